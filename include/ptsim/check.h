@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.h - the invariant checker.
+ *
+ * ptsim_check() trusts nothing: it recomputes every derived quantity from the
+ * ground truth (page tables and frame records) and reports each disagreement
+ * as a finding {code, level, addr, pfn, expected, actual, msg}.  It never
+ * crashes on a corrupt model and never changes it.
+ *
+ * Invariants and their codes:
+ *  PGTABLE_BYTES   an address space's table-byte counter (VmPTE: PTE, PMD and
+ *                  PUD tables, not the top level) equals what its tables hold.
+ *  TABLE_REFS      every table page is referenced by exactly one entry (or is
+ *                  an address space's root), and nothing else references it.
+ *  TABLE_TYPE      a table entry points to a frame typed as a page table.
+ *  TABLE_COUNT     a table page's cached count of non-none entries is right.
+ *  ENTRY_PFN       a leaf maps frames that are present and not free.
+ *  FRAME_STATE     a frame is free or in use, never both; an in-use frame
+ *                  has an owner (refcount > 0, a tail, or a table) - none lost.
+ *  FREE_COUNT      free-page counters equal the free blocks on the buddy lists.
+ *  BUDDY           buddy lists are well formed (aligned, typed, not overlapping).
+ *  COMPOUND        folio metadata is consistent (head/tail links, order).
+ *  CONT            arm64 contiguous runs are aligned and uniform.
+ *  HUGETLB_POOL    hugetlb pool counters agree with the pool's folios.
+ */
+#ifndef PTSIM_CHECK_H
+#define PTSIM_CHECK_H
+
+#include "ptsim/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PTSIM_CHECK_CODES(X)                                                                       \
+	X(PGTABLE_BYTES, "page-table byte counter disagrees with the tables")                      \
+	X(TABLE_REFS, "table page not referenced exactly once")                                    \
+	X(TABLE_TYPE, "table entry points to a frame that is not a page table")                   \
+	X(TABLE_COUNT, "table page entry count disagrees with its entries")                        \
+	X(ENTRY_PFN, "leaf maps a frame that is absent or free")                                   \
+	X(FRAME_STATE, "frame both free and in use, or in use by nobody")                          \
+	X(FREE_COUNT, "free-page counter disagrees with the free lists")                           \
+	X(BUDDY, "buddy free list malformed")                                                      \
+	X(COMPOUND, "compound page metadata inconsistent")                                         \
+	X(CONT, "contiguous run misaligned or not uniform")                                        \
+	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")
+
+enum ptsim_check_code {
+#define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,
+	PTSIM_CHECK_CODES(PTSIM__CHECK_ENUM)
+#undef PTSIM__CHECK_ENUM
+		PTSIM_CHK_NR_CODES
+};
+
+/* "PGTABLE_BYTES" etc. */
+PTSIM_API const char *ptsim_check_code_name(enum ptsim_check_code code);
+/* One-line description of the invariant. */
+PTSIM_API const char *ptsim_check_code_text(enum ptsim_check_code code);
+
+#define PTSIM_CHECK_MAX_FINDINGS 64
+#define PTSIM_CHECK_MSG_LEN 96
+
+struct ptsim_finding {
+	enum ptsim_check_code code;
+	int level; /* page-table level, or -1 */
+	uint64_t addr;
+	uint64_t pfn;
+	uint64_t expected;
+	uint64_t actual;
+	char msg[PTSIM_CHECK_MSG_LEN];
+};
+
+/* Filled by ptsim_check(); caller-owned. */
+struct ptsim_check_report {
+	unsigned int nr_findings;	/* total found (may exceed the array) */
+	unsigned int nr_stored;		/* stored in findings[] (capped) */
+	unsigned int by_code[PTSIM_CHK_NR_CODES];
+	struct ptsim_finding findings[PTSIM_CHECK_MAX_FINDINGS];
+	uint64_t frames_checked, tables_checked, entries_checked;
+};
+
+/**
+ * ptsim_check() - recompute and verify every invariant of the machine.
+ * @m: machine.
+ * @r: receives the report.
+ *
+ * Return: number of findings (0 = clean), or -ENOMEM if the checker's own
+ * scratch memory could not be allocated.
+ */
+PTSIM_API int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r);
+
+/* Print a report, one line per stored finding. */
+PTSIM_API void ptsim_check_report_print(const struct ptsim_check_report *r, void *file);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTSIM_CHECK_H */

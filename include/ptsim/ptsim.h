@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptsim.h - umbrella header: everything libptsim exports.
+ */
+#ifndef PTSIM_PTSIM_H
+#define PTSIM_PTSIM_H
+
+#include "ptsim/arch.h"
+#include "ptsim/check.h"
+#include "ptsim/export.h"
+#include "ptsim/machine.h"
+#include "ptsim/mem.h"
+#include "ptsim/pgtable.h"
+#include "ptsim/types.h"
+
+#endif /* PTSIM_PTSIM_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+/*
+ * arch.c - the registry of architecture configurations and the generic
+ * entry helpers that dispatch to the arch's ops table.
+ *
+ * Geometry follows the reference sheet (encodings.md §1): x86-64 4- and
+ * 5-level paging; arm64 with 4K/16K/64K granules at each supported VA size.
+ * Folded levels copy the shift of the real level above them (the kernel's
+ * pgtable-nop4d/nopud/nopmd headers do the same).
+ */
+#include <string.h>
+
+#include "arch/internal.h"
+
+#define KiB (1ull << 10)
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+
+/* x86-64: 512 entries at every real level; leaves at PUD (1G), PMD (2M), PTE. */
+#define X86_COMMON                                                                                 \
+	.kind = PTSIM_ARCH_X86_64, .page_shift = 12,                                               \
+	.leaf_ok = {false, false, true, true, true}, .cont_nr = {0, 0, 0, 0, 0},                   \
+	.hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2, .section_bits = 27,            \
+	.max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops
+
+/* arm64 granule-specific constants (encodings.md §1.2). */
+#define ARM64_4K                                                                                   \
+	.kind = PTSIM_ARCH_ARM64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},   \
+	.cont_nr = {0, 0, 0, 16, 16},                                                              \
+	.hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB, 64 * KiB}, .nr_hugetlb_sizes = 4,            \
+	.section_bits = 27, .max_order = 10, .ops = &ptsim__arm64_ops
+#define ARM64_16K                                                                                  \
+	.kind = PTSIM_ARCH_ARM64, .page_shift = 14, .leaf_ok = {false, false, false, true, true},  \
+	.cont_nr = {0, 0, 0, 32, 128}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB},              \
+	.nr_hugetlb_sizes = 3, .section_bits = 27, .max_order = 11, .ops = &ptsim__arm64_ops
+#define ARM64_64K                                                                                  \
+	.kind = PTSIM_ARCH_ARM64, .page_shift = 16, .leaf_ok = {false, false, false, true, true},  \
+	.cont_nr = {0, 0, 0, 32, 32}, .hugetlb_sizes = {16 * GiB, 512 * MiB, 2 * MiB},             \
+	.nr_hugetlb_sizes = 3, .section_bits = 29, .max_order = 13, .ops = &ptsim__arm64_ops
+
+static const struct ptsim_arch arches[] = {
+	{
+		.name = "x86_64-4l",
+		X86_COMMON,
+		.va_bits = 48,
+		.pa_bits = 46,
+		.nr_levels = 4,
+		.shift = {39, 39, 30, 21, 12},
+		.ptrs = {512, 1, 512, 512, 512},
+	},
+	{
+		.name = "x86_64-5l",
+		X86_COMMON,
+		.va_bits = 57,
+		.pa_bits = 52,
+		.nr_levels = 5,
+		.shift = {48, 39, 30, 21, 12},
+		.ptrs = {512, 512, 512, 512, 512},
+	},
+	{
+		.name = "arm64-4k-39",
+		ARM64_4K,
+		.va_bits = 39,
+		.pa_bits = 48,
+		.nr_levels = 3,
+		.shift = {30, 30, 30, 21, 12},
+		.ptrs = {512, 1, 1, 512, 512},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-4k-48",
+		ARM64_4K,
+		.va_bits = 48,
+		.pa_bits = 48,
+		.nr_levels = 4,
+		.shift = {39, 39, 30, 21, 12},
+		.ptrs = {512, 1, 512, 512, 512},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-4k-52",
+		ARM64_4K,
+		.va_bits = 52,
+		.pa_bits = 52,
+		.nr_levels = 5,
+		.shift = {48, 39, 30, 21, 12},
+		.ptrs = {16, 512, 512, 512, 512},
+		.pa_layout = PTSIM_PA_52_LPA2,
+	},
+	{
+		.name = "arm64-16k-47",
+		ARM64_16K,
+		.va_bits = 47,
+		.pa_bits = 48,
+		.nr_levels = 3,
+		.shift = {36, 36, 36, 25, 14},
+		.ptrs = {2048, 1, 1, 2048, 2048},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-16k-48",
+		ARM64_16K,
+		.va_bits = 48,
+		.pa_bits = 48,
+		.nr_levels = 4,
+		.shift = {47, 47, 36, 25, 14},
+		.ptrs = {2, 1, 2048, 2048, 2048},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-16k-52",
+		ARM64_16K,
+		.va_bits = 52,
+		.pa_bits = 52,
+		.nr_levels = 4,
+		.shift = {47, 47, 36, 25, 14},
+		.ptrs = {32, 1, 2048, 2048, 2048},
+		.pa_layout = PTSIM_PA_52_LPA2,
+	},
+	{
+		.name = "arm64-64k-42",
+		ARM64_64K,
+		.va_bits = 42,
+		.pa_bits = 48,
+		.nr_levels = 2,
+		.shift = {29, 29, 29, 29, 16},
+		.ptrs = {8192, 1, 1, 1, 8192},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-64k-48",
+		ARM64_64K,
+		.va_bits = 48,
+		.pa_bits = 48,
+		.nr_levels = 3,
+		.shift = {42, 42, 42, 29, 16},
+		.ptrs = {64, 1, 1, 8192, 8192},
+		.pa_layout = PTSIM_PA_48,
+	},
+	{
+		.name = "arm64-64k-52",
+		ARM64_64K,
+		.va_bits = 52,
+		.pa_bits = 52,
+		.nr_levels = 3,
+		.shift = {42, 42, 42, 29, 16},
+		.ptrs = {1024, 1, 1, 8192, 8192},
+		.pa_layout = PTSIM_PA_52_64K,
+	},
+};
+
+#define NR_ARCHES (sizeof(arches) / sizeof(arches[0]))
+
+const struct ptsim_arch *ptsim_arch_lookup(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (unsigned int i = 0; i < NR_ARCHES; i++)
+		if (!strcmp(arches[i].name, name))
+			return &arches[i];
+	return NULL;
+}
+
+const struct ptsim_arch *ptsim_arch_at(unsigned int i)
+{
+	return i < NR_ARCHES ? &arches[i] : NULL;
+}
+
+const char *ptsim_arch_name(const struct ptsim_arch *a)
+{
+	return a->name;
+}
+
+enum ptsim_arch_kind ptsim_arch_kind(const struct ptsim_arch *a)
+{
+	return a->kind;
+}
+
+unsigned int ptsim_arch_page_shift(const struct ptsim_arch *a)
+{
+	return a->page_shift;
+}
+
+unsigned int ptsim_arch_va_bits(const struct ptsim_arch *a)
+{
+	return a->va_bits;
+}
+
+unsigned int ptsim_arch_pa_bits(const struct ptsim_arch *a)
+{
+	return a->pa_bits;
+}
+
+unsigned int ptsim_arch_nr_levels(const struct ptsim_arch *a)
+{
+	return a->nr_levels;
+}
+
+unsigned int ptsim_arch_level_shift(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return a->shift[lvl];
+}
+
+unsigned int ptsim_arch_ptrs_per(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return a->ptrs[lvl];
+}
+
+bool ptsim_arch_level_folded(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return ptsim__level_folded(a, lvl);
+}
+
+bool ptsim_arch_leaf_ok(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return a->leaf_ok[lvl];
+}
+
+unsigned int ptsim_arch_cont_nr(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return a->cont_nr[lvl];
+}
+
+uint64_t ptsim_arch_level_size(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return 1ull << a->shift[lvl];
+}
+
+unsigned int ptsim_arch_hugetlb_sizes(const struct ptsim_arch *a, uint64_t *sizes,
+				      unsigned int max)
+{
+	for (unsigned int i = 0; i < a->nr_hugetlb_sizes && i < max; i++)
+		sizes[i] = a->hugetlb_sizes[i];
+	return a->nr_hugetlb_sizes;
+}
+
+unsigned int ptsim_arch_section_bits(const struct ptsim_arch *a)
+{
+	return a->section_bits;
+}
+
+unsigned int ptsim_arch_max_order(const struct ptsim_arch *a)
+{
+	return a->max_order;
+}
+
+const char *ptsim_arch_level_name(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	static const char *const lower[] = {"pgd", "p4d", "pud", "pmd", "pte"};
+	static const char *const upper[] = {"PGD", "P4D", "PUD", "PMD", "PTE"};
+
+	if ((unsigned int)lvl >= PTSIM_NR_LEVELS)
+		return "?";
+	return a->kind == PTSIM_ARCH_X86_64 ? lower[lvl] : upper[lvl];
+}
+
+uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, unsigned int flags)
+{
+	return a->ops->pgprot(a, prot, flags);
+}
+
+ptsim_ent_t ptsim_mk_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
+			  uint64_t pgprot)
+{
+	return a->ops->mk_leaf(a, lvl, pfn, pgprot);
+}
+
+ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
+			   bool kernel)
+{
+	return a->ops->mk_table(a, lvl, pfn, kernel);
+}
+
+ptsim_ent_t ptsim_mk_swp(const struct ptsim_arch *a, enum ptsim_level lvl, unsigned int type,
+			 uint64_t offset, unsigned int flags)
+{
+	return a->ops->mk_swp(a, lvl, type, offset, flags);
+}
+
+uint64_t ptsim_arch_swp_offset_max(const struct ptsim_arch *a)
+{
+	(void)a;
+	return (1ull << 50) - 1;
+}
+
+ptsim_ent_t ptsim_ent_modify(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
+			     uint64_t newprot)
+{
+	return a->ops->modify(a, lvl, e, newprot);
+}
+
+void ptsim_ent_decode(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
+		      struct ptsim_attrs *out)
+{
+	memset(out, 0, sizeof(*out));
+	a->ops->decode(a, lvl, e, out);
+}
+
+#define DEFINE_PRED(op)                                                                            \
+	bool ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)       \
+	{                                                                                          \
+		return a->ops->op(a, lvl, e);                                                      \
+	}
+DEFINE_PRED(none)
+DEFINE_PRED(present)
+DEFINE_PRED(leaf)
+DEFINE_PRED(table)
+DEFINE_PRED(protnone)
+DEFINE_PRED(swp)
+DEFINE_PRED(write)
+DEFINE_PRED(dirty)
+DEFINE_PRED(young)
+DEFINE_PRED(special)
+DEFINE_PRED(soft_dirty)
+DEFINE_PRED(uffd_wp)
+DEFINE_PRED(cont)
+#undef DEFINE_PRED
+
+uint64_t ptsim_ent_pfn(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
+{
+	return a->ops->pfn(a, lvl, e);
+}
+
+unsigned int ptsim_ent_swp_type(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
+{
+	return a->ops->swp_type(a, lvl, e);
+}
+
+uint64_t ptsim_ent_swp_offset(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
+{
+	return a->ops->swp_offset(a, lvl, e);
+}
+
+unsigned int ptsim_ent_swp_flags(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
+{
+	return a->ops->swp_flags(a, lvl, e);
+}
+
+#define DEFINE_BUILDER(op)                                                                         \
+	ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,              \
+				   ptsim_ent_t e)                                                  \
+	{                                                                                          \
+		return a->ops->op ? a->ops->op(a, lvl, e) : e;                                     \
+	}
+PTSIM__ARCH_BUILDERS(DEFINE_BUILDER)
+#undef DEFINE_BUILDER

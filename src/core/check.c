@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/*
+ * check.c - ptsim_check(): recompute every invariant from the ground truth.
+ *
+ * Ground truth is the tables (walked from each address space's root) and the
+ * frame records.  Derived state - VmPTE counters, per-table entry counts,
+ * which frames are tables, free counters - is recomputed and compared.  The
+ * checker reads only; scratch memory comes from the host without fault
+ * injection and is freed before returning.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/machine.h"
+#include "pgtable/visit.h"
+#include "ptsim/check.h"
+
+static const char *const code_names[] = {
+#define X(name, text) #name,
+	PTSIM_CHECK_CODES(X)
+#undef X
+};
+static const char *const code_texts[] = {
+#define X(name, text) text,
+	PTSIM_CHECK_CODES(X)
+#undef X
+};
+
+const char *ptsim_check_code_name(enum ptsim_check_code code)
+{
+	return (unsigned int)code < PTSIM_CHK_NR_CODES ? code_names[code] : "?";
+}
+
+const char *ptsim_check_code_text(enum ptsim_check_code code)
+{
+	return (unsigned int)code < PTSIM_CHK_NR_CODES ? code_texts[code] : "?";
+}
+
+static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr,
+		    uint64_t pfn, uint64_t expected, uint64_t actual, const char *fmt, ...)
+	PTSIM_PRINTF(8, 9);
+
+static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr,
+		    uint64_t pfn, uint64_t expected, uint64_t actual, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->nr_findings++;
+	if ((unsigned int)code < PTSIM_CHK_NR_CODES)
+		r->by_code[code]++;
+	if (r->nr_stored < PTSIM_CHECK_MAX_FINDINGS) {
+		struct ptsim_finding *f = &r->findings[r->nr_stored++];
+
+		f->code = (enum ptsim_check_code)code;
+		f->level = level;
+		f->addr = addr;
+		f->pfn = pfn;
+		f->expected = expected;
+		f->actual = actual;
+		va_start(ap, fmt);
+		vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void mem_report(void *ctx, int code, uint64_t pfn, uint64_t expected, uint64_t actual,
+		       const char *msg)
+{
+	finding(ctx, code, -1, 0, pfn, expected, actual, "%s", msg);
+}
+
+/* Table pages reached by walking, to find tables referenced twice or never. */
+struct seen {
+	uint64_t *pfns;
+	size_t n, cap;
+	bool oom;
+};
+
+static void seen_add(struct ptsim_host *h, struct seen *s, uint64_t pfn)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 256;
+		uint64_t *np = ptsim__alloc_nofail(h, ncap * sizeof(*np));
+
+		if (!np) {
+			s->oom = true;
+			return;
+		}
+		if (s->pfns) {
+			memcpy(np, s->pfns, s->n * sizeof(*np));
+			ptsim__free(h, s->pfns, s->cap * sizeof(*np));
+		}
+		s->pfns = np;
+		s->cap = ncap;
+	}
+	s->pfns[s->n++] = pfn;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct pt_check {
+	struct ptsim_machine *m;
+	struct ptsim_mm *mm;
+	struct ptsim_check_report *r;
+	struct seen *seen;
+	uint64_t nr_tables[PTSIM_NR_LEVELS];
+};
+
+static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_t addr)
+{
+	const struct ptsim_arch *a = c->m->arch;
+	struct ptsim_frame *f = ptsim__table_frame(&c->m->ptalloc, pfn);
+	uint64_t *tbl;
+	uint64_t count = 0;
+
+	c->r->tables_checked++;
+	seen_add(&c->m->host, c->seen, pfn);
+	c->nr_tables[tlvl]++;
+	if (!f)
+		return;
+	tbl = (uint64_t *)(uintptr_t)f->private_;
+	for (unsigned int i = 0; i < a->ptrs[tlvl]; i++)
+		count += tbl[i] != 0 && !a->ops->none(a, tlvl, tbl[i]);
+	if (count != f->extra)
+		finding(c->r, PTSIM_CHK_TABLE_COUNT, tlvl, addr, pfn, count, f->extra,
+			"table counts %llu entries, holds %llu", (unsigned long long)f->extra,
+			(unsigned long long)count);
+	if (f->index != (uint64_t)tlvl)
+		finding(c->r, PTSIM_CHK_TABLE_TYPE, tlvl, addr, pfn, (uint64_t)tlvl, f->index,
+			"table page records level %llu", (unsigned long long)f->index);
+}
+
+static void check_cont(struct pt_check *c, struct ptsim_slot *s, uint64_t addr)
+{
+	const struct ptsim_arch *a = c->m->arch;
+	unsigned int n = a->cont_nr[s->lvl];
+	unsigned int first = s->idx & ~(n - 1);
+	uint64_t *tbl = s->p - s->idx;
+	struct ptsim_attrs base, cur;
+
+	if (!n) {
+		finding(c->r, PTSIM_CHK_CONT, s->lvl, addr, 0, 0, 1,
+			"contiguous hint at a level without runs");
+		return;
+	}
+	ptsim_ent_decode(a, (enum ptsim_level)s->lvl, tbl[first], &base);
+	for (unsigned int i = first; i < first + n; i++) {
+		ptsim_ent_decode(a, (enum ptsim_level)s->lvl, tbl[i], &cur);
+		if (!cur.cont || !cur.present || cur.pfn != base.pfn + (uint64_t)(i - first) *
+				(1ull << (a->shift[s->lvl] - a->page_shift)) ||
+		    cur.user != base.user || cur.write != base.write || cur.exec != base.exec ||
+		    cur.kexec != base.kexec || cur.memtype != base.memtype ||
+		    cur.global != base.global) {
+			finding(c->r, PTSIM_CHK_CONT, s->lvl, addr, cur.pfn, 0, i - first,
+				"contiguous run broken at entry %u of %u", i - first, n);
+			return;
+		}
+	}
+}
+
+static int pt_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
+		       uint64_t next)
+{
+	struct pt_check *c = v->priv;
+	const struct ptsim_arch *a = c->m->arch;
+	uint64_t e = *s->p;
+
+	(void)next;
+	c->r->entries_checked++;
+	if (what == PTSIM_VISIT_TABLE_PRE) {
+		uint64_t cpfn = a->ops->pfn(a, s->lvl, e);
+
+		if (!ptsim__table_frame(&c->m->ptalloc, cpfn)) {
+			finding(c->r, PTSIM_CHK_TABLE_TYPE, s->lvl, addr, cpfn, PTSIM_PGTY_table, 0,
+				"entry 0x%016llx points to a non-table frame",
+				(unsigned long long)e);
+			return PTSIM_VISIT_SKIP;
+		}
+		check_table_page(c, cpfn, ptsim__child_level(a, s->lvl), addr);
+		return 0;
+	}
+	if (what == PTSIM_VISIT_LEAF) {
+		struct ptsim_attrs at;
+
+		ptsim_ent_decode(a, (enum ptsim_level)s->lvl, e, &at);
+		if (at.leaf && at.valid) {
+			uint64_t n = 1ull << (a->shift[s->lvl] - a->page_shift);
+
+			for (uint64_t i = 0; i < n; i++) {
+				struct ptsim_frame_info fi;
+				const char *why = NULL;
+
+				if (ptsim__frame_info(&c->m->mem, at.pfn + i, &fi))
+					why = "an absent";
+				else if (fi.free)
+					why = "a free";
+				else if (fi.type == PTSIM_PGTY_table)
+					why = "a page-table";
+				if (why) {
+					finding(c->r, PTSIM_CHK_ENTRY_PFN, s->lvl, addr, at.pfn + i,
+						0, 0, "leaf maps %s frame", why);
+					break;
+				}
+			}
+		}
+		if (at.present && at.cont)
+			check_cont(c, s, addr);
+	}
+	return 0;
+}
+
+int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
+{
+	struct seen seen = {0};
+	uint64_t nr_typed = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (struct ptsim_mm *mm = m->mms; mm; mm = mm->next) {
+		struct pt_check c = {.m = m, .mm = mm, .r = r, .seen = &seen};
+		struct ptsim_visitor v = {
+			.pt = &mm->pt,
+			.fn = pt_check_fn,
+			.priv = &c,
+			.flags = PTSIM_VISIT_TABLE_PRE | PTSIM_VISIT_LEAF,
+		};
+		uint64_t bytes = 0;
+
+		if (!ptsim__table_frame(&m->ptalloc, mm->pt.root_pfn)) {
+			finding(r, PTSIM_CHK_TABLE_TYPE, PTSIM_PGD, 0, mm->pt.root_pfn,
+				PTSIM_PGTY_table, 0, "mm %llu root is not a table",
+				(unsigned long long)mm->asid);
+			continue;
+		}
+		check_table_page(&c, mm->pt.root_pfn, PTSIM_PGD, 0);
+		ptsim__visit(&v, 0, 0);
+		for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+			if (c.nr_tables[l] != mm->pt.nr_tables[l])
+				finding(r, PTSIM_CHK_PGTABLE_BYTES, l, 0, 0, c.nr_tables[l],
+					mm->pt.nr_tables[l], "mm %llu counts %llu %s tables, has %llu",
+					(unsigned long long)mm->asid,
+					(unsigned long long)mm->pt.nr_tables[l],
+					ptsim_arch_level_name(m->arch, (enum ptsim_level)l),
+					(unsigned long long)c.nr_tables[l]);
+			if (ptsim__pt_accounted(m->arch, l))
+				bytes += c.nr_tables[l] * m->arch->ptrs[l] * 8;
+		}
+		if (bytes != mm->pt.pgtables_bytes)
+			finding(r, PTSIM_CHK_PGTABLE_BYTES, -1, 0, 0, bytes, mm->pt.pgtables_bytes,
+				"mm %llu VmPTE %llu bytes, tables hold %llu",
+				(unsigned long long)mm->asid,
+				(unsigned long long)mm->pt.pgtables_bytes,
+				(unsigned long long)bytes);
+	}
+	if (seen.oom) {
+		ptsim__free(&m->host, seen.pfns, seen.cap * sizeof(uint64_t));
+		return -ENOMEM;
+	}
+	/* Each table page reached exactly once... */
+	qsort(seen.pfns, seen.n, sizeof(uint64_t), cmp_u64);
+	for (size_t i = 1; i < seen.n; i++)
+		if (seen.pfns[i] == seen.pfns[i - 1])
+			finding(r, PTSIM_CHK_TABLE_REFS, -1, 0, seen.pfns[i], 1, 2,
+				"table page referenced more than once");
+	/* ...and every live table page reached. */
+	for (uint64_t s = 0; s < m->mem.nr_sections; s++) {
+		const struct ptsim_section *sec = &m->mem.sections[s];
+		uint64_t base = s << m->mem.section_pfn_shift;
+		uint64_t n = 1ull << m->mem.section_pfn_shift;
+
+		if (sec->state != PTSIM_SECTION_PRESENT || !sec->frames)
+			continue;
+		for (uint64_t i = 0; i < n; i++) {
+			if (ptsim__frame_type(&sec->frames[i]) != PTSIM_PGTY_table)
+				continue;
+			nr_typed++;
+			r->frames_checked++;
+			if (!bsearch(&(uint64_t){base + i}, seen.pfns, seen.n, sizeof(uint64_t),
+				     cmp_u64))
+				finding(r, PTSIM_CHK_TABLE_REFS, -1, 0, base + i, 1, 0,
+					"table page not referenced by any table");
+		}
+	}
+	if (nr_typed != m->ptalloc.nr_tables)
+		finding(r, PTSIM_CHK_TABLE_REFS, -1, 0, 0, nr_typed, m->ptalloc.nr_tables,
+			"machine counts %llu table pages, %llu exist",
+			(unsigned long long)m->ptalloc.nr_tables, (unsigned long long)nr_typed);
+	ptsim__free(&m->host, seen.pfns, seen.cap * sizeof(uint64_t));
+	ptsim__mem_check(&m->mem, mem_report, r);
+	return (int)r->nr_findings;
+}
+
+void ptsim_check_report_print(const struct ptsim_check_report *r, void *file)
+{
+	FILE *f = file;
+
+	fprintf(f, "check: %u finding%s\n", r->nr_findings, r->nr_findings == 1 ? "" : "s");
+	for (unsigned int i = 0; i < r->nr_stored; i++) {
+		const struct ptsim_finding *x = &r->findings[i];
+
+		fprintf(f, "  %s level=%d addr=0x%llx pfn=0x%llx expected=%llu actual=%llu: %s\n",
+			ptsim_check_code_name(x->code), x->level, (unsigned long long)x->addr,
+			(unsigned long long)x->pfn, (unsigned long long)x->expected,
+			(unsigned long long)x->actual, x->msg);
+	}
+	if (r->nr_findings > r->nr_stored)
+		fprintf(f, "  ... %u more\n", r->nr_findings - r->nr_stored);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/core/machine.h - the machine object that owns every layer's state.
+ *
+ * Layers below core never see struct ptsim_machine; they get their own
+ * state (struct ptsim_mem, struct ptsim_pgtables, the host) by pointer.
+ * Public entry points in src/core/ unwrap the machine and call them.
+ */
+#ifndef PTSIM_SRC_CORE_MACHINE_H
+#define PTSIM_SRC_CORE_MACHINE_H
+
+#include "mem/internal.h"
+#include "pgtable/internal.h"
+#include "ptsim/machine.h"
+#include "util/host.h"
+
+struct ptsim_machine {
+	struct ptsim_config cfg;
+	const struct ptsim_arch *arch;
+	struct ptsim_host host;
+	struct ptsim_mem mem;
+	struct ptsim_ptalloc ptalloc; /* table-page allocator shared by all mms */
+	struct ptsim_mm *mms;	      /* all live address spaces */
+	uint64_t next_asid;
+};
+
+struct ptsim_mm {
+	struct ptsim_machine *m;
+	struct ptsim_pgtables pt;
+	uint64_t asid;
+	struct ptsim_mm *next, *prev;
+};
+
+#endif /* PTSIM_SRC_CORE_MACHINE_H */

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm_api.c - address spaces and the public page-table calls.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/machine.h"
+#include "pgtable/visit.h"
+
+int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out)
+{
+	struct ptsim_mm *mm;
+	int err;
+
+	if (!m || !out)
+		return -EINVAL;
+	mm = ptsim__zalloc(&m->host, sizeof(*mm));
+	if (!mm)
+		return ptsim__seterr(&m->host, -ENOMEM, "mm_create: out of host memory");
+	mm->m = m;
+	mm->asid = m->next_asid;
+	err = ptsim__pgtables_init(&mm->pt, &m->ptalloc, mm->asid, false);
+	if (err) {
+		ptsim__free(&m->host, mm, sizeof(*mm));
+		return ptsim__seterr(&m->host, err, "mm_create: no memory for the top-level table");
+	}
+	m->next_asid++;
+	mm->next = m->mms;
+	if (m->mms)
+		m->mms->prev = mm;
+	m->mms = mm;
+	*out = mm;
+	return 0;
+}
+
+void ptsim_mm_destroy(struct ptsim_mm *mm)
+{
+	struct ptsim_machine *m;
+
+	if (!mm)
+		return;
+	m = mm->m;
+	ptsim__pgtables_fini(&mm->pt);
+	if (mm->prev)
+		mm->prev->next = mm->next;
+	else
+		m->mms = mm->next;
+	if (mm->next)
+		mm->next->prev = mm->prev;
+	ptsim__free(&m->host, mm, sizeof(*mm));
+}
+
+struct ptsim_machine *ptsim_mm_machine(const struct ptsim_mm *mm)
+{
+	return mm->m;
+}
+
+uint64_t ptsim_mm_pgtables_bytes(const struct ptsim_mm *mm)
+{
+	return mm->pt.pgtables_bytes;
+}
+
+uint64_t ptsim_mm_nr_tables(const struct ptsim_mm *mm, enum ptsim_level lvl)
+{
+	return (unsigned int)lvl < PTSIM_NR_LEVELS ? mm->pt.nr_tables[lvl] : 0;
+}
+
+uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm)
+{
+	return mm->pt.root_pfn;
+}
+
+int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len, uint64_t pfn, uint64_t page_size,
+	      uint64_t pgprot, unsigned int flags)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__map(&mm->pt, va, len, pfn, page_size, pgprot, flags);
+}
+
+long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, uint64_t len, unsigned int flags)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__unmap(&mm->pt, va, len, flags);
+}
+
+int ptsim_translate(struct ptsim_mm *mm, uint64_t va, struct ptsim_translation *t)
+{
+	if (!mm || !t)
+		return -EINVAL;
+	return ptsim__translate(&mm->pt, va, t);
+}
+
+int ptsim_walk_page_range(struct ptsim_mm *mm, uint64_t start, uint64_t end,
+			  const struct ptsim_walk_ops *ops, void *priv)
+{
+	if (!mm || !ops)
+		return -EINVAL;
+	return ptsim__walk_page_range(&mm->pt, mm, start, end, ops, priv);
+}
+
+long ptsim_ptdump(struct ptsim_mm *mm, uint64_t start, uint64_t end, FILE *f)
+{
+	if (!mm || !f)
+		return -EINVAL;
+	return ptsim__ptdump(&mm->pt, start, end, f);
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/*
+ * buddy.c - the buddy allocator (orders 0..max_order) and the contiguous
+ * range allocator for gigantic orders.
+ *
+ * Free lists are doubly linked through the frame records of the block
+ * heads: head word = (next_pfn + 1) << 1 (bit 0 stays 0, so a free head is
+ * never mistaken for a tail), link word = prev_pfn + 1, 0 = none.  Each list
+ * is kept sorted by PFN so allocation is deterministic and lowest-PFN first:
+ * the smallest order that has a block is used, and its lowest block.  When
+ * no list has a large enough block, the lowest pristine section is
+ * initialised (an allocation point) and its max-order blocks join the lists.
+ *
+ * Allocated pages (split_page semantics, non-compound): refcount 1 on every
+ * page, mapcount -1, all other words 0.  Freed pages are poisoned back to
+ * the free-block state (see section.c): mapping/index/private_ cleared.
+ *
+ * Every frame allocation (ptsim__alloc_pages(), ptsim__alloc_contig()) is
+ * one ptsim__fault_hit() allocation point, besides the host allocations of
+ * frame arrays it may need.  A failure leaves everything unchanged.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mem/internal.h"
+
+#define SECTION_NEW 0x80 /* transient: frame array allocated by alloc_contig, not committed */
+
+static inline struct ptsim_frame *frame(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	return ptsim__pfn_to_frame_noinit(mem, pfn);
+}
+
+static inline struct ptsim_section *sec_of(struct ptsim_mem *mem, uint64_t pfn)
+{
+	return &mem->sections[pfn >> mem->section_pfn_shift];
+}
+
+void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	struct ptsim_free_area *fa = &mem->free_area[order];
+	struct ptsim_frame *f = frame(mem, pfn);
+	uint64_t prev = 0, next = fa->head;
+
+	while (next && next - 1 < pfn) {
+		prev = next;
+		next = frame(mem, next - 1)->head >> 1;
+	}
+	f->head = next << 1;
+	f->link = prev;
+	if (prev)
+		frame(mem, prev - 1)->head = (pfn + 1) << 1;
+	else
+		fa->head = pfn + 1;
+	if (next)
+		frame(mem, next - 1)->link = pfn + 1;
+	fa->nr_free++;
+}
+
+void ptsim__buddy_list_del(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	struct ptsim_free_area *fa = &mem->free_area[order];
+	struct ptsim_frame *f = frame(mem, pfn);
+	uint64_t next = f->head >> 1, prev = f->link;
+
+	if (prev)
+		frame(mem, prev - 1)->head = next << 1;
+	else
+		fa->head = next;
+	if (next)
+		frame(mem, next - 1)->link = prev;
+	f->head = 0;
+	f->link = 0;
+	fa->nr_free--;
+}
+
+static void prep_alloc(struct ptsim_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->mapcount = -1;
+	f->refcount = 1;
+}
+
+static void prep_free_tail(struct ptsim_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->flags = PTSIM_FRAME_FREE_TAIL;
+	f->mapcount = -1;
+}
+
+/* Return a block (within one section) to the lists, merging with free buddies. */
+static void free_block(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	struct ptsim_frame *f = frame(mem, pfn);
+	unsigned int max = mem->arch->max_order;
+
+	for (uint64_t i = 0; i < (1ull << order); i++)
+		prep_free_tail(&f[i]);
+	while (order < max) {
+		uint64_t buddy = pfn ^ (1ull << order);
+		struct ptsim_frame *bf = frame(mem, buddy);
+
+		if (ptsim__frame_type(bf) != PTSIM_PGTY_buddy || bf->private_ != order)
+			break;
+		ptsim__buddy_list_del(mem, buddy, order);
+		prep_free_tail(bf);
+		pfn &= ~(1ull << order);
+		order++;
+	}
+	f = frame(mem, pfn);
+	f->flags = 0;
+	ptsim__frame_set_type(f, PTSIM_PGTY_buddy);
+	f->private_ = order;
+	ptsim__buddy_list_add(mem, pfn, order);
+}
+
+void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	free_block(mem, pfn, order);
+	sec_of(mem, pfn)->nr_free += 1ull << order;
+	mem->free_pages += 1ull << order;
+}
+
+static uint64_t lowest_pristine(const struct ptsim_mem *mem)
+{
+	for (uint64_t s = 0; s < mem->nr_sections; s++)
+		if ((mem->sections[s].state & PTSIM_SECTION_PRESENT) && !mem->sections[s].frames)
+			return s;
+	return UINT64_MAX;
+}
+
+int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
+{
+	unsigned int max = mem->arch->max_order, o;
+	uint64_t p;
+	struct ptsim_frame *f;
+
+	if (order > max)
+		return -EINVAL;
+	if (ptsim__fault_hit(mem->host))
+		return -ENOMEM;
+	for (o = order; o <= max && !mem->free_area[o].head; o++)
+		;
+	if (o > max) {
+		uint64_t s = lowest_pristine(mem);
+
+		if (s == UINT64_MAX || ptsim__section_populate(mem, s))
+			return -ENOMEM;
+		o = max;
+	}
+	p = mem->free_area[o].head - 1;
+	ptsim__buddy_list_del(mem, p, o);
+	while (o > order) {
+		uint64_t upper = p + (1ull << --o);
+
+		f = frame(mem, upper);
+		f->flags = 0;
+		ptsim__frame_set_type(f, PTSIM_PGTY_buddy);
+		f->private_ = o;
+		ptsim__buddy_list_add(mem, upper, o);
+	}
+	f = frame(mem, p);
+	for (uint64_t i = 0; i < (1ull << order); i++)
+		prep_alloc(&f[i]);
+	sec_of(mem, p)->nr_free -= 1ull << order;
+	mem->free_pages -= 1ull << order;
+	*pfn = p;
+	return 0;
+}
+
+/*
+ * Contiguous ranges: a naturally aligned run of 2^order pages is free when
+ * every max-order chunk in it is free: its section pristine or wholly free,
+ * or the chunk a free max-order block (merging is eager, so a free aligned
+ * max-order range is always one block).
+ */
+static bool range_free(struct ptsim_mem *mem, uint64_t start, uint64_t n)
+{
+	uint64_t spp = ptsim__section_pages(mem), chunk = 1ull << mem->arch->max_order;
+
+	for (uint64_t p = start; p < start + n;) {
+		struct ptsim_section *sec = sec_of(mem, p);
+
+		if (!(sec->state & PTSIM_SECTION_PRESENT))
+			return false;
+		if (!sec->frames || sec->nr_free == spp) {
+			p = (p | (spp - 1)) + 1;
+			continue;
+		}
+		{
+			struct ptsim_frame *f = frame(mem, p);
+
+			if (ptsim__frame_type(f) != PTSIM_PGTY_buddy ||
+			    f->private_ != mem->arch->max_order)
+				return false;
+		}
+		p += chunk;
+	}
+	return true;
+}
+
+int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
+{
+	unsigned int max = mem->arch->max_order;
+	uint64_t spp = ptsim__section_pages(mem), n, end, start, s0, s1;
+	size_t fb = (size_t)spp * sizeof(struct ptsim_frame);
+	bool found = false;
+
+	if (order <= max || order >= 63 - mem->page_shift)
+		return -EINVAL;
+	if (ptsim__fault_hit(mem->host))
+		return -ENOMEM;
+	n = 1ull << order;
+	end = mem->nr_sections << mem->section_pfn_shift;
+	for (start = 0; start + n <= end && start + n > start; start += n) {
+		if (range_free(mem, start, n)) {
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return -ENOMEM;
+
+	/* Prepare: frame arrays of pristine sections (allocation points). */
+	s0 = start >> mem->section_pfn_shift;
+	s1 = (start + n - 1) >> mem->section_pfn_shift;
+	for (uint64_t s = s0; s <= s1; s++) {
+		struct ptsim_section *sec = &mem->sections[s];
+
+		if (sec->frames)
+			continue;
+		sec->frames = ptsim__alloc(mem->host, fb);
+		if (!sec->frames) {
+			for (uint64_t r = s0; r < s; r++) {
+				if (mem->sections[r].state & SECTION_NEW) {
+					ptsim__free(mem->host, mem->sections[r].frames, fb);
+					mem->sections[r].frames = NULL;
+					mem->sections[r].state &= (uint8_t)~SECTION_NEW;
+				}
+			}
+			return -ENOMEM;
+		}
+		sec->state |= SECTION_NEW;
+	}
+
+	/* Commit. */
+	for (uint64_t s = s0; s <= s1; s++) {
+		struct ptsim_section *sec = &mem->sections[s];
+		uint64_t base = s << mem->section_pfn_shift;
+		uint64_t lo = start > base ? start - base : 0;
+		uint64_t hi = start + n - base < spp ? start + n - base : spp;
+
+		if (sec->state & SECTION_NEW) {
+			sec->state &= (uint8_t)~SECTION_NEW;
+			mem->nr_sections_initialised++;
+			/* Pages outside [lo, hi) (sub-section ranges) go to the lists. */
+			for (uint64_t i = 0; i < spp; i++)
+				prep_free_tail(&sec->frames[i]);
+			for (uint64_t i = 0; i < spp; i += 1ull << max) {
+				if (i >= lo && i < hi)
+					continue;
+				sec->frames[i].flags = 0;
+				ptsim__frame_set_type(&sec->frames[i], PTSIM_PGTY_buddy);
+				sec->frames[i].private_ = max;
+				ptsim__buddy_list_add(mem, base + i, max);
+			}
+		} else {
+			for (uint64_t i = lo; i < hi; i += 1ull << max)
+				ptsim__buddy_list_del(mem, base + i, max);
+		}
+		for (uint64_t i = lo; i < hi; i++)
+			prep_alloc(&sec->frames[i]);
+		sec->nr_free -= hi - lo;
+	}
+	mem->free_pages -= n;
+	*pfn = start;
+	return 0;
+}
+
+void ptsim__free_contig(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	unsigned int max = mem->arch->max_order;
+
+	for (uint64_t p = pfn; p < pfn + (1ull << order); p += 1ull << max)
+		ptsim__free_pages(mem, p, max);
+}

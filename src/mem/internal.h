@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/mem/internal.h - frame records, sections, buddy, folios, hugetlb pools.
+ *
+ * struct ptsim_frame is the model's struct page: 64 bytes, laid out like the
+ * kernel's (encodings.md §6.1):
+ *
+ *   word 0  flags           PG_* bits
+ *   word 1  head            tail page: (head_pfn << 1) | 1
+ *                           free buddy block head: list link (next pfn + 1) << 1
+ *                           otherwise 0
+ *   word 2  link            free buddy block head: prev pfn + 1 (0 = none)
+ *   word 3  mapping
+ *   word 4  index
+ *   word 5  private         buddy: order of the free block; table page: host
+ *                           pointer to its entries (set by src/pgtable)
+ *   word 6  mapcount        _mapcount (-1 = unmapped) or, for typed pages,
+ *                           page_type: type << 24 in the same 32 bits
+ *           refcount        _refcount
+ *   word 7  extra           table pages: count of valid entries (src/pgtable);
+ *                           free for other uses otherwise
+ *
+ * Folio fields in the second page (page 1, as the kernel's folio):
+ *   page1.flags low byte    folio order (_flags_1)
+ *   page1.mapping           low 32: _large_mapcount, high 32: _entire_mapcount
+ *                           (both stored as count - 1, i.e. -1 = none)
+ *   page1.index             low 32: _nr_pages_mapped, high 32: _pincount
+ *   page1.private           nr_pages (_nr_pages)
+ * Hugetlb folios keep HPG_* flags in the head's private word.
+ *
+ * Sections: a section is ABSENT, or PRESENT; a present section's frame
+ * array is allocated on first use ("initialised").  A present section whose
+ * frames are not yet allocated is entirely free and not on the buddy lists
+ * (it is "pristine"); the buddy allocator takes from pristine sections when
+ * its free lists run dry.
+ */
+#ifndef PTSIM_SRC_MEM_INTERNAL_H
+#define PTSIM_SRC_MEM_INTERNAL_H
+
+#include "arch/internal.h"
+#include "ptsim/mem.h"
+#include "util/bug.h"
+#include "util/host.h"
+
+struct ptsim_frame {
+	uint64_t flags;
+	uint64_t head;
+	uint64_t link;
+	uint64_t mapping;
+	uint64_t index;
+	uint64_t private_;
+	int32_t mapcount;
+	int32_t refcount;
+	uint64_t extra;
+};
+
+_Static_assert(sizeof(struct ptsim_frame) == 64, "frame record is a 64-byte struct page");
+
+enum ptsim_section_state {
+	PTSIM_SECTION_ABSENT = 0,
+	PTSIM_SECTION_PRESENT = 1,
+};
+
+struct ptsim_section {
+	struct ptsim_frame *frames; /* NULL while pristine */
+	uint64_t nr_free;	    /* free base pages in this section */
+	uint8_t state;
+};
+
+#define PTSIM_MAX_ORDER_LIMIT 14 /* largest MAX_PAGE_ORDER of any arch + 1 */
+
+struct ptsim_free_area {
+	uint64_t head; /* first free block: pfn + 1, 0 = empty */
+	uint64_t nr_free;
+};
+
+struct ptsim_hstate {
+	uint64_t size;
+	unsigned int order;
+	uint64_t nr_hugepages, free_hugepages, resv_hugepages;
+	uint64_t surplus_hugepages, nr_overcommit_hugepages;
+	uint64_t free_list; /* head pfn + 1 of the first free pool page, 0 = empty */
+};
+
+struct ptsim_mem {
+	struct ptsim_host *host;
+	const struct ptsim_arch *arch;
+	unsigned int page_shift;
+	unsigned int section_pfn_shift; /* section_bits - page_shift */
+	uint64_t nr_sections;		/* length of sections[] (up to phys_limit) */
+	struct ptsim_section *sections;
+	struct ptsim_free_area free_area[PTSIM_MAX_ORDER_LIMIT];
+	uint64_t present_pages, free_pages;
+	uint64_t nr_sections_present, nr_sections_initialised;
+	uint64_t zero_pfn;
+	struct ptsim_hstate hstates[PTSIM_MAX_HUGETLB_SIZES];
+	unsigned int nr_hstates;
+};
+
+/* Page-type helpers on the mapcount/page_type word. */
+static inline enum ptsim_page_type ptsim__frame_type(const struct ptsim_frame *f)
+{
+	uint32_t v = (uint32_t)f->mapcount;
+
+	return (v >> 24) >= 0xf0 && v != 0xffffffffu ? (enum ptsim_page_type)(v >> 24)
+						     : PTSIM_PGTY_NONE;
+}
+
+static inline void ptsim__frame_set_type(struct ptsim_frame *f, enum ptsim_page_type t)
+{
+	f->mapcount = (int32_t)((uint32_t)t << 24);
+}
+
+static inline void ptsim__frame_clear_type(struct ptsim_frame *f)
+{
+	f->mapcount = -1;
+}
+
+static inline bool ptsim__frame_tail(const struct ptsim_frame *f)
+{
+	return (f->head & 1) != 0;
+}
+
+/* Lifecycle: sections [phys_base, phys_base + phys_bytes) present, limit for hot-add. */
+int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct ptsim_arch *a,
+		    uint64_t phys_base, uint64_t phys_bytes, uint64_t phys_limit);
+void ptsim__mem_fini(struct ptsim_mem *mem);
+
+/*
+ * PFN -> frame record in O(1).  NULL if the PFN is not in a present section.
+ * For a pristine section this allocates its frame array first (and may
+ * return NULL on allocation failure): use ptsim__pfn_to_frame_noinit() in
+ * readers that must not allocate (the checker).
+ */
+struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn);
+struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn);
+bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn);
+
+/* Buddy: 2^order frames, refcount 1 on the first.  -ENOMEM / -EINVAL. */
+int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn);
+void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+
+/* Folios. */
+int ptsim__folio_alloc(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn);
+uint64_t ptsim__folio_head(struct ptsim_mem *mem, uint64_t pfn);
+unsigned int ptsim__folio_order(struct ptsim_mem *mem, uint64_t head_pfn);
+void ptsim__folio_get(struct ptsim_mem *mem, uint64_t pfn);
+/* Drops a reference; frees the folio (returns true) when it was the last. */
+bool ptsim__folio_put(struct ptsim_mem *mem, uint64_t pfn);
+
+/* Flags with the kernel's policies. */
+void ptsim__page_set_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pageflag flag);
+void ptsim__page_clear_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pageflag flag);
+bool ptsim__page_test_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pageflag flag);
+
+/* Decoded copy of a frame record (for the public API and the checker). */
+int ptsim__frame_info(struct ptsim_mem *mem, uint64_t pfn, struct ptsim_frame_info *out);
+
+/* Memory hotplug. */
+int ptsim__memory_add(struct ptsim_mem *mem, uint64_t start, uint64_t size);
+int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size);
+
+/* hugetlb pools. */
+struct ptsim_hstate *ptsim__hstate(struct ptsim_mem *mem, uint64_t size);
+int ptsim__hugetlb_set_nr(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_t nr);
+int ptsim__hugetlb_alloc_folio(struct ptsim_mem *mem, struct ptsim_hstate *h, bool reserved,
+			       uint64_t *pfn);
+int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn);
+
+/*
+ * Consistency check used by ptsim_check(): calls @report for each
+ * disagreement found in free lists, counters and compound metadata.
+ */
+typedef void (*ptsim_mem_report_fn)(void *ctx, int code, uint64_t pfn, uint64_t expected,
+				     uint64_t actual, const char *msg);
+void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *ctx);
+
+/*
+ * ---- Added by the mem layer: helpers shared by the src/mem files and src/core ----
+ *
+ * Free-block marking: the head of a free buddy block is typed PGTY_buddy with
+ * the order in private_; every OTHER page of a free block carries the private
+ * marker PTSIM_FRAME_FREE_TAIL (flags bit 63, never a PG_* bit) with refcount
+ * 0, mapcount -1 and head 0.  A page is free iff it is a buddy head or has
+ * the marker (or its section is pristine).
+ */
+#define PTSIM_FRAME_FREE_TAIL (1ull << 63)
+
+/* HPG_* bits in a hugetlb folio head's private word (encodings.md 6.4). */
+#define PTSIM_HPG_freed (1ull << 3) /* on its hstate's free list */
+
+static inline uint64_t ptsim__section_pages(const struct ptsim_mem *mem)
+{
+	return 1ull << mem->section_pfn_shift;
+}
+
+/* True if the (initialised) frame is in the buddy allocator. */
+static inline bool ptsim__frame_in_buddy(const struct ptsim_frame *f)
+{
+	return ptsim__frame_type(f) == PTSIM_PGTY_buddy || (f->flags & PTSIM_FRAME_FREE_TAIL);
+}
+
+/* True if @pfn is present and free (pristine sections are wholly free). */
+bool ptsim__pfn_free(const struct ptsim_mem *mem, uint64_t pfn);
+
+/* section.c: allocate and initialise a pristine section's frames onto the free lists. */
+int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr);
+
+/* buddy.c: free-list primitives (used by section.c for populate / remove). */
+void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+void ptsim__buddy_list_del(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+
+/*
+ * buddy.c: contiguous-range allocator for orders above max_order (gigantic
+ * pages).  Pages come back like ptsim__alloc_pages() (refcount 1 on every
+ * page, non-compound).  -EINVAL for order <= max_order, -ENOMEM.
+ */
+int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn);
+void ptsim__free_contig(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+
+/* hugetlb.c: reservation counters (resv <= free, else -ENOMEM; unreserve > resv: -EINVAL). */
+int ptsim__hugetlb_reserve(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_t nr);
+int ptsim__hugetlb_unreserve(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_t nr);
+/* hugetlb.c: a hugetlb folio's refcount reached 0: back to its pool (or buddy if surplus). */
+void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn);
+
+#endif /* PTSIM_SRC_MEM_INTERNAL_H */

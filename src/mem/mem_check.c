@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mem_check.c - recompute the mem layer's invariants from the frame records.
+ *
+ * Never allocates (pristine sections are read as wholly free, never
+ * initialised) and never trusts a link: every PFN read from a record is
+ * range-checked before use and list walks are bounded, so a corrupt model
+ * yields findings, not crashes.
+ *
+ * Passes:
+ *  1. frames, section by section: free blocks (BUDDY: type/order/alignment/
+ *     section crossing/overlap; FRAME_STATE: a page of a free block that is
+ *     not in the free state), folios (COMPOUND: tail links, order in page 1,
+ *     nr_pages), in-use frames with refcount 0 that nobody owns
+ *     (FRAME_STATE; tails, table pages and hugetlb pool pages are owned),
+ *     and the per-section free count (FREE_COUNT).
+ *     A frame that is linked into a free list but lost its buddy type is
+ *     reported once as BUDDY and counted as the free block it still is.
+ *  2. free lists: every node a present, initialised buddy head of the
+ *     list's order with consistent back links (BUDDY); list lengths vs
+ *     free_area[].nr_free and the totals vs mem->free_pages (FREE_COUNT);
+ *     blocks found in pass 1 vs blocks on the lists (BUDDY).
+ *  3. hugetlb pools: free lists vs free_hugepages, resv <= free, folios
+ *     found in pass 1 vs nr_hugepages + surplus (HUGETLB_POOL).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mem/internal.h"
+#include "ptsim/check.h"
+
+#define ORDER_MASK 0xffull
+
+struct ctx {
+	struct ptsim_mem *mem;
+	ptsim_mem_report_fn report;
+	void *rctx;
+	uint64_t blocks[PTSIM_MAX_ORDER_LIMIT]; /* free blocks found by the frame walk */
+	uint64_t hpages[PTSIM_MAX_HUGETLB_SIZES], hfree[PTSIM_MAX_HUGETLB_SIZES];
+};
+
+static void rep(struct ctx *c, int code, uint64_t pfn, uint64_t exp, uint64_t act, const char *msg)
+{
+	c->report(c->rctx, code, pfn, exp, act, msg);
+}
+
+static const struct ptsim_frame *fr(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	return ptsim__pfn_to_frame_noinit(mem, pfn);
+}
+
+/* Does this non-buddy-typed frame look like a node of some free list? */
+static bool looks_listed(const struct ptsim_mem *mem, uint64_t pfn, const struct ptsim_frame *f)
+{
+	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb)
+		return false;
+	if ((f->head && !(f->head & 1)) || f->link)
+		return true;
+	for (unsigned int o = 0; o <= mem->arch->max_order; o++)
+		if (mem->free_area[o].head == pfn + 1)
+			return true;
+	return false;
+}
+
+/* Check a free block at frames[i]; returns its length in pages. */
+static uint64_t check_block(struct ctx *c, uint64_t pfn, const struct ptsim_frame *frames,
+			    uint64_t i, uint64_t spp, bool typed)
+{
+	unsigned int max = c->mem->arch->max_order;
+	uint64_t order = frames[i].private_, n;
+
+	if (!typed) {
+		rep(c, PTSIM_CHK_BUDDY, pfn, PTSIM_PGTY_buddy, ptsim__frame_type(&frames[i]),
+		    "free-list block head lost its buddy type");
+		/* Count it as the free block it still is, if its order is sane. */
+		if (order > max || (pfn & ((1ull << order) - 1)) || i + (1ull << order) > spp)
+			order = 0;
+	} else if (order > max) {
+		rep(c, PTSIM_CHK_BUDDY, pfn, max, order, "free block order beyond max_order");
+		return 1;
+	} else if (pfn & ((1ull << order) - 1)) {
+		rep(c, PTSIM_CHK_BUDDY, pfn, 0, pfn & ((1ull << order) - 1),
+		    "free block not naturally aligned");
+		return 1;
+	} else if (i + (1ull << order) > spp) {
+		rep(c, PTSIM_CHK_BUDDY, pfn, spp - i, 1ull << order, "free block crosses a section");
+		return 1;
+	}
+	n = 1ull << order;
+	c->blocks[order]++;
+	if (frames[i].refcount != 0)
+		rep(c, PTSIM_CHK_FRAME_STATE, pfn, 0, (uint64_t)(int64_t)frames[i].refcount,
+		    "free block head has references");
+	for (uint64_t j = 1; j < n; j++) {
+		const struct ptsim_frame *t = &frames[i + j];
+
+		if (ptsim__frame_type(t) == PTSIM_PGTY_buddy) {
+			rep(c, PTSIM_CHK_BUDDY, pfn + j, pfn, pfn + j, "page in two free blocks");
+		} else if (t->flags != PTSIM_FRAME_FREE_TAIL || t->refcount || t->head ||
+			   t->mapcount != -1) {
+			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, PTSIM_FRAME_FREE_TAIL, t->flags,
+			    "page inside a free block is in use");
+		}
+	}
+	return n;
+}
+
+/* Check a folio head; returns the pages it covers (1 if malformed). */
+static uint64_t check_folio(struct ctx *c, uint64_t pfn, const struct ptsim_frame *f)
+{
+	struct ptsim_mem *mem = c->mem;
+	const struct ptsim_frame *p1 = fr(mem, pfn + 1);
+	uint64_t order, n;
+
+	if (!p1) {
+		rep(c, PTSIM_CHK_COMPOUND, pfn, 1, 0, "folio head without a second page");
+		return 1;
+	}
+	order = p1->flags & ORDER_MASK;
+	if (order == 0 || order >= 64 - mem->page_shift || (pfn & ((1ull << order) - 1))) {
+		rep(c, PTSIM_CHK_COMPOUND, pfn, 1, order, "folio order in page 1 invalid");
+		return 1;
+	}
+	n = 1ull << order;
+	for (uint64_t p = pfn; p < pfn + n; p += ptsim__section_pages(mem)) {
+		if (!fr(mem, p)) {
+			rep(c, PTSIM_CHK_COMPOUND, pfn, n, p - pfn, "folio extends past memory");
+			return 1;
+		}
+	}
+	if (p1->private_ != n)
+		rep(c, PTSIM_CHK_COMPOUND, pfn, n, p1->private_, "folio nr_pages wrong");
+	for (uint64_t j = 1; j < n; j++) {
+		const struct ptsim_frame *t = fr(mem, pfn + j);
+
+		if (t->head != ((pfn << 1) | 1))
+			rep(c, PTSIM_CHK_COMPOUND, pfn + j, (pfn << 1) | 1, t->head,
+			    "tail's head link does not point to its folio head");
+		else if (t->refcount != 0)
+			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, 0, (uint64_t)(int64_t)t->refcount,
+			    "tail page has references");
+		else if (t->flags & PTSIM_FRAME_FREE_TAIL)
+			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, 0, t->flags, "folio page marked free");
+	}
+	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb) {
+		for (unsigned int i = 0; i < mem->nr_hstates; i++) {
+			if (mem->hstates[i].order == order) {
+				c->hpages[i]++;
+				if (f->refcount == 0)
+					c->hfree[i]++;
+			}
+		}
+	} else if (f->refcount <= 0) {
+		rep(c, PTSIM_CHK_FRAME_STATE, pfn, 1, (uint64_t)(int64_t)f->refcount,
+		    "folio in use with no reference (lost)");
+	}
+	return n;
+}
+
+static void check_frames(struct ctx *c)
+{
+	struct ptsim_mem *mem = c->mem;
+	uint64_t spp = ptsim__section_pages(mem), covered = 0, total_free = 0, present = 0;
+
+	for (uint64_t s = 0; s < mem->nr_sections; s++) {
+		const struct ptsim_section *sec = &mem->sections[s];
+		uint64_t base = s << mem->section_pfn_shift, nfree = 0, i;
+
+		if (!(sec->state & PTSIM_SECTION_PRESENT))
+			continue;
+		present += spp;
+		if (!sec->frames) {
+			if (sec->nr_free != spp)
+				rep(c, PTSIM_CHK_FREE_COUNT, base, spp, sec->nr_free,
+				    "pristine section free count");
+			total_free += spp;
+			continue;
+		}
+		i = covered > base ? covered - base : 0;
+		while (i < spp) {
+			const struct ptsim_frame *f = &sec->frames[i];
+			uint64_t pfn = base + i, n;
+			enum ptsim_page_type ty = ptsim__frame_type(f);
+
+			if (ty == PTSIM_PGTY_buddy || looks_listed(mem, pfn, f)) {
+				n = check_block(c, pfn, sec->frames, i, spp, ty == PTSIM_PGTY_buddy);
+				nfree += n;
+				i += n;
+				continue;
+			}
+			if (f->flags & PTSIM_FRAME_FREE_TAIL) {
+				rep(c, PTSIM_CHK_BUDDY, pfn, 0, f->flags,
+				    "free-block page outside any free block");
+				nfree++;
+				i++;
+				continue;
+			}
+			if (ptsim__frame_tail(f)) {
+				rep(c, PTSIM_CHK_COMPOUND, pfn, 0, f->head,
+				    "tail page not covered by its head");
+				i++;
+				continue;
+			}
+			if (f->flags & (1ull << PTSIM_PG_head)) {
+				n = check_folio(c, pfn, f);
+				if (n > spp - i) {
+					covered = pfn + n;
+					break;
+				}
+				i += n;
+				continue;
+			}
+			if (f->refcount < 0 ||
+			    (f->refcount == 0 && ty != PTSIM_PGTY_table && ty != PTSIM_PGTY_hugetlb))
+				rep(c, PTSIM_CHK_FRAME_STATE, pfn, 1, (uint64_t)(int64_t)f->refcount,
+				    "frame in use with no reference (lost)");
+			i++;
+		}
+		if (nfree != sec->nr_free)
+			rep(c, PTSIM_CHK_FREE_COUNT, base, nfree, sec->nr_free,
+			    "section free count disagrees with its free blocks");
+		total_free += nfree;
+	}
+	if (total_free != mem->free_pages)
+		rep(c, PTSIM_CHK_FREE_COUNT, 0, total_free, mem->free_pages,
+		    "free_pages disagrees with the free blocks");
+	if (present != mem->present_pages)
+		rep(c, PTSIM_CHK_FREE_COUNT, 0, present, mem->present_pages,
+		    "present_pages disagrees with the sections");
+}
+
+static void check_lists(struct ctx *c)
+{
+	struct ptsim_mem *mem = c->mem;
+
+	for (unsigned int o = 0; o <= mem->arch->max_order; o++) {
+		const struct ptsim_free_area *fa = &mem->free_area[o];
+		uint64_t v = fa->head, prev = 0, len = 0;
+		uint64_t bound = (mem->present_pages >> o) + 1;
+
+		while (v) {
+			uint64_t pfn = v - 1;
+			const struct ptsim_frame *f = fr(mem, pfn);
+
+			if (!f) {
+				rep(c, PTSIM_CHK_BUDDY, pfn, o, 0,
+				    "free list links to an absent or pristine frame");
+				break;
+			}
+			if (ptsim__frame_type(f) != PTSIM_PGTY_buddy)
+				rep(c, PTSIM_CHK_BUDDY, pfn, PTSIM_PGTY_buddy, ptsim__frame_type(f),
+				    "free list node is not a buddy block");
+			else if (f->private_ != o)
+				rep(c, PTSIM_CHK_BUDDY, pfn, o, f->private_,
+				    "free list node has the wrong order");
+			if (f->link != prev)
+				rep(c, PTSIM_CHK_BUDDY, pfn, prev, f->link, "free list back link broken");
+			if ((f->head & 1) || ++len > bound) {
+				rep(c, PTSIM_CHK_BUDDY, pfn, 0, f->head, "free list link malformed");
+				break;
+			}
+			prev = v;
+			v = f->head >> 1;
+		}
+		if (len != fa->nr_free)
+			rep(c, PTSIM_CHK_FREE_COUNT, o, len, fa->nr_free,
+			    "free_area nr_free disagrees with its list");
+		if (len != c->blocks[o])
+			rep(c, PTSIM_CHK_BUDDY, o, c->blocks[o], len,
+			    "free blocks in frames disagree with the free list");
+	}
+}
+
+static void check_hugetlb(struct ctx *c)
+{
+	struct ptsim_mem *mem = c->mem;
+
+	for (unsigned int i = 0; i < mem->nr_hstates; i++) {
+		const struct ptsim_hstate *h = &mem->hstates[i];
+		uint64_t v = h->free_list, len = 0, bound = (mem->present_pages >> h->order) + 1;
+
+		while (v) {
+			uint64_t pfn = v - 1;
+			const struct ptsim_frame *f = fr(mem, pfn), *p1 = fr(mem, pfn + 1);
+
+			if (!f || !p1 || ptsim__frame_type(f) != PTSIM_PGTY_hugetlb ||
+			    (p1->flags & ORDER_MASK) != h->order || f->refcount != 0 ||
+			    !(f->private_ & PTSIM_HPG_freed)) {
+				rep(c, PTSIM_CHK_HUGETLB_POOL, pfn, h->order, f ? f->private_ : 0,
+				    "hugetlb free list node is not a free pool folio");
+				break;
+			}
+			if (++len > bound) {
+				rep(c, PTSIM_CHK_HUGETLB_POOL, pfn, bound, len,
+				    "hugetlb free list loops");
+				break;
+			}
+			v = f->link;
+		}
+		if (len != h->free_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, len, h->free_hugepages,
+			    "free_hugepages disagrees with the free list");
+		if (h->resv_hugepages > h->free_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages, h->resv_hugepages,
+			    "more reserved than free hugetlb pages");
+		if (h->free_hugepages > h->nr_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->nr_hugepages, h->free_hugepages,
+			    "more free than total hugetlb pages");
+		if (c->hpages[i] != h->nr_hugepages + h->surplus_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->nr_hugepages + h->surplus_hugepages,
+			    c->hpages[i], "hugetlb folios disagree with nr + surplus");
+		if (c->hfree[i] != h->free_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages, c->hfree[i],
+			    "unreferenced hugetlb folios disagree with free_hugepages");
+	}
+}
+
+void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *rctx)
+{
+	struct ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.mem = mem;
+	c.report = report;
+	c.rctx = rctx;
+	if (!mem->sections)
+		return;
+	check_frames(&c);
+	check_lists(&c);
+	check_hugetlb(&c);
+}

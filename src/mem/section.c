@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * section.c - memory sections, lazy frame arrays, PFN -> frame, hotplug.
+ *
+ * mem->sections[] has one 24-byte record per section from PFN 0 up to
+ * phys_limit, so PFN -> section -> frame is two array indexings.  A present
+ * section's 64-byte-per-page frame array is allocated on first use; until
+ * then the section is "pristine": wholly free, counted in nr_free and
+ * mem->free_pages but NOT on the buddy lists.  Host memory is therefore
+ * 24 bytes per section of address space plus 64 bytes per base page of
+ * initialised sections.
+ *
+ * Free-block marking (see also mem/internal.h): the head of a free buddy
+ * block has page type PGTY_buddy and its order in private_; every other
+ * page of the block has flags == PTSIM_FRAME_FREE_TAIL (bit 63, a private
+ * "inside a free block" marker that is never a PG_* bit), refcount 0,
+ * mapcount -1 and head word 0.  Frame-info and the checker use it to tell a
+ * free page from an in-use one in O(1).
+ *
+ * Invariants (checked by ptsim__mem_check()):
+ *  - a section's nr_free equals the pages of the free blocks in it (all of
+ *    its pages while pristine); mem->free_pages is their sum;
+ *  - a buddy block never crosses a section (sections are whole multiples
+ *    of max-order blocks on every arch);
+ *  - only present sections have frames; removing a section requires every
+ *    one of its pages to be free.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mem/internal.h"
+
+static inline struct ptsim_section *section_of(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	uint64_t s = pfn >> mem->section_pfn_shift;
+
+	if (s >= mem->nr_sections || !(mem->sections[s].state & PTSIM_SECTION_PRESENT))
+		return NULL;
+	return &mem->sections[s];
+}
+
+static size_t frames_bytes(const struct ptsim_mem *mem)
+{
+	return (size_t)ptsim__section_pages(mem) * sizeof(struct ptsim_frame);
+}
+
+static void hstates_init(struct ptsim_mem *mem)
+{
+	const struct ptsim_arch *a = mem->arch;
+
+	mem->nr_hstates = 0;
+	for (unsigned int i = 0; i < a->nr_hugetlb_sizes && i < PTSIM_MAX_HUGETLB_SIZES; i++) {
+		struct ptsim_hstate *h = &mem->hstates[mem->nr_hstates++];
+		uint64_t size = a->hugetlb_sizes[i];
+
+		memset(h, 0, sizeof(*h));
+		h->size = size;
+		h->order = (unsigned int)__builtin_ctzll(size) - a->page_shift;
+	}
+}
+
+int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct ptsim_arch *a,
+		    uint64_t phys_base, uint64_t phys_bytes, uint64_t phys_limit)
+{
+	uint64_t sec_size, spp;
+	int err;
+
+	memset(mem, 0, sizeof(*mem));
+	if (!host || !a || a->max_order >= PTSIM_MAX_ORDER_LIMIT ||
+	    a->section_bits < a->page_shift + a->max_order || a->section_bits >= 63)
+		return -EINVAL;
+	sec_size = 1ull << a->section_bits;
+	if (!phys_bytes || (phys_base & (sec_size - 1)) || (phys_bytes & (sec_size - 1)) ||
+	    (phys_limit & (sec_size - 1)))
+		return -EINVAL;
+	if (phys_base + phys_bytes < phys_base || phys_limit < phys_base + phys_bytes)
+		return -EINVAL;
+	if (a->pa_bits < 64 && phys_limit > (1ull << a->pa_bits))
+		return -EINVAL;
+
+	mem->host = host;
+	mem->arch = a;
+	mem->page_shift = a->page_shift;
+	mem->section_pfn_shift = a->section_bits - a->page_shift;
+	mem->nr_sections = phys_limit >> a->section_bits;
+	mem->sections = ptsim__zalloc(host, (size_t)mem->nr_sections * sizeof(*mem->sections));
+	if (!mem->sections) {
+		memset(mem, 0, sizeof(*mem));
+		return -ENOMEM;
+	}
+	spp = ptsim__section_pages(mem);
+	for (uint64_t s = phys_base >> a->section_bits; s < (phys_base + phys_bytes) >> a->section_bits;
+	     s++) {
+		mem->sections[s].state = PTSIM_SECTION_PRESENT;
+		mem->sections[s].nr_free = spp;
+		mem->nr_sections_present++;
+		mem->present_pages += spp;
+		mem->free_pages += spp;
+	}
+	hstates_init(mem);
+
+	err = ptsim__alloc_pages(mem, 0, &mem->zero_pfn);
+	if (err) {
+		ptsim__mem_fini(mem);
+		return err;
+	}
+	ptsim__pfn_to_frame_noinit(mem, mem->zero_pfn)->flags = 1ull << PTSIM_PG_reserved;
+	return 0;
+}
+
+void ptsim__mem_fini(struct ptsim_mem *mem)
+{
+	if (!mem->sections)
+		return;
+	for (uint64_t s = 0; s < mem->nr_sections; s++)
+		ptsim__free(mem->host, mem->sections[s].frames,
+			    mem->sections[s].frames ? frames_bytes(mem) : 0);
+	ptsim__free(mem->host, mem->sections, (size_t)mem->nr_sections * sizeof(*mem->sections));
+	memset(mem, 0, sizeof(*mem));
+}
+
+bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	return section_of(mem, pfn) != NULL;
+}
+
+struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	struct ptsim_section *sec = section_of(mem, pfn);
+
+	if (!sec || !sec->frames)
+		return NULL;
+	return &sec->frames[pfn & (ptsim__section_pages(mem) - 1)];
+}
+
+struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn)
+{
+	struct ptsim_section *sec = section_of(mem, pfn);
+
+	if (!sec)
+		return NULL;
+	if (!sec->frames && ptsim__section_populate(mem, pfn >> mem->section_pfn_shift))
+		return NULL;
+	return &sec->frames[pfn & (ptsim__section_pages(mem) - 1)];
+}
+
+bool ptsim__pfn_free(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	struct ptsim_section *sec = section_of(mem, pfn);
+
+	if (!sec)
+		return false;
+	if (!sec->frames)
+		return true;
+	return ptsim__frame_in_buddy(&sec->frames[pfn & (ptsim__section_pages(mem) - 1)]);
+}
+
+/*
+ * Allocate a pristine section's frames and put its max-order blocks on the
+ * free lists.  Its pages were already counted free.  The one allocation
+ * point is the frame array; on failure nothing changes.
+ */
+int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr)
+{
+	struct ptsim_section *sec = &mem->sections[secnr];
+	uint64_t spp = ptsim__section_pages(mem), base = secnr << mem->section_pfn_shift;
+	unsigned int max = mem->arch->max_order;
+	struct ptsim_frame *fr;
+
+	if (sec->frames)
+		return 0;
+	fr = ptsim__zalloc(mem->host, frames_bytes(mem));
+	if (!fr)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < spp; i++) {
+		fr[i].mapcount = -1;
+		if (i & ((1ull << max) - 1))
+			fr[i].flags = PTSIM_FRAME_FREE_TAIL;
+	}
+	sec->frames = fr;
+	mem->nr_sections_initialised++;
+	for (uint64_t i = 0; i < spp; i += 1ull << max) {
+		ptsim__frame_set_type(&fr[i], PTSIM_PGTY_buddy);
+		fr[i].private_ = max;
+		ptsim__buddy_list_add(mem, base + i, max);
+	}
+	return 0;
+}
+
+static int range_sections(const struct ptsim_mem *mem, uint64_t start, uint64_t size,
+			  uint64_t *first, uint64_t *last)
+{
+	uint64_t sec_size = 1ull << mem->arch->section_bits;
+	uint64_t limit = mem->nr_sections << mem->arch->section_bits;
+
+	if (!size || (start & (sec_size - 1)) || (size & (sec_size - 1)) || start + size < start ||
+	    start + size > limit)
+		return -EINVAL;
+	*first = start >> mem->arch->section_bits;
+	*last = (start + size) >> mem->arch->section_bits;
+	return 0;
+}
+
+int ptsim__memory_add(struct ptsim_mem *mem, uint64_t start, uint64_t size)
+{
+	uint64_t first, last, spp = ptsim__section_pages(mem);
+	int err = range_sections(mem, start, size, &first, &last);
+
+	if (err)
+		return err;
+	for (uint64_t s = first; s < last; s++)
+		if (mem->sections[s].state & PTSIM_SECTION_PRESENT)
+			return -EEXIST;
+	for (uint64_t s = first; s < last; s++) {
+		struct ptsim_section *sec = &mem->sections[s];
+
+		sec->state = PTSIM_SECTION_PRESENT;
+		sec->frames = NULL;
+		sec->nr_free = spp;
+		mem->nr_sections_present++;
+		mem->present_pages += spp;
+		mem->free_pages += spp;
+	}
+	return 0;
+}
+
+int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size)
+{
+	uint64_t first, last, spp = ptsim__section_pages(mem);
+	int err = range_sections(mem, start, size, &first, &last);
+
+	if (err)
+		return err;
+	for (uint64_t s = first; s < last; s++)
+		if (!(mem->sections[s].state & PTSIM_SECTION_PRESENT))
+			return -ENOENT;
+	for (uint64_t s = first; s < last; s++)
+		if (mem->sections[s].nr_free != spp)
+			return -EBUSY;
+
+	for (uint64_t s = first; s < last; s++) {
+		struct ptsim_section *sec = &mem->sections[s];
+		uint64_t base = s << mem->section_pfn_shift;
+
+		if (sec->frames) {
+			/* Wholly free: the section is a run of free blocks. */
+			for (uint64_t i = 0; i < spp;) {
+				unsigned int order = (unsigned int)sec->frames[i].private_;
+
+				ptsim__buddy_list_del(mem, base + i, order);
+				i += 1ull << order;
+			}
+			ptsim__free(mem->host, sec->frames, frames_bytes(mem));
+			sec->frames = NULL;
+			mem->nr_sections_initialised--;
+		}
+		sec->state = PTSIM_SECTION_ABSENT;
+		sec->nr_free = 0;
+		mem->nr_sections_present--;
+		mem->present_pages -= spp;
+		mem->free_pages -= spp;
+	}
+	return 0;
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * table.c - page-table pages: allocation, storage, entry writes, descent.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pgtable/internal.h"
+
+void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem,
+			 struct ptsim_host *host, const struct ptsim_arch *a)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->mem = mem;
+	pa->host = host;
+	pa->arch = a;
+}
+
+void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa)
+{
+	size_t sz = (size_t)ptsim__page_size(pa->arch);
+
+	while (pa->storage_free) {
+		void *next = *(void **)pa->storage_free;
+
+		ptsim__free(pa->host, pa->storage_free, sz);
+		pa->storage_free = next;
+	}
+	pa->nr_storage_free = 0;
+}
+
+struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
+
+	if (!f || ptsim__frame_type(f) != PTSIM_PGTY_table || !f->private_)
+		return NULL;
+	return f;
+}
+
+uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	struct ptsim_frame *f = ptsim__table_frame(pa, pfn);
+
+	return f ? (uint64_t *)(uintptr_t)f->private_ : NULL;
+}
+
+static void storage_recycle(struct ptsim_ptalloc *pa, uint64_t *storage);
+
+/* Undo a storage take: a fresh buffer goes back to the host, a recycled one to the pool. */
+static void storage_release(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t)
+{
+	if (t->fresh) {
+		ptsim__free(pa->host, t->storage, (size_t)ptsim__page_size(pa->arch));
+		pa->nr_storage--;
+	} else {
+		storage_recycle(pa, t->storage);
+	}
+}
+
+int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
+{
+	size_t sz = (size_t)ptsim__page_size(pa->arch);
+	uint64_t *storage;
+	uint64_t pfn;
+	bool fresh = false;
+	int err;
+
+	/* Recycled storage first: a freed table's buffer is reused, not re-faulted. */
+	if (pa->storage_free) {
+		storage = pa->storage_free;
+		pa->storage_free = *(void **)storage;
+		pa->nr_storage_free--;
+	} else {
+		storage = ptsim__alloc(pa->host, sz);
+		if (!storage)
+			return -ENOMEM;
+		pa->nr_storage++;
+		fresh = true;
+	}
+	err = ptsim__alloc_pages(pa->mem, 0, &pfn);
+	if (err) {
+		struct ptsim_table_prep t = {.storage = storage, .fresh = fresh};
+
+		storage_release(pa, &t);
+		return err;
+	}
+	memset(storage, 0, sz);
+	out->pfn = pfn;
+	out->storage = storage;
+	out->fresh = fresh;
+	return 0;
+}
+
+static void storage_recycle(struct ptsim_ptalloc *pa, uint64_t *storage)
+{
+	size_t sz = (size_t)ptsim__page_size(pa->arch);
+
+	/* Poison, so a stale walker reads garbage rather than old entries. */
+	for (size_t i = 0; i < sz / sizeof(uint64_t); i++)
+		storage[i] = PTSIM_TABLE_POISON;
+	*(void **)storage = pa->storage_free;
+	pa->storage_free = storage;
+	pa->nr_storage_free++;
+}
+
+void ptsim__table_discard(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t)
+{
+	storage_release(pa, t);
+	ptsim__free_pages(pa->mem, t->pfn, 0);
+	t->storage = NULL;
+}
+
+/* Give a prepared table its identity: typed frame, level, owner. */
+static void table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, int lvl,
+			  uint64_t owner)
+{
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, t->pfn);
+
+	ptsim__frame_set_type(f, PTSIM_PGTY_table);
+	f->private_ = (uint64_t)(uintptr_t)t->storage;
+	f->index = (uint64_t)lvl;
+	f->mapping = owner;
+	f->extra = 0;
+	pa->nr_tables++;
+}
+
+void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
+	uint64_t *storage = (uint64_t *)(uintptr_t)f->private_;
+
+	storage_recycle(pa, storage);
+	f->private_ = 0;
+	f->index = 0;
+	f->mapping = 0;
+	f->extra = 0;
+	ptsim__frame_clear_type(f);
+	pa->nr_tables--;
+	ptsim__free_pages(pa->mem, pfn, 0);
+}
+
+bool ptsim__pt_accounted(const struct ptsim_arch *a, int lvl)
+{
+	/* mm_inc_nr_puds/pmds/ptes: only real PUD, PMD and PTE tables count. */
+	return lvl >= PTSIM_PUD && !ptsim__level_folded(a, lvl);
+}
+
+/* Account a table of logical level @lvl being linked into / unlinked from @pt. */
+static void pt_account(struct ptsim_pgtables *pt, int lvl, int delta)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+
+	pt->nr_tables[lvl] += (uint64_t)(int64_t)delta;
+	if (ptsim__pt_accounted(a, lvl))
+		pt->pgtables_bytes += (uint64_t)((int64_t)delta * a->ptrs[lvl] * 8);
+}
+
+int ptsim__pgtables_init(struct ptsim_pgtables *pt, struct ptsim_ptalloc *pa, uint64_t owner_id,
+			 bool kernel)
+{
+	struct ptsim_table_prep t;
+	int err;
+
+	memset(pt, 0, sizeof(*pt));
+	pt->pa = pa;
+	pt->owner_id = owner_id;
+	pt->kernel = kernel;
+	err = ptsim__table_alloc(pa, &t);
+	if (err)
+		return err;
+	table_install(pa, &t, PTSIM_PGD, owner_id);
+	pt->root_pfn = t.pfn;
+	pt->nr_tables[PTSIM_PGD] = 1;
+	return 0;
+}
+
+/* Level of the table an entry at logical level @lvl points to (next real level). */
+static int child_level(const struct ptsim_arch *a, int lvl)
+{
+	int c = lvl + 1;
+
+	while (c < PTSIM_PTE && ptsim__level_folded(a, c))
+		c++;
+	return c;
+}
+
+static void free_subtree(struct ptsim_pgtables *pt, uint64_t table_pfn, int tlvl)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
+
+	if (tlvl < PTSIM_PTE) {
+		/* Entries of this table are interpreted at the lowest level sharing them. */
+		int elvl = tlvl;
+
+		while (elvl + 1 < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
+			elvl++;
+		for (unsigned int i = 0; i < a->ptrs[tlvl]; i++) {
+			uint64_t e = tbl[i];
+
+			if (e && a->ops->table(a, elvl, e) &&
+			    !(a->leaf_ok[elvl] && a->ops->leaf(a, elvl, e))) {
+				uint64_t cpfn = a->ops->pfn(a, elvl, e);
+				int clvl = child_level(a, elvl);
+
+				if (ptsim__table_frame(pt->pa, cpfn)) {
+					free_subtree(pt, cpfn, clvl);
+					pt_account(pt, clvl, -1);
+				}
+			}
+		}
+	}
+	ptsim__table_free(pt->pa, table_pfn);
+}
+
+void ptsim__pgtables_fini(struct ptsim_pgtables *pt)
+{
+	if (!pt->root_pfn)
+		return;
+	free_subtree(pt, pt->root_pfn, PTSIM_PGD);
+	pt->nr_tables[PTSIM_PGD] = 0;
+	pt->root_pfn = 0;
+}
+
+void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, s->table_pfn);
+	bool was = !a->ops->none(a, s->lvl, *s->p);
+	bool now = !a->ops->none(a, s->lvl, val);
+
+	*s->p = val;
+	f->extra += (uint64_t)((int64_t)now - (int64_t)was);
+}
+
+uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
+{
+	uint64_t old = *s->p;
+
+	ptsim__set_entry(pt, s, 0);
+	return old;
+}
+
+/* Link a prepared table below slot @s (a none entry at s->lvl). */
+void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
+		       struct ptsim_table_prep *t)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	int clvl = child_level(a, s->lvl);
+
+	table_install(pt->pa, t, clvl, pt->owner_id);
+	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, t->pfn, pt->kernel));
+	pt_account(pt, clvl, +1);
+}
+
+/* Unlink and free the (empty) table below slot @s. */
+void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	uint64_t e = ptsim__get_and_clear(pt, s);
+	int clvl = child_level(a, s->lvl);
+
+	pt_account(pt, clvl, -1);
+	ptsim__table_free(pt->pa, a->ops->pfn(a, s->lvl, e));
+}
+
+int ptsim__child_level(const struct ptsim_arch *a, int lvl)
+{
+	return child_level(a, lvl);
+}
+
+bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
+{
+	if (a->kind == PTSIM_ARCH_X86_64) {
+		/* Canonical: bits 63..va_bits-1 all equal. */
+		int64_t s = (int64_t)(va << (64 - a->va_bits)) >> (64 - a->va_bits);
+
+		return (uint64_t)s == va;
+	}
+	/* arm64 TTBR0 (user) half only: bits 63..va_bits clear. */
+	return (va >> a->va_bits) == 0;
+}
+
+/*
+ * Descend from the root towards @va.  At each logical level the slot is
+ * (table of the nearest real level at or above, index); a folded level shares
+ * its parent's slot.  Stops at @target, or at the lowest level sharing a slot
+ * whose entry is not a table (none, leaf, swap) - the level the kernel's
+ * pXd_none() checks would report.
+ */
+int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct ptsim_slot *s)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	uint64_t table_pfn = pt->root_pfn;
+	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
+	int lvl = PTSIM_PGD;
+
+	if (!tbl)
+		return -EFAULT;
+	s->lvl = lvl;
+	s->table_pfn = table_pfn;
+	s->idx = ptsim__index(a, lvl, va);
+	s->p = &tbl[s->idx];
+	while (lvl < target) {
+		uint64_t e = *s->p;
+
+		if (ptsim__level_folded(a, lvl + 1) && !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e))) {
+			s->lvl = ++lvl; /* same slot, next logical level */
+			continue;
+		}
+		if (e == 0 || !a->ops->table(a, lvl, e) || (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
+			return 0;
+		table_pfn = a->ops->pfn(a, lvl, e);
+		tbl = ptsim__table_entries(pt->pa, table_pfn);
+		if (!tbl)
+			return -EFAULT; /* points at something that is not a table */
+		lvl++;
+		s->lvl = lvl;
+		s->table_pfn = table_pfn;
+		s->idx = ptsim__index(a, lvl, va);
+		s->p = &tbl[s->idx];
+	}
+	return 0;
+}

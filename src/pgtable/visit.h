@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/pgtable/visit.h - the internal table visitor shared by every walker.
+ *
+ * fn() is called with one of the PTSIM_VISIT_* kinds it asked for in flags:
+ *   ALL        every non-none slot at every logical level, before anything else
+ *   HOLE       an empty slot, at the lowest level sharing it
+ *   TABLE_PRE  a table entry, before its children
+ *   TABLE_POST a table entry, after its children
+ *   LEAF       a present leaf or a non-present non-none entry
+ *   BAD        a table entry that points at a frame that is not a table
+ * Return 0 to go on, PTSIM_VISIT_SKIP (from ALL/TABLE_PRE) to skip the
+ * subtree, anything else to stop the walk with that value.
+ */
+#ifndef PTSIM_SRC_PGTABLE_VISIT_H
+#define PTSIM_SRC_PGTABLE_VISIT_H
+
+#include "pgtable/internal.h"
+#include "ptsim/pgtable.h"
+
+enum {
+	PTSIM_VISIT_ALL = 0x1,
+	PTSIM_VISIT_HOLE = 0x2,
+	PTSIM_VISIT_TABLE_PRE = 0x4,
+	PTSIM_VISIT_TABLE_POST = 0x8,
+	PTSIM_VISIT_LEAF = 0x10,
+	PTSIM_VISIT_BAD = 0x20,
+};
+
+#define PTSIM_VISIT_SKIP 0x7fff
+
+struct ptsim_visitor;
+typedef int (*ptsim_visit_fn)(struct ptsim_visitor *v, int what, struct ptsim_slot *s,
+			      uint64_t addr, uint64_t next);
+
+struct ptsim_visitor {
+	struct ptsim_pgtables *pt;
+	ptsim_visit_fn fn;
+	void *priv;
+	unsigned int flags;
+	unsigned int range_index; /* which valid half is being walked (x86: 0 user, 1 kernel) */
+};
+
+/* Visit [start, end) (end == 0: to the top), clipped to the valid halves. */
+int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end);
+bool ptsim__range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end);
+
+int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint64_t start,
+			   uint64_t end, const struct ptsim_walk_ops *ops, void *priv);
+int ptsim__translate(struct ptsim_pgtables *pt, uint64_t va, struct ptsim_translation *t);
+
+/* map.c */
+int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
+	       uint64_t page_size, uint64_t pgprot, unsigned int flags);
+long ptsim__unmap(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, unsigned int flags);
+
+/* ptdump.c */
+long ptsim__ptdump(struct ptsim_pgtables *pt, uint64_t start, uint64_t end, FILE *f);
+
+#endif /* PTSIM_SRC_PGTABLE_VISIT_H */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * walk.c - one recursive visitor over the tables (KVM style), and its
+ * clients: the public range walker and translate.
+ *
+ * The visitor runs over runtime geometry: at each logical level it looks at
+ * the slot for the current address range; a folded next level shares the
+ * slot and is visited too, so every client sees five levels.  An entry is
+ * reported at the lowest logical level that shares its slot - where the
+ * kernel's pXd_none()/pXd_leaf() checks really look - except a leaf, which
+ * is reported at the first level that may hold it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pgtable/visit.h"
+
+static int visit_level(struct ptsim_visitor *v, int lvl, uint64_t table_pfn, uint64_t *tbl,
+		       uint64_t addr, uint64_t end);
+
+static int visit_slot(struct ptsim_visitor *v, struct ptsim_slot *s, uint64_t addr, uint64_t next)
+{
+	const struct ptsim_arch *a = v->pt->pa->arch;
+	int lvl = s->lvl;
+	uint64_t e = *s->p;
+	bool leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
+	int ret;
+
+	if (v->fn && e && (v->flags & PTSIM_VISIT_ALL)) {
+		ret = v->fn(v, PTSIM_VISIT_ALL, s, addr, next);
+		if (ret)
+			return ret > 0 && ret == PTSIM_VISIT_SKIP ? 0 : ret;
+	}
+	if (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) && !leaf) {
+		struct ptsim_slot sub = *s;
+
+		sub.lvl = lvl + 1;
+		return visit_slot(v, &sub, addr, next);
+	}
+	if (!leaf && a->ops->none(a, lvl, e)) {
+		if (v->flags & PTSIM_VISIT_HOLE)
+			return v->fn(v, PTSIM_VISIT_HOLE, s, addr, next);
+		return 0;
+	}
+	if (!leaf && lvl < PTSIM_PTE && a->ops->table(a, lvl, e)) {
+		uint64_t cpfn = a->ops->pfn(a, lvl, e);
+		uint64_t *ctbl = ptsim__table_entries(v->pt->pa, cpfn);
+
+		if (v->flags & PTSIM_VISIT_TABLE_PRE) {
+			ret = v->fn(v, PTSIM_VISIT_TABLE_PRE, s, addr, next);
+			if (ret == PTSIM_VISIT_SKIP)
+				return 0;
+			if (ret)
+				return ret;
+		}
+		if (!ctbl) {
+			/* A table entry pointing at a non-table: the checker reports it. */
+			if (v->flags & PTSIM_VISIT_BAD)
+				return v->fn(v, PTSIM_VISIT_BAD, s, addr, next);
+			return 0;
+		}
+		ret = visit_level(v, ptsim__child_level(a, lvl), cpfn, ctbl, addr, next);
+		if (ret)
+			return ret;
+		if (v->flags & PTSIM_VISIT_TABLE_POST)
+			return v->fn(v, PTSIM_VISIT_TABLE_POST, s, addr, next);
+		return 0;
+	}
+	/* Present leaf, or a non-present non-none entry (swap, marker, PROT_NONE). */
+	if (v->flags & PTSIM_VISIT_LEAF)
+		return v->fn(v, PTSIM_VISIT_LEAF, s, addr, next);
+	return 0;
+}
+
+static int visit_level(struct ptsim_visitor *v, int lvl, uint64_t table_pfn, uint64_t *tbl,
+		       uint64_t addr, uint64_t end)
+{
+	const struct ptsim_arch *a = v->pt->pa->arch;
+	uint64_t next;
+	int ret;
+
+	do {
+		struct ptsim_slot s;
+
+		next = ptsim__addr_end(a, lvl, addr, end);
+		s.lvl = lvl;
+		s.table_pfn = table_pfn;
+		s.idx = ptsim__index(a, lvl, addr);
+		s.p = &tbl[s.idx];
+		ret = visit_slot(v, &s, addr, next);
+		if (ret)
+			return ret;
+	} while (addr = next, addr != end);
+	return 0;
+}
+
+/* Valid halves of the address space, in address order. */
+static unsigned int va_ranges(const struct ptsim_pgtables *pt, uint64_t r[2][2])
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+
+	if (a->kind == PTSIM_ARCH_X86_64) {
+		uint64_t half = 1ull << (a->va_bits - 1);
+
+		r[0][0] = 0;
+		r[0][1] = half;
+		r[1][0] = 0 - half;
+		r[1][1] = 0;
+		return 2;
+	}
+	r[0][0] = 0;
+	r[0][1] = 1ull << a->va_bits;
+	return 1;
+}
+
+int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end)
+{
+	uint64_t *root = ptsim__table_entries(v->pt->pa, v->pt->root_pfn);
+	uint64_t r[2][2];
+	unsigned int n = va_ranges(v->pt, r);
+
+	if (!root)
+		return -EFAULT;
+	/* Clip [start, end) to each valid half; end == 0 means 2^64. */
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t lo = start > r[i][0] ? start : r[i][0];
+		uint64_t hi = r[i][1];
+		int ret;
+
+		if (end && (hi == 0 || end < hi))
+			hi = end;
+		if (hi != 0 && lo >= hi)
+			continue;
+		if (hi == 0 && lo == 0 && r[i][0] != 0)
+			continue;
+		v->range_index = i;
+		ret = visit_level(v, PTSIM_PGD, v->pt->root_pfn, root, lo, hi);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+bool ptsim__range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end)
+{
+	if (end != 0 && end <= start)
+		return false;
+	if (!ptsim__va_valid(a, start))
+		return false;
+	return ptsim__va_valid(a, end - 1) && (((start ^ (end - 1)) >> 63) == 0);
+}
+
+/* --- public walker ------------------------------------------------------- */
+
+struct walk_ctx {
+	const struct ptsim_walk_ops *ops;
+	struct ptsim_walk *walk;
+};
+
+static int walk_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
+		   uint64_t next)
+{
+	struct walk_ctx *c = v->priv;
+	struct ptsim_walk *w = c->walk;
+	int ret;
+
+	w->table_pfn = s->table_pfn;
+	w->index = s->idx;
+	switch (what) {
+	case PTSIM_VISIT_ALL:
+		if (!c->ops->entry[s->lvl])
+			return 0;
+		w->action = PTSIM_WALK_SUBTREE;
+		ret = c->ops->entry[s->lvl](*s->p, addr, next, w);
+		if (ret)
+			return ret;
+		return w->action == PTSIM_WALK_CONTINUE ? PTSIM_VISIT_SKIP : 0;
+	case PTSIM_VISIT_HOLE:
+		return c->ops->pte_hole ? c->ops->pte_hole(addr, next, s->lvl, w) : 0;
+	case PTSIM_VISIT_TABLE_POST:
+		return c->ops->post_table ? c->ops->post_table(*s->p, s->lvl, addr, next, w) : 0;
+	default:
+		return 0;
+	}
+}
+
+int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint64_t start,
+			   uint64_t end, const struct ptsim_walk_ops *ops, void *priv)
+{
+	struct ptsim_walk w = {.mm = mm, .priv = priv};
+	struct walk_ctx c = {.ops = ops, .walk = &w};
+	struct ptsim_visitor v = {
+		.pt = pt,
+		.fn = walk_fn,
+		.priv = &c,
+		.flags = PTSIM_VISIT_ALL | PTSIM_VISIT_HOLE | PTSIM_VISIT_TABLE_POST,
+	};
+
+	/* (0, 0) is the whole address space; any other range must be valid. */
+	if ((start || end) && !ptsim__range_valid(pt->pa->arch, start, end))
+		return -EINVAL;
+	return ptsim__visit(&v, start, end);
+}
+
+/* --- translate ----------------------------------------------------------- */
+
+int ptsim__translate(struct ptsim_pgtables *pt, uint64_t va, struct ptsim_translation *t)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_slot s;
+	uint64_t e, size;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	if (!ptsim__va_valid(a, va))
+		return -EINVAL;
+	err = ptsim__walk_to(pt, va, PTSIM_PTE, &s);
+	if (err)
+		return err;
+	e = *s.p;
+	size = 1ull << a->shift[s.lvl];
+	t->level = (enum ptsim_level)s.lvl;
+	t->entry = e;
+	t->page_size = size;
+	t->va_base = va & ~(size - 1);
+	t->table_pfn = s.table_pfn;
+	t->index = s.idx;
+	ptsim_ent_decode(a, (enum ptsim_level)s.lvl, e, &t->attrs);
+	if (t->attrs.none)
+		return -ENOENT;
+	if (!t->attrs.leaf || !t->attrs.valid) {
+		if (t->attrs.protnone)
+			t->pfn = t->attrs.pfn + ((va - t->va_base) >> a->page_shift);
+		return -EFAULT;
+	}
+	t->pfn = t->attrs.pfn + ((va - t->va_base) >> a->page_shift);
+	t->pa = (t->pfn << a->page_shift) | (va & (ptsim__page_size(a) - 1));
+	return 0;
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the built library to a temporary prefix, then build and run
+# examples/ against it through find_package (shared and static) and through
+# pkg-config, so the packaging cannot rot.
+#   install_example.sh CMAKE BUILD_DIR EXAMPLES_DIR WORK_DIR
+set -eu
+cmake=$1 build=$2 examples=$3 work=$4
+rm -rf "$work"
+mkdir -p "$work"
+"$cmake" --install "$build" --prefix "$work/prefix" >/dev/null
+"$cmake" -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+"$cmake" --build "$work/build" >/dev/null
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$work/build/map_translate" | grep -q "pa 0x401234"
+"$work/build/map_translate_static" | grep -q "pa 0x401234"
+pcdir=$(dirname "$(find "$work/prefix" -name ptsim.pc | head -n 1)")
+cflags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags ptsim)
+libs=$(PKG_CONFIG_PATH="$pcdir" pkg-config --libs ptsim)
+cc $cflags "$examples/map_translate.c" -o "$work/pc_example" $libs
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$work/pc_example" | grep -q "pa 0x401234"
+echo "install_example: find_package (shared, static) and pkg-config ok"

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_buddy.c - the buddy allocator, contiguous ranges and the mem checker,
+ * through the internal API.
+ */
+#include "ptsim_test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mem/internal.h"
+#include "ptsim/check.h"
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+
+static const char *const arches[] = {"x86_64-4l", "arm64-16k-47", "arm64-64k-42", "arm64-4k-48",
+				     NULL};
+
+struct env {
+	struct ptsim_host h;
+	struct ptsim_mem mem;
+	const struct ptsim_arch *a;
+	unsigned int by_code[PTSIM_CHK_NR_CODES];
+	unsigned int nr;
+};
+
+static void env_init(struct env *e, const char *arch, uint64_t bytes, uint64_t limit)
+{
+	memset(e, 0, sizeof(*e));
+	e->a = ptsim_arch_lookup(arch);
+	assert_non_null(e->a);
+	assert_int_equal(ptsim__host_init(&e->h, false), 0);
+	assert_int_equal(ptsim__mem_init(&e->mem, &e->h, e->a, 0, bytes, limit), 0);
+}
+
+static void env_fini(struct env *e)
+{
+	ptsim__mem_fini(&e->mem);
+	assert_u64_eq(e->h.bytes_live, 0);
+	assert_u64_eq(e->h.nr_live, 0);
+	ptsim__host_fini(&e->h);
+}
+
+static bool verbose;
+
+static void collect(void *ctx, int code, uint64_t pfn, uint64_t exp, uint64_t act, const char *msg)
+{
+	struct env *e = ctx;
+
+	e->nr++;
+	e->by_code[code]++;
+	if (verbose || getenv("PTSIM_TEST_VERBOSE"))
+		printf("  finding %d pfn 0x%llx exp 0x%llx act 0x%llx: %s\n", code,
+		       (unsigned long long)pfn, (unsigned long long)exp, (unsigned long long)act,
+		       msg);
+}
+
+static unsigned int run_check(struct env *e)
+{
+	memset(e->by_code, 0, sizeof(e->by_code));
+	e->nr = 0;
+	ptsim__mem_check(&e->mem, collect, e);
+	return e->nr;
+}
+
+static void assert_clean(struct env *e)
+{
+	if (run_check(e)) {
+		verbose = true;
+		run_check(e);
+		fail_msg("mem_check found %u problems on %s", e->nr, e->a->name);
+	}
+}
+
+/* Exactly @code (one or more findings) and nothing else. */
+static void assert_only(struct env *e, int code)
+{
+	run_check(e);
+	for (int c = 0; c < PTSIM_CHK_NR_CODES; c++) {
+		if (c == code && !e->by_code[c])
+			fail_msg("expected code %d not reported", code);
+		if (c != code && e->by_code[c]) {
+			verbose = true;
+			run_check(e);
+			fail_msg("unexpected code %d (expected only %d)", c, code);
+		}
+	}
+}
+
+static void test_alloc_free_every_order(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		struct env e;
+		uint64_t base_free, bytes, nlive, nr_free[PTSIM_MAX_ORDER_LIMIT];
+
+		env_init(&e, *n, 1 * GiB, 4 * GiB);
+		assert_clean(&e);
+		/* warm up: the first max-order allocation may initialise a section */
+		{
+			uint64_t p;
+
+			assert_int_equal(ptsim__alloc_pages(&e.mem, e.a->max_order, &p), 0);
+			ptsim__free_pages(&e.mem, p, e.a->max_order);
+		}
+		base_free = e.mem.free_pages;
+		bytes = e.h.bytes_live;
+		nlive = e.h.nr_live;
+		for (unsigned int o = 0; o <= e.a->max_order; o++)
+			nr_free[o] = e.mem.free_area[o].nr_free;
+		for (unsigned int o = 0; o <= e.a->max_order; o++) {
+			uint64_t pfn;
+
+			assert_int_equal(ptsim__alloc_pages(&e.mem, o, &pfn), 0);
+			assert_u64_eq(pfn & ((1ull << o) - 1), 0);
+			assert_u64_eq(e.mem.free_pages, base_free - (1ull << o));
+			for (uint64_t i = 0; i < (1ull << o); i++) {
+				struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(&e.mem, pfn + i);
+
+				assert_non_null(f);
+				assert_int_equal(f->refcount, 1);
+				assert_int_equal(f->mapcount, -1);
+				assert_u64_eq(f->flags, 0);
+				assert_u64_eq(f->head, 0);
+				assert_false(ptsim__pfn_free(&e.mem, pfn + i));
+			}
+			assert_clean(&e);
+			ptsim__free_pages(&e.mem, pfn, o);
+			assert_u64_eq(e.mem.free_pages, base_free);
+			assert_true(ptsim__pfn_free(&e.mem, pfn));
+			for (unsigned int k = 0; k <= e.a->max_order; k++)
+				assert_u64_eq(e.mem.free_area[k].nr_free, nr_free[k]);
+			assert_u64_eq(e.h.bytes_live, bytes);
+			assert_u64_eq(e.h.nr_live, nlive);
+			assert_clean(&e);
+		}
+		env_fini(&e);
+	}
+}
+
+static void test_split_merge_many(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		struct env e;
+		uint64_t pfns[64], base_free;
+		unsigned int orders[64];
+
+		env_init(&e, *n, 1 * GiB, 1 * GiB);
+		base_free = e.mem.free_pages;
+		for (int i = 0; i < 64; i++) {
+			orders[i] = (unsigned int)(i * 7) % (e.a->max_order + 1);
+			assert_int_equal(ptsim__alloc_pages(&e.mem, orders[i], &pfns[i]), 0);
+		}
+		assert_clean(&e);
+		/* free in a scrambled order */
+		for (int i = 0; i < 64; i++) {
+			int j = (i * 37) % 64;
+
+			ptsim__free_pages(&e.mem, pfns[j], orders[j]);
+			if (i % 8 == 0)
+				assert_clean(&e);
+		}
+		assert_u64_eq(e.mem.free_pages, base_free);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
+static void test_lowest_first(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		struct env e;
+		uint64_t a, b, c, d;
+
+		env_init(&e, *n, 1 * GiB, 1 * GiB);
+		assert_u64_eq(e.mem.zero_pfn, 0);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, 0, &a), 0);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, 0, &b), 0);
+		assert_u64_eq(a, 1);
+		assert_u64_eq(b, 2);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, 2, &c), 0);
+		assert_u64_eq(c, 4);
+		ptsim__free_pages(&e.mem, a, 0);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, 0, &d), 0);
+		assert_u64_eq(d, 1);
+		ptsim__free_pages(&e.mem, b, 0);
+		ptsim__free_pages(&e.mem, c, 2);
+		ptsim__free_pages(&e.mem, d, 0);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		struct env e;
+		const struct ptsim_arch *a = ptsim_arch_lookup(*n);
+		uint64_t sec = 1ull << a->section_bits, spp, got = 0, pfn;
+
+		env_init(&e, *n, sec, sec);
+		spp = ptsim__section_pages(&e.mem);
+		assert_u64_eq(e.mem.free_pages, spp - 1);
+		while (ptsim__alloc_pages(&e.mem, a->max_order, &pfn) == 0)
+			got++;
+		assert_u64_eq(got, (spp >> a->max_order) - 1);
+		while (ptsim__alloc_pages(&e.mem, 0, &pfn) == 0)
+			got++;
+		assert_u64_eq(e.mem.free_pages, 0);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, 0, &pfn), -ENOMEM);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, a->max_order + 1, &pfn), -EINVAL);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
+/* Every allocation point of an allocation that must initialise a section. */
+static void test_fault_injection(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		struct env e;
+		const struct ptsim_arch *a = ptsim_arch_lookup(*n);
+		uint64_t pfn, free0, bytes, nlive, k;
+
+		env_init(&e, *n, 2ull << a->section_bits, 2ull << a->section_bits);
+		/* exhaust the first (initialised) section */
+		while (e.mem.free_pages > ptsim__section_pages(&e.mem))
+			assert_int_equal(ptsim__alloc_pages(&e.mem, 0, &pfn), 0);
+		free0 = e.mem.free_pages;
+		bytes = e.h.bytes_live;
+		nlive = e.h.nr_live;
+		for (k = 1;; k++) {
+			int err;
+
+			e.h.fail_nth = k;
+			e.h.fault_calls = 0;
+			err = ptsim__alloc_pages(&e.mem, 0, &pfn);
+			e.h.fail_nth = 0;
+			if (!err)
+				break;
+			assert_int_equal(err, -ENOMEM);
+			assert_u64_eq(e.mem.free_pages, free0);
+			assert_u64_eq(e.h.bytes_live, bytes);
+			assert_u64_eq(e.h.nr_live, nlive);
+			assert_u64_eq(e.mem.nr_sections_initialised, 1);
+			assert_clean(&e);
+		}
+		assert_u64_eq(k, 3); /* frame allocation point + frame array */
+		assert_u64_eq(e.mem.nr_sections_initialised, 2);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
+static void test_contig(void **state)
+{
+	struct env e;
+	uint64_t pfn, free0, bytes, k;
+
+	(void)state;
+	/* x86: 1 GiB = order 18 = 8 sections; the first GiB holds the zero page. */
+	env_init(&e, "x86_64-4l", 4 * GiB, 4 * GiB);
+	free0 = e.mem.free_pages;
+	bytes = e.h.bytes_live;
+	assert_int_equal(ptsim__alloc_contig(&e.mem, 10, &pfn), -EINVAL);
+	for (k = 1;; k++) {
+		int err;
+
+		e.h.fail_nth = k;
+		e.h.fault_calls = 0;
+		err = ptsim__alloc_contig(&e.mem, 18, &pfn);
+		e.h.fail_nth = 0;
+		if (!err)
+			break;
+		assert_int_equal(err, -ENOMEM);
+		assert_u64_eq(e.mem.free_pages, free0);
+		assert_u64_eq(e.h.bytes_live, bytes);
+		assert_u64_eq(e.mem.nr_sections_initialised, 1);
+		assert_clean(&e);
+	}
+	assert_u64_eq(k, 10); /* one frame point + 8 frame arrays, the 10th succeeds */
+	assert_u64_eq(pfn, GiB >> 12);
+	assert_u64_eq(e.mem.free_pages, free0 - (1ull << 18));
+	assert_clean(&e);
+	ptsim__free_contig(&e.mem, pfn, 18);
+	assert_u64_eq(e.mem.free_pages, free0);
+	assert_clean(&e);
+	/* the freed range is found again, and takes blocks off the lists this time */
+	assert_int_equal(ptsim__alloc_contig(&e.mem, 18, &pfn), 0);
+	assert_u64_eq(pfn, GiB >> 12);
+	assert_clean(&e);
+	{
+		uint64_t p2, p3;
+
+		assert_int_equal(ptsim__alloc_contig(&e.mem, 18, &p2), 0);
+		assert_int_equal(ptsim__alloc_contig(&e.mem, 18, &p3), 0);
+		assert_int_equal(ptsim__alloc_contig(&e.mem, 18, &k), -ENOMEM);
+		ptsim__free_contig(&e.mem, p2, 18);
+		ptsim__free_contig(&e.mem, p3, 18);
+	}
+	ptsim__free_contig(&e.mem, pfn, 18);
+	assert_u64_eq(e.mem.free_pages, free0);
+	assert_clean(&e);
+	env_fini(&e);
+
+	/* 16K: order 12 (64 MiB) is above max_order 11 but below a section. */
+	env_init(&e, "arm64-16k-47", 1 * GiB, 1 * GiB);
+	free0 = e.mem.free_pages;
+	assert_int_equal(ptsim__alloc_contig(&e.mem, 12, &pfn), 0);
+	assert_u64_eq(pfn, 1ull << 12); /* the first 64 MiB hold the zero page */
+	assert_clean(&e);
+	{
+		uint64_t p2;
+
+		assert_int_equal(ptsim__alloc_contig(&e.mem, 12, &p2), 0);
+		assert_u64_eq(p2, 2ull << 12); /* second section, pristine before */
+		assert_u64_eq(e.mem.nr_sections_initialised, 2);
+		assert_clean(&e);
+		ptsim__free_contig(&e.mem, p2, 12);
+	}
+	ptsim__free_contig(&e.mem, pfn, 12);
+	assert_u64_eq(e.mem.free_pages, free0);
+	assert_clean(&e);
+	env_fini(&e);
+}
+
+static void test_check_corruption(void **state)
+{
+	struct env e;
+	uint64_t pfn;
+	struct ptsim_frame *f;
+
+	(void)state;
+	env_init(&e, "x86_64-4l", 1 * GiB, 1 * GiB);
+	assert_int_equal(ptsim__alloc_pages(&e.mem, 3, &pfn), 0);
+	assert_clean(&e);
+
+	e.mem.free_pages++;
+	assert_only(&e, PTSIM_CHK_FREE_COUNT);
+	e.mem.free_pages--;
+
+	e.mem.free_area[2].nr_free++;
+	assert_only(&e, PTSIM_CHK_FREE_COUNT);
+	e.mem.free_area[2].nr_free--;
+
+	e.mem.sections[0].nr_free--;
+	assert_only(&e, PTSIM_CHK_FREE_COUNT);
+	e.mem.sections[0].nr_free++;
+	assert_clean(&e);
+
+	/* a free block head loses its type */
+	f = ptsim__pfn_to_frame_noinit(&e.mem, 16);
+	assert_int_equal(ptsim__frame_type(f), PTSIM_PGTY_buddy);
+	ptsim__frame_clear_type(f);
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	ptsim__frame_set_type(f, PTSIM_PGTY_buddy);
+	assert_clean(&e);
+
+	/* wrong order recorded in a free block */
+	f->private_ = 3;
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	f->private_ = 4;
+	assert_clean(&e);
+
+	/* a lost frame: in use, nobody holds a reference */
+	f = ptsim__pfn_to_frame_noinit(&e.mem, pfn + 1);
+	f->refcount = 0;
+	assert_only(&e, PTSIM_CHK_FRAME_STATE);
+	f->refcount = 1;
+
+	/* a page of a free block that looks in use */
+	f = ptsim__pfn_to_frame_noinit(&e.mem, 17);
+	f->refcount = 1;
+	assert_only(&e, PTSIM_CHK_FRAME_STATE);
+	f->refcount = 0;
+	assert_clean(&e);
+
+	/* a table page with refcount 0 is owned */
+	f = ptsim__pfn_to_frame_noinit(&e.mem, pfn + 2);
+	ptsim__frame_set_type(f, PTSIM_PGTY_table);
+	f->refcount = 0;
+	assert_clean(&e);
+	ptsim__frame_clear_type(f);
+	f->refcount = 1;
+
+	ptsim__free_pages(&e.mem, pfn, 3);
+	assert_clean(&e);
+	env_fini(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_free_every_order),
+		cmocka_unit_test(test_split_merge_many),
+		cmocka_unit_test(test_lowest_first),
+		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_fault_injection),
+		cmocka_unit_test(test_contig),
+		cmocka_unit_test(test_check_corruption),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_pgtable.c - map / unmap / translate on every architecture configuration.
+ */
+#include <errno.h>
+
+#include "ptsim_test.h"
+
+/* VmPTE after mapping one base page into an empty address space (encodings.md §1). */
+static uint64_t vmpte_one_page(const char *arch)
+{
+	static const struct {
+		const char *arch;
+		uint64_t bytes;
+	} t[] = {
+		{"x86_64-4l", 3 * 4096},    {"x86_64-5l", 3 * 4096},	 /* PUD+PMD+PTE; P4D uncounted */
+		{"arm64-4k-39", 2 * 4096},  {"arm64-4k-48", 3 * 4096},	 {"arm64-4k-52", 3 * 4096},
+		{"arm64-16k-47", 2 * 16384}, {"arm64-16k-48", 3 * 16384}, {"arm64-16k-52", 3 * 16384},
+		{"arm64-64k-42", 65536},    {"arm64-64k-48", 2 * 65536}, {"arm64-64k-52", 2 * 65536},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].arch, arch))
+			return t[i].bytes;
+	fail_msg("no VmPTE expectation for %s", arch);
+	return 0;
+}
+
+#define VA 0x40000000ull
+
+static uint64_t rw(const struct ptsim_arch *a)
+{
+	return ptsim_pgprot(a, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0);
+}
+
+static void test_empty_mm(void **state)
+{
+	struct ptsim_test_env t;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PGD), 1);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+/* log2 of the number of base pages in @size. */
+static unsigned int order_of(const struct ptsim_test_env *t, uint64_t size)
+{
+	unsigned int o = 0;
+
+	while ((t->psz << o) < size)
+		o++;
+	return o;
+}
+
+static void test_map_one_page(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	uint64_t f;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, VA, t.psz, f, t.psz, rw(t.a), 0), 0);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), vmpte_one_page(*state));
+	assert_int_equal(ptsim_translate(t.mm, VA + 0x123, &tr), 0);
+	assert_int_equal(tr.level, PTSIM_PTE);
+	assert_u64_eq(tr.pfn, f);
+	assert_u64_eq(tr.pa, (f * t.psz) + 0x123);
+	assert_u64_eq(tr.page_size, t.psz);
+	assert_true(tr.attrs.write && tr.attrs.user && tr.attrs.young && !tr.attrs.exec);
+	assert_u64_eq(tr.entry, ptsim_mk_leaf(t.a, PTSIM_PTE, f, rw(t.a)));
+	/* Neighbours are holes; the tables exist, so the hole is at PTE level. */
+	assert_int_equal(ptsim_translate(t.mm, VA + t.psz, &tr), -ENOENT);
+	assert_int_equal(tr.level, PTSIM_PTE);
+	assert_true(tr.attrs.none);
+	assert_machine_clean(t.m);
+	/* Unmap keeps tables unless asked; then VmPTE returns to 0. */
+	assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, 0), 1);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), vmpte_one_page(*state));
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, PTSIM_UNMAP_FREE_TABLES), 0);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 0);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+static void test_huge_leaves(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+
+	ptsim_test_env_init(&t, *state, "phys=4G,phys_limit=64G");
+	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--) {
+		enum ptsim_level lvl = (enum ptsim_level)l;
+		uint64_t size = ptsim_arch_level_size(t.a, lvl);
+		uint64_t va = size * 4;
+		uint64_t f;
+
+		if (!ptsim_arch_leaf_ok(t.a, lvl))
+			continue;
+		if (va >> ptsim_arch_va_bits(t.a))
+			va = size;
+		assert_int_equal(ptsim_folio_alloc(t.m, order_of(&t, size), &f), 0);
+		assert_int_equal(ptsim_map(t.mm, va, size, f, size, rw(t.a), 0), 0);
+		assert_int_equal(ptsim_translate(t.mm, va + 5 * t.psz + 7, &tr), 0);
+		assert_int_equal(tr.level, lvl);
+		assert_u64_eq(tr.page_size, size);
+		assert_u64_eq(tr.pfn, f + 5);
+		assert_u64_eq(tr.pa, f * t.psz + 5 * t.psz + 7);
+		assert_true(ptsim_ent_leaf(t.a, lvl, tr.entry));
+		/* A base page inside it is refused; so is a second huge leaf. */
+		assert_int_equal(ptsim_map(t.mm, va + t.psz, t.psz, 1, t.psz, rw(t.a), 0), -EBUSY);
+		assert_int_equal(ptsim_map(t.mm, va, size, f, size, rw(t.a), 0), -EEXIST);
+		/* Unmapping part of it is refused and changes nothing. */
+		assert_int_equal(ptsim_unmap(t.mm, va, t.psz, 0), -EBUSY);
+		assert_int_equal(ptsim_translate(t.mm, va, &tr), 0);
+		assert_machine_clean(t.m);
+		assert_int_equal(ptsim_unmap(t.mm, va, size, PTSIM_UNMAP_FREE_TABLES), 1);
+		assert_int_equal(ptsim_translate(t.mm, va, &tr), -ENOENT);
+		assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+		assert_int_equal(ptsim_folio_put(t.m, f), 0);
+		assert_machine_clean(t.m);
+	}
+	ptsim_test_env_fini(&t);
+}
+
+static void test_bad_input(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap s;
+	uint64_t pmd = 0, f;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, VA + 2 * t.psz, t.psz, f, t.psz, rw(t.a), 0), 0);
+	ptsim_test_snap_take(&t, &s);
+	assert_int_equal(ptsim_map(t.mm, VA + 1, t.psz, 1, t.psz, rw(t.a), 0), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1, 3 * t.psz, rw(t.a), 0), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, 0, 1, t.psz, rw(t.a), 0), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1, t.psz, rw(t.a), 0x80), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, 1ull << 60, t.psz, 1, t.psz, rw(t.a), 0), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1ull << (ptsim_arch_pa_bits(t.a) - 12), t.psz,
+				   rw(t.a), 0),
+			 -ERANGE);
+	assert_int_equal(ptsim_map(t.mm, VA, 4 * t.psz, 1, t.psz, rw(t.a), 0), -EEXIST);
+	assert_string_not_equal(ptsim_errmsg(t.m), "");
+	assert_int_equal(ptsim_unmap(t.mm, VA + 1, t.psz, 0), -EINVAL);
+	/* A PMD leaf over an existing PTE table is refused. */
+	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--)
+		if (ptsim_arch_leaf_ok(t.a, (enum ptsim_level)l)) {
+			pmd = ptsim_arch_level_size(t.a, (enum ptsim_level)l);
+			break;
+		}
+	assert_int_equal(ptsim_map(t.mm, VA & ~(pmd - 1), pmd, 0, pmd, rw(t.a), 0), -EBUSY);
+	if (ptsim_arch_kind(t.a) == PTSIM_ARCH_X86_64)
+		assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1, t.psz, rw(t.a), PTSIM_MAP_CONT),
+				 -EINVAL);
+	ptsim_test_snap_assert_same(&t, &s);
+	ptsim_test_snap_free(&s);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+static void test_cont_runs(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	unsigned int n;
+	uint64_t run, f;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	n = ptsim_arch_cont_nr(t.a, PTSIM_PTE);
+	if (!n) {
+		ptsim_test_env_fini(&t);
+		skip();
+	}
+	run = n * t.psz;
+	assert_int_equal(ptsim_alloc_pages(t.m, order_of(&t, 2 * run), &f), 0);
+	/* Misaligned run start or length: refused. */
+	assert_int_equal(ptsim_map(t.mm, VA + t.psz, run, n, t.psz, rw(t.a), PTSIM_MAP_CONT),
+			 -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, run, f + 1, t.psz, rw(t.a), PTSIM_MAP_CONT), -EINVAL);
+	assert_int_equal(ptsim_map(t.mm, VA, 2 * run, f, t.psz, rw(t.a), PTSIM_MAP_CONT), 0);
+	for (unsigned int i = 0; i < 2 * n; i++) {
+		assert_int_equal(ptsim_translate(t.mm, VA + i * t.psz, &tr), 0);
+		assert_true(tr.attrs.cont);
+		assert_u64_eq(tr.pfn, f + i);
+	}
+	assert_machine_clean(t.m);
+	/* Cutting a run is refused; whole runs unmap. */
+	assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, 0), -EBUSY);
+	assert_int_equal(ptsim_unmap(t.mm, VA, run, 0), (long)n);
+	assert_int_equal(ptsim_translate(t.mm, VA + run, &tr), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+/* Literal words: the x86 template and the table entry chain. */
+static void test_x86_literal_entries(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	struct ptsim_frame_info fi;
+	uint64_t f;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", NULL);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, VA, 0x1000, f, 0x1000, rw(t.a), 0), 0);
+	assert_int_equal(ptsim_translate(t.mm, VA, &tr), 0);
+	assert_u64_eq(tr.entry, 0x8000000000000027ull | (f << 12));
+	assert_u64_eq(ptsim_ent_mkdirty(t.a, PTSIM_PTE, tr.entry), 0x8000000000000867ull | (f << 12));
+	/* The PTE table that holds it is a typed table frame of this mm. */
+	assert_int_equal(ptsim_frame_get(t.m, tr.table_pfn, &fi), 0);
+	assert_int_equal(fi.type, PTSIM_PGTY_table);
+	/* Its parent PMD entry is a user table entry: 0x067 | PTE table PFN. */
+	assert_int_equal(ptsim_translate(t.mm, VA + (1ull << 21), &tr), -ENOENT);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_int_equal(ptsim_translate(t.mm, 1ull << 46, &tr), -ENOENT);
+	assert_int_equal(tr.level, PTSIM_P4D); /* 4-level: the top hole is reported at the P4D */
+	assert_int_equal(ptsim_unmap(t.mm, VA, 0x1000, PTSIM_UNMAP_FREE_TABLES), 1);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+struct count_ctx {
+	uint64_t tables[PTSIM_NR_LEVELS];
+};
+
+static int count_table(ptsim_ent_t ent, int level, uint64_t addr, uint64_t next,
+		       struct ptsim_walk *w)
+{
+	struct count_ctx *c = w->priv;
+
+	(void)ent;
+	(void)addr;
+	(void)next;
+	c->tables[level]++;
+	return 0;
+}
+
+/* The kernel's VmPTE for characteristic patterns (x86-64, 4-level, 4K pages). */
+static void test_vmpte_patterns(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_walk_ops ops = {.post_table = count_table};
+	struct count_ctx c = {{0}};
+	uint64_t frame, big;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", NULL);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &frame), 0);
+	/* One page per 2 MiB over 1 GiB: 512 PTE tables + 1 PMD + 1 PUD table. */
+	for (uint64_t off = 0; off < (1ull << 30); off += 2ull << 20)
+		assert_int_equal(ptsim_map(t.mm, (1ull << 30) + off, 4096, frame, 4096, rw(t.a), 0),
+				 0);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), (512 + 1 + 1) * 4096ull);
+	/* The walker sees the same tables (post_table fires once per table entry). */
+	assert_int_equal(ptsim_walk_page_range(t.mm, 0, 0, &ops, &c), 0);
+	assert_u64_eq(c.tables[PTSIM_PMD], 512); /* PMD entries pointing to PTE tables */
+	assert_u64_eq(c.tables[PTSIM_PUD], 1);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_unmap(t.mm, 1ull << 30, 1ull << 30, PTSIM_UNMAP_FREE_TABLES), 512);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+
+	/* Every page of 64 MiB: 32 PTE tables + 1 PMD + 1 PUD table. */
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(ptsim_alloc_pages(t.m, 10, &big), 0);
+		assert_int_equal(ptsim_map(t.mm, (4ull << 30) + ((uint64_t)i << 22), 4ull << 20, big,
+					   4096, rw(t.a), 0),
+				 0);
+	}
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), (32 + 1 + 1) * 4096ull);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_unmap(t.mm, 4ull << 30, 64ull << 20, PTSIM_UNMAP_FREE_TABLES),
+			 16384);
+
+	/* One page per GiB over 64 GiB: 64 x (PMD + PTE table) + 1 PUD table. */
+	for (uint64_t g = 0; g < 64; g++)
+		assert_int_equal(ptsim_map(t.mm, (64ull << 30) + (g << 30), 4096, frame, 4096,
+					   rw(t.a), 0),
+				 0);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), (64 * 2 + 1) * 4096ull);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_unmap(t.mm, 64ull << 30, 64ull << 30, PTSIM_UNMAP_FREE_TABLES), 64);
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PTSIM_ARCH_TESTS(test_empty_mm),
+		PTSIM_ARCH_TESTS(test_map_one_page),
+		PTSIM_ARCH_TESTS(test_huge_leaves),
+		PTSIM_ARCH_TESTS(test_bad_input),
+		PTSIM_ARCH_TESTS(test_cont_runs),
+		cmocka_unit_test(test_x86_literal_entries),
+		cmocka_unit_test(test_vmpte_patterns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
