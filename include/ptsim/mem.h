@@ -100,7 +100,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_frame_get(struct ptsim_machine *m, uint64_t
  * ptsim_alloc_pages() - allocate 2^order contiguous frames from the buddy.
  * @m: machine.  @order: 0..MAX_PAGE_ORDER.  @pfn: receives the first PFN.
  *
- * The frames get refcount 1 (on the first page), no compound metadata.
+ * Every frame gets refcount 1 (split_page() semantics), no compound metadata.
  * Return: 0, -EINVAL (order too large), -ENOMEM.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order,
@@ -173,7 +173,11 @@ struct ptsim_hstate_info {
 /* Pool state for @size; -EINVAL if the arch has no such hugetlb size. */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_info(struct ptsim_machine *m, uint64_t size,
 						  struct ptsim_hstate_info *out);
-/* Grow or shrink the persistent pool to @nr pages (shrinks only free pages); -ENOMEM if short. */
+/*
+ * Grow or shrink the persistent pool to @nr pages.  Shrinking frees only free,
+ * unreserved pages (best effort, returns 0); growing keeps what it could add
+ * and returns -ENOMEM if memory ran out first.
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_nr(struct ptsim_machine *m, uint64_t size,
 						    uint64_t nr);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_overcommit(struct ptsim_machine *m,

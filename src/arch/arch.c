@@ -303,7 +303,6 @@ void ptsim_ent_decode(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_en
 	}
 DEFINE_PRED(none)
 DEFINE_PRED(present)
-DEFINE_PRED(leaf)
 DEFINE_PRED(table)
 DEFINE_PRED(protnone)
 DEFINE_PRED(swp)
@@ -315,6 +314,16 @@ DEFINE_PRED(soft_dirty)
 DEFINE_PRED(uffd_wp)
 DEFINE_PRED(cont)
 #undef DEFINE_PRED
+
+/*
+ * pXd_leaf(): false at a level that cannot hold leaves on this configuration,
+ * as the kernel's folded pXd_leaf() helpers are (arm64 pud_table() is
+ * constant true below 3 levels; x86 has no P4D/PGD leaves).
+ */
+bool ptsim_ent_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
+{
+	return a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
+}
 
 uint64_t ptsim_ent_pfn(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {

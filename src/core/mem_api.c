@@ -60,7 +60,8 @@ int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 				     order, m->arch->max_order);
 	err = ptsim__alloc_pages(&m->mem, order, pfn);
 	if (err)
-		return ptsim__seterr(&m->host, err, "alloc_pages: no free block of order %u", order);
+		return ptsim__seterr(&m->host, err, "alloc_pages: no free block of order %u",
+				     order);
 	return 0;
 }
 
@@ -345,8 +346,7 @@ int ptsim_hugetlb_unreserve(struct ptsim_machine *m, uint64_t size, uint64_t nr)
 	return 0;
 }
 
-int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size, bool reserved,
-			      uint64_t *pfn)
+int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size, bool reserved, uint64_t *pfn)
 {
 	struct ptsim_hstate *h;
 	int err = hstate_get(m, "hugetlb_alloc_folio", size, &h);

@@ -115,8 +115,7 @@ static bool flag_per_page(enum ptsim_pageflag flag)
 	       flag == PTSIM_PG_reserved || flag == PTSIM_PG_head;
 }
 
-static struct ptsim_frame *flag_frame(struct ptsim_mem *mem, uint64_t pfn,
-				      enum ptsim_pageflag flag)
+static struct ptsim_frame *flag_frame(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pageflag flag)
 {
 	return frame(mem, flag_per_page(flag) ? pfn : ptsim__folio_head(mem, pfn));
 }

@@ -136,7 +136,7 @@ struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn);
 struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn);
 bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn);
 
-/* Buddy: 2^order frames, refcount 1 on the first.  -ENOMEM / -EINVAL. */
+/* Buddy: 2^order frames, refcount 1 on each (split_page()).  -ENOMEM / -EINVAL. */
 int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn);
 void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
 

@@ -83,7 +83,8 @@ static uint64_t check_block(struct ctx *c, uint64_t pfn, const struct ptsim_fram
 		    "free block not naturally aligned");
 		return 1;
 	} else if (i + (1ull << order) > spp) {
-		rep(c, PTSIM_CHK_BUDDY, pfn, spp - i, 1ull << order, "free block crosses a section");
+		rep(c, PTSIM_CHK_BUDDY, pfn, spp - i, 1ull << order,
+		    "free block crosses a section");
 		return 1;
 	}
 	n = 1ull << order;
@@ -140,7 +141,8 @@ static uint64_t check_folio(struct ctx *c, uint64_t pfn, const struct ptsim_fram
 			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, 0, (uint64_t)(int64_t)t->refcount,
 			    "tail page has references");
 		else if (t->flags & PTSIM_FRAME_FREE_TAIL)
-			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, 0, t->flags, "folio page marked free");
+			rep(c, PTSIM_CHK_FRAME_STATE, pfn + j, 0, t->flags,
+			    "folio page marked free");
 	}
 	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb) {
 		for (unsigned int i = 0; i < mem->nr_hstates; i++) {
@@ -183,7 +185,8 @@ static void check_frames(struct ctx *c)
 			enum ptsim_page_type ty = ptsim__frame_type(f);
 
 			if (ty == PTSIM_PGTY_buddy || looks_listed(mem, pfn, f)) {
-				n = check_block(c, pfn, sec->frames, i, spp, ty == PTSIM_PGTY_buddy);
+				n = check_block(c, pfn, sec->frames, i, spp,
+						ty == PTSIM_PGTY_buddy);
 				nfree += n;
 				i += n;
 				continue;
@@ -210,9 +213,10 @@ static void check_frames(struct ctx *c)
 				i += n;
 				continue;
 			}
-			if (f->refcount < 0 ||
-			    (f->refcount == 0 && ty != PTSIM_PGTY_table && ty != PTSIM_PGTY_hugetlb))
-				rep(c, PTSIM_CHK_FRAME_STATE, pfn, 1, (uint64_t)(int64_t)f->refcount,
+			if (f->refcount < 0 || (f->refcount == 0 && ty != PTSIM_PGTY_table &&
+						ty != PTSIM_PGTY_hugetlb))
+				rep(c, PTSIM_CHK_FRAME_STATE, pfn, 1,
+				    (uint64_t)(int64_t)f->refcount,
 				    "frame in use with no reference (lost)");
 			i++;
 		}
@@ -254,9 +258,11 @@ static void check_lists(struct ctx *c)
 				rep(c, PTSIM_CHK_BUDDY, pfn, o, f->private_,
 				    "free list node has the wrong order");
 			if (f->link != prev)
-				rep(c, PTSIM_CHK_BUDDY, pfn, prev, f->link, "free list back link broken");
+				rep(c, PTSIM_CHK_BUDDY, pfn, prev, f->link,
+				    "free list back link broken");
 			if ((f->head & 1) || ++len > bound) {
-				rep(c, PTSIM_CHK_BUDDY, pfn, 0, f->head, "free list link malformed");
+				rep(c, PTSIM_CHK_BUDDY, pfn, 0, f->head,
+				    "free list link malformed");
 				break;
 			}
 			prev = v;
@@ -301,14 +307,15 @@ static void check_hugetlb(struct ctx *c)
 			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, len, h->free_hugepages,
 			    "free_hugepages disagrees with the free list");
 		if (h->resv_hugepages > h->free_hugepages)
-			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages, h->resv_hugepages,
-			    "more reserved than free hugetlb pages");
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages,
+			    h->resv_hugepages, "more reserved than free hugetlb pages");
 		if (h->free_hugepages > h->nr_hugepages)
 			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->nr_hugepages, h->free_hugepages,
 			    "more free than total hugetlb pages");
 		if (c->hpages[i] != h->nr_hugepages + h->surplus_hugepages)
-			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->nr_hugepages + h->surplus_hugepages,
-			    c->hpages[i], "hugetlb folios disagree with nr + surplus");
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size,
+			    h->nr_hugepages + h->surplus_hugepages, c->hpages[i],
+			    "hugetlb folios disagree with nr + surplus");
 		if (c->hfree[i] != h->free_hugepages)
 			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages, c->hfree[i],
 			    "unreferenced hugetlb folios disagree with free_hugepages");

@@ -89,8 +89,8 @@ int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct
 		return -ENOMEM;
 	}
 	spp = ptsim__section_pages(mem);
-	for (uint64_t s = phys_base >> a->section_bits; s < (phys_base + phys_bytes) >> a->section_bits;
-	     s++) {
+	for (uint64_t s = phys_base >> a->section_bits;
+	     s < (phys_base + phys_bytes) >> a->section_bits; s++) {
 		mem->sections[s].state = PTSIM_SECTION_PRESENT;
 		mem->sections[s].nr_free = spp;
 		mem->nr_sections_present++;

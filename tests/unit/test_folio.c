@@ -185,10 +185,10 @@ static void test_flag_policies(void **state)
 		/* the other folio flags */
 		{
 			static const enum ptsim_pageflag fl[] = {
-				PTSIM_PG_lru,	     PTSIM_PG_referenced, PTSIM_PG_uptodate,
-				PTSIM_PG_active,     PTSIM_PG_workingset, PTSIM_PG_locked,
-				PTSIM_PG_writeback,  PTSIM_PG_swapbacked, PTSIM_PG_mlocked,
-				PTSIM_PG_unevictable, PTSIM_PG_reclaim,	  PTSIM_PG_private,
+				PTSIM_PG_lru,	      PTSIM_PG_referenced, PTSIM_PG_uptodate,
+				PTSIM_PG_active,      PTSIM_PG_workingset, PTSIM_PG_locked,
+				PTSIM_PG_writeback,   PTSIM_PG_swapbacked, PTSIM_PG_mlocked,
+				PTSIM_PG_unevictable, PTSIM_PG_reclaim,	   PTSIM_PG_private,
 			};
 
 			for (unsigned int k = 0; k < sizeof(fl) / sizeof(fl[0]); k++) {
@@ -297,10 +297,10 @@ static void gigantic(const char *arch, uint64_t bytes, unsigned int order, uint6
 static void test_gigantic(void **state)
 {
 	(void)state;
-	gigantic("x86_64-4l", 4 * GiB, 18, 24 * MiB);	    /* 1 GiB */
-	gigantic("arm64-16k-47", 4 * GiB, 16, 24 * MiB);   /* 1 GiB */
-	gigantic("arm64-64k-48", 32 * GiB, 18, 64 * MiB);  /* 16 GiB */
-	gigantic("arm64-64k-42", 2 * GiB, 14, 64 * MiB);   /* 1 GiB above max_order 13 */
+	gigantic("x86_64-4l", 4 * GiB, 18, 24 * MiB);	  /* 1 GiB */
+	gigantic("arm64-16k-47", 4 * GiB, 16, 24 * MiB);  /* 1 GiB */
+	gigantic("arm64-64k-48", 32 * GiB, 18, 64 * MiB); /* 16 GiB */
+	gigantic("arm64-64k-42", 2 * GiB, 14, 64 * MiB);  /* 1 GiB above max_order 13 */
 }
 
 static void test_check_compound(void **state)
@@ -344,10 +344,8 @@ static void test_check_compound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folio_orders),
-		cmocka_unit_test(test_flag_policies),
-		cmocka_unit_test(test_zero_page),
-		cmocka_unit_test(test_gigantic),
+		cmocka_unit_test(test_folio_orders),   cmocka_unit_test(test_flag_policies),
+		cmocka_unit_test(test_zero_page),      cmocka_unit_test(test_gigantic),
 		cmocka_unit_test(test_check_compound),
 	};
 

@@ -211,7 +211,8 @@ static void test_terabyte(void **state)
 		pfn = e.mem.present_pages - 1;
 		assert_non_null(ptsim__pfn_to_frame(&e.mem, pfn));
 		assert_clean(&e);
-		assert_int_equal(ptsim__memory_remove(&e.mem, (1ull << 40) - (1ull << e.a->section_bits),
+		assert_int_equal(ptsim__memory_remove(&e.mem,
+						      (1ull << 40) - (1ull << e.a->section_bits),
 						      1ull << e.a->section_bits),
 				 0);
 		assert_clean(&e);
@@ -326,12 +327,9 @@ static void test_check_counters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_validation),
-		cmocka_unit_test(test_init_fault_injection),
-		cmocka_unit_test(test_lazy_frames),
-		cmocka_unit_test(test_terabyte),
-		cmocka_unit_test(test_hotplug),
-		cmocka_unit_test(test_check_counters),
+		cmocka_unit_test(test_init_validation), cmocka_unit_test(test_init_fault_injection),
+		cmocka_unit_test(test_lazy_frames),	cmocka_unit_test(test_terabyte),
+		cmocka_unit_test(test_hotplug),		cmocka_unit_test(test_check_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,8 @@ static int demo(const char *config)
 	struct ptsim_mm *mm;
 	struct ptsim_check_report r;
 	const struct ptsim_arch *a;
-	uint64_t rw, ro, pfn, psz, pmd_size, base = 0x40000000;
+	uint64_t rw, ro, pfn, huge, psz, pmd_size, base = 0x40000000;
+	unsigned int huge_order = 0;
 	long ret;
 
 	if (ptsim_config_init(&cfg, config)) {
@@ -102,9 +103,14 @@ static int demo(const char *config)
 	show_translation(mm, base + 8 * psz);
 	show_translation(mm, base + 5 * psz);
 
-	say("Map one PMD-sized huge leaf: a single entry one level up maps it all.");
-	ret = ptsim_map(mm, base + 4 * pmd_size, pmd_size, pmd_size >> ptsim_arch_page_shift(a),
-			pmd_size, rw, 0);
+	say("Map one PMD-sized huge leaf (a compound folio): a single entry one level up maps "
+	    "it all.");
+	while ((psz << huge_order) < pmd_size)
+		huge_order++;
+	ret = ptsim_folio_alloc(m, huge_order, &huge);
+	if (ret)
+		return die(m, "folio_alloc", ret);
+	ret = ptsim_map(mm, base + 4 * pmd_size, pmd_size, huge, pmd_size, rw, 0);
 	if (ret)
 		return die(m, "map huge", ret);
 	ptsim_ptdump(mm, base, base + 8 * pmd_size, stdout);
@@ -117,6 +123,8 @@ static int demo(const char *config)
 	printf("   cleared %ld leaf entries; VmPTE = %llu bytes\n", ret,
 	       (unsigned long long)ptsim_mm_pgtables_bytes(mm));
 	ret = ptsim_free_pages(m, pfn, 2);
+	if (!ret)
+		ret = ptsim_folio_put(m, huge);
 	if (ret)
 		return die(m, "free_pages", ret);
 
