@@ -76,7 +76,6 @@
 
 /* Output address. */
 #define PTSIM_ARM64_PA_LOW_TOP	       49	      /* PTE_ADDR_LOW = bits 49:PAGE_SHIFT */
-#define PTSIM_ARM64_PA_64K_LOW_TOP     47	      /* 52-bit PA, 64K: low field 47:16 */
 #define PTSIM_ARM64_PTE_ADDR_HIGH_LPA2 (3ull << 8)    /* PA[51:50] */
 #define PTSIM_ARM64_PTE_ADDR_HIGH_64K  (0xfull << 12) /* PA[51:48] */
 
@@ -114,17 +113,14 @@ static inline uint64_t genmask(unsigned int hi, unsigned int lo)
  */
 
 /*
- * The low output-address field.  For 64K + 52-bit PA we stop at bit 47 (the
- * architectural layout, PA[51:48] only in 15:12).  The current kernel's
- * PTE_ADDR_LOW is 49:16 there as well, so it would also copy PA[49:48] into
- * descriptor bits 49:48; both forms decode to the same PA.
+ * The low output-address field: bits 49:PAGE_SHIFT (PTE_ADDR_LOW, v6.9+).
+ * With 64K pages and 52-bit PAs the kernel keeps that field and also copies
+ * PA[51:48] into bits 15:12 (__phys_to_pte_val ORs phys >> 36), so PA[49:48]
+ * appears twice in the descriptor; decoding ORs both copies back.
  */
 static uint64_t arm64_addr_low_mask(const struct ptsim_arch *a)
 {
-	unsigned int top = a->pa_layout == PTSIM_PA_52_64K ? PTSIM_ARM64_PA_64K_LOW_TOP
-							   : PTSIM_ARM64_PA_LOW_TOP;
-
-	return genmask(top, a->page_shift);
+	return genmask(PTSIM_ARM64_PA_LOW_TOP, a->page_shift);
 }
 
 /* __phys_to_pte_val(): place a page-aligned physical address. */
