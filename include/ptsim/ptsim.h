@@ -11,6 +11,7 @@
 #include "ptsim/machine.h"
 #include "ptsim/mem.h"
 #include "ptsim/pgtable.h"
+#include "ptsim/softleaf.h"
 #include "ptsim/types.h"
 
 #endif /* PTSIM_PTSIM_H */

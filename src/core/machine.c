@@ -134,14 +134,16 @@ static int config_set_one(struct ptsim_config *c, const char *key, const char *v
 	return -ENOENT;
 }
 
-int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size_t errlen)
+/*
+ * Apply the pairs of @opts whose key is (@arch_pass) or is not (!@arch_pass)
+ * "arch".  The arch key goes first whatever its position, since it resets the
+ * arch-dependent defaults that later keys may override.
+ */
+static int config_apply(struct ptsim_config *tmp, const char *opts, bool arch_pass, char *err,
+			size_t errlen)
 {
-	struct ptsim_config tmp;
 	const char *p = opts;
 
-	if (!cfg || !opts)
-		return -EINVAL;
-	tmp = *cfg;
 	while (*p) {
 		char key[64], val[128];
 		const char *comma = strchr(p, ',');
@@ -160,21 +162,38 @@ int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size
 		key[eq - p] = 0;
 		memcpy(val, eq + 1, n - (size_t)(eq - p) - 1);
 		val[n - (size_t)(eq - p) - 1] = 0;
-		ret = config_set_one(&tmp, key, val);
-		if (ret) {
-			if (err && errlen && ret == -ENOENT)
-				snprintf(err, errlen, "config: unknown key \"%s\"", key);
-			else if (err && errlen)
-				snprintf(err, errlen, "config: bad value \"%s\" for \"%s\"", val,
-					 key);
-			return -EINVAL;
+		if (!strcmp(key, "arch") == arch_pass) {
+			ret = config_set_one(tmp, key, val);
+			if (ret) {
+				if (err && errlen && ret == -ENOENT)
+					snprintf(err, errlen, "config: unknown key \"%s\"", key);
+				else if (err && errlen)
+					snprintf(err, errlen, "config: bad value \"%s\" for \"%s\"",
+						 val, key);
+				return -EINVAL;
+			}
 		}
 		p += n;
 		if (*p == ',')
 			p++;
 	}
-	*cfg = tmp;
 	return 0;
+}
+
+int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size_t errlen)
+{
+	struct ptsim_config tmp;
+	int ret;
+
+	if (!cfg || !opts)
+		return -EINVAL;
+	tmp = *cfg;
+	ret = config_apply(&tmp, opts, true, err, errlen);
+	if (!ret)
+		ret = config_apply(&tmp, opts, false, err, errlen);
+	if (!ret)
+		*cfg = tmp;
+	return ret;
 }
 
 int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **out)

@@ -29,7 +29,6 @@
 /* Every architecture configuration name, NULL-terminated. */
 extern const char *const ptsim_test_arch_names[];
 
-#endif /* PTSIM_TEST_H */
 
 /* A machine + one address space for the given configuration. */
 struct ptsim_test_env {
@@ -71,3 +70,5 @@ void ptsim_test_snap_free(struct ptsim_test_snap *s);
 		cmocka_unit_test_prestate(fn, (void *)"arm64-64k-42"),                             \
 		cmocka_unit_test_prestate(fn, (void *)"arm64-64k-48"),                             \
 		cmocka_unit_test_prestate(fn, (void *)"arm64-64k-52")
+
+#endif /* PTSIM_TEST_H */

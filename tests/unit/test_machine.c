@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_machine.c - configuration, machine lifecycle, errors, determinism.
+ */
+#define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ptsim_test.h"
+
+static void test_config(void **state)
+{
+	struct ptsim_config cfg, before;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ptsim_config_init(&cfg, "no-such-arch"), -EINVAL);
+	assert_int_equal(ptsim_config_init(&cfg, "arm64-16k-47"), 0);
+	assert_string_equal(ptsim_arch_name(cfg.arch), "arm64-16k-47");
+	assert_u64_eq(cfg.phys_bytes, 4ull << 30);
+	assert_true(cfg.swp_migration_ad); /* arm64 carries migration A/D */
+	assert_int_equal(ptsim_config_set(&cfg, "phys=8G,ncpus=2,seed=7,swp.hwpoison=off", err,
+					  sizeof(err)),
+			 0);
+	assert_u64_eq(cfg.phys_bytes, 8ull << 30);
+	assert_int_equal(cfg.ncpus, 2);
+	assert_u64_eq(cfg.seed, 7);
+	assert_false(cfg.swp_hwpoison);
+	before = cfg;
+	assert_int_equal(ptsim_config_set(&cfg, "phys=1G,bogus=1", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bogus"));
+	assert_memory_equal(&cfg, &before, sizeof(cfg)); /* unchanged on error */
+	assert_int_equal(ptsim_config_set(&cfg, "phys=12Q", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "12Q"));
+	assert_int_equal(ptsim_config_set(&cfg, "ncpus", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "key=value"));
+	assert_int_equal(ptsim_config_set(&cfg, "arch=x86_64-5l", err, sizeof(err)), 0);
+	assert_int_equal(ptsim_arch_kind(cfg.arch), PTSIM_ARCH_X86_64);
+	assert_false(cfg.swp_migration_ad); /* x86 default: L1TF-capped offset */
+	/* arch= applies first, so a later-listed or earlier-listed override both win. */
+	assert_int_equal(ptsim_config_set(&cfg, "swp.migration_ad=1,arch=x86_64-4l", err,
+					  sizeof(err)),
+			 0);
+	assert_true(cfg.swp_migration_ad);
+}
+
+static void test_bad_machines(void **state)
+{
+	struct ptsim_config cfg;
+	struct ptsim_machine *m = NULL;
+
+	(void)state;
+	assert_int_equal(ptsim_config_init(&cfg, "x86_64-4l"), 0);
+	cfg.phys_bytes = (128ull << 20) + 4096; /* not a whole number of sections */
+	assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
+	assert_null(m);
+	cfg.phys_bytes = 0;
+	assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
+	cfg.phys_bytes = 1ull << 30;
+	cfg.phys_limit = 512ull << 20; /* below the memory itself */
+	assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
+	cfg.phys_limit = 0;
+	cfg.ncpus = 0;
+	assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
+	assert_int_equal(ptsim_machine_create(NULL, &m), -EINVAL);
+	/* Destroying nothing is fine. */
+	ptsim_machine_destroy(NULL);
+	ptsim_mm_destroy(NULL);
+}
+
+/* A terabyte of simulated memory costs host memory only where it is used. */
+static void test_terabyte(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_host_stats hs;
+	struct ptsim_mem_stats ms;
+	uint64_t f;
+
+	ptsim_test_env_init(&t, *state, "phys=1T");
+	ptsim_mem_stats(t.m, &ms);
+	assert_u64_eq(ms.present_pages * t.psz, 1ull << 40);
+	ptsim_host_stats(t.m, &hs);
+	assert_true(hs.bytes_live < (16ull << 20));
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, 0x40000000, t.psz, f, t.psz,
+				   ptsim_pgprot(t.a, PTSIM_PROT_READ, 0), 0),
+			 0);
+	assert_machine_clean(t.m);
+	ptsim_host_stats(t.m, &hs);
+	assert_true(hs.bytes_live < (64ull << 20));
+	ptsim_test_env_fini(&t); /* destroy with the page still mapped: no leak */
+}
+
+static char *script(const char *arch, uint64_t *pfns)
+{
+	struct ptsim_test_env t;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ptsim_test_env_init(&t, arch, "seed=42");
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(ptsim_folio_alloc(t.m, (unsigned int)(i % 3), &pfns[i]), 0);
+		assert_int_equal(ptsim_map(t.mm, 0x40000000 + (uint64_t)i * 64 * t.psz, t.psz,
+					   pfns[i], t.psz,
+					   ptsim_pgprot(t.a, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0), 0),
+				 0);
+	}
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_true(ptsim_ptdump(t.mm, 0, 0, f) > 0);
+	fclose(f);
+	ptsim_test_env_fini(&t);
+	return out;
+}
+
+/* Same inputs, same outputs: two machines side by side agree exactly. */
+static void test_deterministic(void **state)
+{
+	uint64_t a[8], b[8];
+	char *x = script(*state, a);
+	char *y = script(*state, b);
+
+	assert_string_equal(x, y);
+	assert_memory_equal(a, b, sizeof(a));
+	free(x);
+	free(y);
+}
+
+static void test_errors(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t f;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", NULL);
+	assert_string_equal(ptsim_errmsg(t.m), "");
+	assert_int_equal(ptsim_map(t.mm, 0x1001, 4096, 0, 4096, 0, 0), -EINVAL);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "0x1001"));
+	assert_non_null(strstr(ptsim_strerror(-ENOMEM), "ENOMEM"));
+	assert_non_null(strstr(ptsim_strerror(-EEXIST), "EEXIST"));
+	assert_string_equal(ptsim_strerror(-12345), "unknown error");
+	assert_int_equal(ptsim_frame_get(t.m, 1ull << 40, &(struct ptsim_frame_info){0}), -ENXIO);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), -EINVAL); /* double free refused */
+	assert_true(strlen(ptsim_errmsg(t.m)) > 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+/* Hot-add and hot-remove of sections through the public API. */
+static void test_hotplug(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_mem_stats ms;
+	uint64_t sec, f, top;
+
+	ptsim_test_env_init(&t, *state, "phys=2G,phys_limit=8G");
+	sec = 1ull << ptsim_arch_section_bits(t.a);
+	top = 2ull << 30;
+	assert_int_equal(ptsim_memory_add(t.m, top, sec), 0);
+	assert_int_equal(ptsim_memory_add(t.m, top, sec), -EEXIST);
+	assert_int_equal(ptsim_memory_add(t.m, top + 4096, sec), -EINVAL);
+	assert_int_equal(ptsim_memory_add(t.m, 8ull << 30, sec), -EINVAL);
+	assert_true(ptsim_pfn_valid(t.m, top / t.psz));
+	ptsim_mem_stats(t.m, &ms);
+	assert_u64_eq(ms.present_pages * t.psz, (2ull << 30) + sec);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_memory_remove(t.m, top, sec), 0);
+	assert_false(ptsim_pfn_valid(t.m, top / t.psz));
+	assert_int_equal(ptsim_memory_remove(t.m, top, sec), -ENOENT);
+	/* A section holding an in-use frame (here: page tables) cannot go. */
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, 0x40000000, t.psz, f, t.psz,
+				   ptsim_pgprot(t.a, PTSIM_PROT_READ, 0), 0),
+			 0);
+	assert_int_equal(ptsim_memory_remove(t.m, 0, sec), -EBUSY);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_bad_machines),
+		PTSIM_ARCH_TESTS(test_terabyte),
+		PTSIM_ARCH_TESTS(test_deterministic),
+		cmocka_unit_test(test_errors),
+		PTSIM_ARCH_TESTS(test_hotplug),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
