@@ -198,6 +198,36 @@ static void test_cont_runs(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* arm64 CONT_PMDS runs: 16 x 2M (4K), 32 x 32M (16K), 32 x 512M (64K). */
+static void test_cont_pmd(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	unsigned int n;
+	uint64_t pmd, run, f;
+
+	ptsim_test_env_init(&t, *state, "phys=32G,phys_limit=64G");
+	n = ptsim_arch_cont_nr(t.a, PTSIM_PMD);
+	if (!n) {
+		ptsim_test_env_fini(&t);
+		skip();
+	}
+	pmd = ptsim_arch_level_size(t.a, PTSIM_PMD);
+	run = n * pmd;
+	assert_int_equal(ptsim_folio_alloc(t.m, order_of(&t, run), &f), 0);
+	assert_int_equal(ptsim_map(t.mm, run, run, f, pmd, rw(t.a), PTSIM_MAP_CONT), 0);
+	assert_int_equal(ptsim_translate(t.mm, run + (n - 1) * pmd + 3 * t.psz, &tr), 0);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_true(tr.attrs.cont);
+	assert_u64_eq(tr.pfn, f + (n - 1) * (pmd / t.psz) + 3);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_unmap(t.mm, run, pmd, 0), -EBUSY);
+	assert_int_equal(ptsim_unmap(t.mm, run, run, PTSIM_UNMAP_FREE_TABLES), (long)n);
+	assert_int_equal(ptsim_folio_put(t.m, f), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 /* Literal words: the x86 template and the table entry chain. */
 static void test_x86_literal_entries(void **state)
 {
@@ -300,6 +330,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_huge_leaves),
 		PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_cont_runs),
+		PTSIM_ARCH_TESTS(test_cont_pmd),
 		cmocka_unit_test(test_x86_literal_entries),
 		cmocka_unit_test(test_vmpte_patterns),
 	};
