@@ -97,9 +97,9 @@ PTSIM_API const char *ptsim_arch_level_name(const struct ptsim_arch *a, enum pts
  * and one PTSIM_PGPROT_MT_* memory type.  A user writable prot is the
  * kernel's PAGE_SHARED (x86 0x8000000000000027; arm64 0x0068000000000fc3).
  */
-#define PTSIM_PGPROT_KERNEL 0x1u
+#define PTSIM_PGPROT_KERNEL   0x1u
 #define PTSIM_PGPROT_MT_SHIFT 4
-#define PTSIM_PGPROT_MT_MASK (0xfu << PTSIM_PGPROT_MT_SHIFT)
+#define PTSIM_PGPROT_MT_MASK  (0xfu << PTSIM_PGPROT_MT_SHIFT)
 enum ptsim_memtype {
 	PTSIM_MT_NORMAL = 0,	    /* x86 WB;  arm64 MT_NORMAL */
 	PTSIM_MT_NORMAL_NC = 1,	    /* x86 WC;  arm64 MT_NORMAL_NC */
@@ -116,43 +116,43 @@ PTSIM_API uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, u
  * that do not apply to an entry (attributes of a non-present entry) are 0.
  */
 struct ptsim_attrs {
-	bool none;	 /* pte_none(): empty (x86 ignores A/D here) */
-	bool valid;	 /* hardware-valid: x86 P, arm64 Valid */
-	bool present;	 /* Linux pte_present(): valid, PROT_NONE, present-invalid */
-	bool table;	 /* points to a next-level table */
-	bool leaf;	 /* present page or block */
-	bool protnone;	 /* PROT_NONE (x86 PROTNONE, arm64 present-invalid) */
-	bool swp;	 /* non-present, non-none: swap, migration, marker, ... */
-	bool user;	 /* accessible from user mode */
-	bool write;	 /* Linux pte_write() */
-	bool hw_write;	 /* hardware would allow a write now */
-	bool dirty;	 /* Linux pte_dirty() (any dirty bit) */
-	bool hw_dirty;	 /* hardware dirty (x86 D, arm64 DBM && !RDONLY) */
-	bool young;	 /* accessed / AF */
-	bool exec;	 /* user-executable (x86 !NX, arm64 !UXN) */
-	bool kexec;	 /* kernel-executable (x86 !NX, arm64 !PXN) */
-	bool global;	 /* x86 G / arm64 !nG */
-	bool special;	 /* pte_special */
-	bool soft_dirty; /* x86 soft-dirty (present or swap form) */
-	bool uffd_wp;	 /* uffd-wp (present or swap form) */
-	bool cont;	 /* arm64 contiguous hint */
-	bool exclusive;	 /* swap form: anon-exclusive */
-	unsigned int memtype; /* x86 PAT index 0..7; arm64 AttrIndx */
-	uint64_t pfn;	      /* leaf/table/protnone: PFN (un-inverted) */
-	unsigned int swp_type;	/* swap form: 5-bit type */
-	uint64_t swp_offset;	/* swap form: offset (not inverted) */
+	bool none;	       /* pte_none(): empty (x86 ignores A/D here) */
+	bool valid;	       /* hardware-valid: x86 P, arm64 Valid */
+	bool present;	       /* Linux pte_present(): valid, PROT_NONE, present-invalid */
+	bool table;	       /* points to a next-level table */
+	bool leaf;	       /* present page or block */
+	bool protnone;	       /* PROT_NONE (x86 PROTNONE, arm64 present-invalid) */
+	bool swp;	       /* non-present, non-none: swap, migration, marker, ... */
+	bool user;	       /* accessible from user mode */
+	bool write;	       /* Linux pte_write() */
+	bool hw_write;	       /* hardware would allow a write now */
+	bool dirty;	       /* Linux pte_dirty() (any dirty bit) */
+	bool hw_dirty;	       /* hardware dirty (x86 D, arm64 DBM && !RDONLY) */
+	bool young;	       /* accessed / AF */
+	bool exec;	       /* user-executable (x86 !NX, arm64 !UXN) */
+	bool kexec;	       /* kernel-executable (x86 !NX, arm64 !PXN) */
+	bool global;	       /* x86 G / arm64 !nG */
+	bool special;	       /* pte_special */
+	bool soft_dirty;       /* x86 soft-dirty (present or swap form) */
+	bool uffd_wp;	       /* uffd-wp (present or swap form) */
+	bool cont;	       /* arm64 contiguous hint */
+	bool exclusive;	       /* swap form: anon-exclusive */
+	unsigned int memtype;  /* x86 PAT index 0..7; arm64 AttrIndx */
+	uint64_t pfn;	       /* leaf/table/protnone: PFN (un-inverted) */
+	unsigned int swp_type; /* swap form: 5-bit type */
+	uint64_t swp_offset;   /* swap form: offset (not inverted) */
 };
 
 /* Flags carried beside a swap entry's type and offset. */
-#define PTSIM_SWP_EXCLUSIVE 0x1u
+#define PTSIM_SWP_EXCLUSIVE  0x1u
 #define PTSIM_SWP_SOFT_DIRTY 0x2u
-#define PTSIM_SWP_UFFD_WP 0x4u
+#define PTSIM_SWP_UFFD_WP    0x4u
 
 /* Constructors. */
 PTSIM_API ptsim_ent_t ptsim_mk_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
 				    uint64_t pgprot);
-PTSIM_API ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl,
-				     uint64_t pfn, bool kernel);
+PTSIM_API ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
+				     bool kernel);
 /* A swap-format entry (arch layout): 5-bit type, offset, PTSIM_SWP_* flags. */
 PTSIM_API ptsim_ent_t ptsim_mk_swp(const struct ptsim_arch *a, enum ptsim_level lvl,
 				   unsigned int type, uint64_t offset, unsigned int flags);
@@ -210,7 +210,7 @@ PTSIM_API unsigned int ptsim_ent_swp_flags(const struct ptsim_arch *a, enum ptsi
 	X(swp_clear_uffd_wp)
 
 #define PTSIM__DECLARE_BUILDER(op)                                                                 \
-	PTSIM_API ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,    \
+	PTSIM_API ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,     \
 					     ptsim_ent_t e);
 PTSIM__ARCH_BUILDERS(PTSIM__DECLARE_BUILDER)
 #undef PTSIM__DECLARE_BUILDER

@@ -35,7 +35,7 @@ extern "C" {
 #define PTSIM_CHECK_CODES(X)                                                                       \
 	X(PGTABLE_BYTES, "page-table byte counter disagrees with the tables")                      \
 	X(TABLE_REFS, "table page not referenced exactly once")                                    \
-	X(TABLE_TYPE, "table entry points to a frame that is not a page table")                   \
+	X(TABLE_TYPE, "table entry points to a frame that is not a page table")                    \
 	X(TABLE_COUNT, "table page entry count disagrees with its entries")                        \
 	X(ENTRY_PFN, "leaf maps a frame that is absent or free")                                   \
 	X(FRAME_STATE, "frame both free and in use, or in use by nobody")                          \
@@ -58,7 +58,7 @@ PTSIM_API const char *ptsim_check_code_name(enum ptsim_check_code code);
 PTSIM_API const char *ptsim_check_code_text(enum ptsim_check_code code);
 
 #define PTSIM_CHECK_MAX_FINDINGS 64
-#define PTSIM_CHECK_MSG_LEN 96
+#define PTSIM_CHECK_MSG_LEN	 96
 
 struct ptsim_finding {
 	enum ptsim_check_code code;
@@ -72,8 +72,8 @@ struct ptsim_finding {
 
 /* Filled by ptsim_check(); caller-owned. */
 struct ptsim_check_report {
-	unsigned int nr_findings;	/* total found (may exceed the array) */
-	unsigned int nr_stored;		/* stored in findings[] (capped) */
+	unsigned int nr_findings; /* total found (may exceed the array) */
+	unsigned int nr_stored;	  /* stored in findings[] (capped) */
 	unsigned int by_code[PTSIM_CHK_NR_CODES];
 	struct ptsim_finding findings[PTSIM_CHECK_MAX_FINDINGS];
 	uint64_t frames_checked, tables_checked, entries_checked;

@@ -16,7 +16,7 @@
 
 #if defined(__GNUC__)
 /* A fallible call whose result must be looked at (Rust's #[must_use]). */
-#define PTSIM_MUST_CHECK __attribute__((warn_unused_result))
+#define PTSIM_MUST_CHECK	__attribute__((warn_unused_result))
 #define PTSIM_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define PTSIM_MUST_CHECK

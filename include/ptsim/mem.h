@@ -72,18 +72,18 @@ enum ptsim_page_type {
 /* A copy of one frame record, decoded. */
 struct ptsim_frame_info {
 	uint64_t pfn;
-	uint64_t flags;		/* PG_* bits of this page's own record */
-	uint64_t folio_flags;	/* PG_* bits of its folio head */
+	uint64_t flags;	      /* PG_* bits of this page's own record */
+	uint64_t folio_flags; /* PG_* bits of its folio head */
 	enum ptsim_page_type type;
-	bool free;		/* in the buddy allocator */
+	bool free; /* in the buddy allocator */
 	bool head, tail;
-	uint64_t head_pfn;	/* == pfn when not a tail */
-	unsigned int order;	/* folio order (0 for small) */
-	int refcount;		/* the folio's reference count */
-	int mapcount;		/* page_mapcount: _mapcount + 1 (0 for typed pages) */
-	int folio_mapcount;	/* folio_mapcount */
-	int entire_mapcount;	/* PMD/PUD/hugetlb mappings of the whole folio */
-	int nr_pages_mapped;	/* large folios: pages with a PTE mapping */
+	uint64_t head_pfn;   /* == pfn when not a tail */
+	unsigned int order;  /* folio order (0 for small) */
+	int refcount;	     /* the folio's reference count */
+	int mapcount;	     /* page_mapcount: _mapcount + 1 (0 for typed pages) */
+	int folio_mapcount;  /* folio_mapcount */
+	int entire_mapcount; /* PMD/PUD/hugetlb mappings of the whole folio */
+	int nr_pages_mapped; /* large folios: pages with a PTE mapping */
 	uint64_t mapping, index, private_;
 };
 
@@ -128,8 +128,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_page_set_flag(struct ptsim_machine *m, uint
 PTSIM_API PTSIM_MUST_CHECK int ptsim_page_clear_flag(struct ptsim_machine *m, uint64_t pfn,
 						     enum ptsim_pageflag flag);
 /* 1 if set, 0 if clear, -ENXIO for a bad PFN. */
-PTSIM_API int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn,
-				   enum ptsim_pageflag flag);
+PTSIM_API int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pageflag flag);
 
 /* The shared zero page's PFN. */
 PTSIM_API uint64_t ptsim_zero_pfn(const struct ptsim_machine *m);
@@ -164,7 +163,7 @@ PTSIM_API bool ptsim_pfn_valid(const struct ptsim_machine *m, uint64_t pfn);
 struct ptsim_hstate_info {
 	uint64_t size;
 	unsigned int order;
-	uint64_t nr_hugepages;	    /* persistent pages in the pool */
+	uint64_t nr_hugepages; /* persistent pages in the pool */
 	uint64_t free_hugepages;
 	uint64_t resv_hugepages;
 	uint64_t surplus_hugepages;
@@ -180,8 +179,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_info(struct ptsim_machine *m, uint6
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_nr(struct ptsim_machine *m, uint64_t size,
 						    uint64_t nr);
-PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_overcommit(struct ptsim_machine *m,
-							    uint64_t size, uint64_t nr);
+PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_overcommit(struct ptsim_machine *m, uint64_t size,
+							    uint64_t nr);
 /* Reserve / unreserve pages for a future mapping (resv_hugepages); -ENOMEM if not enough. */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_reserve(struct ptsim_machine *m, uint64_t size,
 						     uint64_t nr);

@@ -92,14 +92,14 @@ PTSIM_API PTSIM_MUST_CHECK long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, ui
 
 /* Result of ptsim_translate(). */
 struct ptsim_translation {
-	enum ptsim_level level;	 /* level of the entry found */
-	ptsim_ent_t entry;	 /* its raw value (0 for a hole) */
-	uint64_t page_size;	 /* bytes the entry maps (the level's span for a hole) */
-	uint64_t va_base;	 /* start of that span */
-	uint64_t pfn;		 /* frame backing @va (leaf PFN + offset) */
-	uint64_t pa;		 /* physical address of @va */
-	uint64_t table_pfn;	 /* table holding the entry */
-	unsigned int index;	 /* index of the entry in that table */
+	enum ptsim_level level;	  /* level of the entry found */
+	ptsim_ent_t entry;	  /* its raw value (0 for a hole) */
+	uint64_t page_size;	  /* bytes the entry maps (the level's span for a hole) */
+	uint64_t va_base;	  /* start of that span */
+	uint64_t pfn;		  /* frame backing @va (leaf PFN + offset) */
+	uint64_t pa;		  /* physical address of @va */
+	uint64_t table_pfn;	  /* table holding the entry */
+	unsigned int index;	  /* index of the entry in that table */
 	struct ptsim_attrs attrs; /* decoded entry */
 };
 
@@ -132,8 +132,8 @@ struct ptsim_walk {
 	struct ptsim_mm *mm;
 	void *priv;
 	enum ptsim_walk_action action;
-	uint64_t table_pfn;   /* table of the entry being visited */
-	unsigned int index;   /* its index there */
+	uint64_t table_pfn; /* table of the entry being visited */
+	unsigned int index; /* its index there */
 };
 
 struct ptsim_walk_ops {

@@ -55,10 +55,10 @@ typedef struct {
 typedef uint64_t ptsim_ent_t;
 
 /* Access protections, with the values of Linux's PROT_* constants. */
-#define PTSIM_PROT_NONE 0x0u
-#define PTSIM_PROT_READ 0x1u
+#define PTSIM_PROT_NONE	 0x0u
+#define PTSIM_PROT_READ	 0x1u
 #define PTSIM_PROT_WRITE 0x2u
-#define PTSIM_PROT_EXEC 0x4u
+#define PTSIM_PROT_EXEC	 0x4u
 
 struct ptsim_machine;
 struct ptsim_mm;

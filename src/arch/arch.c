@@ -18,17 +18,15 @@
 
 /* x86-64: 512 entries at every real level; leaves at PUD (1G), PMD (2M), PTE. */
 #define X86_COMMON                                                                                 \
-	.kind = PTSIM_ARCH_X86_64, .page_shift = 12,                                               \
-	.leaf_ok = {false, false, true, true, true}, .cont_nr = {0, 0, 0, 0, 0},                   \
-	.hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2, .section_bits = 27,            \
-	.max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops
+	.kind = PTSIM_ARCH_X86_64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},  \
+	.cont_nr = {0, 0, 0, 0, 0}, .hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2,    \
+	.section_bits = 27, .max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops
 
 /* arm64 granule-specific constants (encodings.md §1.2). */
 #define ARM64_4K                                                                                   \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},   \
-	.cont_nr = {0, 0, 0, 16, 16},                                                              \
-	.hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB, 64 * KiB}, .nr_hugetlb_sizes = 4,            \
-	.section_bits = 27, .max_order = 10, .ops = &ptsim__arm64_ops
+	.cont_nr = {0, 0, 0, 16, 16}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB, 64 * KiB},     \
+	.nr_hugetlb_sizes = 4, .section_bits = 27, .max_order = 10, .ops = &ptsim__arm64_ops
 #define ARM64_16K                                                                                  \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 14, .leaf_ok = {false, false, false, true, true},  \
 	.cont_nr = {0, 0, 0, 32, 128}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB},              \
@@ -226,8 +224,7 @@ uint64_t ptsim_arch_level_size(const struct ptsim_arch *a, enum ptsim_level lvl)
 	return 1ull << a->shift[lvl];
 }
 
-unsigned int ptsim_arch_hugetlb_sizes(const struct ptsim_arch *a, uint64_t *sizes,
-				      unsigned int max)
+unsigned int ptsim_arch_hugetlb_sizes(const struct ptsim_arch *a, uint64_t *sizes, unsigned int max)
 {
 	for (unsigned int i = 0; i < a->nr_hugetlb_sizes && i < max; i++)
 		sizes[i] = a->hugetlb_sizes[i];
@@ -346,7 +343,7 @@ unsigned int ptsim_ent_swp_flags(const struct ptsim_arch *a, enum ptsim_level lv
 }
 
 #define DEFINE_BUILDER(op)                                                                         \
-	ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,              \
+	ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,               \
 				   ptsim_ent_t e)                                                  \
 	{                                                                                          \
 		return a->ops->op ? a->ops->op(a, lvl, e) : e;                                     \

@@ -83,9 +83,9 @@ struct ptsim_arch {
 	const char *name;
 	enum ptsim_arch_kind kind;
 	unsigned int page_shift;
-	unsigned int va_bits;	   /* VA bits translated */
-	unsigned int pa_bits;	   /* MAX_PHYSMEM_BITS */
-	unsigned int nr_levels;	   /* CONFIG_PGTABLE_LEVELS */
+	unsigned int va_bits;	/* VA bits translated */
+	unsigned int pa_bits;	/* MAX_PHYSMEM_BITS */
+	unsigned int nr_levels; /* CONFIG_PGTABLE_LEVELS */
 	unsigned int shift[PTSIM_NR_LEVELS];
 	unsigned int ptrs[PTSIM_NR_LEVELS]; /* 1 = folded */
 	bool leaf_ok[PTSIM_NR_LEVELS];

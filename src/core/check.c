@@ -39,12 +39,11 @@ const char *ptsim_check_code_text(enum ptsim_check_code code)
 	return (unsigned int)code < PTSIM_CHK_NR_CODES ? code_texts[code] : "?";
 }
 
-static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr,
-		    uint64_t pfn, uint64_t expected, uint64_t actual, const char *fmt, ...)
-	PTSIM_PRINTF(8, 9);
+static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr, uint64_t pfn,
+		    uint64_t expected, uint64_t actual, const char *fmt, ...) PTSIM_PRINTF(8, 9);
 
-static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr,
-		    uint64_t pfn, uint64_t expected, uint64_t actual, const char *fmt, ...)
+static void finding(struct ptsim_check_report *r, int code, int level, uint64_t addr, uint64_t pfn,
+		    uint64_t expected, uint64_t actual, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -154,8 +153,9 @@ static void check_cont(struct pt_check *c, struct ptsim_slot *s, uint64_t addr)
 	ptsim_ent_decode(a, (enum ptsim_level)s->lvl, tbl[first], &base);
 	for (unsigned int i = first; i < first + n; i++) {
 		ptsim_ent_decode(a, (enum ptsim_level)s->lvl, tbl[i], &cur);
-		if (!cur.cont || !cur.present || cur.pfn != base.pfn + (uint64_t)(i - first) *
-				(1ull << (a->shift[s->lvl] - a->page_shift)) ||
+		if (!cur.cont || !cur.present ||
+		    cur.pfn != base.pfn + (uint64_t)(i - first) *
+						  (1ull << (a->shift[s->lvl] - a->page_shift)) ||
 		    cur.user != base.user || cur.write != base.write || cur.exec != base.exec ||
 		    cur.kexec != base.kexec || cur.memtype != base.memtype ||
 		    cur.global != base.global) {
@@ -244,7 +244,8 @@ int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 		for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
 			if (c.nr_tables[l] != mm->pt.nr_tables[l])
 				finding(r, PTSIM_CHK_PGTABLE_BYTES, l, 0, 0, c.nr_tables[l],
-					mm->pt.nr_tables[l], "mm %llu counts %llu %s tables, has %llu",
+					mm->pt.nr_tables[l],
+					"mm %llu counts %llu %s tables, has %llu",
 					(unsigned long long)mm->asid,
 					(unsigned long long)mm->pt.nr_tables[l],
 					ptsim_arch_level_name(m->arch, (enum ptsim_level)l),

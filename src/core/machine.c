@@ -152,10 +152,11 @@ static int config_apply(struct ptsim_config *tmp, const char *opts, bool arch_pa
 		int ret;
 
 		eq = memchr(p, '=', n);
-		if (!eq || (size_t)(eq - p) >= sizeof(key) || n - (size_t)(eq - p) - 1 >= sizeof(val)) {
+		if (!eq || (size_t)(eq - p) >= sizeof(key) ||
+		    n - (size_t)(eq - p) - 1 >= sizeof(val)) {
 			if (err && errlen)
-				snprintf(err, errlen, "config: expected key=value at \"%.*s\"", (int)n,
-					 p);
+				snprintf(err, errlen, "config: expected key=value at \"%.*s\"",
+					 (int)n, p);
 			return -EINVAL;
 		}
 		memcpy(key, p, (size_t)(eq - p));

@@ -172,7 +172,7 @@ int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn);
  * disagreement found in free lists, counters and compound metadata.
  */
 typedef void (*ptsim_mem_report_fn)(void *ctx, int code, uint64_t pfn, uint64_t expected,
-				     uint64_t actual, const char *msg);
+				    uint64_t actual, const char *msg);
 void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *ctx);
 
 /*

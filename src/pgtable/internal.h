@@ -32,10 +32,10 @@ struct ptsim_ptalloc {
 	struct ptsim_mem *mem;
 	struct ptsim_host *host;
 	const struct ptsim_arch *arch;
-	void *storage_free;	/* recycled storage buffers, linked through word 0 */
+	void *storage_free; /* recycled storage buffers, linked through word 0 */
 	uint64_t nr_storage_free;
-	uint64_t nr_storage;	/* buffers ever allocated */
-	uint64_t nr_tables;	/* live table pages, all address spaces */
+	uint64_t nr_storage; /* buffers ever allocated */
+	uint64_t nr_tables;  /* live table pages, all address spaces */
 };
 
 struct ptsim_pgtables {
@@ -43,12 +43,12 @@ struct ptsim_pgtables {
 	uint64_t root_pfn;
 	uint64_t owner_id;
 	bool kernel;
-	uint64_t pgtables_bytes;		/* VmPTE */
-	uint64_t nr_tables[PTSIM_NR_LEVELS];	/* live tables per logical level */
+	uint64_t pgtables_bytes;	     /* VmPTE */
+	uint64_t nr_tables[PTSIM_NR_LEVELS]; /* live tables per logical level */
 };
 
-void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem,
-			 struct ptsim_host *host, const struct ptsim_arch *a);
+void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem, struct ptsim_host *host,
+			 const struct ptsim_arch *a);
 void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa);
 
 /* A prepared table: frame and storage allocated, not yet linked anywhere. */

@@ -93,14 +93,12 @@ static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, 
 				     (unsigned long long)page_size, a->name);
 	if (flags & PTSIM_MAP_CONT) {
 		if (!a->cont_nr[lvl])
-			return ptsim__seterr(h, -EINVAL,
-					     "map: no contiguous hint at this level on %s",
-					     a->name);
+			return ptsim__seterr(
+				h, -EINVAL, "map: no contiguous hint at this level on %s", a->name);
 		unit = page_size * a->cont_nr[lvl];
 	}
 	if (len == 0 || (va & (unit - 1)) || (len & (unit - 1)))
-		return ptsim__seterr(h, -EINVAL,
-				     "map: va 0x%llx len 0x%llx not aligned to 0x%llx",
+		return ptsim__seterr(h, -EINVAL, "map: va 0x%llx len 0x%llx not aligned to 0x%llx",
 				     (unsigned long long)va, (unsigned long long)len,
 				     (unsigned long long)unit);
 	npages = len >> a->page_shift;

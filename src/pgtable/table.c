@@ -7,8 +7,8 @@
 
 #include "pgtable/internal.h"
 
-void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem,
-			 struct ptsim_host *host, const struct ptsim_arch *a)
+void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem, struct ptsim_host *host,
+			 const struct ptsim_arch *a)
 {
 	memset(pa, 0, sizeof(*pa));
 	pa->mem = mem;
@@ -305,11 +305,13 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 	while (lvl < target) {
 		uint64_t e = *s->p;
 
-		if (ptsim__level_folded(a, lvl + 1) && !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e))) {
+		if (ptsim__level_folded(a, lvl + 1) &&
+		    !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e))) {
 			s->lvl = ++lvl; /* same slot, next logical level */
 			continue;
 		}
-		if (e == 0 || !a->ops->table(a, lvl, e) || (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
+		if (e == 0 || !a->ops->table(a, lvl, e) ||
+		    (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
 			return 0;
 		table_pfn = a->ops->pfn(a, lvl, e);
 		tbl = ptsim__table_entries(pt->pa, table_pfn);

@@ -70,7 +70,8 @@ bool ptsim__fault_hit(struct ptsim_host *h)
 	h->alloc_points++;
 	if (h->fail_nth) {
 		h->fault_calls++;
-		if (h->fault_calls == h->fail_nth || (h->fail_repeat && h->fault_calls > h->fail_nth)) {
+		if (h->fault_calls == h->fail_nth ||
+		    (h->fail_repeat && h->fault_calls > h->fail_nth)) {
 			h->nr_injected++;
 			return true;
 		}

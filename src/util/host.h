@@ -39,13 +39,13 @@ struct ptsim_host {
 	uint64_t bytes_live, bytes_peak, nr_live;
 
 	/* fault injection */
-	uint64_t fault_calls;	 /* allocation points seen since arming */
-	uint64_t fail_nth;	 /* 0 = off */
+	uint64_t fault_calls; /* allocation points seen since arming */
+	uint64_t fail_nth;    /* 0 = off */
 	bool fail_repeat;
-	uint32_t fail_ppm;	 /* probability in parts per million, 0 = off */
-	uint64_t rng;		 /* xorshift state for fail_ppm */
-	uint64_t nr_injected;	 /* failures injected so far */
-	uint64_t alloc_points;	 /* all allocation points ever (for sweeps) */
+	uint32_t fail_ppm;     /* probability in parts per million, 0 = off */
+	uint64_t rng;	       /* xorshift state for fail_ppm */
+	uint64_t nr_injected;  /* failures injected so far */
+	uint64_t alloc_points; /* all allocation points ever (for sweeps) */
 
 	char errmsg[PTSIM_ERRMSG_LEN];
 };

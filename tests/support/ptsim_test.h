@@ -29,15 +29,14 @@
 /* Every architecture configuration name, NULL-terminated. */
 extern const char *const ptsim_test_arch_names[];
 
-
 /* A machine + one address space for the given configuration. */
 struct ptsim_test_env {
 	struct ptsim_machine *m;
 	struct ptsim_mm *mm;
 	const struct ptsim_arch *a;
-	uint64_t psz;	  /* base page size */
-	uint64_t free0;	  /* free pages right after setup */
-	uint64_t bytes0;  /* host bytes right after setup */
+	uint64_t psz;	 /* base page size */
+	uint64_t free0;	 /* free pages right after setup */
+	uint64_t bytes0; /* host bytes right after setup */
 };
 
 void ptsim_test_env_init(struct ptsim_test_env *t, const char *arch, const char *opts);

@@ -129,8 +129,8 @@ static void test_random_failures(void **state)
 		va = 0x40000000 + ((rng >> 33) % 4096) * ptsim_arch_level_size(t.a, PTSIM_PMD) / 8;
 		va &= ~(t.psz - 1);
 		ptsim_test_snap_take(&t, &s);
-		err = ptsim_map(t.mm, va, t.psz, f, t.psz,
-				ptsim_pgprot(t.a, PTSIM_PROT_READ, 0), 0);
+		err = ptsim_map(t.mm, va, t.psz, f, t.psz, ptsim_pgprot(t.a, PTSIM_PROT_READ, 0),
+				0);
 		if (err == -ENOMEM) {
 			ptsim_test_snap_assert_same(&t, &s);
 			failed++;

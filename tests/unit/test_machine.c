@@ -19,9 +19,9 @@ static void test_config(void **state)
 	assert_string_equal(ptsim_arch_name(cfg.arch), "arm64-16k-47");
 	assert_u64_eq(cfg.phys_bytes, 4ull << 30);
 	assert_true(cfg.swp_migration_ad); /* arm64 carries migration A/D */
-	assert_int_equal(ptsim_config_set(&cfg, "phys=8G,ncpus=2,seed=7,swp.hwpoison=off", err,
-					  sizeof(err)),
-			 0);
+	assert_int_equal(
+		ptsim_config_set(&cfg, "phys=8G,ncpus=2,seed=7,swp.hwpoison=off", err, sizeof(err)),
+		0);
 	assert_u64_eq(cfg.phys_bytes, 8ull << 30);
 	assert_int_equal(cfg.ncpus, 2);
 	assert_u64_eq(cfg.seed, 7);
@@ -38,9 +38,8 @@ static void test_config(void **state)
 	assert_int_equal(ptsim_arch_kind(cfg.arch), PTSIM_ARCH_X86_64);
 	assert_false(cfg.swp_migration_ad); /* x86 default: L1TF-capped offset */
 	/* arch= applies first, so a later-listed or earlier-listed override both win. */
-	assert_int_equal(ptsim_config_set(&cfg, "swp.migration_ad=1,arch=x86_64-4l", err,
-					  sizeof(err)),
-			 0);
+	assert_int_equal(
+		ptsim_config_set(&cfg, "swp.migration_ad=1,arch=x86_64-4l", err, sizeof(err)), 0);
 	assert_true(cfg.swp_migration_ad);
 }
 
@@ -103,7 +102,8 @@ static char *script(const char *arch, uint64_t *pfns)
 		assert_int_equal(ptsim_folio_alloc(t.m, (unsigned int)(i % 3), &pfns[i]), 0);
 		assert_int_equal(ptsim_map(t.mm, 0x40000000 + (uint64_t)i * 64 * t.psz, t.psz,
 					   pfns[i], t.psz,
-					   ptsim_pgprot(t.a, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0), 0),
+					   ptsim_pgprot(t.a, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0),
+					   0),
 				 0);
 	}
 	f = open_memstream(&out, &len);
@@ -183,12 +183,9 @@ static void test_hotplug(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_bad_machines),
-		PTSIM_ARCH_TESTS(test_terabyte),
-		PTSIM_ARCH_TESTS(test_deterministic),
-		cmocka_unit_test(test_errors),
-		PTSIM_ARCH_TESTS(test_hotplug),
+		cmocka_unit_test(test_config),	 cmocka_unit_test(test_bad_machines),
+		PTSIM_ARCH_TESTS(test_terabyte), PTSIM_ARCH_TESTS(test_deterministic),
+		cmocka_unit_test(test_errors),	 PTSIM_ARCH_TESTS(test_hotplug),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

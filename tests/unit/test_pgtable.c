@@ -13,10 +13,17 @@ static uint64_t vmpte_one_page(const char *arch)
 		const char *arch;
 		uint64_t bytes;
 	} t[] = {
-		{"x86_64-4l", 3 * 4096},    {"x86_64-5l", 3 * 4096},	 /* PUD+PMD+PTE; P4D uncounted */
-		{"arm64-4k-39", 2 * 4096},  {"arm64-4k-48", 3 * 4096},	 {"arm64-4k-52", 3 * 4096},
-		{"arm64-16k-47", 2 * 16384}, {"arm64-16k-48", 3 * 16384}, {"arm64-16k-52", 3 * 16384},
-		{"arm64-64k-42", 65536},    {"arm64-64k-48", 2 * 65536}, {"arm64-64k-52", 2 * 65536},
+		{"x86_64-4l", 3 * 4096},
+		{"x86_64-5l", 3 * 4096}, /* PUD+PMD+PTE; P4D uncounted */
+		{"arm64-4k-39", 2 * 4096},
+		{"arm64-4k-48", 3 * 4096},
+		{"arm64-4k-52", 3 * 4096},
+		{"arm64-16k-47", 2 * 16384},
+		{"arm64-16k-48", 3 * 16384},
+		{"arm64-16k-52", 3 * 16384},
+		{"arm64-64k-42", 65536},
+		{"arm64-64k-48", 2 * 65536},
+		{"arm64-64k-52", 2 * 65536},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(t[i].arch, arch))
@@ -242,7 +249,8 @@ static void test_x86_literal_entries(void **state)
 	assert_int_equal(ptsim_map(t.mm, VA, 0x1000, f, 0x1000, rw(t.a), 0), 0);
 	assert_int_equal(ptsim_translate(t.mm, VA, &tr), 0);
 	assert_u64_eq(tr.entry, 0x8000000000000027ull | (f << 12));
-	assert_u64_eq(ptsim_ent_mkdirty(t.a, PTSIM_PTE, tr.entry), 0x8000000000000867ull | (f << 12));
+	assert_u64_eq(ptsim_ent_mkdirty(t.a, PTSIM_PTE, tr.entry),
+		      0x8000000000000867ull | (f << 12));
 	/* The PTE table that holds it is a typed table frame of this mm. */
 	assert_int_equal(ptsim_frame_get(t.m, tr.table_pfn, &fi), 0);
 	assert_int_equal(fi.type, PTSIM_PGTY_table);
@@ -300,8 +308,8 @@ static void test_vmpte_patterns(void **state)
 	/* Every page of 64 MiB: 32 PTE tables + 1 PMD + 1 PUD table. */
 	for (int i = 0; i < 16; i++) {
 		assert_int_equal(ptsim_alloc_pages(t.m, 10, &big), 0);
-		assert_int_equal(ptsim_map(t.mm, (4ull << 30) + ((uint64_t)i << 22), 4ull << 20, big,
-					   4096, rw(t.a), 0),
+		assert_int_equal(ptsim_map(t.mm, (4ull << 30) + ((uint64_t)i << 22), 4ull << 20,
+					   big, 4096, rw(t.a), 0),
 				 0);
 	}
 	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), (32 + 1 + 1) * 4096ull);
@@ -311,9 +319,9 @@ static void test_vmpte_patterns(void **state)
 
 	/* One page per GiB over 64 GiB: 64 x (PMD + PTE table) + 1 PUD table. */
 	for (uint64_t g = 0; g < 64; g++)
-		assert_int_equal(ptsim_map(t.mm, (64ull << 30) + (g << 30), 4096, frame, 4096,
-					   rw(t.a), 0),
-				 0);
+		assert_int_equal(
+			ptsim_map(t.mm, (64ull << 30) + (g << 30), 4096, frame, 4096, rw(t.a), 0),
+			0);
 	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), (64 * 2 + 1) * 4096ull);
 	assert_machine_clean(t.m);
 	assert_int_equal(ptsim_unmap(t.mm, 64ull << 30, 64ull << 30, PTSIM_UNMAP_FREE_TABLES), 64);

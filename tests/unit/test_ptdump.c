@@ -61,9 +61,9 @@ static void build(struct ptsim_test_env *t, struct scenario *s)
 		while ((1u << s->cont_order) < n)
 			s->cont_order++;
 		assert_int_equal(ptsim_alloc_pages(t->m, s->cont_order, &s->cont), 0);
-		assert_int_equal(ptsim_map(t->mm, VA + pmd, n * t->psz, s->cont, t->psz, ro,
-					   PTSIM_MAP_CONT),
-				 0);
+		assert_int_equal(
+			ptsim_map(t->mm, VA + pmd, n * t->psz, s->cont, t->psz, ro, PTSIM_MAP_CONT),
+			0);
 	}
 	assert_machine_clean(t->m);
 }

@@ -14,10 +14,10 @@
 
 #include "ptsim_test.h"
 
-#define NR_OPS 100000
-#define BATCH 1000
+#define NR_OPS	     100000
+#define BATCH	     1000
 #define FULL_COMPARE 5000
-#define WINDOW_PMDS 8
+#define WINDOW_PMDS  8
 
 enum kind { K_NONE = 0, K_PTE, K_CONT, K_PMD };
 
@@ -72,9 +72,9 @@ static void op_map_ptes(struct rnd *r, bool cont)
 	got = ptsim_map(r->t.mm, va_of(r, i), k * r->t.psz, pfn, r->t.psz, r->prot,
 			cont ? PTSIM_MAP_CONT : 0);
 	if (got != expect)
-		fail_msg("map %s at page %llu x%llu: got %d expected %d (%s)", cont ? "cont" : "pte",
-			 (unsigned long long)i, (unsigned long long)k, got, expect,
-			 ptsim_errmsg(r->t.m));
+		fail_msg("map %s at page %llu x%llu: got %d expected %d (%s)",
+			 cont ? "cont" : "pte", (unsigned long long)i, (unsigned long long)k, got,
+			 expect, ptsim_errmsg(r->t.m));
 	if (got)
 		return;
 	for (uint64_t j = i; j < i + k; j++) {
@@ -142,8 +142,9 @@ static void op_unmap(struct rnd *r)
 				expect++;
 	got = ptsim_unmap(r->t.mm, va_of(r, i), k * r->t.psz, flags);
 	if (got != expect)
-		fail_msg("unmap pages [%llu, %llu): got %ld expected %ld (%s)", (unsigned long long)i,
-			 (unsigned long long)end, got, expect, ptsim_errmsg(r->t.m));
+		fail_msg("unmap pages [%llu, %llu): got %ld expected %ld (%s)",
+			 (unsigned long long)i, (unsigned long long)end, got, expect,
+			 ptsim_errmsg(r->t.m));
 	if (got < 0)
 		return;
 	for (uint64_t j = i; j < end; j++)
@@ -168,14 +169,15 @@ static void check_page(struct rnd *r, uint64_t j)
 
 	if (r->pg[j].kind == K_NONE) {
 		if (got != -ENOENT)
-			fail_msg("translate page %llu: got %d, expected a hole", (unsigned long long)j,
-				 got);
+			fail_msg("translate page %llu: got %d, expected a hole",
+				 (unsigned long long)j, got);
 		return;
 	}
 	if (got != 0 || tr.pfn != r->pg[j].pfn || tr.pa != (tr.pfn * r->t.psz) + off ||
 	    tr.level != (r->pg[j].kind == K_PMD ? PTSIM_PMD : PTSIM_PTE) ||
 	    tr.attrs.cont != (r->pg[j].kind == K_CONT) || !tr.attrs.write)
-		fail_msg("translate page %llu: got %d pfn 0x%llx level %d, expected pfn 0x%llx kind %d",
+		fail_msg("translate page %llu: got %d pfn 0x%llx level %d, expected pfn 0x%llx "
+			 "kind %d",
 			 (unsigned long long)j, got, (unsigned long long)tr.pfn, tr.level,
 			 (unsigned long long)r->pg[j].pfn, r->pg[j].kind);
 }

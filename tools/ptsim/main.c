@@ -46,8 +46,9 @@ static void show_translation(struct ptsim_mm *mm, uint64_t va)
 		       "%s%s%s\n",
 		       (unsigned long long)va, (unsigned long long)t.pa,
 		       ptsim_arch_level_name(a, t.level), (unsigned long long)t.entry,
-		       (unsigned long long)(t.page_size >> 10), t.attrs.write ? "writable" : "read-only",
-		       t.attrs.dirty ? ", dirty" : "", t.attrs.exec ? ", executable" : "");
+		       (unsigned long long)(t.page_size >> 10),
+		       t.attrs.write ? "writable" : "read-only", t.attrs.dirty ? ", dirty" : "",
+		       t.attrs.exec ? ", executable" : "");
 }
 
 static int demo(const char *config)
