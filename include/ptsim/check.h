@@ -14,7 +14,8 @@
  *                  an address space's root), and nothing else references it.
  *  TABLE_TYPE      a table entry points to a frame typed as a page table.
  *  TABLE_COUNT     a table page's cached count of non-none entries is right.
- *  ENTRY_PFN       a leaf maps frames that are present and not free.
+ *  ENTRY_PFN       a leaf maps frames that are present and not free (special
+ *                  entries - pte_special, PFN maps - are exempt).
  *  FRAME_STATE     a frame is free or in use, never both; an in-use frame
  *                  has an owner (refcount > 0, a tail, or a table) - none lost.
  *  FREE_COUNT      free-page counters equal the free blocks on the buddy lists.

@@ -191,7 +191,8 @@ static int pt_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 		struct ptsim_attrs at;
 
 		ptsim_ent_decode(a, (enum ptsim_level)s->lvl, e, &at);
-		if (at.leaf && at.valid) {
+		/* Special entries (VM_PFNMAP, e.g. MMIO) map no frame records. */
+		if (at.leaf && at.valid && !at.special) {
 			uint64_t n = 1ull << (a->shift[s->lvl] - a->page_shift);
 
 			for (uint64_t i = 0; i < n; i++) {

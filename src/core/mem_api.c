@@ -26,7 +26,7 @@ static bool flag_valid(enum ptsim_pageflag flag)
 static int inuse_frame(struct ptsim_machine *m, const char *fn, uint64_t pfn,
 		       struct ptsim_frame **out)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 
 	if (!ptsim__pfn_present(&m->mem, pfn))
 		return ptsim__seterr(&m->host, -ENXIO, "%s: pfn 0x%llx not present", fn, PFNX(pfn));
@@ -67,7 +67,7 @@ int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 
 int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err;
 
 	if (order > m->arch->max_order)
@@ -113,7 +113,7 @@ int ptsim_folio_alloc(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 static int folio_ref_head(struct ptsim_machine *m, const char *fn, uint64_t pfn,
 			  struct ptsim_frame **out)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	uint64_t head;
 	int err = inuse_frame(m, fn, pfn, &f);
 
@@ -134,7 +134,7 @@ static int folio_ref_head(struct ptsim_machine *m, const char *fn, uint64_t pfn,
 
 int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err = folio_ref_head(m, "folio_get", pfn, &f);
 
 	if (err)
@@ -148,7 +148,7 @@ int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 
 int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err = folio_ref_head(m, "folio_put", pfn, &f);
 
 	if (err)
@@ -166,7 +166,7 @@ int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn)
 
 int ptsim_page_set_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pageflag flag)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err;
 
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
@@ -181,7 +181,7 @@ int ptsim_page_set_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagefl
 
 int ptsim_page_clear_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pageflag flag)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err;
 
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
@@ -368,7 +368,7 @@ int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size, bool reser
 
 int ptsim_hugetlb_free_folio(struct ptsim_machine *m, uint64_t pfn)
 {
-	struct ptsim_frame *f;
+	struct ptsim_frame *f = NULL;
 	int err = inuse_frame(m, "hugetlb_free_folio", pfn, &f);
 
 	if (err)

@@ -144,6 +144,18 @@ static void test_entry_pfn(void **state)
 	expect_only(t.m, PTSIM_CHK_ENTRY_PFN);
 	assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, 0), 1);
 	assert_machine_clean(t.m);
+	/* A special (PFN-map) entry may point anywhere, even outside memory. */
+	{
+		uint64_t prot = ptsim_pgprot(t.a, PTSIM_PROT_READ, PTSIM_PGPROT_MT(PTSIM_MT_DEVICE));
+		struct ptsim_slot s;
+
+		assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1ull << 30, t.psz, prot, 0), 0);
+		expect_only(t.m, PTSIM_CHK_ENTRY_PFN);
+		assert_int_equal(ptsim__walk_to(&t.mm->pt, VA, PTSIM_PTE, &s), 0);
+		*s.p = ptsim_ent_mkspecial(t.a, PTSIM_PTE, *s.p);
+		assert_machine_clean(t.m);
+		assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, 0), 1);
+	}
 	ptsim_test_env_fini(&t);
 }
 

@@ -180,12 +180,48 @@ static void test_hotplug(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* With jemalloc built in, each machine allocates from an arena of its own. */
+static void test_host_allocator(void **state)
+{
+	struct ptsim_config cfg;
+	struct ptsim_machine *m1, *m2;
+	struct ptsim_host_stats h1, h2;
+	uint64_t f;
+
+	(void)state;
+	assert_int_equal(ptsim_config_init(&cfg, "x86_64-4l"), 0);
+	assert_int_equal(ptsim_machine_create(&cfg, &m1), 0);
+	assert_int_equal(ptsim_machine_create(&cfg, &m2), 0);
+	ptsim_host_stats(m1, &h1);
+	assert_int_equal(h1.jemalloc, PTSIM_TEST_JEMALLOC);
+	/* Work on one machine shows in its stats only. */
+	ptsim_host_stats(m2, &h2);
+	assert_int_equal(ptsim_alloc_pages(m1, 0, &f), 0);
+	{
+		struct ptsim_host_stats a1, a2;
+
+		ptsim_host_stats(m1, &a1);
+		ptsim_host_stats(m2, &a2);
+		assert_true(a1.bytes_live >= h1.bytes_live);
+		assert_u64_eq(a2.bytes_live, h2.bytes_live);
+	}
+	ptsim_machine_destroy(m1);
+	ptsim_machine_destroy(m2);
+	/* jemalloc=0 in the config falls back to the tracked libc list. */
+	assert_int_equal(ptsim_config_set(&cfg, "jemalloc=0", NULL, 0), 0);
+	assert_int_equal(ptsim_machine_create(&cfg, &m1), 0);
+	ptsim_host_stats(m1, &h1);
+	assert_false(h1.jemalloc);
+	ptsim_machine_destroy(m1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),	 cmocka_unit_test(test_bad_machines),
 		PTSIM_ARCH_TESTS(test_terabyte), PTSIM_ARCH_TESTS(test_deterministic),
-		cmocka_unit_test(test_errors),	 PTSIM_ARCH_TESTS(test_hotplug),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_host_allocator),	 PTSIM_ARCH_TESTS(test_hotplug),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
