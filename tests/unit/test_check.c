@@ -146,7 +146,8 @@ static void test_entry_pfn(void **state)
 	assert_machine_clean(t.m);
 	/* A special (PFN-map) entry may point anywhere, even outside memory. */
 	{
-		uint64_t prot = ptsim_pgprot(t.a, PTSIM_PROT_READ, PTSIM_PGPROT_MT(PTSIM_MT_DEVICE));
+		uint64_t prot =
+			ptsim_pgprot(t.a, PTSIM_PROT_READ, PTSIM_PGPROT_MT(PTSIM_MT_DEVICE));
 		struct ptsim_slot s;
 
 		assert_int_equal(ptsim_map(t.mm, VA, t.psz, 1ull << 30, t.psz, prot, 0), 0);

@@ -220,8 +220,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),	 cmocka_unit_test(test_bad_machines),
 		PTSIM_ARCH_TESTS(test_terabyte), PTSIM_ARCH_TESTS(test_deterministic),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_host_allocator),	 PTSIM_ARCH_TESTS(test_hotplug),
+		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_host_allocator),
+		PTSIM_ARCH_TESTS(test_hotplug),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
