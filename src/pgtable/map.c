@@ -8,7 +8,8 @@
  * pass link tables and write leaves - a pass that cannot fail.
  *
  * ptsim__unmap() likewise checks first (a huge leaf or contiguous run cut by
- * the range is -EBUSY) and then clears.
+ * the range is -EBUSY; only the leaves at its two ends can be cut) and then
+ * clears.
  */
 #include <errno.h>
 #include <string.h>
@@ -197,28 +198,29 @@ struct unmap_ctx {
 	uint64_t start, end; /* end - 1 is the last byte */
 	unsigned int flags;
 	long cleared;
-	uint64_t bad_addr;
 };
 
-static int unmap_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
-			  uint64_t next)
+/*
+ * Would clearing [start, end) cut the leaf (or contiguous run) covering
+ * @addr?  Only leaves holding the range's first or last byte can straddle
+ * it, so checking those two addresses is enough.
+ */
+static int unmap_edge_ok(struct ptsim_pgtables *pt, uint64_t addr, uint64_t start, uint64_t end)
 {
-	const struct ptsim_arch *a = v->pt->pa->arch;
-	struct unmap_ctx *c = v->priv;
-	uint64_t size = 1ull << a->shift[s->lvl];
-	uint64_t base;
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_slot s;
+	uint64_t e, size, base;
 
-	(void)what;
-	(void)next;
-	if (a->ops->present(a, s->lvl, *s->p) && a->ops->cont(a, s->lvl, *s->p) &&
-	    a->cont_nr[s->lvl])
-		size *= a->cont_nr[s->lvl];
+	if (ptsim__walk_to(pt, addr, PTSIM_PTE, &s))
+		return 0; /* corrupt tables: the clear pass skips them, the checker reports */
+	e = *s.p;
+	if (a->ops->none(a, s.lvl, e))
+		return 0;
+	size = 1ull << a->shift[s.lvl];
+	if (a->ops->present(a, s.lvl, e) && a->ops->cont(a, s.lvl, e) && a->cont_nr[s.lvl])
+		size *= a->cont_nr[s.lvl];
 	base = addr & ~(size - 1);
-	if (base < c->start || base + size - 1 > c->end - 1) {
-		c->bad_addr = addr;
-		return -EBUSY;
-	}
-	return 0;
+	return base < start || base + size - 1 > end - 1 ? -EBUSY : 0;
 }
 
 static int unmap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
@@ -262,17 +264,16 @@ long ptsim__unmap(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, unsigned
 		return ptsim__seterr(h, -EINVAL, "unmap: [0x%llx, 0x%llx) is not a valid range",
 				     (unsigned long long)va, (unsigned long long)(va + len));
 
-	/* Pass 1: refuse to cut a huge leaf or a contiguous run. */
-	v.fn = unmap_check_fn;
-	v.flags = PTSIM_VISIT_LEAF;
-	err = ptsim__visit(&v, va, va + len);
-	if (err == -EBUSY)
-		return ptsim__seterr(h, err, "unmap: range cuts the mapping at 0x%llx",
-				     (unsigned long long)c.bad_addr);
-	if (err)
-		return err;
+	/* Refuse to cut a huge leaf or a contiguous run. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t edge = i ? va + len - 1 : va;
 
-	/* Pass 2: clear (and free emptied tables). */
+		if (unmap_edge_ok(pt, edge, va, va + len))
+			return ptsim__seterr(h, -EBUSY, "unmap: range cuts the mapping at 0x%llx",
+					     (unsigned long long)edge);
+	}
+
+	/* Clear (and free emptied tables). */
 	v.fn = unmap_fn;
 	v.flags = PTSIM_VISIT_LEAF | PTSIM_VISIT_TABLE_POST;
 	err = ptsim__visit(&v, va, va + len);
