@@ -117,11 +117,12 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_translate(struct ptsim_mm *mm, uint64_t va,
 /*
  * The range walker, in the spirit of the kernel's mm_walk_ops.  Callbacks
  * return 0 to continue, > 0 to stop the walk and have ptsim_walk_page_range()
- * return that value, < 0 to stop with that error.  entry_cb is called for
- * every non-none entry at each level (tables and leaves alike); a pXd_entry
- * callback may set walk->action = PTSIM_WALK_CONTINUE to skip descending.
- * pte_hole is called for each maximal empty span at the level where the walk
- * found it (depth = level; -1 for a range outside the address space).
+ * return that value, < 0 to stop with that error.  entry[level] is called for
+ * every non-zero slot at each logical level (tables, leaves and swap entries
+ * alike; folded levels see their parent's slot); a callback may set
+ * walk->action = PTSIM_WALK_CONTINUE to skip descending.  pte_hole is called
+ * once per empty slot, at the lowest logical level sharing that slot
+ * (depth = that level).
  */
 enum ptsim_walk_action {
 	PTSIM_WALK_SUBTREE = 0,	 /* descend (default) */

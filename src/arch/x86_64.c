@@ -323,23 +323,20 @@ static uint64_t x86_pte_pfn(const struct ptsim_arch *a, int lvl, uint64_t e)
 
 static bool x86_pte_write(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
-	(void)lvl;
-	return e & PTSIM_X86_PAGE_RW;
+	/* Only a present entry has this bit; in a swap entry it is part of the offset. */
+	return x86_pte_present(a, lvl, e) && (e & PTSIM_X86_PAGE_RW);
 }
 
 static bool x86_pte_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
-	(void)lvl;
-	return e & PTSIM_X86_PAGE_DIRTY_BITS;
+	/* Only a present entry has this bit; in a swap entry it is part of the offset. */
+	return x86_pte_present(a, lvl, e) && (e & PTSIM_X86_PAGE_DIRTY_BITS);
 }
 
 static bool x86_pte_young(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
-	(void)lvl;
-	return e & PTSIM_X86_PAGE_ACCESSED;
+	/* Only a present entry has this bit; in a swap entry it is part of the offset. */
+	return x86_pte_present(a, lvl, e) && (e & PTSIM_X86_PAGE_ACCESSED);
 }
 
 static bool x86_pte_special(const struct ptsim_arch *a, int lvl, uint64_t e)

@@ -3,9 +3,9 @@
  * src/util/bug.h - internal assertion strengths (SQLite / Lua style).
  *
  * PTSIM_BUG_ON(c): a proven invariant; aborts with file:line when c holds.
- * It is always compiled (ptsim_debug is a constant, not an #ifdef) and
- * always checked: a broken invariant inside the model must never go on
- * silently.  Never use it on user input - that gets -EINVAL.
+ * It is compiled and checked in every build type: a broken invariant inside
+ * the model must never go on silently.  Never use it on user input - that
+ * gets -EINVAL at the API boundary.
  */
 #ifndef PTSIM_SRC_UTIL_BUG_H
 #define PTSIM_SRC_UTIL_BUG_H

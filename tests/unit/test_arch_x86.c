@@ -770,10 +770,29 @@ static void test_ptdump_keys(void **state)
 		      0x0000000000007867);
 }
 
+/* Present-only bits are never read out of a swap entry's inverted offset. */
+static void test_swap_predicates(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	uint64_t e =
+		ptsim_mk_swp(a, PTSIM_PTE, 3, 0x1234, PTSIM_SWP_SOFT_DIRTY | PTSIM_SWP_UFFD_WP);
+
+	(void)state;
+	assert_u64_eq(e, 0x1fffffffffdb9606ull);
+	assert_false(ptsim_ent_present(a, PTSIM_PTE, e));
+	assert_false(ptsim_ent_write(a, PTSIM_PTE, e));
+	assert_false(ptsim_ent_dirty(a, PTSIM_PTE, e));
+	assert_false(ptsim_ent_young(a, PTSIM_PTE, e));
+	assert_false(ptsim_ent_special(a, PTSIM_PTE, e));
+	assert_true(ptsim_ent_soft_dirty(a, PTSIM_PTE, e));
+	assert_true(ptsim_ent_uffd_wp(a, PTSIM_PTE, e));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pgprot_values),
+		cmocka_unit_test(test_swap_predicates),
 		cmocka_unit_test(test_worked_example),
 		cmocka_unit_test(test_prot_none_example),
 		cmocka_unit_test(test_errata1_mkdirty_readonly),

@@ -151,11 +151,11 @@ static int info(const char *config)
 	       ptsim_arch_name(a), 1u << (ptsim_arch_page_shift(a) - 10), ptsim_arch_va_bits(a),
 	       ptsim_arch_pa_bits(a), ptsim_arch_nr_levels(a),
 	       1u << (ptsim_arch_section_bits(a) - 20), ptsim_arch_max_order(a));
-	printf("level  shift  entries  maps          leaf  cont\n");
+	printf("level  shift  entries  maps                leaf  cont\n");
 	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
 		enum ptsim_level lvl = (enum ptsim_level)l;
 
-		printf("%-5s  %5u  %7u  0x%-11llx %-4s  %u%s\n", ptsim_arch_level_name(a, lvl),
+		printf("%-5s  %5u  %7u  0x%-17llx %-4s  %u%s\n", ptsim_arch_level_name(a, lvl),
 		       ptsim_arch_level_shift(a, lvl), ptsim_arch_ptrs_per(a, lvl),
 		       (unsigned long long)ptsim_arch_level_size(a, lvl),
 		       ptsim_arch_leaf_ok(a, lvl) ? "yes" : "no", ptsim_arch_cont_nr(a, lvl),
