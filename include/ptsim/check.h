@@ -12,10 +12,11 @@
  *                  PUD tables, not the top level) equals what its tables hold.
  *  TABLE_REFS      every table page is referenced by exactly one entry (or is
  *                  an address space's root), and nothing else references it.
- *  TABLE_TYPE      a table entry points to a frame typed as a page table.
+ *  TABLE_TYPE      a table entry points to a frame typed as a page table that
+ *                  records the right level; every root is such a frame.
  *  TABLE_COUNT     a table page's cached count of non-none entries is right.
- *  ENTRY_PFN       a leaf maps frames that are present and not free (special
- *                  entries - pte_special, PFN maps - are exempt).
+ *  ENTRY_PFN       a leaf maps frames that are present, not free and not page
+ *                  tables (special entries - pte_special, PFN maps - are exempt).
  *  FRAME_STATE     a frame is free or in use, never both; an in-use frame
  *                  has an owner (refcount > 0, a tail, or a table) - none lost.
  *  FREE_COUNT      free-page counters equal the free blocks on the buddy lists.
@@ -77,6 +78,7 @@ struct ptsim_check_report {
 	unsigned int nr_stored;	  /* stored in findings[] (capped) */
 	unsigned int by_code[PTSIM_CHK_NR_CODES];
 	struct ptsim_finding findings[PTSIM_CHECK_MAX_FINDINGS];
+	/* Work done: frames typed as tables, table pages, visitor steps. */
 	uint64_t frames_checked, tables_checked, entries_checked;
 };
 

@@ -110,7 +110,8 @@ PTSIM_API const char *ptsim_strerror(int err);
  *
  * Allocation points are every host allocation and every frame allocation
  * the model makes.  ptsim_fault_inject_prob() instead fails each with a
- * probability (parts per million) from a generator seeded with @seed.
+ * probability (parts per million) from a generator seeded with @seed
+ * (0: the configuration's seed).
  */
 PTSIM_API void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat);
 PTSIM_API void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed);

@@ -119,6 +119,7 @@ static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_
 	struct ptsim_frame *f = ptsim__table_frame(&c->m->ptalloc, pfn);
 	uint64_t *tbl;
 	uint64_t count = 0;
+	int elvl;
 
 	c->r->tables_checked++;
 	seen_add(&c->m->host, c->seen, pfn);
@@ -126,8 +127,12 @@ static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_
 	if (!f)
 		return;
 	tbl = (uint64_t *)(uintptr_t)f->private_;
+	/* Entries are judged at the lowest logical level sharing the slot, as writes are. */
+	elvl = tlvl;
+	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
+		elvl++;
 	for (unsigned int i = 0; i < a->ptrs[tlvl]; i++)
-		count += tbl[i] != 0 && !a->ops->none(a, tlvl, tbl[i]);
+		count += tbl[i] != 0 && !a->ops->none(a, elvl, tbl[i]);
 	if (count != f->extra)
 		finding(c->r, PTSIM_CHK_TABLE_COUNT, tlvl, addr, pfn, count, f->extra,
 			"table counts %llu entries, holds %llu", (unsigned long long)f->extra,

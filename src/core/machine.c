@@ -214,7 +214,17 @@ int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **
 	if (err)
 		goto err_free;
 	m->host.rng ^= cfg->seed;
-	limit = cfg->phys_limit ? cfg->phys_limit : cfg->phys_base + 4 * cfg->phys_bytes;
+	/* Default hot-add room: 4x the boot memory, within the arch's physical space. */
+	limit = cfg->phys_limit;
+	if (!limit) {
+		uint64_t max = 1ull << m->arch->pa_bits;
+
+		limit = cfg->phys_base + 4 * cfg->phys_bytes;
+		if (limit > max || limit < cfg->phys_base)
+			limit = max > cfg->phys_base + cfg->phys_bytes
+					? max
+					: cfg->phys_base + cfg->phys_bytes;
+	}
 	err = ptsim__mem_init(&m->mem, &m->host, m->arch, cfg->phys_base, cfg->phys_bytes, limit);
 	if (err)
 		goto err_host;
@@ -295,7 +305,10 @@ void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat)
 void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed)
 {
 	m->host.fail_ppm = ppm;
-	m->host.rng = seed ? seed : 0x9e3779b97f4a7c15ull;
+	/* Seed 0 means "the machine's seed" (cfg.seed). */
+	if (!seed)
+		seed = m->cfg.seed;
+	m->host.rng = seed ? seed * 0x9e3779b97f4a7c15ull : 0x9e3779b97f4a7c15ull;
 }
 
 uint64_t ptsim_fault_injected(const struct ptsim_machine *m)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * walk.c - one recursive visitor over the tables (KVM style), and its
- * clients: the public range walker and translate.
+ * walk.c - one recursive visitor over the tables (KVM style), the public
+ * range walker built on it, and translate (a single descent with
+ * ptsim__walk_to()).  unmap, ptdump and the checker are visitor clients too.
  *
  * The visitor runs over runtime geometry: at each logical level it looks at
  * the slot for the current address range; a folded next level shares the

@@ -62,6 +62,12 @@ static void test_bad_machines(void **state)
 	cfg.ncpus = 0;
 	assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
 	assert_int_equal(ptsim_machine_create(NULL, &m), -EINVAL);
+	/* The default hot-add limit stays inside the 46-bit physical space. */
+	cfg.ncpus = 1;
+	cfg.phys_bytes = 32ull << 40;
+	assert_int_equal(ptsim_machine_create(&cfg, &m), 0);
+	ptsim_machine_destroy(m);
+	m = NULL;
 	/* Destroying nothing is fine. */
 	ptsim_machine_destroy(NULL);
 	ptsim_mm_destroy(NULL);
