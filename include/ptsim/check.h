@@ -24,6 +24,12 @@
  *  COMPOUND        folio metadata is consistent (head/tail links, order).
  *  CONT            arm64 contiguous runs are aligned and uniform.
  *  HUGETLB_POOL    hugetlb pool counters agree with the pool's folios.
+ *  TLB_VIOLATION   the TLB discipline held (ptsim/tlb.h): no frame was freed
+ *                  while a TLB or walk cache referenced it, no live arm64
+ *                  entry changed without break-before-make, every mmu_gather
+ *                  was finished, and no cached entry maps a free frame or
+ *                  points to a frame that is not a table.  One finding per
+ *                  recorded violation (ptsim_violations()).
  */
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
@@ -45,7 +51,8 @@ extern "C" {
 	X(BUDDY, "buddy free list malformed")                                                      \
 	X(COMPOUND, "compound page metadata inconsistent")                                         \
 	X(CONT, "contiguous run misaligned or not uniform")                                        \
-	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")
+	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")                            \
+	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")
 
 enum ptsim_check_code {
 #define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,

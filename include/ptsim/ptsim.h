@@ -12,6 +12,7 @@
 #include "ptsim/mem.h"
 #include "ptsim/pgtable.h"
 #include "ptsim/softleaf.h"
+#include "ptsim/tlb.h"
 #include "ptsim/types.h"
 
 #endif /* PTSIM_PTSIM_H */

@@ -71,6 +71,12 @@ static void mem_report(void *ctx, int code, uint64_t pfn, uint64_t expected, uin
 	finding(ctx, code, -1, 0, pfn, expected, actual, "%s", msg);
 }
 
+static void tlb_report(void *ctx, int level, uint64_t addr, uint64_t pfn, uint64_t expected,
+		       uint64_t actual, const char *msg)
+{
+	finding(ctx, PTSIM_CHK_TLB_VIOLATION, level, addr, pfn, expected, actual, "%s", msg);
+}
+
 /* Table pages reached by walking, to find tables referenced twice or never. */
 struct seen {
 	uint64_t *pfns;
@@ -301,6 +307,7 @@ int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 			(unsigned long long)m->ptalloc.nr_tables, (unsigned long long)nr_typed);
 	ptsim__free(&m->host, seen.pfns, seen.cap * sizeof(uint64_t));
 	ptsim__mem_check(&m->mem, mem_report, r);
+	ptsim__tlb_check(&m->tlbs, tlb_report, r);
 	return (int)r->nr_findings;
 }
 

@@ -203,7 +203,7 @@ int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **
 	uint64_t limit;
 	int err;
 
-	if (!cfg || !out || !cfg->arch || !cfg->ncpus)
+	if (!cfg || !out || !cfg->arch || !cfg->ncpus || cfg->ncpus > PTSIM_TLB_MAX_CPUS)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -229,10 +229,21 @@ int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **
 	if (err)
 		goto err_host;
 	ptsim__ptalloc_init(&m->ptalloc, &m->mem, &m->host, m->arch);
+	err = ptsim__tlbs_init(&m->tlbs, &m->host, m->arch, &m->mem, &m->ptalloc, cfg->ncpus);
+	if (err)
+		goto err_mem;
+	/* The TLB discipline checker sees every frame freed and every entry written. */
+	m->mem.free_hook = ptsim__tlb_free_hook;
+	m->mem.free_hook_ctx = &m->tlbs;
+	m->ptalloc.entry_hook = ptsim__tlb_entry_hook;
+	m->ptalloc.entry_hook_ctx = &m->tlbs;
 	m->next_asid = 1;
 	*out = m;
 	return 0;
 
+err_mem:
+	ptsim__ptalloc_fini(&m->ptalloc);
+	ptsim__mem_fini(&m->mem);
 err_host:
 	ptsim__host_fini(&m->host);
 err_free:
@@ -246,6 +257,9 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 		return;
 	while (m->mms)
 		ptsim_mm_destroy(m->mms);
+	m->mem.free_hook = NULL;
+	m->ptalloc.entry_hook = NULL;
+	ptsim__tlbs_fini(&m->tlbs);
 	ptsim__ptalloc_fini(&m->ptalloc);
 	ptsim__mem_fini(&m->mem);
 	ptsim__host_fini(&m->host);

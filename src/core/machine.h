@@ -12,6 +12,7 @@
 #include "mem/internal.h"
 #include "pgtable/internal.h"
 #include "ptsim/machine.h"
+#include "tlb/internal.h"
 #include "util/host.h"
 
 struct ptsim_machine {
@@ -20,6 +21,7 @@ struct ptsim_machine {
 	struct ptsim_host host;
 	struct ptsim_mem mem;
 	struct ptsim_ptalloc ptalloc; /* table-page allocator shared by all mms */
+	struct ptsim_tlbs tlbs;	      /* per-CPU TLBs, walk caches, violations */
 	struct ptsim_mm *mms;	      /* all live address spaces */
 	uint64_t next_asid;
 };
@@ -27,6 +29,7 @@ struct ptsim_machine {
 struct ptsim_mm {
 	struct ptsim_machine *m;
 	struct ptsim_pgtables pt;
+	struct ptsim_tlb_mm tlb; /* ASID and cpumask */
 	uint64_t asid;
 	struct ptsim_mm *next, *prev;
 };

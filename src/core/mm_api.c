@@ -20,8 +20,15 @@ int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out)
 		return ptsim__seterr(&m->host, -ENOMEM, "mm_create: out of host memory");
 	mm->m = m;
 	mm->asid = m->next_asid;
+	err = ptsim__tlb_mm_init(&m->tlbs, &mm->tlb, mm->asid);
+	if (err) {
+		ptsim__free(&m->host, mm, sizeof(*mm));
+		return ptsim__seterr(&m->host, err,
+				     "mm_create: out of host memory for the cpumask");
+	}
 	err = ptsim__pgtables_init(&mm->pt, &m->ptalloc, mm->asid, false);
 	if (err) {
+		ptsim__tlb_mm_fini(&m->tlbs, &mm->tlb);
 		ptsim__free(&m->host, mm, sizeof(*mm));
 		return ptsim__seterr(&m->host, err, "mm_create: no memory for the top-level table");
 	}
@@ -41,7 +48,10 @@ void ptsim_mm_destroy(struct ptsim_mm *mm)
 	if (!mm)
 		return;
 	m = mm->m;
+	/* Clear -> flush -> free: no CPU may keep a translation into the tables freed next. */
+	ptsim__flush_tlb_mm(&m->tlbs, &mm->tlb);
 	ptsim__pgtables_fini(&mm->pt);
+	ptsim__tlb_mm_fini(&m->tlbs, &mm->tlb);
 	if (mm->prev)
 		mm->prev->next = mm->next;
 	else

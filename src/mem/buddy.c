@@ -114,11 +114,18 @@ static void free_block(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 	ptsim__buddy_list_add(mem, pfn, order);
 }
 
-void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+static void free_pages_nohook(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 {
 	free_block(mem, pfn, order);
 	sec_of(mem, pfn)->nr_free += 1ull << order;
 	mem->free_pages += 1ull << order;
+}
+
+void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	if (mem->free_hook)
+		mem->free_hook(mem->free_hook_ctx, pfn, 1ull << order, "free_pages");
+	free_pages_nohook(mem, pfn, order);
 }
 
 static uint64_t lowest_pristine(const struct ptsim_mem *mem)
@@ -281,6 +288,8 @@ void ptsim__free_contig(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 {
 	unsigned int max = mem->arch->max_order;
 
+	if (mem->free_hook)
+		mem->free_hook(mem->free_hook_ctx, pfn, 1ull << order, "free_contig");
 	for (uint64_t p = pfn; p < pfn + (1ull << order); p += 1ull << max)
-		ptsim__free_pages(mem, p, max);
+		free_pages_nohook(mem, p, max);
 }

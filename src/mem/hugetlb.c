@@ -147,9 +147,11 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 	if (h->surplus_hugepages) {
 		h->surplus_hugepages--;
 		frame(mem, head_pfn)->refcount = 0;
-		hpage_dissolve(mem, h, head_pfn);
+		hpage_dissolve(mem, h, head_pfn); /* the buddy free calls free_hook */
 		return;
 	}
+	if (mem->free_hook)
+		mem->free_hook(mem->free_hook_ctx, head_pfn, 1ull << h->order, "hugetlb_free");
 	enqueue(mem, h, head_pfn);
 }
 

@@ -95,6 +95,15 @@ struct ptsim_mem {
 	uint64_t zero_pfn;
 	struct ptsim_hstate hstates[PTSIM_MAX_HUGETLB_SIZES];
 	unsigned int nr_hstates;
+	/*
+	 * Called once per block given back - buddy free (ptsim__free_pages()),
+	 * gigantic free (ptsim__free_contig()), a hugetlb folio returning to
+	 * its pool - before the block is marked free, with the name of the
+	 * freeing primitive.  Core points it at the TLB discipline checker.
+	 * NULL = none.
+	 */
+	void (*free_hook)(void *ctx, uint64_t pfn, uint64_t npages, const char *op);
+	void *free_hook_ctx;
 };
 
 /* Page-type helpers on the mapcount/page_type word. */

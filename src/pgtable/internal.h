@@ -36,6 +36,14 @@ struct ptsim_ptalloc {
 	uint64_t nr_storage_free;
 	uint64_t nr_storage; /* buffers ever allocated */
 	uint64_t nr_tables;  /* live table pages, all address spaces */
+	/*
+	 * Called by ptsim__set_entry() before an entry changes (old != new),
+	 * with the owner id of the tables and the slot's address; core points
+	 * it at the TLB break-before-make checker.  NULL = none.
+	 */
+	void (*entry_hook)(void *ctx, uint64_t owner_id, int lvl, uint64_t old, uint64_t new,
+			   uint64_t addr);
+	void *entry_hook_ctx;
 };
 
 struct ptsim_pgtables {
@@ -87,12 +95,13 @@ struct ptsim_slot {
 	uint64_t table_pfn;
 	unsigned int idx;
 	uint64_t *p;
+	uint64_t addr; /* an address the slot translates (for the TLB checker); 0 if unknown */
 };
 
 /*
  * Entry writes: every change of an entry goes through these, which keep the
- * table's non-none count.  (The TLB / break-before-make checker will hook
- * in here.)
+ * table's non-none count and call the allocator's entry_hook (the TLB /
+ * break-before-make checker).
  */
 void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val);
 uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
@@ -108,6 +117,12 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 		       struct ptsim_table_prep *t);
 void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
+/*
+ * Unhook the table below slot @s without freeing it: clear the entry, fix
+ * the accounting, return the table's PFN.  The caller frees it after the TLB
+ * flush (ptsim__table_free(), or an mmu_gather's remove_table).
+ */
+uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
 /* Level of the table that an entry at logical level @lvl points to. */
 int ptsim__child_level(const struct ptsim_arch *a, int lvl);
 

@@ -230,6 +230,9 @@ void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uin
 	bool was = !a->ops->none(a, s->lvl, *s->p);
 	bool now = !a->ops->none(a, s->lvl, val);
 
+	if (pt->pa->entry_hook && *s->p != val)
+		pt->pa->entry_hook(pt->pa->entry_hook_ctx, pt->owner_id, s->lvl, *s->p, val,
+				   s->addr);
 	*s->p = val;
 	f->extra += (uint64_t)((int64_t)now - (int64_t)was);
 }
@@ -254,15 +257,20 @@ void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 	pt_account(pt, clvl, +1);
 }
 
-/* Unlink and free the (empty) table below slot @s. */
-void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
+/* Unhook the table below slot @s, keeping its page. */
+uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t e = ptsim__get_and_clear(pt, s);
-	int clvl = child_level(a, s->lvl);
 
-	pt_account(pt, clvl, -1);
-	ptsim__table_free(pt->pa, a->ops->pfn(a, s->lvl, e));
+	pt_account(pt, child_level(a, s->lvl), -1);
+	return a->ops->pfn(a, s->lvl, e);
+}
+
+/* Unlink and free the (empty) table below slot @s. */
+void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
+{
+	ptsim__table_free(pt->pa, ptsim__table_detach(pt, s));
 }
 
 int ptsim__child_level(const struct ptsim_arch *a, int lvl)
@@ -302,6 +310,7 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 	s->table_pfn = table_pfn;
 	s->idx = ptsim__index(a, lvl, va);
 	s->p = &tbl[s->idx];
+	s->addr = va;
 	while (lvl < target) {
 		uint64_t e = *s->p;
 

@@ -88,6 +88,7 @@ static int visit_level(struct ptsim_visitor *v, int lvl, uint64_t table_pfn, uin
 		s.table_pfn = table_pfn;
 		s.idx = ptsim__index(a, lvl, addr);
 		s.p = &tbl[s.idx];
+		s.addr = addr;
 		ret = visit_slot(v, &s, addr, next);
 		if (ret)
 			return ret;

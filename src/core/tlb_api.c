@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tlb_api.c - the public TLB calls: geometry, flushes, statistics,
+ * violations and mmu_gather.  Validates at the boundary and unwraps the
+ * machine / address space for src/tlb.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "core/machine.h"
+
+static const char *const flush_kind_names[PTSIM_FLUSH_NR_KINDS] = {
+	"page", "range", "mm", "all", "kernel_range", "pgtable",
+};
+
+const char *ptsim_tlb_flush_kind_name(enum ptsim_tlb_flush_kind kind)
+{
+	return (unsigned int)kind < PTSIM_FLUSH_NR_KINDS ? flush_kind_names[kind] : "?";
+}
+
+void ptsim_tlb_config_default(struct ptsim_tlb_config *cfg)
+{
+	if (cfg)
+		ptsim__tlb_config_default(cfg);
+}
+
+int ptsim_tlb_configure(struct ptsim_machine *m, const struct ptsim_tlb_config *cfg)
+{
+	if (!m)
+		return -EINVAL;
+	if (!cfg || ptsim__tlb_config_check(cfg))
+		return ptsim__seterr(
+			&m->host, -EINVAL,
+			"tlb_configure: entries must be a multiple of ways (ways > 0), "
+			"at most 65536 per cache");
+	ptsim__tlbs_configure(&m->tlbs, cfg);
+	return 0;
+}
+
+int ptsim_switch_mm(struct ptsim_mm *mm, unsigned int cpu)
+{
+	if (!mm)
+		return -EINVAL;
+	if (cpu >= mm->m->tlbs.ncpus)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "switch_mm: cpu %u of %u", cpu,
+				     mm->m->tlbs.ncpus);
+	ptsim__tlb_mm_activate(&mm->tlb, cpu);
+	return 0;
+}
+
+/* [start, end) with end == 0 as the top -> inclusive last; false if empty. */
+static bool range_last(uint64_t start, uint64_t end, uint64_t *last)
+{
+	if (end != 0 && end <= start)
+		return false;
+	*last = end - 1;
+	return true;
+}
+
+int ptsim_flush_tlb_page(struct ptsim_mm *mm, uint64_t addr)
+{
+	if (!mm)
+		return -EINVAL;
+	ptsim__flush_tlb_page(&mm->m->tlbs, &mm->tlb, addr);
+	return 0;
+}
+
+int ptsim_flush_tlb_range(struct ptsim_mm *mm, uint64_t start, uint64_t end,
+			  enum ptsim_level stride_level)
+{
+	uint64_t last;
+
+	if (!mm)
+		return -EINVAL;
+	if (!range_last(start, end, &last))
+		return ptsim__seterr(&mm->m->host, -EINVAL,
+				     "flush_tlb_range: empty range [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	if ((unsigned int)stride_level >= PTSIM_NR_LEVELS)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "flush_tlb_range: bad stride level %d",
+				     (int)stride_level);
+	ptsim__flush_tlb_range(&mm->m->tlbs, &mm->tlb, start, last,
+			       mm->m->arch->shift[stride_level], false);
+	return 0;
+}
+
+int ptsim_flush_tlb_mm(struct ptsim_mm *mm)
+{
+	if (!mm)
+		return -EINVAL;
+	ptsim__flush_tlb_mm(&mm->m->tlbs, &mm->tlb);
+	return 0;
+}
+
+int ptsim_flush_tlb_all(struct ptsim_machine *m)
+{
+	if (!m)
+		return -EINVAL;
+	ptsim__flush_tlb_all(&m->tlbs);
+	return 0;
+}
+
+int ptsim_flush_tlb_kernel_range(struct ptsim_machine *m, uint64_t start, uint64_t end)
+{
+	uint64_t last;
+
+	if (!m)
+		return -EINVAL;
+	if (!range_last(start, end, &last))
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "flush_tlb_kernel_range: empty range [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	ptsim__flush_tlb_kernel_range(&m->tlbs, start, last);
+	return 0;
+}
+
+int ptsim_flush_tlb_pgtable(struct ptsim_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t last;
+
+	if (!mm)
+		return -EINVAL;
+	if (!range_last(start, end, &last))
+		return ptsim__seterr(&mm->m->host, -EINVAL,
+				     "flush_tlb_pgtable: empty range [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	ptsim__flush_tlb_pgtable(&mm->m->tlbs, &mm->tlb, start, last);
+	return 0;
+}
+
+/* --- statistics and violations ---------------------------------------------- */
+
+int ptsim_tlb_stats(const struct ptsim_machine *m, unsigned int cpu, struct ptsim_tlb_stats *out)
+{
+	if (!m || !out || cpu >= m->tlbs.ncpus)
+		return -EINVAL;
+	*out = m->tlbs.cpus[cpu].stats;
+	return 0;
+}
+
+void ptsim_tlb_stats_total(const struct ptsim_machine *m, struct ptsim_tlb_stats *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
+	for (unsigned int cpu = 0; cpu < m->tlbs.ncpus; cpu++) {
+		const struct ptsim_tlb_stats *s = &m->tlbs.cpus[cpu].stats;
+
+		for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+			out->hits[l] += s->hits[l];
+			out->misses[l] += s->misses[l];
+			out->walk_hits[l] += s->walk_hits[l];
+		}
+		for (int k = 0; k < PTSIM_FLUSH_NR_KINDS; k++)
+			out->flushes[k] += s->flushes[k];
+		out->lookup_misses += s->lookup_misses;
+		out->walk_misses += s->walk_misses;
+		out->ipis += s->ipis;
+		out->invalidated += s->invalidated;
+		out->evictions += s->evictions;
+	}
+}
+
+long ptsim_violations(const struct ptsim_machine *m, struct ptsim_violation *out, unsigned int max)
+{
+	unsigned int n;
+
+	if (!m || (!out && max))
+		return -EINVAL;
+	n = m->tlbs.nr_viol_stored < max ? m->tlbs.nr_viol_stored : max;
+	if (n)
+		memcpy(out, m->tlbs.viol, n * sizeof(*out));
+	return m->tlbs.nr_viol > (uint64_t)LONG_MAX ? LONG_MAX : (long)m->tlbs.nr_viol;
+}
+
+void ptsim_violations_clear(struct ptsim_machine *m)
+{
+	if (m)
+		ptsim__tlb_violations_clear(&m->tlbs);
+}
+
+/* --- mmu_gather ------------------------------------------------------------- */
+
+int ptsim_tlb_gather_mmu(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
+{
+	if (!tlb || !mm)
+		return -EINVAL;
+	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, false);
+	return 0;
+}
+
+int ptsim_tlb_gather_mmu_fullmm(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
+{
+	if (!tlb || !mm)
+		return -EINVAL;
+	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, true);
+	return 0;
+}
+
+int ptsim_tlb_remove_page(struct ptsim_mmu_gather *tlb, uint64_t pfn, uint64_t addr,
+			  enum ptsim_level level)
+{
+	if (!tlb || !tlb->mm)
+		return -EINVAL;
+	return ptsim__tlb_remove_page(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, pfn, addr, (int)level);
+}
+
+int ptsim_tlb_remove_table(struct ptsim_mmu_gather *tlb, uint64_t table_pfn, uint64_t addr,
+			   enum ptsim_level level)
+{
+	if (!tlb || !tlb->mm)
+		return -EINVAL;
+	return ptsim__tlb_remove_table(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, table_pfn, addr,
+				       (int)level);
+}
+
+void ptsim_tlb_flush_mmu(struct ptsim_mmu_gather *tlb)
+{
+	if (tlb && tlb->mm)
+		ptsim__tlb_flush_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
+}
+
+void ptsim_tlb_finish_mmu(struct ptsim_mmu_gather *tlb)
+{
+	if (tlb && tlb->mm)
+		ptsim__tlb_finish_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/tlb/internal.h - per-CPU TLBs and walk caches, shootdowns, the
+ * discipline checker and mmu_gather (the model is described in
+ * include/ptsim/tlb.h).
+ *
+ * Storage.  struct ptsim_tlbs belongs to the machine; it holds one struct
+ * ptsim_tlb_cpu per CPU, whose entry arrays are allocated on the CPU's first
+ * fill (ptsim__alloc_nofail: a TLB is hardware, not a simulated allocation,
+ * so filling it is never an allocation point; if the host is really out of
+ * memory the fill is dropped, which is always safe - an empty TLB only
+ * costs walks).  One allocation per CPU holds, in order, the leaf caches of
+ * every level that may hold a leaf and the walk caches of PGD..PMD.
+ *
+ * An entry is valid iff its stamp is non-zero.  The stamp is the CPU's LRU
+ * clock at the last fill or hit; the victim in a full set is the entry with
+ * the smallest stamp, an invalid way is used first (lowest way first).
+ *
+ * Tags.  A leaf entry at level L is tagged (asid, va >> shift[L]) and holds
+ * the entry, the first frame the entry maps (the block's first frame for a
+ * huge leaf), and whether it is global (matches every ASID on lookups and
+ * VA flushes, survives ASID flushes).  A walk-cache entry at level L is
+ * tagged (asid, va >> shift[L]) and holds the table entry of level L and the
+ * PFN of the table it points to.
+ *
+ * The address-space side is struct ptsim_tlb_mm, embedded in the core's
+ * struct ptsim_mm: its ASID (the page tables' owner_id) and its cpumask,
+ * sized from the machine's ncpus.
+ *
+ * For the MMU walk (not written yet): call ptsim__tlb_mm_activate() when an
+ * address space starts running on a CPU, ptsim__tlb_lookup() first, then
+ * ptsim__walk_cache_lookup() and resume the walk at the table it returns,
+ * and fill on the way down: ptsim__walk_cache_fill() for each table entry at
+ * the logical level ptsim__walk_to() reports for its slot (the lowest
+ * logical level sharing it, which is where the BBM check looks), and
+ * ptsim__tlb_fill() for the leaf with the first frame of the block.
+ *
+ * Discipline hooks.  Core points struct ptsim_mem's free_hook at
+ * ptsim__tlb_free_hook() and struct ptsim_ptalloc's entry_hook at
+ * ptsim__tlb_entry_hook(), so every frame freed and every entry written
+ * passes the checker without the lower layers knowing about TLBs.
+ */
+#ifndef PTSIM_SRC_TLB_INTERNAL_H
+#define PTSIM_SRC_TLB_INTERNAL_H
+
+#include "pgtable/internal.h"
+#include "ptsim/tlb.h"
+
+struct ptsim_tlb_entry {
+	uint64_t vpn;	/* va >> shift[level] */
+	uint64_t asid;	/* address-space id (pgtables owner_id) */
+	uint64_t ent;	/* the leaf entry, or the table entry */
+	uint64_t pfn;	/* leaf: first frame mapped; walk: the table pointed to */
+	uint64_t stamp; /* LRU clock of the last use; 0 = invalid */
+	bool global;	/* leaf only: x86 G, arm64 !nG */
+};
+
+/* One set-associative cache: nsets * ways entries, set i at e[i * ways]. */
+struct ptsim_tlb_cache {
+	struct ptsim_tlb_entry *e;
+	unsigned int nsets, ways;
+};
+
+struct ptsim_tlb_cpu {
+	struct ptsim_tlb_entry *store; /* NULL until the first fill */
+	size_t nr_store;
+	struct ptsim_tlb_cache leaf[PTSIM_NR_LEVELS];
+	struct ptsim_tlb_cache walk[PTSIM_NR_LEVELS]; /* PGD..PMD */
+	uint64_t clock;
+	uint64_t nr_valid; /* valid entries, leaf and walk */
+	struct ptsim_tlb_stats stats;
+};
+
+struct ptsim_tlbs {
+	struct ptsim_host *host;
+	const struct ptsim_arch *arch;
+	struct ptsim_mem *mem;
+	struct ptsim_ptalloc *pa;
+	unsigned int ncpus;
+	struct ptsim_tlb_config cfg;
+	struct ptsim_tlb_cpu *cpus;
+	uint64_t nr_valid; /* over all CPUs: 0 lets the checker hooks return at once */
+
+	/* Violations: the first PTSIM_VIOL_MAX_STORED stored, all counted. */
+	struct ptsim_violation *viol;
+	unsigned int nr_viol_stored, viol_cap;
+	uint64_t nr_viol;
+
+	/* Name of the operation in progress (see ptsim__tlb_set_op()), or NULL. */
+	const char *op;
+	/* mmu_gathers started and not finished. */
+	uint64_t nr_gathers_open;
+};
+
+struct ptsim_tlb_mm {
+	uint64_t asid;
+	unsigned int nwords; /* 64-bit words of cpumask: ncpus rounded up */
+	uint64_t *cpumask;   /* CPUs this address space ran on */
+};
+
+/* --- lifecycle (tlb.c) --------------------------------------------------- */
+
+void ptsim__tlb_config_default(struct ptsim_tlb_config *cfg);
+/* -EINVAL for a geometry ptsim_tlb_configure() refuses. */
+int ptsim__tlb_config_check(const struct ptsim_tlb_config *cfg);
+
+/* -EINVAL (ncpus 0 or > PTSIM_TLB_MAX_CPUS), -ENOMEM.  Default geometry. */
+int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct ptsim_arch *a,
+		     struct ptsim_mem *mem, struct ptsim_ptalloc *pa, unsigned int ncpus);
+void ptsim__tlbs_fini(struct ptsim_tlbs *t);
+/* Empty every cache and adopt @cfg (already checked). */
+void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *cfg);
+
+/* An address space's side: -ENOMEM for the cpumask. */
+int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t asid);
+/*
+ * Drop every entry of the ASID on every CPU, global ones included, without
+ * counting a flush (the ASID dies with the address space), and free the mask.
+ */
+void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm);
+/* switch_mm(): the address space runs on @cpu (< ncpus). */
+void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu);
+bool ptsim__tlb_mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu);
+
+/* --- what the MMU walk uses (tlb.c) -------------------------------------- */
+
+struct ptsim_tlb_hit {
+	int lvl;	   /* level (page size) of the entry */
+	uint64_t ent;	   /* the cached leaf entry */
+	uint64_t pfn;	   /* first frame of the entry */
+	uint64_t page_pfn; /* frame of the base page holding va */
+	uint64_t base;	   /* first address the entry translates */
+	bool global;
+};
+
+/*
+ * Look @va up in @cpu's leaf TLBs (every page size) for @asid.  A hit
+ * refreshes the entry's LRU stamp and counts hits[lvl]; a miss counts
+ * lookup_misses.
+ */
+bool ptsim__tlb_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
+		       struct ptsim_tlb_hit *out);
+/*
+ * Cache a leaf entry of level @lvl translating @va: @pfn is the first frame
+ * the entry maps.  Replaces an entry with the same tag in place, else the LRU
+ * way.  Counts misses[lvl].  Returns false (nothing cached) when @lvl has no
+ * TLB or storage could not be had.
+ */
+bool ptsim__tlb_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl, uint64_t va,
+		     uint64_t ent, uint64_t pfn, bool global);
+
+struct ptsim_walk_hit {
+	int lvl;	    /* level of the cached table entry */
+	uint64_t ent;	    /* the table entry */
+	uint64_t table_pfn; /* the table it points to: resume the walk there */
+};
+
+/*
+ * The deepest walk-cache entry of @cpu for (@asid, @va): PMD first, then up
+ * to PGD (as x86's PDE, PDPTE, PML4E caches are consulted).  Counts
+ * walk_hits[lvl] or walk_misses.
+ */
+bool ptsim__walk_cache_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
+			      struct ptsim_walk_hit *out);
+/* Cache the table entry of level @lvl (PGD..PMD) on the walk to @va. */
+bool ptsim__walk_cache_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+			    uint64_t va, uint64_t ent, uint64_t table_pfn);
+
+/* Inspection without side effects (no stats, no LRU update): for tests and dumps. */
+bool ptsim__tlb_probe(const struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+		      uint64_t va, struct ptsim_tlb_hit *out);
+bool ptsim__walk_cache_probe(const struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+			     uint64_t va, struct ptsim_walk_hit *out);
+/* Valid entries of one CPU (leaf and walk). */
+uint64_t ptsim__tlb_nr_valid(const struct ptsim_tlbs *t, unsigned int cpu);
+/* Calls @fn for every valid entry of @cpu, in storage order (walk: is_walk true). */
+void ptsim__tlb_for_each(const struct ptsim_tlbs *t, unsigned int cpu,
+			 void (*fn)(void *ctx, bool is_walk, int lvl,
+				    const struct ptsim_tlb_entry *e),
+			 void *ctx);
+
+/* --- flushes (tlb.c); the shootdown rules are in include/ptsim/tlb.h ------ */
+
+void ptsim__flush_tlb_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t addr);
+/*
+ * [start, last] inclusive, invalidated at 1 << @stride_shift steps.
+ * @last_level: leaf entries only on arm64 (TLBI VALE1); false also drops the
+ * walk-cache entries overlapping the range.
+ */
+void ptsim__flush_tlb_range(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
+			    uint64_t last, unsigned int stride_shift, bool last_level);
+void ptsim__flush_tlb_mm(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm);
+void ptsim__flush_tlb_all(struct ptsim_tlbs *t);
+void ptsim__flush_tlb_kernel_range(struct ptsim_tlbs *t, uint64_t start, uint64_t last);
+void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
+			      uint64_t last);
+
+/* --- the discipline checker (discipline.c) -------------------------------- */
+
+/*
+ * Name the operation in progress ("tlb_flush_mmu", "munmap") for the
+ * violations it may cause; returns the previous name so that callers can
+ * restore it.  NULL clears.  An outer name is kept: while one is set, a
+ * nested call changes nothing (the outermost operation is what a user asked
+ * for).
+ */
+const char *ptsim__tlb_set_op(struct ptsim_tlbs *t, const char *op);
+void ptsim__tlb_restore_op(struct ptsim_tlbs *t, const char *prev);
+
+/*
+ * Frames [pfn, pfn + npages) are being freed by @site: record a
+ * FREE_LIVE_TLB violation for every leaf entry, on any CPU, that maps one of
+ * them, and a FREE_LIVE_WALK violation for every walk-cache entry that
+ * points to one.  O(TLB size) per call; O(1) when every cache is empty.
+ */
+void ptsim__tlb_frame_freed(struct ptsim_tlbs *t, uint64_t pfn, uint64_t npages, const char *site);
+/*
+ * The entry of level @lvl for @addr in address space @asid changes from
+ * @old to @new (arm64 break-before-make; nothing on x86).  See
+ * include/ptsim/tlb.h invariant 2.
+ */
+void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint64_t old,
+			      uint64_t new, uint64_t addr, const char *site);
+
+/* Hook adapters with the signatures struct ptsim_mem / ptsim_ptalloc expect. */
+void ptsim__tlb_free_hook(void *ctx, uint64_t pfn, uint64_t npages, const char *site);
+void ptsim__tlb_entry_hook(void *ctx, uint64_t asid, int lvl, uint64_t old, uint64_t new,
+			   uint64_t addr);
+
+void ptsim__tlb_violations_clear(struct ptsim_tlbs *t);
+
+/*
+ * For ptsim_check(): report every stored violation, a summary of those not
+ * stored, gathers left open, and every cached entry that maps a free frame
+ * (leaf) or points to a frame that is not a table (walk).
+ */
+typedef void (*ptsim_tlb_report_fn)(void *ctx, int level, uint64_t addr, uint64_t pfn,
+				    uint64_t expected, uint64_t actual, const char *msg);
+void ptsim__tlb_check(struct ptsim_tlbs *t, ptsim_tlb_report_fn report, void *ctx);
+
+/* --- mmu_gather (mmu_gather.c) -------------------------------------------- */
+
+/* @mm is the core's handle, stored and never dereferenced here. */
+void ptsim__tlb_gather_init(struct ptsim_tlbs *t, struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm,
+			    bool fullmm);
+int ptsim__tlb_remove_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
+			   struct ptsim_mmu_gather *tlb, uint64_t pfn, uint64_t addr, int lvl);
+int ptsim__tlb_remove_table(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
+			    struct ptsim_mmu_gather *tlb, uint64_t table_pfn, uint64_t addr,
+			    int lvl);
+/* tlb_flush_mmu_tlbonly(): invalidate the pending range, if anything was cleared. */
+void ptsim__tlb_flush_mmu_tlbonly(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
+				  struct ptsim_mmu_gather *tlb);
+/* tlb_flush_mmu(): the above, then free the gathered tables and pages. */
+void ptsim__tlb_flush_mmu(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
+			  struct ptsim_mmu_gather *tlb);
+void ptsim__tlb_finish_mmu(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
+			   struct ptsim_mmu_gather *tlb);
+
+#endif /* PTSIM_SRC_TLB_INTERNAL_H */

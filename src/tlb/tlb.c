@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tlb.c - per-CPU TLBs and walk caches: geometry, lookup and fill for the
+ * MMU walk, address-space cpumasks, and the flush primitives with their
+ * shootdown accounting (the rules are in include/ptsim/tlb.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tlb/internal.h"
+
+#define MAX_CACHE_ENTRIES 65536u
+
+void ptsim__tlb_config_default(struct ptsim_tlb_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->entries[PTSIM_PTE] = 64;
+	cfg->ways[PTSIM_PTE] = 4;
+	cfg->entries[PTSIM_PMD] = 32;
+	cfg->ways[PTSIM_PMD] = 4;
+	cfg->entries[PTSIM_PUD] = 4;
+	cfg->ways[PTSIM_PUD] = 4;
+	cfg->walk_cache_entries = 32;
+}
+
+int ptsim__tlb_config_check(const struct ptsim_tlb_config *cfg)
+{
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		if (!cfg->entries[l])
+			continue;
+		if (!cfg->ways[l] || cfg->entries[l] % cfg->ways[l] ||
+		    cfg->entries[l] > MAX_CACHE_ENTRIES)
+			return -EINVAL;
+	}
+	return cfg->walk_cache_entries > MAX_CACHE_ENTRIES ? -EINVAL : 0;
+}
+
+/* Levels with a leaf TLB on this machine. */
+static bool has_leaf_tlb(const struct ptsim_tlbs *t, int lvl)
+{
+	return t->arch->leaf_ok[lvl] && t->cfg.entries[lvl] > 0;
+}
+
+int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct ptsim_arch *a,
+		     struct ptsim_mem *mem, struct ptsim_ptalloc *pa, unsigned int ncpus)
+{
+	memset(t, 0, sizeof(*t));
+	if (!ncpus || ncpus > PTSIM_TLB_MAX_CPUS)
+		return -EINVAL;
+	t->host = host;
+	t->arch = a;
+	t->mem = mem;
+	t->pa = pa;
+	t->ncpus = ncpus;
+	ptsim__tlb_config_default(&t->cfg);
+	t->cpus = ptsim__zalloc(host, (size_t)ncpus * sizeof(*t->cpus));
+	return t->cpus ? 0 : -ENOMEM;
+}
+
+static void cpu_release(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c)
+{
+	if (c->store)
+		ptsim__free(t->host, c->store, c->nr_store * sizeof(*c->store));
+	c->store = NULL;
+	c->nr_store = 0;
+	memset(c->leaf, 0, sizeof(c->leaf));
+	memset(c->walk, 0, sizeof(c->walk));
+	t->nr_valid -= c->nr_valid;
+	c->nr_valid = 0;
+}
+
+void ptsim__tlbs_fini(struct ptsim_tlbs *t)
+{
+	if (t->cpus) {
+		for (unsigned int i = 0; i < t->ncpus; i++)
+			cpu_release(t, &t->cpus[i]);
+		ptsim__free(t->host, t->cpus, (size_t)t->ncpus * sizeof(*t->cpus));
+	}
+	if (t->viol)
+		ptsim__free(t->host, t->viol, t->viol_cap * sizeof(*t->viol));
+	memset(t, 0, sizeof(*t));
+}
+
+void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *cfg)
+{
+	for (unsigned int i = 0; i < t->ncpus; i++)
+		cpu_release(t, &t->cpus[i]);
+	t->cfg = *cfg;
+}
+
+/* The CPU's caches, allocating them on first use when @alloc. */
+static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, bool alloc)
+{
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+	size_t total = 0, off = 0;
+
+	if (c->store || !alloc)
+		return c;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		if (has_leaf_tlb(t, l))
+			total += t->cfg.entries[l];
+		if (l < PTSIM_PTE)
+			total += t->cfg.walk_cache_entries;
+	}
+	if (!total)
+		return c;
+	c->store = ptsim__alloc_nofail(t->host, total * sizeof(*c->store));
+	if (!c->store)
+		return c; /* a real host OOM: stay empty, which is always safe */
+	memset(c->store, 0, total * sizeof(*c->store));
+	c->nr_store = total;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		if (!has_leaf_tlb(t, l))
+			continue;
+		c->leaf[l].e = c->store + off;
+		c->leaf[l].ways = t->cfg.ways[l];
+		c->leaf[l].nsets = t->cfg.entries[l] / t->cfg.ways[l];
+		off += t->cfg.entries[l];
+	}
+	for (int l = 0; l < PTSIM_PTE && t->cfg.walk_cache_entries; l++) {
+		c->walk[l].e = c->store + off;
+		c->walk[l].ways = t->cfg.walk_cache_entries;
+		c->walk[l].nsets = 1;
+		off += t->cfg.walk_cache_entries;
+	}
+	return c;
+}
+
+static struct ptsim_tlb_entry *set_of(const struct ptsim_tlb_cache *k, uint64_t vpn)
+{
+	return &k->e[(vpn % k->nsets) * k->ways];
+}
+
+static unsigned int cache_size(const struct ptsim_tlb_cache *k)
+{
+	return k->nsets * k->ways;
+}
+
+static void entry_drop(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	c->nr_valid--;
+	t->nr_valid--;
+}
+
+/*
+ * Insert (asid, vpn) into cache @k: an entry with the same tag is replaced in
+ * place, else the first invalid way, else the least recently used one.
+ */
+static void cache_insert(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_cache *k,
+			 uint64_t asid, uint64_t vpn, uint64_t ent, uint64_t pfn, bool global)
+{
+	struct ptsim_tlb_entry *set = set_of(k, vpn), *victim = NULL;
+
+	for (unsigned int w = 0; w < k->ways; w++) {
+		struct ptsim_tlb_entry *e = &set[w];
+
+		if (e->stamp && e->vpn == vpn && e->asid == asid) {
+			victim = e;
+			break;
+		}
+		if (!victim || (victim->stamp && e->stamp < victim->stamp))
+			victim = e;
+	}
+	if (!victim->stamp) {
+		c->nr_valid++;
+		t->nr_valid++;
+	} else if (victim->vpn != vpn || victim->asid != asid) {
+		c->stats.evictions++;
+	}
+	victim->vpn = vpn;
+	victim->asid = asid;
+	victim->ent = ent;
+	victim->pfn = pfn;
+	victim->global = global;
+	victim->stamp = ++c->clock;
+}
+
+static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint64_t asid,
+					  uint64_t vpn, bool any_global)
+{
+	struct ptsim_tlb_entry *set;
+
+	if (!k->nsets)
+		return NULL;
+	set = set_of(k, vpn);
+	for (unsigned int w = 0; w < k->ways; w++) {
+		struct ptsim_tlb_entry *e = &set[w];
+
+		if (e->stamp && e->vpn == vpn && (e->asid == asid || (any_global && e->global)))
+			return e;
+	}
+	return NULL;
+}
+
+static void hit_fill(const struct ptsim_tlbs *t, int lvl, uint64_t va,
+		     const struct ptsim_tlb_entry *e, struct ptsim_tlb_hit *out)
+{
+	const struct ptsim_arch *a = t->arch;
+
+	out->lvl = lvl;
+	out->ent = e->ent;
+	out->pfn = e->pfn;
+	out->base = e->vpn << a->shift[lvl];
+	out->page_pfn = e->pfn + ((va - out->base) >> a->page_shift);
+	out->global = e->global;
+}
+
+/* Leaf levels in lookup order: base pages first, then larger blocks. */
+static const int leaf_order[] = {PTSIM_PTE, PTSIM_PMD, PTSIM_PUD, PTSIM_P4D, PTSIM_PGD};
+
+bool ptsim__tlb_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
+		       struct ptsim_tlb_hit *out)
+{
+	struct ptsim_tlb_cpu *c;
+
+	if (cpu >= t->ncpus)
+		return false;
+	c = cpu_caches(t, cpu, false);
+	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++) {
+		int l = leaf_order[i];
+		struct ptsim_tlb_entry *e =
+			cache_find(&c->leaf[l], asid, va >> t->arch->shift[l], true);
+
+		if (e) {
+			e->stamp = ++c->clock;
+			c->stats.hits[l]++;
+			if (out)
+				hit_fill(t, l, va, e, out);
+			return true;
+		}
+	}
+	c->stats.lookup_misses++;
+	return false;
+}
+
+bool ptsim__tlb_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl, uint64_t va,
+		     uint64_t ent, uint64_t pfn, bool global)
+{
+	struct ptsim_tlb_cpu *c;
+
+	if (cpu >= t->ncpus || lvl < 0 || lvl >= PTSIM_NR_LEVELS || !has_leaf_tlb(t, lvl))
+		return false;
+	c = cpu_caches(t, cpu, true);
+	c->stats.misses[lvl]++;
+	if (!c->leaf[lvl].nsets)
+		return false;
+	cache_insert(t, c, &c->leaf[lvl], asid, va >> t->arch->shift[lvl], ent, pfn, global);
+	return true;
+}
+
+bool ptsim__walk_cache_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
+			      struct ptsim_walk_hit *out)
+{
+	struct ptsim_tlb_cpu *c;
+
+	if (cpu >= t->ncpus)
+		return false;
+	c = cpu_caches(t, cpu, false);
+	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--) {
+		struct ptsim_tlb_entry *e =
+			cache_find(&c->walk[l], asid, va >> t->arch->shift[l], false);
+
+		if (e) {
+			e->stamp = ++c->clock;
+			c->stats.walk_hits[l]++;
+			if (out) {
+				out->lvl = l;
+				out->ent = e->ent;
+				out->table_pfn = e->pfn;
+			}
+			return true;
+		}
+	}
+	c->stats.walk_misses++;
+	return false;
+}
+
+bool ptsim__walk_cache_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+			    uint64_t va, uint64_t ent, uint64_t table_pfn)
+{
+	struct ptsim_tlb_cpu *c;
+
+	if (cpu >= t->ncpus || lvl < PTSIM_PGD || lvl >= PTSIM_PTE || !t->cfg.walk_cache_entries)
+		return false;
+	c = cpu_caches(t, cpu, true);
+	if (!c->walk[lvl].nsets)
+		return false;
+	cache_insert(t, c, &c->walk[lvl], asid, va >> t->arch->shift[lvl], ent, table_pfn, false);
+	return true;
+}
+
+bool ptsim__tlb_probe(const struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+		      uint64_t va, struct ptsim_tlb_hit *out)
+{
+	const struct ptsim_tlb_entry *e;
+
+	if (cpu >= t->ncpus || lvl < 0 || lvl >= PTSIM_NR_LEVELS)
+		return false;
+	e = cache_find(&t->cpus[cpu].leaf[lvl], asid, va >> t->arch->shift[lvl], true);
+	if (e && out)
+		hit_fill(t, lvl, va, e, out);
+	return e != NULL;
+}
+
+bool ptsim__walk_cache_probe(const struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl,
+			     uint64_t va, struct ptsim_walk_hit *out)
+{
+	const struct ptsim_tlb_entry *e;
+
+	if (cpu >= t->ncpus || lvl < 0 || lvl >= PTSIM_PTE)
+		return false;
+	e = cache_find(&t->cpus[cpu].walk[lvl], asid, va >> t->arch->shift[lvl], false);
+	if (e && out) {
+		out->lvl = lvl;
+		out->ent = e->ent;
+		out->table_pfn = e->pfn;
+	}
+	return e != NULL;
+}
+
+uint64_t ptsim__tlb_nr_valid(const struct ptsim_tlbs *t, unsigned int cpu)
+{
+	return cpu < t->ncpus ? t->cpus[cpu].nr_valid : 0;
+}
+
+void ptsim__tlb_for_each(const struct ptsim_tlbs *t, unsigned int cpu,
+			 void (*fn)(void *ctx, bool is_walk, int lvl,
+				    const struct ptsim_tlb_entry *e),
+			 void *ctx)
+{
+	const struct ptsim_tlb_cpu *c;
+
+	if (cpu >= t->ncpus)
+		return;
+	c = &t->cpus[cpu];
+	if (!c->nr_valid)
+		return;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
+		for (unsigned int i = 0; i < cache_size(&c->leaf[l]); i++)
+			if (c->leaf[l].e[i].stamp)
+				fn(ctx, false, l, &c->leaf[l].e[i]);
+	for (int l = 0; l < PTSIM_PTE; l++)
+		for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
+			if (c->walk[l].e[i].stamp)
+				fn(ctx, true, l, &c->walk[l].e[i]);
+}
+
+/* --- cpumasks ------------------------------------------------------------- */
+
+int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t asid)
+{
+	memset(tm, 0, sizeof(*tm));
+	tm->asid = asid;
+	tm->nwords = (t->ncpus + 63) / 64;
+	tm->cpumask = ptsim__zalloc(t->host, tm->nwords * sizeof(uint64_t));
+	return tm->cpumask ? 0 : -ENOMEM;
+}
+
+void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
+{
+	tm->cpumask[cpu / 64] |= 1ull << (cpu % 64);
+}
+
+bool ptsim__tlb_mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu)
+{
+	return cpu / 64 < tm->nwords && (tm->cpumask[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+/* --- invalidation ---------------------------------------------------------- */
+
+enum match {
+	MATCH_ASID,	   /* entries of the ASID, not global ones (by ASID) */
+	MATCH_ASID_GLOBAL, /* entries of the ASID and global ones (by VA within an ASID) */
+	MATCH_ANY,	   /* every ASID */
+};
+
+enum walk_inval {
+	WALK_KEEP,    /* last-level invalidation: walk caches untouched */
+	WALK_OVERLAP, /* walk-cache entries overlapping the range */
+	WALK_ALL,     /* every walk-cache entry matching the ASID rule */
+};
+
+/* One invalidation, as each receiving CPU executes it. */
+struct inval {
+	enum match match;
+	uint64_t asid;
+	bool by_va;	      /* else every entry matching the ASID rule */
+	uint64_t start, last; /* by_va: the range, stride-aligned, inclusive */
+	uint64_t stride;      /* by_va: step */
+	bool leaf;	      /* invalidate leaf entries */
+	enum walk_inval walk; /* and walk-cache entries */
+	enum ptsim_tlb_flush_kind kind;
+};
+
+static bool asid_match(const struct inval *iv, const struct ptsim_tlb_entry *e)
+{
+	switch (iv->match) {
+	case MATCH_ASID:
+		return e->asid == iv->asid && !e->global;
+	case MATCH_ASID_GLOBAL:
+		return e->asid == iv->asid || e->global;
+	default:
+		return true;
+	}
+}
+
+static bool overlaps(uint64_t base, uint64_t size, uint64_t start, uint64_t last)
+{
+	return base <= last && base + (size - 1) >= start;
+}
+
+/*
+ * Does a by-VA invalidation stepping through [start, last] at @stride hit a
+ * leaf of @size at @base?  The steps are the multiples of the stride in the
+ * range: an entry at least as large as the stride is hit if it overlaps the
+ * range; a smaller one only if it starts on a step.
+ */
+static bool leaf_hit(const struct inval *iv, uint64_t base, uint64_t size)
+{
+	if (!overlaps(base, size, iv->start, iv->last))
+		return false;
+	return size >= iv->stride || (base & (iv->stride - 1)) == 0;
+}
+
+static void cpu_invalidate(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, const struct inval *iv)
+{
+	const struct ptsim_arch *a = t->arch;
+
+	if (!c->nr_valid)
+		return;
+	for (int l = 0; l < PTSIM_NR_LEVELS && iv->leaf; l++) {
+		struct ptsim_tlb_cache *k = &c->leaf[l];
+		uint64_t size = 1ull << a->shift[l];
+
+		for (unsigned int i = 0; i < cache_size(k); i++) {
+			struct ptsim_tlb_entry *e = &k->e[i];
+
+			if (!e->stamp || !asid_match(iv, e))
+				continue;
+			if (iv->by_va && !leaf_hit(iv, e->vpn << a->shift[l], size))
+				continue;
+			entry_drop(t, c, e);
+			c->stats.invalidated++;
+		}
+	}
+	for (int l = 0; l < PTSIM_PTE && iv->walk != WALK_KEEP; l++) {
+		struct ptsim_tlb_cache *k = &c->walk[l];
+		uint64_t size = 1ull << a->shift[l];
+
+		for (unsigned int i = 0; i < cache_size(k); i++) {
+			struct ptsim_tlb_entry *e = &k->e[i];
+
+			/* Walk-cache entries are never global: the ASID rule is plain. */
+			if (!e->stamp || (iv->match != MATCH_ANY && e->asid != iv->asid))
+				continue;
+			if (iv->walk == WALK_OVERLAP &&
+			    !overlaps(e->vpn << a->shift[l], size, iv->start, iv->last))
+				continue;
+			entry_drop(t, c, e);
+			c->stats.invalidated++;
+		}
+	}
+}
+
+/*
+ * Run @iv on every CPU of @tm's cpumask (every CPU when @tm is NULL).  The
+ * lowest CPU is the issuer: it counts the flush and one IPI per other CPU.
+ */
+static void shootdown(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, const struct inval *iv)
+{
+	unsigned int local = UINT32_MAX, n = 0;
+
+	for (unsigned int cpu = 0; cpu < t->ncpus; cpu++) {
+		if (tm && !ptsim__tlb_mm_ran_on(tm, cpu))
+			continue;
+		if (local == UINT32_MAX)
+			local = cpu;
+		n++;
+		cpu_invalidate(t, &t->cpus[cpu], iv);
+	}
+	if (local == UINT32_MAX)
+		local = 0; /* never ran anywhere: nothing cached, nothing sent */
+	t->cpus[local].stats.flushes[iv->kind]++;
+	if (n > 1)
+		t->cpus[local].stats.ipis += n - 1;
+}
+
+static bool is_x86(const struct ptsim_tlbs *t)
+{
+	return t->arch->kind == PTSIM_ARCH_X86_64;
+}
+
+void ptsim__flush_tlb_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t addr)
+{
+	uint64_t psz = ptsim__page_size(t->arch);
+	struct inval iv = {
+		.match = MATCH_ASID_GLOBAL,
+		.asid = tm->asid,
+		.by_va = true,
+		.start = addr & ~(psz - 1),
+		.last = (addr & ~(psz - 1)) + (psz - 1),
+		.stride = psz,
+		.leaf = true,
+		/* arm64 flush_tlb_page() is TLBI VALE1IS; x86 INVLPG drops the PCID's walk caches.
+		 */
+		.walk = is_x86(t) ? WALK_ALL : WALK_KEEP,
+		.kind = PTSIM_FLUSH_PAGE,
+	};
+
+	shootdown(t, tm, &iv);
+}
+
+void ptsim__flush_tlb_range(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
+			    uint64_t last, unsigned int stride_shift, bool last_level)
+{
+	uint64_t stride = 1ull << stride_shift;
+	struct inval iv = {
+		.match = MATCH_ASID_GLOBAL,
+		.asid = tm->asid,
+		.by_va = true,
+		.start = start & ~(stride - 1), /* __flush_tlb_range(): round_down(start, stride) */
+		.last = last | (stride - 1),	/* ... and round_up(end, stride) */
+		.stride = stride,
+		.leaf = true,
+		.walk = is_x86(t)    ? WALK_ALL
+			: last_level ? WALK_KEEP
+				     : WALK_OVERLAP,
+		.kind = PTSIM_FLUSH_RANGE,
+	};
+
+	shootdown(t, tm, &iv);
+}
+
+void ptsim__flush_tlb_mm(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm)
+{
+	struct inval iv = {
+		.match = MATCH_ASID,
+		.asid = tm->asid,
+		.leaf = true,
+		.walk = WALK_ALL,
+		.kind = PTSIM_FLUSH_MM,
+	};
+
+	shootdown(t, tm, &iv);
+}
+
+void ptsim__flush_tlb_all(struct ptsim_tlbs *t)
+{
+	struct inval iv = {
+		.match = MATCH_ANY,
+		.leaf = true,
+		.walk = WALK_ALL,
+		.kind = PTSIM_FLUSH_ALL,
+	};
+
+	shootdown(t, NULL, &iv);
+}
+
+void ptsim__flush_tlb_kernel_range(struct ptsim_tlbs *t, uint64_t start, uint64_t last)
+{
+	uint64_t psz = ptsim__page_size(t->arch);
+	struct inval iv = {
+		.match = MATCH_ANY,
+		.by_va = true,
+		.start = start & ~(psz - 1),
+		.last = last | (psz - 1),
+		.stride = psz,
+		.leaf = true,
+		/* arm64 flush_tlb_kernel_range() is TLBI VAALE1IS (last level). */
+		.walk = is_x86(t) ? WALK_ALL : WALK_KEEP,
+		.kind = PTSIM_FLUSH_KERNEL_RANGE,
+	};
+
+	shootdown(t, NULL, &iv);
+}
+
+void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
+			      uint64_t last)
+{
+	struct inval iv = {
+		.match = MATCH_ASID,
+		.asid = tm->asid,
+		.by_va = true,
+		.start = start,
+		.last = last,
+		.stride = 1,
+		.leaf = false,
+		.walk = WALK_OVERLAP,
+		.kind = PTSIM_FLUSH_PGTABLE,
+	};
+
+	shootdown(t, tm, &iv);
+}
+
+void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
+{
+	if (t->nr_valid) {
+		for (unsigned int cpu = 0; cpu < t->ncpus; cpu++) {
+			struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+
+			for (int l = 0; l < PTSIM_NR_LEVELS && c->nr_valid; l++) {
+				for (unsigned int i = 0; i < cache_size(&c->leaf[l]); i++)
+					if (c->leaf[l].e[i].stamp &&
+					    c->leaf[l].e[i].asid == tm->asid)
+						entry_drop(t, c, &c->leaf[l].e[i]);
+				for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
+					if (c->walk[l].e[i].stamp &&
+					    c->walk[l].e[i].asid == tm->asid)
+						entry_drop(t, c, &c->walk[l].e[i]);
+			}
+		}
+	}
+	if (tm->cpumask)
+		ptsim__free(t->host, tm->cpumask, tm->nwords * sizeof(uint64_t));
+	memset(tm, 0, sizeof(*tm));
+}
