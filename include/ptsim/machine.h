@@ -52,6 +52,14 @@ struct ptsim_config {
 	bool swp_migration_ad;
 	/* Use a jemalloc arena when the library has it (ignored otherwise). */
 	bool use_jemalloc;
+	/*
+	 * arm64 hardware access-flag and dirty-bit management (FEAT_HAFDBS).
+	 * Off: AF == 0 raises an access-flag fault and a write to a clean
+	 * writable entry a permission fault, both fixed up by the kernel's fault
+	 * handler.  x86 always manages A/D in hardware.
+	 */
+	bool mmu_hw_af;
+	bool mmu_hw_dbm;
 };
 
 /**
@@ -71,7 +79,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_config_init(struct ptsim_config *cfg, const
  * ptsim_config_set() - apply "key=value,key=value" settings.
  * @cfg: configuration to change.
  * @opts: keys arch, phys, phys_base, phys_limit, ncpus, seed, jemalloc,
- *        swp.migration, swp.device, swp.hwpoison, swp.marker, swp.migration_ad.
+ *        swp.migration, swp.device, swp.hwpoison, swp.marker, swp.migration_ad,
+ *        mmu.hw_af, mmu.hw_dbm.
  *        Sizes take K/M/G/T suffixes; booleans 0/1/true/false/on/off.
  * @err: optional buffer for a message naming the bad token.
  * @errlen: size of @err.

@@ -34,6 +34,8 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 	 */
 	cfg->swp_migration_ad = a->kind == PTSIM_ARCH_ARM64;
 	cfg->use_jemalloc = true;
+	cfg->mmu_hw_af = true;
+	cfg->mmu_hw_dbm = true;
 	return 0;
 }
 
@@ -131,6 +133,10 @@ static int config_set_one(struct ptsim_config *c, const char *key, const char *v
 		return parse_bool(val, &c->swp_pte_marker);
 	if (!strcmp(key, "swp.migration_ad"))
 		return parse_bool(val, &c->swp_migration_ad);
+	if (!strcmp(key, "mmu.hw_af"))
+		return parse_bool(val, &c->mmu_hw_af);
+	if (!strcmp(key, "mmu.hw_dbm"))
+		return parse_bool(val, &c->mmu_hw_dbm);
 	return -ENOENT;
 }
 

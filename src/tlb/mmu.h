@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/tlb/mmu.h - the emulated MMU: one memory access as the hardware does it.
+ *
+ * ptsim__mmu_access() looks the address up in the CPU's TLB, on a miss walks
+ * the tables (resuming from the deepest walk-cache hit), fills the caches on
+ * the way down, checks permissions, updates accessed/dirty bits the way the
+ * hardware does, and either returns the physical address or describes the
+ * fault the hardware would raise.  It never calls the fault handler: the mm
+ * layer's ptsim_access() does that and retries.
+ *
+ * Hardware A/D (written through ptsim__set_entry, so the discipline checker
+ * sees them):
+ *  - x86: the walk sets A in every paging-structure entry it uses and in the
+ *    leaf; a write sets D in the leaf.  A write through a TLB entry whose
+ *    cached copy has D clear re-walks to set D (the locked update).
+ *  - arm64 with hw_af: AF=0 in the leaf is set by the walk; without hw_af it
+ *    is an access-flag fault.  With hw_dbm: a write to a leaf with RDONLY
+ *    and DBM (PTE_WRITE) clears RDONLY; otherwise a permission fault.
+ *
+ * Stale translations are honoured: a TLB hit is used as cached, whatever the
+ * tables now say - that is what makes a missing flush observable.
+ */
+#ifndef PTSIM_SRC_TLB_MMU_H
+#define PTSIM_SRC_TLB_MMU_H
+
+#include "tlb/internal.h"
+
+/* Access kinds (a bitmask so callers can ask "read|exec" for instruction fetch). */
+#define PTSIM_ACCESS_READ  0x1u
+#define PTSIM_ACCESS_WRITE 0x2u
+#define PTSIM_ACCESS_EXEC  0x4u
+
+enum ptsim_mmu_fault_kind {
+	PTSIM_MMU_OK = 0,
+	PTSIM_MMU_NOT_PRESENT, /* translation fault: none/swap/PROT_NONE/invalid entry */
+	PTSIM_MMU_PERM, /* permission fault: write to read-only, exec of NX, user to kernel */
+	PTSIM_MMU_ACCESS_FLAG,	/* arm64 without hw_af: AF == 0 */
+	PTSIM_MMU_NONCANONICAL, /* address outside the translated range */
+};
+
+struct ptsim_mmu_result {
+	enum ptsim_mmu_fault_kind fault;
+	int level;		  /* level of the entry that decided (leaf or stopping entry) */
+	uint64_t entry;		  /* that entry's value as the walk read it */
+	uint64_t pa;		  /* physical address on success */
+	bool tlb_hit;		  /* served from the TLB */
+	unsigned int walk_levels; /* table entries read from memory by this access */
+};
+
+struct ptsim_mmu_config {
+	bool hw_af;  /* arm64: hardware access flag (FEAT_HAFDBS); x86: ignored */
+	bool hw_dbm; /* arm64: hardware dirty-bit management; x86: ignored */
+};
+
+/**
+ * ptsim__mmu_access() - perform one access on @cpu in the address space @pt.
+ * @t: the machine's TLBs.  @pt: the address space's tables (asid = pt->owner_id).
+ * @mcfg: hardware feature switches.  @cpu: the CPU.  @va: the address.
+ * @access: PTSIM_ACCESS_* bits.  @user: a user-mode (EL0 / CPL3) access.
+ * @res: receives the outcome.
+ *
+ * Return: 0 (see res->fault for whether the access faulted), -EINVAL for a
+ * bad CPU number.
+ */
+int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
+		      const struct ptsim_mmu_config *mcfg, unsigned int cpu, uint64_t va,
+		      unsigned int access, bool user, struct ptsim_mmu_result *res);
+
+#endif /* PTSIM_SRC_TLB_MMU_H */
