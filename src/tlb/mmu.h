@@ -19,7 +19,10 @@
  *    and DBM (PTE_WRITE) clears RDONLY; otherwise a permission fault.
  *
  * Stale translations are honoured: a TLB hit is used as cached, whatever the
- * tables now say - that is what makes a missing flush observable.
+ * tables now say - that is what makes a missing flush observable.  An x86
+ * page fault drops the faulting address's TLB and walk-cache entries on
+ * that CPU (SDM 4.10.4.1), so a stale read-only entry faults once; arm64
+ * keeps an entry that gave a permission fault until it is flushed.
  */
 #ifndef PTSIM_SRC_TLB_MMU_H
 #define PTSIM_SRC_TLB_MMU_H
@@ -60,8 +63,14 @@ struct ptsim_mmu_config {
  * @access: PTSIM_ACCESS_* bits.  @user: a user-mode (EL0 / CPL3) access.
  * @res: receives the outcome.
  *
+ * The caller must have activated the address space on @cpu
+ * (ptsim__tlb_mm_activate()): the entries this fills are flushed only on
+ * CPUs of the address space's cpumask.
+ *
  * Return: 0 (see res->fault for whether the access faulted), -EINVAL for a
- * bad CPU number.
+ * bad CPU number or an @access with no or unknown bits, -EFAULT if the walk
+ * reaches a frame that is not a table (a walk-cache entry kept after its
+ * table was freed - a FREE_LIVE_WALK violation already recorded).
  */
 int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		      const struct ptsim_mmu_config *mcfg, unsigned int cpu, uint64_t va,
