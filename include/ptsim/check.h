@@ -30,6 +30,16 @@
  *                  was finished, and no cached entry maps a free frame or
  *                  points to a frame that is not a table.  One finding per
  *                  recorded violation (ptsim_violations()).
+ *  MAPCOUNT        every page's mapcount and every folio's large/entire
+ *                  mapcounts and _nr_pages_mapped equal what a fresh walk of
+ *                  all VMAs finds (PTE leaves count per page, huge leaves as
+ *                  entire mappings; the zero page and special entries never);
+ *                  a folio of the mm layer (anon or page cache) holds one
+ *                  reference per mapping plus one per page in a page cache;
+ *                  each address space's rss counters equal the pages its
+ *                  VMAs map.  Leaves outside every VMA (ptsim_map()) are not
+ *                  accounted.  Refcounts are not judged while an mmu_gather
+ *                  is open (its pages still hold references).
  */
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
@@ -52,7 +62,8 @@ extern "C" {
 	X(COMPOUND, "compound page metadata inconsistent")                                         \
 	X(CONT, "contiguous run misaligned or not uniform")                                        \
 	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")                            \
-	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")
+	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")  \
+	X(MAPCOUNT, "mapcount, refcount or rss disagrees with the mappings in VMAs")
 
 enum ptsim_check_code {
 #define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,

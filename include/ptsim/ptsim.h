@@ -9,6 +9,7 @@
 #include "ptsim/check.h"
 #include "ptsim/export.h"
 #include "ptsim/machine.h"
+#include "ptsim/mm.h"
 #include "ptsim/mem.h"
 #include "ptsim/pgtable.h"
 #include "ptsim/softleaf.h"

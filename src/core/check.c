@@ -229,6 +229,247 @@ static int pt_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 	return 0;
 }
 
+/*
+ * Mapcounts, refcounts and rss (finding MAPCOUNT).  Every present, non-special
+ * leaf inside a VMA of any address space is recorded - a PTE leaf as a
+ * mapping of its page, a huge leaf as an entire mapping of its folio - and so
+ * is every page-cache folio; then each in-use frame's counts are compared
+ * with the records (encodings.md 6.2; src/mm/internal.h states the rules).
+ * Leaves outside every VMA (ptsim_map()) are not accounted.
+ */
+enum { REC_PTE = 0, REC_ENTIRE = 1, REC_CACHE = 2 };
+
+struct map_rec {
+	uint64_t pfn;
+	uint64_t kind;
+};
+
+struct map_check {
+	struct ptsim_machine *m;
+	struct ptsim_check_report *r;
+	struct map_rec *v;
+	size_t n, cap;
+	bool oom;
+	struct ptsim_vma *vma;
+	uint64_t rss[3];
+};
+
+static void rec_add(struct map_check *c, uint64_t pfn, uint64_t kind)
+{
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+		struct map_rec *nv = ptsim__alloc_nofail(&c->m->host, ncap * sizeof(*nv));
+
+		if (!nv) {
+			c->oom = true;
+			return;
+		}
+		if (c->v) {
+			memcpy(nv, c->v, c->n * sizeof(*nv));
+			ptsim__free(&c->m->host, c->v, c->cap * sizeof(*nv));
+		}
+		c->v = nv;
+		c->cap = ncap;
+	}
+	c->v[c->n].pfn = pfn;
+	c->v[c->n].kind = kind;
+	c->n++;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct map_rec *x = a, *y = b;
+
+	if (x->pfn != y->pfn)
+		return x->pfn < y->pfn ? -1 : 1;
+	return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+/* The folio head of @pfn as the frame records say, or @pfn (never crashes). */
+static uint64_t check_head(struct ptsim_machine *m, uint64_t pfn)
+{
+	const struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(&m->mem, pfn);
+
+	return f && ptsim__frame_tail(f) ? f->head >> 1 : pfn;
+}
+
+static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
+		       uint64_t next)
+{
+	struct map_check *c = v->priv;
+	struct ptsim_machine *m = c->m;
+	const struct ptsim_arch *a = m->arch;
+	uint64_t e = *s->p, pfn, head, npages;
+	const struct ptsim_frame *hf;
+	struct ptsim_frame_info fi;
+
+	(void)what;
+	(void)addr;
+	(void)next;
+	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, e) || a->ops->special(a, s->lvl, e))
+		return 0;
+	pfn = a->ops->pfn(a, s->lvl, e);
+	if (pfn == m->mem.zero_pfn || ptsim__frame_info(&m->mem, pfn, &fi) || fi.free ||
+	    fi.type == PTSIM_PGTY_table)
+		return 0; /* ENTRY_PFN reports it */
+	head = check_head(m, pfn);
+	hf = ptsim__pfn_to_frame_noinit(&m->mem, head);
+	npages = 1ull << (a->shift[s->lvl] - a->page_shift);
+	if (s->lvl == PTSIM_PTE && !(c->vma->vm_flags & PTSIM_VM_HUGETLB)) {
+		rec_add(c, pfn, REC_PTE);
+	} else if (s->lvl != PTSIM_PTE || pfn == head) {
+		rec_add(c, head, REC_ENTIRE);
+	}
+	if (hf && (hf->mapping & PTSIM_MAPPING_ANON))
+		c->rss[PTSIM_RSS_ANON] += npages;
+	else if (hf && (hf->flags & (1ull << PTSIM_PG_swapbacked)))
+		c->rss[PTSIM_RSS_SHMEM] += npages;
+	else
+		c->rss[PTSIM_RSS_FILE] += npages;
+	return 0;
+}
+
+static void map_cache_fn(void *arg, uint64_t pfn)
+{
+	rec_add(arg, pfn, REC_CACHE);
+}
+
+/* Records of @kind for pfns in [lo, hi). */
+static uint64_t rec_count(const struct map_check *c, uint64_t lo, uint64_t hi, uint64_t kind,
+			  uint64_t *distinct)
+{
+	size_t l = 0, h = c->n;
+	uint64_t n = 0, last = UINT64_MAX;
+
+	while (l < h) { /* first record with pfn >= lo */
+		size_t mid = (l + h) / 2;
+
+		if (c->v[mid].pfn < lo)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	if (distinct)
+		*distinct = 0;
+	for (size_t i = l; i < c->n && c->v[i].pfn < hi; i++) {
+		if (c->v[i].kind != kind)
+			continue;
+		n++;
+		if (distinct && c->v[i].pfn != last) {
+			(*distinct)++;
+			last = c->v[i].pfn;
+		}
+	}
+	return n;
+}
+
+static void check_frame_counts(struct map_check *c, uint64_t pfn, const struct ptsim_frame *f)
+{
+	struct ptsim_machine *m = c->m;
+	enum ptsim_page_type type = ptsim__frame_type(f);
+	uint64_t want;
+
+	if (ptsim__frame_in_buddy(f) || type == PTSIM_PGTY_table || type == PTSIM_PGTY_buddy)
+		return;
+	if (type == PTSIM_PGTY_NONE) {
+		want = rec_count(c, pfn, pfn + 1, REC_PTE, NULL);
+		if ((uint64_t)((int64_t)f->mapcount + 1) != want)
+			finding(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, want,
+				(uint64_t)((int64_t)f->mapcount + 1),
+				"page mapcount %d, mapped by %llu PTEs", f->mapcount + 1,
+				(unsigned long long)want);
+	}
+	if (ptsim__frame_tail(f))
+		return;
+	/* A folio head (or a small folio): folio counts and the refcount. */
+	{
+		unsigned int order = ptsim__folio_order(&m->mem, pfn);
+		uint64_t nr = 1ull << order, distinct = 0;
+		uint64_t ptes = rec_count(c, pfn, pfn + nr, REC_PTE, &distinct);
+		uint64_t entire = rec_count(c, pfn, pfn + 1, REC_ENTIRE, NULL);
+		uint64_t cache = rec_count(c, pfn, pfn + 1, REC_CACHE, NULL);
+		uint64_t maps = ptes + entire;
+
+		if (order) {
+			const struct ptsim_frame *p1 = ptsim__pfn_to_frame_noinit(&m->mem, pfn + 1);
+			int64_t large = (int32_t)(uint32_t)p1->mapping + 1;
+			int64_t ent = (int32_t)(uint32_t)(p1->mapping >> 32) + 1;
+			uint64_t npm = (uint32_t)p1->index;
+			uint64_t want_npm = distinct + (entire ? PTSIM_ENTIRELY_MAPPED : 0);
+
+			if ((uint64_t)large != maps || (uint64_t)ent != entire || npm != want_npm)
+				finding(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, maps, (uint64_t)large,
+					"folio maps: large %lld entire %lld nr_mapped 0x%llx, "
+					"want %llu %llu 0x%llx",
+					(long long)large, (long long)ent, (unsigned long long)npm,
+					(unsigned long long)maps, (unsigned long long)entire,
+					(unsigned long long)want_npm);
+		} else if (entire) {
+			finding(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, 0, entire,
+				"small folio mapped by a huge leaf");
+		}
+		/* Folios of the mm layer (anon or page cache): one reference per mapping and page.
+		 */
+		if (f->mapping && !m->tlbs.nr_gathers_open) {
+			want = maps + cache * nr;
+			if ((uint64_t)(int64_t)f->refcount != want)
+				finding(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, want,
+					(uint64_t)(int64_t)f->refcount,
+					"folio refcount %d, %llu mappings + %llu cache pages",
+					f->refcount, (unsigned long long)maps,
+					(unsigned long long)(cache * nr));
+		}
+	}
+}
+
+static void check_mapcounts(struct ptsim_machine *m, struct ptsim_check_report *r)
+{
+	struct map_check c = {.m = m, .r = r};
+
+	for (struct ptsim_mm *mm = m->mms; mm; mm = mm->next) {
+		uint64_t want[3], have[3];
+
+		memset(c.rss, 0, sizeof(c.rss));
+		for (struct ptsim_vma *vma = ptsim__vma_first(&mm->vm.vmas); vma;
+		     vma = ptsim__vma_next(vma)) {
+			struct ptsim_visitor v = {.pt = &mm->pt,
+						  .fn = map_leaf_fn,
+						  .priv = &c,
+						  .flags = PTSIM_VISIT_LEAF};
+
+			c.vma = vma;
+			(void)ptsim__visit(&v, vma->vm_start, vma->vm_end);
+		}
+		memcpy(want, c.rss, sizeof(want));
+		have[PTSIM_RSS_ANON] = mm->vm.cnt.rss_anon;
+		have[PTSIM_RSS_FILE] = mm->vm.cnt.rss_file;
+		have[PTSIM_RSS_SHMEM] = mm->vm.cnt.rss_shmem;
+		for (int k = 0; k < 3; k++)
+			if (want[k] != have[k])
+				finding(r, PTSIM_CHK_MAPCOUNT, -1, 0, 0, want[k], have[k],
+					"mm %llu rss[%d] counts %llu pages, maps %llu",
+					(unsigned long long)mm->asid, k,
+					(unsigned long long)have[k], (unsigned long long)want[k]);
+	}
+	if (m->mmctx.ready)
+		ptsim__pcache_for_each(&m->mmctx, map_cache_fn, &c);
+	if (c.oom)
+		goto out;
+	qsort(c.v, c.n, sizeof(*c.v), cmp_rec);
+	for (uint64_t s = 0; s < m->mem.nr_sections; s++) {
+		const struct ptsim_section *sec = &m->mem.sections[s];
+		uint64_t base = s << m->mem.section_pfn_shift;
+		uint64_t n = 1ull << m->mem.section_pfn_shift;
+
+		if (sec->state != PTSIM_SECTION_PRESENT || !sec->frames)
+			continue;
+		for (uint64_t i = 0; i < n; i++)
+			check_frame_counts(&c, base + i, &sec->frames[i]);
+	}
+out:
+	ptsim__free(&m->host, c.v, c.cap * sizeof(*c.v));
+}
+
 int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 {
 	struct seen seen = {0};
@@ -308,6 +549,7 @@ int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 	ptsim__free(&m->host, seen.pfns, seen.cap * sizeof(uint64_t));
 	ptsim__mem_check(&m->mem, mem_report, r);
 	ptsim__tlb_check(&m->tlbs, tlb_report, r);
+	check_mapcounts(m, r);
 	return (int)r->nr_findings;
 }
 

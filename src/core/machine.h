@@ -10,6 +10,7 @@
 #define PTSIM_SRC_CORE_MACHINE_H
 
 #include "mem/internal.h"
+#include "mm/internal.h"
 #include "pgtable/internal.h"
 #include "ptsim/machine.h"
 #include "tlb/internal.h"
@@ -22,6 +23,7 @@ struct ptsim_machine {
 	struct ptsim_mem mem;
 	struct ptsim_ptalloc ptalloc; /* table-page allocator shared by all mms */
 	struct ptsim_tlbs tlbs;	      /* per-CPU TLBs, walk caches, violations */
+	struct ptsim_mm_ctx mmctx;    /* the mm layer's files, anon_vmas (mm_api.c inits it) */
 	struct ptsim_mm *mms;	      /* all live address spaces */
 	uint64_t next_asid;
 };
@@ -29,9 +31,13 @@ struct ptsim_machine {
 struct ptsim_mm {
 	struct ptsim_machine *m;
 	struct ptsim_pgtables pt;
-	struct ptsim_tlb_mm tlb; /* ASID and cpumask */
+	struct ptsim_tlb_mm tlb;  /* ASID and cpumask */
+	struct ptsim_mm_state vm; /* VMAs, counters (src/mm) */
 	uint64_t asid;
 	struct ptsim_mm *next, *prev;
 };
+
+/* The machine's mm-layer context, set up on first use (mm_api.c). */
+struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m);
 
 #endif /* PTSIM_SRC_CORE_MACHINE_H */

@@ -7,6 +7,33 @@
 
 #include "core/machine.h"
 #include "pgtable/visit.h"
+#include "ptsim/softleaf.h"
+
+struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m)
+{
+	struct ptsim_mm_ctx *ctx = &m->mmctx;
+	char saved[sizeof(m->host.errmsg)];
+	int code;
+
+	if (ctx->ready)
+		return ctx;
+	memcpy(saved, m->host.errmsg, sizeof(saved)); /* the code look-ups may set it */
+	ctx->host = &m->host;
+	ctx->arch = m->arch;
+	ctx->mem = &m->mem;
+	ctx->pa = &m->ptalloc;
+	ctx->tlbs = &m->tlbs;
+	ctx->mmu.hw_af = m->cfg.mmu_hw_af;
+	ctx->mmu.hw_dbm = m->cfg.mmu_hw_dbm;
+	code = ptsim_swp_type_code(m, PTSIM_SOFTLEAF_HWPOISON);
+	ctx->swp_hwpoison_type = code >= 0 ? code : -1;
+	code = ptsim_swp_type_code(m, PTSIM_SOFTLEAF_MARKER);
+	ctx->swp_marker_type = code >= 0 ? code : -1;
+	ctx->max_swapfiles = ptsim_max_swapfiles(m);
+	memcpy(m->host.errmsg, saved, sizeof(saved));
+	ctx->ready = true;
+	return ctx;
+}
 
 int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out)
 {
@@ -32,6 +59,7 @@ int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out)
 		ptsim__free(&m->host, mm, sizeof(*mm));
 		return ptsim__seterr(&m->host, err, "mm_create: no memory for the top-level table");
 	}
+	ptsim__mm_state_init(&mm->vm, ptsim__mmctx(m), &mm->pt, &mm->tlb, mm);
 	m->next_asid++;
 	mm->next = m->mms;
 	if (m->mms)
@@ -48,6 +76,8 @@ void ptsim_mm_destroy(struct ptsim_mm *mm)
 	if (!mm)
 		return;
 	m = mm->m;
+	/* exit_mmap(): zap every VMA and free the tables under them through an mmu_gather. */
+	ptsim__exit_mmap(&mm->vm);
 	/* Clear -> flush -> free: no CPU may keep a translation into the tables freed next. */
 	ptsim__flush_tlb_mm(&m->tlbs, &mm->tlb);
 	ptsim__pgtables_fini(&mm->pt);

@@ -14,7 +14,7 @@
  *    differ by at most one; parent links match the child links;
  *  - nr equals the number of nodes.
  *
- * Flag values are the kernel's (include/linux/mm.h).
+ * Flag values are the kernel's (include/linux/mm.h), defined in ptsim/mm.h.
  */
 #ifndef PTSIM_SRC_MM_VMA_H
 #define PTSIM_SRC_MM_VMA_H
@@ -22,40 +22,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ptsim/mm.h"
 #include "util/host.h"
 
-#define PTSIM_VM_NONE	      0x00000000ull
-#define PTSIM_VM_READ	      0x00000001ull
-#define PTSIM_VM_WRITE	      0x00000002ull
-#define PTSIM_VM_EXEC	      0x00000004ull
-#define PTSIM_VM_SHARED	      0x00000008ull
-#define PTSIM_VM_MAYREAD      0x00000010ull
-#define PTSIM_VM_MAYWRITE     0x00000020ull
-#define PTSIM_VM_MAYEXEC      0x00000040ull
-#define PTSIM_VM_MAYSHARE     0x00000080ull
-#define PTSIM_VM_GROWSDOWN    0x00000100ull
-#define PTSIM_VM_UFFD_MISSING 0x00000200ull
-#define PTSIM_VM_PFNMAP	      0x00000400ull
-#define PTSIM_VM_UFFD_WP      0x00001000ull
-#define PTSIM_VM_LOCKED	      0x00002000ull
-#define PTSIM_VM_IO	      0x00004000ull
-#define PTSIM_VM_DONTCOPY     0x00020000ull
-#define PTSIM_VM_DONTEXPAND   0x00040000ull
-#define PTSIM_VM_ACCOUNT      0x00100000ull
-#define PTSIM_VM_NORESERVE    0x00200000ull
-#define PTSIM_VM_HUGETLB      0x00400000ull
-#define PTSIM_VM_WIPEONFORK   0x02000000ull
-#define PTSIM_VM_SOFTDIRTY    0x08000000ull
-#define PTSIM_VM_MIXEDMAP     0x10000000ull
-#define PTSIM_VM_HUGEPAGE     0x20000000ull
-#define PTSIM_VM_NOHUGEPAGE   0x40000000ull
+struct ptsim_file;
+struct ptsim_anon_vma;
+struct ptsim_mm_state;
 
 struct ptsim_vma {
-	uint64_t vm_start, vm_end; /* [start, end), page aligned */
-	uint64_t vm_flags;	   /* PTSIM_VM_* */
-	uint64_t vm_pgoff;	   /* offset in the backing object, in pages */
-	void *vm_file;		   /* backing file (NULL: anonymous) */
-	void *anon_vma;		   /* reverse-map root for anonymous pages */
+	uint64_t vm_start, vm_end;	 /* [start, end), page aligned */
+	uint64_t vm_flags;		 /* PTSIM_VM_* */
+	uint64_t vm_pgoff;		 /* offset in the backing object, in pages */
+	uint64_t vm_page_prot;		 /* PTE-format pgprot of new entries */
+	struct ptsim_file *vm_file;	 /* backing file (NULL: anonymous) */
+	struct ptsim_anon_vma *anon_vma; /* reverse-map root for anonymous pages */
+	struct ptsim_mm_state *vm_mm;	 /* owning address space */
+	/* rmap lists (src/mm/rmap.c): the anon_vma's VMAs, the file's i_mmap */
+	struct ptsim_vma *av_next, *av_prev;
+	struct ptsim_vma *f_next, *f_prev;
 	/* tree links (private to vma.c) */
 	struct ptsim_vma *left, *right, *parent;
 	int height;

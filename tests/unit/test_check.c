@@ -258,6 +258,39 @@ static void test_hugetlb_pool(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* A page faulted in through a VMA, then its mapcount, refcount or rss corrupted. */
+static void test_mapcount(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result ar;
+	struct ptsim_translation tr;
+	struct ptsim_frame *f;
+	uint64_t a;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_mmap(t.mm, 0, t.psz, PTSIM_PROT_READ | PTSIM_PROT_WRITE,
+				    PTSIM_MAP_PRIVATE | PTSIM_MAP_ANONYMOUS, NULL, 0, &a),
+			 0);
+	assert_int_equal(ptsim_access(t.mm, 0, a, PTSIM_ACCESS_WRITE, &ar), 0);
+	assert_int_equal(ar.signal, 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_translate(t.mm, a, &tr), 0);
+	f = ptsim__pfn_to_frame_noinit(&t.m->mem, tr.pfn);
+	f->mapcount++;
+	expect_only(t.m, PTSIM_CHK_MAPCOUNT);
+	f->mapcount--;
+	f->refcount++;
+	expect_only(t.m, PTSIM_CHK_MAPCOUNT);
+	f->refcount--;
+	t.mm->vm.cnt.rss_anon++;
+	expect_only(t.m, PTSIM_CHK_MAPCOUNT);
+	t.mm->vm.cnt.rss_anon--;
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_munmap(t.mm, a, t.psz), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 /* Every code has a name, a description, and a test above (BUDDY: test_buddy.c). */
 static void test_code_names(void **state)
 {
@@ -277,7 +310,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_entry_pfn),     PTSIM_ARCH_TESTS(test_cont),
 		PTSIM_ARCH_TESTS(test_free_count),    PTSIM_ARCH_TESTS(test_frame_state),
 		PTSIM_ARCH_TESTS(test_compound),      PTSIM_ARCH_TESTS(test_hugetlb_pool),
-		cmocka_unit_test(test_code_names),
+		PTSIM_ARCH_TESTS(test_mapcount),      cmocka_unit_test(test_code_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

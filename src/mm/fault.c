@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fault.c - one user access through the emulated MMU, and the fault
+ * handler behind it (follows do_user_addr_fault()/do_page_fault(),
+ * handle_mm_fault(), handle_pte_fault(), do_anonymous_page(), do_fault(),
+ * do_wp_page() and do_swap_page(), mm/memory.c).
+ *
+ * Each fault prepares everything it may need - page tables down to the PTE
+ * table (tables are allocated here and nowhere else), the folio, a
+ * page-cache slot, the VMA's anon_vma - and only then writes entries, so a
+ * fault that runs out of memory returns VM_FAULT_OOM with nothing changed.
+ *
+ * TLB maintenance follows the kernel: a permission upgrade in place
+ * (ptep_set_access_flags()) needs no flush on x86 - the MMU dropped the
+ * faulting CPU's stale entry when it raised the fault - and a page flush on
+ * arm64 when it makes the entry writable/dirty; replacing the page of a
+ * present entry (copy-on-write) is ptep_clear_flush() then set, which is
+ * also arm64's break-before-make.
+ *
+ * Not modelled: fault-around (one page per fault), swap-in (a swap entry
+ * gives SIGBUS), THP faults (huge leaves get access-flag fix-ups only),
+ * userfaultfd missing-mode.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mm/internal.h"
+#include "ptsim/softleaf.h"
+
+#define MAX_RETRIES 8
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+} fault_names[] = {
+#define X(name, val) {val, #name},
+	PTSIM_VM_FAULT_CODES(X)
+#undef X
+};
+
+const char *ptsim_vm_fault_name(unsigned int bit)
+{
+	for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++)
+		if (fault_names[i].bit == bit)
+			return fault_names[i].name;
+	return "?";
+}
+
+/* --- prepared page tables down to the PTE table -------------------------------- */
+
+struct pte_prep {
+	struct ptsim_table_prep t[PTSIM_NR_LEVELS];
+	unsigned int n, used;
+};
+
+static void pte_discard(struct ptsim_mm_state *st, struct pte_prep *p)
+{
+	for (unsigned int i = p->used; i < p->n; i++)
+		ptsim__table_discard(st->ctx->pa, &p->t[i]);
+	p->n = p->used = 0;
+}
+
+/* __pte_alloc() and friends, allocation half: every missing table above @va's PTE. */
+static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	struct ptsim_slot s;
+
+	memset(p, 0, sizeof(*p));
+	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
+		return -EFAULT;
+	if (s.lvl == PTSIM_PTE)
+		return 0;
+	for (int lvl = ptsim__child_level(a, s.lvl);;) {
+		int err = ptsim__table_alloc(st->ctx->pa, &p->t[p->n]);
+
+		if (err) {
+			pte_discard(st, p);
+			return err;
+		}
+		p->n++;
+		if (lvl == PTSIM_PTE)
+			break;
+		lvl = ptsim__child_level(a, lvl);
+	}
+	return 0;
+}
+
+/* Commit half: link the prepared tables, return the PTE slot of @va. */
+static void pte_commit(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p,
+		       struct ptsim_slot *s)
+{
+	ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
+	while (s->lvl < PTSIM_PTE) {
+		PTSIM_BUG_ON(p->used >= p->n);
+		ptsim__table_link(st->pt, s, &p->t[p->used++]);
+		ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
+	}
+	PTSIM_BUG_ON(p->used != p->n);
+	s->addr = va;
+}
+
+/* anon_vma_prepare(), allocation half. */
+static int anon_vma_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+			    struct ptsim_anon_vma **av)
+{
+	*av = NULL;
+	if (vma->anon_vma)
+		return 0;
+	*av = ptsim__anon_vma_alloc(st->ctx);
+	return *av ? 0 : -ENOMEM;
+}
+
+void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
+			     uint64_t entry, bool dirty)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+
+	if (*s->p == entry)
+		return;
+	ptsim__set_entry(st->pt, s, entry);
+	/* arm64 __ptep_set_access_flags(): invalidate a stale read-only entry. */
+	if (dirty && a->kind == PTSIM_ARCH_ARM64)
+		ptsim__flush_tlb_page(st->ctx->tlbs, st->tlb_mm, va);
+}
+
+static uint64_t mk_pte(const struct ptsim_arch *a, uint64_t pfn, uint64_t prot)
+{
+	return a->ops->mk_leaf(a, PTSIM_PTE, pfn, prot);
+}
+
+/* maybe_mkwrite(pte_mkdirty(entry)). */
+static uint64_t mkdirty_maybe_write(const struct ptsim_arch *a, const struct ptsim_vma *vma,
+				    uint64_t e)
+{
+	e = a->ops->mkdirty(a, PTSIM_PTE, e);
+	if (vma->vm_flags & PTSIM_VM_WRITE)
+		e = a->ops->mkwrite(a, PTSIM_PTE, e);
+	return e;
+}
+
+/* --- anonymous memory ------------------------------------------------------------ */
+
+static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  uint64_t va, bool write)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_anon_vma *av;
+	struct pte_prep p;
+	struct ptsim_slot s;
+	uint64_t pfn, e;
+
+	if (pte_prepare(st, va, &p))
+		return PTSIM_VM_FAULT_OOM;
+	if (!write) {
+		/* Map the shared zero page, read-only and special (not counted). */
+		pte_commit(st, va, &p, &s);
+		e = a->ops->mkspecial(a, PTSIM_PTE,
+				      mk_pte(a, ctx->mem->zero_pfn, vma->vm_page_prot));
+		ptsim__set_entry(st->pt, &s, e);
+		st->cnt.zero_page++;
+		return 0;
+	}
+	if (ptsim__folio_alloc(ctx->mem, 0, &pfn)) {
+		pte_discard(st, &p);
+		return PTSIM_VM_FAULT_OOM;
+	}
+	if (anon_vma_prepare(st, vma, &av)) {
+		(void)ptsim__folio_put(ctx->mem, pfn);
+		pte_discard(st, &p);
+		return PTSIM_VM_FAULT_OOM;
+	}
+	if (av)
+		ptsim__anon_vma_link(av, vma);
+	pte_commit(st, va, &p, &s);
+	ptsim__folio_add_new_anon_rmap(st, pfn, vma, va);
+	ptsim__rss_add(st, PTSIM_RSS_ANON, 1);
+	e = mk_pte(a, pfn, vma->vm_page_prot);
+	if (vma->vm_flags & PTSIM_VM_WRITE)
+		e = a->ops->mkwrite(a, PTSIM_PTE, a->ops->mkdirty(a, PTSIM_PTE, e));
+	ptsim__set_entry(st->pt, &s, e);
+	st->cnt.anon_fault++;
+	return 0;
+}
+
+/* --- file memory ---------------------------------------------------------------------- */
+
+static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
+				 bool write)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_file *f = vma->vm_file;
+	uint64_t psz = ptsim__page_size(a);
+	uint64_t index = ptsim__linear_page_index(a, vma, va);
+	bool cow = write && !(vma->vm_flags & PTSIM_VM_SHARED);
+	struct ptsim_pcache_prep pc = {0};
+	struct ptsim_anon_vma *av = NULL;
+	uint64_t pfn, newpfn = 0, e;
+	struct pte_prep p;
+	struct ptsim_slot s;
+	bool cached, major;
+
+	/* filemap_fault(): beyond the end of the file is SIGBUS. */
+	if (index >= (f->size + psz - 1) / psz)
+		return PTSIM_VM_FAULT_SIGBUS;
+	cached = ptsim__pcache_lookup(f, index, &pfn);
+	major = !cached && !f->shmem; /* the data had to be read from "disk" */
+	if (pte_prepare(st, va, &p))
+		return PTSIM_VM_FAULT_OOM;
+	if (!cached && ptsim__pcache_prepare(f, &pc))
+		goto err_tables;
+	if (cow) {
+		if (ptsim__folio_alloc(ctx->mem, 0, &newpfn))
+			goto err_pcache;
+		if (anon_vma_prepare(st, vma, &av)) {
+			(void)ptsim__folio_put(ctx->mem, newpfn);
+			goto err_pcache;
+		}
+	}
+
+	/* Commit. */
+	if (!cached) {
+		ptsim__pcache_commit(f, index, &pc);
+		pfn = pc.pfn;
+	}
+	pte_commit(st, va, &p, &s);
+	if (cow) {
+		/* do_cow_fault(): a private copy of the cache page, mapped writable. */
+		if (av)
+			ptsim__anon_vma_link(av, vma);
+		ptsim__folio_add_new_anon_rmap(st, newpfn, vma, va);
+		ptsim__rss_add(st, PTSIM_RSS_ANON, 1);
+		e = mkdirty_maybe_write(a, vma, mk_pte(a, newpfn, vma->vm_page_prot));
+		ptsim__set_entry(st->pt, &s, e);
+		st->cnt.cow++;
+	} else {
+		/* do_read_fault() / do_shared_fault(): map the cache folio itself. */
+		ptsim__folio_get(ctx->mem, pfn);
+		ptsim__folio_add_rmap(ctx, pfn, 1, PTSIM_PTE);
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, pfn), 1);
+		e = mk_pte(a, pfn, vma->vm_page_prot);
+		if (write) {
+			e = mkdirty_maybe_write(a, vma, e);
+			ptsim__page_set_flag(ctx->mem, pfn, PTSIM_PG_dirty);
+		}
+		ptsim__set_entry(st->pt, &s, e);
+		st->cnt.file_fault++;
+	}
+	return major ? PTSIM_VM_FAULT_MAJOR : 0;
+
+err_pcache:
+	ptsim__pcache_discard(f, &pc);
+err_tables:
+	pte_discard(st, &p);
+	return PTSIM_VM_FAULT_OOM;
+}
+
+/* --- write-protect faults ----------------------------------------------------------- */
+
+/* wp_page_reuse(): make the present entry writable and dirty in place. */
+static ptsim_vm_fault_t wp_page_reuse(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				      const struct ptsim_slot *s, uint64_t va, uint64_t e)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+
+	e = a->ops->mkyoung(a, PTSIM_PTE, e);
+	e = mkdirty_maybe_write(a, vma, e);
+	ptsim__set_access_flags(st, s, va, e, true);
+	st->cnt.wp_reuse++;
+	return 0;
+}
+
+/* wp_page_copy(): a new anonymous page replaces the one mapped (or the zero page). */
+static ptsim_vm_fault_t wp_page_copy(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				     struct ptsim_slot *s, uint64_t va, uint64_t e)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_anon_vma *av;
+	uint64_t newpfn, old;
+	bool has_old = ptsim__vm_normal_page(ctx, PTSIM_PTE, e, &old);
+
+	if (ptsim__folio_alloc(ctx->mem, 0, &newpfn))
+		return PTSIM_VM_FAULT_OOM;
+	if (anon_vma_prepare(st, vma, &av)) {
+		(void)ptsim__folio_put(ctx->mem, newpfn);
+		return PTSIM_VM_FAULT_OOM;
+	}
+	if (av)
+		ptsim__anon_vma_link(av, vma);
+	/* ptep_clear_flush(), then the new entry: break-before-make on arm64. */
+	ptsim__get_and_clear(st->pt, s);
+	ptsim__flush_tlb_page(ctx->tlbs, st->tlb_mm, va);
+	ptsim__folio_add_new_anon_rmap(st, newpfn, vma, va);
+	ptsim__rss_add(st, PTSIM_RSS_ANON, 1);
+	ptsim__set_entry(st->pt, s,
+			 mkdirty_maybe_write(a, vma, mk_pte(a, newpfn, vma->vm_page_prot)));
+	if (has_old) {
+		ptsim__folio_remove_rmap(ctx, old, 1, PTSIM_PTE);
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, old), -1);
+		(void)ptsim__folio_put(ctx->mem, old); /* the old mapping's reference */
+	}
+	st->cnt.cow++;
+	return 0;
+}
+
+static ptsim_vm_fault_t do_wp_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				   struct ptsim_slot *s, uint64_t va, uint64_t e)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	uint64_t page;
+	bool normal = ptsim__vm_normal_page(ctx, PTSIM_PTE, e, &page);
+
+	if (vma->vm_flags & PTSIM_VM_SHARED) {
+		/* wp_page_shared(): page_mkwrite, mark the folio dirty, reuse. */
+		if (normal)
+			ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_dirty);
+		return wp_page_reuse(st, vma, s, va, e);
+	}
+	if (normal && ptsim__folio_anon(ctx, page)) {
+		uint64_t head = ptsim__folio_head(ctx->mem, page);
+
+		if (ptsim__page_test_flag(ctx->mem, page, PTSIM_PG_anon_exclusive))
+			return wp_page_reuse(st, vma, s, va, e);
+		/* wp_can_reuse_anon_folio(): a small folio nobody else references. */
+		if (!ptsim__folio_order(ctx->mem, head) && ptsim__frame(ctx, head)->refcount == 1) {
+			ptsim__folio_move_anon_rmap(ctx, head, vma);
+			ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_anon_exclusive);
+			return wp_page_reuse(st, vma, s, va, e);
+		}
+	}
+	return wp_page_copy(st, vma, s, va, e);
+}
+
+/* --- non-present entries ----------------------------------------------------------------- */
+
+static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				     struct ptsim_slot *s, uint64_t va, unsigned int access,
+				     bool *userfault)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t e = *s->p;
+	unsigned int type;
+
+	if (!a->ops->swp(a, PTSIM_PTE, e))
+		return PTSIM_VM_FAULT_SIGBUS;
+	type = a->ops->swp_type(a, PTSIM_PTE, e);
+	if (ctx->swp_marker_type >= 0 && type == (unsigned int)ctx->swp_marker_type) {
+		/* handle_pte_marker(). */
+		uint64_t bits = a->ops->swp_offset(a, PTSIM_PTE, e);
+
+		if (bits & PTSIM_PTE_MARKER_POISONED)
+			return PTSIM_VM_FAULT_HWPOISON;
+		if (bits & PTSIM_PTE_MARKER_GUARD)
+			return PTSIM_VM_FAULT_SIGSEGV;
+		if (!(bits & PTSIM_PTE_MARKER_UFFD_WP))
+			return PTSIM_VM_FAULT_SIGBUS; /* an empty marker: WARN + SIGBUS */
+		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && (access & PTSIM_ACCESS_WRITE)) {
+			*userfault = true;
+			return PTSIM_VM_FAULT_RETRY;
+		}
+		/* Not (or no longer) write-protected: drop the marker, fault the page in. */
+		ptsim__set_entry(st->pt, s, 0);
+		return vma->vm_file ? do_fault(st, vma, va, access & PTSIM_ACCESS_WRITE)
+				    : do_anonymous_page(st, vma, va, access & PTSIM_ACCESS_WRITE);
+	}
+	if (ctx->swp_hwpoison_type >= 0 && type == (unsigned int)ctx->swp_hwpoison_type)
+		return PTSIM_VM_FAULT_HWPOISON;
+	return PTSIM_VM_FAULT_SIGBUS; /* no swap device, no migration in this model */
+}
+
+/* --- handle_mm_fault ------------------------------------------------------------------------ */
+
+static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
+				     unsigned int access, bool *userfault)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	bool write = access & PTSIM_ACCESS_WRITE;
+	struct ptsim_slot s;
+	uint64_t e, entry;
+
+	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
+		return PTSIM_VM_FAULT_SIGBUS;
+	s.addr = va;
+	e = *s.p;
+	if (s.lvl < PTSIM_PTE && !a->ops->none(a, s.lvl, e)) {
+		/* A huge leaf (or an entry the model does not fault on at this level). */
+		if (!a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, e))
+			return PTSIM_VM_FAULT_SIGBUS;
+		if (write && !a->ops->write(a, s.lvl, e))
+			return PTSIM_VM_FAULT_FALLBACK; /* huge COW: the THP code's job */
+		entry = a->ops->mkyoung(a, s.lvl, e);
+		if (write)
+			entry = a->ops->mkdirty(a, s.lvl, entry);
+		if (entry == e) {
+			st->cnt.spurious++;
+			return 0;
+		}
+		ptsim__set_entry(st->pt, &s, entry);
+		if (write && a->kind == PTSIM_ARCH_ARM64)
+			ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, va, va, a->shift[s.lvl],
+					       true);
+		st->cnt.fixup++;
+		return 0;
+	}
+	if (s.lvl < PTSIM_PTE || a->ops->none(a, PTSIM_PTE, e))
+		return vma->vm_file ? do_fault(st, vma, va, write)
+				    : do_anonymous_page(st, vma, va, write);
+	if (!a->ops->present(a, PTSIM_PTE, e))
+		return do_swap_page(st, vma, &s, va, access, userfault);
+	if (write && !a->ops->write(a, PTSIM_PTE, e))
+		return do_wp_page(st, vma, &s, va, e);
+	/* handle_pte_fault() tail: access-flag / dirty-bit fix-up, or nothing to do. */
+	entry = a->ops->mkyoung(a, PTSIM_PTE, e);
+	if (write)
+		entry = a->ops->mkdirty(a, PTSIM_PTE, entry);
+	if (entry == e) {
+		st->cnt.spurious++; /* flush_tlb_fix_spurious_fault(): empty on both */
+		return 0;
+	}
+	ptsim__set_access_flags(st, &s, va, entry, write);
+	st->cnt.fixup++;
+	return 0;
+}
+
+ptsim_vm_fault_t ptsim__handle_mm_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					uint64_t va, unsigned int access)
+{
+	bool userfault = false;
+
+	return handle_fault(st, vma, va, access, &userfault);
+}
+
+/* access_error(): does the VMA allow this kind of access at all? */
+static bool access_error(const struct ptsim_arch *a, const struct ptsim_vma *vma,
+			 unsigned int access)
+{
+	uint64_t f = vma->vm_flags;
+
+	if (access & PTSIM_ACCESS_WRITE)
+		return !(f & PTSIM_VM_WRITE);
+	if (access & PTSIM_ACCESS_EXEC)
+		return !(f & PTSIM_VM_EXEC);
+	/* A read: x86 vma_is_accessible(); arm64 exec-only memory is not readable. */
+	if (a->kind == PTSIM_ARCH_X86_64)
+		return !(f & (PTSIM_VM_READ | PTSIM_VM_WRITE | PTSIM_VM_EXEC));
+	return !(f & (PTSIM_VM_READ | PTSIM_VM_WRITE));
+}
+
+static void set_signal(struct ptsim_mm_state *st, struct ptsim_access_result *res, int sig,
+		       int code, uint64_t va, unsigned int lsb)
+{
+	res->signal = sig;
+	res->si_code = code;
+	res->si_addr = va;
+	res->si_addr_lsb = lsb;
+	if (sig == PTSIM_SIGSEGV)
+		st->cnt.sigsegv++;
+	else
+		st->cnt.sigbus++;
+}
+
+/* Shift of the hstate the HINDEX bits of @fault name. */
+static unsigned int hindex_shift(const struct ptsim_arch *a, ptsim_vm_fault_t fault)
+{
+	unsigned int idx = (fault & PTSIM_VM_FAULT_HINDEX_MASK) >> 16;
+	uint64_t size = idx < a->nr_hugetlb_sizes ? a->hugetlb_sizes[idx] : 0;
+	unsigned int shift = a->page_shift;
+
+	while (size > (1ull << shift))
+		shift++;
+	return shift;
+}
+
+int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
+		  struct ptsim_access_result *res)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+
+	memset(res, 0, sizeof(*res));
+	for (int tries = 0; tries < MAX_RETRIES; tries++) {
+		struct ptsim_mmu_result mr;
+		struct ptsim_vma *vma;
+		ptsim_vm_fault_t fault;
+		bool userfault = false;
+		const char *op;
+		int err;
+
+		ptsim__tlb_mm_activate(st->tlb_mm, cpu);
+		err = ptsim__mmu_access(ctx->tlbs, st->pt, &ctx->mmu, cpu, va, access, true, &mr);
+		if (err)
+			return ptsim__seterr(ctx->host, err, "access: cpu %u, access 0x%x refused",
+					     cpu, access);
+		if (mr.fault == PTSIM_MMU_OK) {
+			res->pa = mr.pa;
+			return 0;
+		}
+		if (mr.fault == PTSIM_MMU_NONCANONICAL) {
+			set_signal(st, res, PTSIM_SIGSEGV, PTSIM_SEGV_MAPERR, va, 0);
+			return 0;
+		}
+		/* do_user_addr_fault(): find the VMA, check the access against it. */
+		vma = ptsim__find_vma(&st->vmas, va);
+		if (!vma || vma->vm_start > va) {
+			set_signal(st, res, PTSIM_SIGSEGV, PTSIM_SEGV_MAPERR, va, 0);
+			return 0;
+		}
+		if (access_error(a, vma, access)) {
+			set_signal(st, res, PTSIM_SIGSEGV, PTSIM_SEGV_ACCERR, va, 0);
+			return 0;
+		}
+		op = ptsim__tlb_set_op(ctx->tlbs, "page fault");
+		st->cnt.pgfault++;
+		fault = handle_fault(st, vma, va, access, &userfault);
+		ptsim__tlb_restore_op(ctx->tlbs, op);
+		res->fault = fault;
+		res->nr_faults++;
+		if (userfault) {
+			res->userfault_pending = true;
+			return 0;
+		}
+		if (fault & PTSIM_VM_FAULT_OOM)
+			return ptsim__seterr(ctx->host, -ENOMEM,
+					     "access: out of memory handling a fault at 0x%llx",
+					     (unsigned long long)va);
+		if (fault & (PTSIM_VM_FAULT_HWPOISON | PTSIM_VM_FAULT_HWPOISON_LARGE)) {
+			set_signal(st, res, PTSIM_SIGBUS, PTSIM_BUS_MCEERR_AR, va,
+				   fault & PTSIM_VM_FAULT_HWPOISON ? a->page_shift
+								   : hindex_shift(a, fault));
+			return 0;
+		}
+		if (fault & PTSIM_VM_FAULT_SIGSEGV) {
+			set_signal(st, res, PTSIM_SIGSEGV, PTSIM_SEGV_MAPERR, va, 0);
+			return 0;
+		}
+		if (fault & (PTSIM_VM_FAULT_SIGBUS | PTSIM_VM_FAULT_FALLBACK)) {
+			set_signal(st, res, PTSIM_SIGBUS, PTSIM_BUS_ADRERR, va, 0);
+			return 0;
+		}
+		/* mm_account_fault(). */
+		if (fault & PTSIM_VM_FAULT_MAJOR)
+			st->cnt.maj_flt++;
+		else
+			st->cnt.min_flt++;
+	}
+	return ptsim__seterr(ctx->host, -ELOOP, "access: no progress at 0x%llx after %d faults",
+			     (unsigned long long)va, MAX_RETRIES);
+}

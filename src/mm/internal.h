@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/mm/internal.h - address spaces, VMAs, files, anon_vma, faults, rmap.
+ *
+ * The mm layer never sees the core's objects.  It works on
+ *  - struct ptsim_mm_ctx, one per machine (embedded in struct
+ *    ptsim_machine): pointers to the host, the arch, memory, the table
+ *    allocator and the TLBs, the MMU switches, and the files and anon_vmas
+ *    (uthash tables by id, so that a folio's mapping word holds an id, never
+ *    a pointer that could dangle);
+ *  - struct ptsim_mm_state, one per address space (embedded in struct
+ *    ptsim_mm): its tables, its TLB side (ASID, cpumask), the core handle
+ *    (stored for mmu_gather, never dereferenced here), the VMA tree and the
+ *    counters.
+ *
+ * Invariants (ptsim_check(), finding MAPCOUNT, recomputes the first three
+ * from a walk of every VMA of every address space):
+ *  - a page's _mapcount + 1 is the number of PTE leaves inside VMAs mapping
+ *    it; a large folio's _entire_mapcount + 1 the number of PMD/PUD leaves
+ *    mapping it whole, _large_mapcount + 1 the sum of both, and
+ *    _nr_pages_mapped the number of its pages with a PTE mapping plus
+ *    ENTIRELY_MAPPED while it has an entire mapping;
+ *  - a folio with a mapping (anon or file) has one reference per leaf
+ *    mapping it plus one per page while it is in a page cache;
+ *  - an address space's rss counters equal the pages its VMAs map;
+ *  - every VMA is on its anon_vma's list and its file's i_mmap list; a
+ *    file lives while its user reference or a VMA holds it; an anon_vma
+ *    lives while a VMA is on its list.
+ * Leaves outside every VMA (raw ptsim_map() mappings) are not accounted.
+ */
+#ifndef PTSIM_SRC_MM_INTERNAL_H
+#define PTSIM_SRC_MM_INTERNAL_H
+
+/*
+ * uthash allocates through the machine's host, without fault injection
+ * (hash buckets are bookkeeping, grown only in commit phases that must not
+ * fail); every function that adds or deletes declares `uthash_host`.
+ */
+#define uthash_malloc(sz)    ptsim__alloc_nofail(uthash_host, sz)
+#define uthash_free(ptr, sz) ptsim__free(uthash_host, ptr, sz)
+#define uthash_fatal(msg)    PTSIM_BUG_ON(msg)
+#include <uthash.h>
+
+#include "mm/vma.h"
+#include "pgtable/internal.h"
+#include "pgtable/visit.h"
+#include "ptsim/mm.h"
+#include "tlb/internal.h"
+#include "tlb/mmu.h"
+
+/* folio->mapping tags (PAGE_MAPPING_ANON). */
+#define PTSIM_MAPPING_ANON  0x1ull
+#define PTSIM_MAPPING_SHIFT 2
+/* _nr_pages_mapped flag for an entire mapping (ENTIRELY_MAPPED). */
+#define PTSIM_ENTIRELY_MAPPED 0x800000u
+
+/* One page-cache slot: index -> folio. */
+struct ptsim_pcache {
+	uint64_t index;
+	uint64_t pfn;
+	UT_hash_handle hh;
+};
+
+struct ptsim_file {
+	uint64_t id;
+	struct ptsim_mm_ctx *ctx;
+	uint64_t size;
+	bool shmem;
+	bool user_ref; /* the creator's reference, dropped by ptsim_file_close() */
+	uint64_t nr_vmas;
+	struct ptsim_vma *i_mmap; /* VMAs mapping the file, through f_next/f_prev */
+	struct ptsim_pcache *cache;
+	uint64_t nr_cached;
+	UT_hash_handle hh;
+};
+
+struct ptsim_anon_vma {
+	uint64_t id;
+	struct ptsim_vma *vmas; /* through av_next/av_prev */
+	uint64_t nr_vmas;
+	UT_hash_handle hh;
+};
+
+struct ptsim_mm_ctx {
+	bool ready;
+	struct ptsim_host *host;
+	const struct ptsim_arch *arch;
+	struct ptsim_mem *mem;
+	struct ptsim_ptalloc *pa;
+	struct ptsim_tlbs *tlbs;
+	struct ptsim_mmu_config mmu;
+	int swp_hwpoison_type;	    /* swap type code of hwpoison entries, -1 if not built */
+	int swp_marker_type;	    /* swap type code of PTE markers, -1 if not built */
+	unsigned int max_swapfiles; /* codes at or above it are special types */
+	struct ptsim_file *files;
+	struct ptsim_anon_vma *anon_vmas;
+	uint64_t next_file_id, next_anon_vma_id;
+};
+
+struct ptsim_mm_state {
+	struct ptsim_mm_ctx *ctx;
+	struct ptsim_pgtables *pt;
+	struct ptsim_tlb_mm *tlb_mm;
+	struct ptsim_mm *handle; /* the core's handle: for mmu_gather and rmap results */
+	struct ptsim_vma_tree vmas;
+	struct ptsim_mm_counters cnt;
+};
+
+/* --- lifecycle (mmap.c) ----------------------------------------------------- */
+
+void ptsim__mm_state_init(struct ptsim_mm_state *st, struct ptsim_mm_ctx *ctx,
+			  struct ptsim_pgtables *pt, struct ptsim_tlb_mm *tm,
+			  struct ptsim_mm *handle);
+/* exit_mmap(): zap everything, free the page tables under VMAs, free the VMAs. */
+void ptsim__exit_mmap(struct ptsim_mm_state *st);
+
+/* --- VMA operations (mmap.c) ------------------------------------------------ */
+
+int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsigned int prot,
+		   unsigned int flags, struct ptsim_file *file, uint64_t pgoff, uint64_t *out);
+int ptsim__do_munmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len);
+int ptsim__do_mprotect(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsigned int prot);
+int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, int advice);
+void ptsim__vma_fill_info(const struct ptsim_mm_state *st, const struct ptsim_vma *v,
+			  struct ptsim_vma_info *out);
+/* vm_get_page_prot() plus write-notify: the PTE-format pgprot for @vma's flags. */
+uint64_t ptsim__vma_page_prot(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma);
+/* Allocate / free a VMA struct. */
+struct ptsim_vma *ptsim__vma_alloc(struct ptsim_mm_ctx *ctx);
+void ptsim__vma_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
+/* Unlink @vma from its anon_vma and file (freeing them when unused). */
+void ptsim__vma_unlink_rmap(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
+
+/* --- teardown (zap.c) --------------------------------------------------------- */
+
+struct ptsim_zap_details {
+	bool drop_markers; /* munmap/exit: PTE markers go too (ZAP_FLAG_DROP_MARKER) */
+};
+/* unmap_page_range() of [start, end) inside @vma. */
+void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
+		      struct ptsim_vma *vma, uint64_t start, uint64_t end,
+		      const struct ptsim_zap_details *d);
+/* free_pgd_range(): free tables inside [addr, end) whose span lies in [floor, ceiling). */
+void ptsim__free_pgd_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, uint64_t addr,
+			   uint64_t end, uint64_t floor, uint64_t ceiling);
+void ptsim__tlb_gather(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, bool fullmm);
+void ptsim__tlb_finish(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb);
+
+/* --- files and anon_vma (file.c) --------------------------------------------- */
+
+/* Allocate a file (not yet visible), then publish it (gives it an id) or discard it. */
+struct ptsim_file *ptsim__file_alloc(struct ptsim_mm_ctx *ctx, uint64_t size, bool shmem,
+				     bool user_ref);
+void ptsim__file_publish(struct ptsim_file *f);
+void ptsim__file_discard(struct ptsim_file *f);
+void ptsim__file_close(struct ptsim_file *f);
+void ptsim__file_vma_link(struct ptsim_file *f, struct ptsim_vma *vma);
+void ptsim__file_vma_unlink(struct ptsim_file *f, struct ptsim_vma *vma);
+struct ptsim_file *ptsim__file_lookup(struct ptsim_mm_ctx *ctx, uint64_t id);
+/* The cached folio at @index, or 0 (PFN 0 is never a page-cache page: see file.c). */
+bool ptsim__pcache_lookup(struct ptsim_file *f, uint64_t index, uint64_t *pfn);
+/* Prepared insertion: allocate the slot and the folio first, then commit. */
+struct ptsim_pcache_prep {
+	struct ptsim_pcache *slot;
+	uint64_t pfn;
+};
+int ptsim__pcache_prepare(struct ptsim_file *f, struct ptsim_pcache_prep *p);
+void ptsim__pcache_discard(struct ptsim_file *f, struct ptsim_pcache_prep *p);
+void ptsim__pcache_commit(struct ptsim_file *f, uint64_t index, struct ptsim_pcache_prep *p);
+/* Calls @fn(ctx, pfn, nr_refs) for every page-cache folio of every file. */
+void ptsim__pcache_for_each(struct ptsim_mm_ctx *ctx, void (*fn)(void *arg, uint64_t pfn),
+			    void *arg);
+
+struct ptsim_anon_vma *ptsim__anon_vma_alloc(struct ptsim_mm_ctx *ctx);
+void ptsim__anon_vma_free(struct ptsim_mm_ctx *ctx, struct ptsim_anon_vma *av);
+struct ptsim_anon_vma *ptsim__anon_vma_lookup(struct ptsim_mm_ctx *ctx, uint64_t id);
+void ptsim__anon_vma_link(struct ptsim_anon_vma *av, struct ptsim_vma *vma);
+/* Unlink; frees the anon_vma when its last VMA goes. */
+void ptsim__anon_vma_unlink(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
+
+/* --- rmap and counts (rmap.c) ------------------------------------------------ */
+
+/* linear_page_index(): page offset of @addr in @vma's object. */
+static inline uint64_t ptsim__linear_page_index(const struct ptsim_arch *a,
+						const struct ptsim_vma *vma, uint64_t addr)
+{
+	return ((addr - vma->vm_start) >> a->page_shift) + vma->vm_pgoff;
+}
+
+struct ptsim_frame *ptsim__frame(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+unsigned int ptsim__folio_nr_pages(struct ptsim_mm_ctx *ctx, uint64_t head);
+bool ptsim__folio_anon(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+/* vm_normal_page(): the page a present leaf maps, or false (special, zero page). */
+bool ptsim__vm_normal_page(struct ptsim_mm_ctx *ctx, int lvl, uint64_t ent, uint64_t *pfn);
+/* folio_add_new_anon_rmap() for a fresh folio mapped at @addr (PTE level, exclusive). */
+void ptsim__folio_add_new_anon_rmap(struct ptsim_mm_state *st, uint64_t head, struct ptsim_vma *vma,
+				    uint64_t addr);
+/* Mapcounts of @nr pages from @page (PTE level) or of the whole folio (PMD/PUD level). */
+void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
+void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
+/* Per-page mapcount as pagemap reads it (folio_precise_page_mapcount()). */
+int ptsim__page_mapcount(struct ptsim_mm_ctx *ctx, uint64_t page);
+/* MM_ANONPAGES / MM_FILEPAGES / MM_SHMEMPAGES of a folio. */
+enum ptsim_rss_kind { PTSIM_RSS_ANON, PTSIM_RSS_FILE, PTSIM_RSS_SHMEM };
+enum ptsim_rss_kind ptsim__folio_rss_kind(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+void ptsim__rss_add(struct ptsim_mm_state *st, enum ptsim_rss_kind k, int64_t n);
+/* Move an exclusive anon folio to @vma's anon_vma (folio_move_anon_rmap()). */
+void ptsim__folio_move_anon_rmap(struct ptsim_mm_ctx *ctx, uint64_t head, struct ptsim_vma *vma);
+
+/* page_vma_mapped_walk(): the next entry in @vma mapping a page of the folio. */
+struct ptsim_pvmw {
+	uint64_t pfn;	  /* folio head */
+	unsigned int nr;  /* folio pages */
+	uint64_t address; /* first address to look at (vma_address()) */
+	uint64_t end;
+	/* out: */
+	struct ptsim_slot slot;
+	uint64_t hit_addr;
+};
+bool ptsim__page_vma_mapped_walk(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				 struct ptsim_pvmw *pw);
+
+typedef int (*ptsim__rmap_one_fn)(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				  struct ptsim_pvmw *pw, void *arg);
+/* rmap_walk(): every (mm, vma, entry) mapping the folio of @pfn.  Returns count or @fn's value. */
+long ptsim__rmap_walk(struct ptsim_mm_ctx *ctx, uint64_t pfn, ptsim__rmap_one_fn fn, void *arg);
+long ptsim__try_to_unmap(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+long ptsim__folio_mkclean(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+long ptsim__folio_referenced(struct ptsim_mm_ctx *ctx, uint64_t pfn);
+
+/* --- faults (fault.c) ---------------------------------------------------------- */
+
+/*
+ * handle_mm_fault() for a user access at @va inside @vma that the MMU
+ * refused: returns the VM_FAULT_* bits; with VM_FAULT_OOM nothing changed.
+ */
+ptsim_vm_fault_t ptsim__handle_mm_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					uint64_t va, unsigned int access);
+int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
+		  struct ptsim_access_result *res);
+/* ptep_set_access_flags(): write @entry over @s (same page), flushing on arm64 when needed. */
+void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
+			     uint64_t entry, bool dirty);
+
+/* --- fork (fork.c), pagemap (pagemap.c) --------------------------------------- */
+
+int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas, size_t *nr_vmas,
+			    struct ptsim_table_prep **tables, size_t *nr_tables);
+void ptsim__dup_mmap_abort(struct ptsim_mm_state *old, struct ptsim_vma **vmas, size_t nr_vmas,
+			   struct ptsim_table_prep *tables, size_t nr_tables);
+void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *new,
+			    struct ptsim_vma **vmas, size_t nr_vmas,
+			    struct ptsim_table_prep *tables, size_t nr_tables);
+
+int ptsim__pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t *word);
+int ptsim__clear_refs(struct ptsim_mm_state *st, int type);
+
+#endif /* PTSIM_SRC_MM_INTERNAL_H */
