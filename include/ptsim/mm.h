@@ -130,8 +130,18 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create(struct ptsim_machine *m, uint6
  */
 PTSIM_API void ptsim_file_close(struct ptsim_file *f);
 
-/* Size in bytes, and number of pages in the page cache. */
+/**
+ * ptsim_file_size() - the size of a file.
+ * @f: file (NULL gives 0).
+ * Return: the size in bytes.
+ */
 PTSIM_API uint64_t ptsim_file_size(const struct ptsim_file *f);
+
+/**
+ * ptsim_file_nr_cached() - pages in a file's page cache.
+ * @f: file (NULL gives 0).
+ * Return: the number of cached pages.
+ */
 PTSIM_API uint64_t ptsim_file_nr_cached(const struct ptsim_file *f);
 
 /**
@@ -262,7 +272,11 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_vma_info(struct ptsim_mm *mm, uint64_t addr
 PTSIM_API PTSIM_MUST_CHECK int ptsim_vma_next(struct ptsim_mm *mm, uint64_t addr,
 					      struct ptsim_vma_info *out);
 
-/* Number of VMAs. */
+/**
+ * ptsim_mm_nr_vmas() - the number of VMAs of an address space.
+ * @mm: address space (NULL gives 0).
+ * Return: the count.
+ */
 PTSIM_API uint64_t ptsim_mm_nr_vmas(const struct ptsim_mm *mm);
 
 /* --- faults ------------------------------------------------------------------ */
@@ -372,7 +386,11 @@ struct ptsim_mm_counters {
 	uint64_t rss_anon, rss_file, rss_shmem;
 };
 
-/* Copy the counters of @mm into @out. */
+/**
+ * ptsim_mm_counters() - the fault and rss counters of an address space.
+ * @mm: address space (NULL gives zeroes).
+ * @out: receives a copy.
+ */
 PTSIM_API void ptsim_mm_counters(const struct ptsim_mm *mm, struct ptsim_mm_counters *out);
 
 /* --- rmap ---------------------------------------------------------------------- */

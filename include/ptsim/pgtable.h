@@ -35,7 +35,11 @@ extern "C" {
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out);
 
-/* Free an address space's tables (mapped frames are not freed); NULL is a no-op. */
+/*
+ * Exit: zap every VMA (releasing the pages they map, see ptsim/mm.h), then
+ * free every table.  Frames mapped with ptsim_map() outside VMAs are not
+ * freed (the caller owns them).  NULL is a no-op.
+ */
 PTSIM_API void ptsim_mm_destroy(struct ptsim_mm *mm);
 
 PTSIM_API struct ptsim_machine *ptsim_mm_machine(const struct ptsim_mm *mm);

@@ -455,7 +455,8 @@ static void check_mapcounts(struct ptsim_machine *m, struct ptsim_check_report *
 		ptsim__pcache_for_each(&m->mmctx, map_cache_fn, &c);
 	if (c.oom)
 		goto out;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_rec);
+	if (c.n)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_rec);
 	for (uint64_t s = 0; s < m->mem.nr_sections; s++) {
 		const struct ptsim_section *sec = &m->mem.sections[s];
 		uint64_t base = s << m->mem.section_pfn_shift;

@@ -446,7 +446,7 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 			return ptsim__seterr(h, -ENOMEM,
 					     "mmap: [0x%llx, +0x%llx) outside the address space",
 					     (unsigned long long)addr, (unsigned long long)alen);
-		if ((flags & PTSIM_MAP_FIXED_NOREPLACE) && !(flags & PTSIM_MAP_FIXED) &&
+		if ((flags & PTSIM_MAP_FIXED_NOREPLACE) &&
 		    !ptsim__vma_range_free(&st->vmas, addr, addr + alen))
 			return ptsim__seterr(h, -EEXIST,
 					     "mmap: [0x%llx, 0x%llx) overlaps a mapping "

@@ -117,8 +117,10 @@ static void test_mmap_errors(void **state)
 		{0, 4096, RW, PTSIM_MAP_PRIVATE, -EINVAL},	      /* file, no file */
 		{BASE, 1ull << 60, RW, ANP, -ENOMEM},		      /* too long */
 		{0x7fff000000000000ull, 1ull << 20, RW, ANP | PTSIM_MAP_FIXED,
-		 -ENOMEM},						    /* too high */
-		{BASE, 4096, RW, ANP | PTSIM_MAP_FIXED_NOREPLACE, -EEXIST}, /* overlap */
+		 -ENOMEM}, /* too high */
+		{BASE, 4096, RW, ANP | PTSIM_MAP_FIXED_NOREPLACE, -EEXIST},
+		{BASE, 4096, RW, ANP | PTSIM_MAP_FIXED | PTSIM_MAP_FIXED_NOREPLACE,
+		 -EEXIST}, /* overlap */
 	};
 
 	ptsim_test_env_init(&t, *state, NULL);
@@ -258,6 +260,9 @@ static void test_mprotect_split_merge(void **state)
 	assert_int_equal(ptsim_mprotect(t.mm, BASE, 10 * t.psz, PTSIM_PROT_READ), 0);
 	assert_u64_eq(nr_vmas(t.mm), 1);
 	expect_vma(t.mm, BASE, BASE, BASE + 10 * t.psz, PTSIM_PROT_READ);
+	/* mprotect allocates no page table. */
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm), 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 0);
 	assert_machine_clean(t.m);
 	ptsim_test_env_fini(&t);
 }
