@@ -310,6 +310,12 @@ const char *ptsim_strerror(int err)
 		return "ENXIO: no such frame";
 	case -EIO:
 		return "EIO: output error";
+	case -ELOOP:
+		return "ELOOP: the fault handler made no progress (retry limit)";
+	case -EAGAIN:
+		return "EAGAIN: try again (nothing pending)";
+	case -EUCLEAN:
+		return "EUCLEAN: structure needs cleaning (invariant broken)";
 	default:
 		return "unknown error";
 	}

@@ -146,6 +146,7 @@ static void test_errors(void **state)
 	assert_non_null(strstr(ptsim_strerror(-ENOMEM), "ENOMEM"));
 	assert_non_null(strstr(ptsim_strerror(-EEXIST), "EEXIST"));
 	assert_string_equal(ptsim_strerror(-12345), "unknown error");
+	assert_non_null(strstr(ptsim_strerror(-ELOOP), "ELOOP"));
 	assert_int_equal(ptsim_frame_get(t.m, 1ull << 40, &(struct ptsim_frame_info){0}), -ENXIO);
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
 	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
