@@ -15,5 +15,6 @@
 #include "ptsim/softleaf.h"
 #include "ptsim/tlb.h"
 #include "ptsim/types.h"
+#include "ptsim/uffd.h"
 
 #endif /* PTSIM_PTSIM_H */

@@ -17,9 +17,16 @@
  * present entry (copy-on-write) is ptep_clear_flush() then set, which is
  * also arm64's break-before-make.
  *
+ * userfaultfd (handle_userfault(), ptsim/uffd.h): a missing fault in a
+ * VM_UFFD_MISSING VMA and a write to a uffd-wp PTE in a VM_UFFD_WP VMA
+ * queue a message and return VM_FAULT_RETRY with nothing mapped; a uffd-wp
+ * marker is a missing page whose new PTE keeps the uffd-wp bit, or, in a
+ * VMA no longer uffd-wp, is cleared and the access retried
+ * (pte_marker_clear()).
+ *
  * Not modelled: fault-around (one page per fault), swap-in (a swap entry
  * gives SIGBUS), THP faults (huge leaves get access-flag fix-ups only),
- * userfaultfd missing-mode.
+ * userfaultfd MINOR mode.
  */
 #include <errno.h>
 #include <string.h>
@@ -60,8 +67,13 @@ static void pte_discard(struct ptsim_mm_state *st, struct pte_prep *p)
 	p->n = p->used = 0;
 }
 
-/* __pte_alloc() and friends, allocation half: every missing table above @va's PTE. */
-static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p)
+/*
+ * __pte_alloc() and friends, allocation half: every missing table above
+ * @va's PTE, and the PTE table itself unless @upper_only (pmd_alloc() as
+ * __handle_mm_fault() does before a file fault).
+ */
+static int tables_prepare(struct ptsim_mm_state *st, uint64_t va, bool upper_only,
+			  struct pte_prep *p)
 {
 	const struct ptsim_arch *a = st->ctx->arch;
 	struct ptsim_slot s;
@@ -72,7 +84,11 @@ static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *
 	if (s.lvl == PTSIM_PTE)
 		return 0;
 	for (int lvl = ptsim__child_level(a, s.lvl);;) {
-		int err = ptsim__table_alloc(st->ctx->pa, &p->t[p->n]);
+		int err;
+
+		if (upper_only && lvl == PTSIM_PTE)
+			break;
+		err = ptsim__table_alloc(st->ctx->pa, &p->t[p->n]);
 
 		if (err) {
 			pte_discard(st, p);
@@ -84,6 +100,24 @@ static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *
 		lvl = ptsim__child_level(a, lvl);
 	}
 	return 0;
+}
+
+static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p)
+{
+	return tables_prepare(st, va, false, p);
+}
+
+/* Commit half of tables_prepare(..., true, ...): link the upper tables only. */
+static void upper_commit(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p)
+{
+	struct ptsim_slot s;
+
+	ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
+	while (p->used < p->n) {
+		PTSIM_BUG_ON(s.lvl >= PTSIM_PTE);
+		ptsim__table_link(st->pt, &s, &p->t[p->used++]);
+		ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
+	}
 }
 
 /* Commit half: link the prepared tables, return the PTE slot of @va. */
@@ -141,8 +175,51 @@ static uint64_t mkdirty_maybe_write(const struct ptsim_arch *a, const struct pts
 
 /* --- anonymous memory ------------------------------------------------------------ */
 
+/*
+ * handle_userfault(VM_UFFD_MISSING) after the fault prepared tables @p:
+ * the tables stay (the kernel allocated them before asking user space),
+ * nothing is mapped.  @upper: @p holds the upper tables only.
+ */
+static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  uint64_t va, bool write, struct pte_prep *p, bool upper,
+					  bool *userfault)
+{
+	struct ptsim_anon_vma *av = NULL;
+	struct ptsim_uffd_node *n;
+	struct ptsim_slot s;
+
+	n = ptsim__uffd_msg_alloc(st);
+	if (!n) {
+		pte_discard(st, p);
+		return PTSIM_VM_FAULT_OOM;
+	}
+	/*
+	 * A private write (do_anonymous_page(), do_cow_fault()): vmf_anon_prepare()
+	 * ran first, so the VMA keeps its new anon_vma.  (Allocated last: an
+	 * anon_vma id is never handed out and dropped.)
+	 */
+	if (write && !(vma->vm_flags & PTSIM_VM_SHARED) && anon_vma_prepare(st, vma, &av)) {
+		ptsim__free(st->ctx->host, n, sizeof(*n));
+		pte_discard(st, p);
+		return PTSIM_VM_FAULT_OOM;
+	}
+	if (av)
+		ptsim__anon_vma_link(av, vma);
+	if (upper)
+		upper_commit(st, va, p);
+	else
+		pte_commit(st, va, p, &s);
+	ptsim__uffd_msg_queue(st, n, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0);
+	*userfault = true;
+	return PTSIM_VM_FAULT_RETRY;
+}
+
+/*
+ * @uffd_wp: the entry replaced was a uffd-wp marker, so the new PTE gets
+ * the uffd-wp bit (vmf_orig_pte_uffd_wp()).
+ */
 static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-					  uint64_t va, bool write)
+					  uint64_t va, bool write, bool uffd_wp, bool *userfault)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
@@ -154,14 +231,20 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 	if (pte_prepare(st, va, &p))
 		return PTSIM_VM_FAULT_OOM;
 	if (!write) {
+		if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
+			return missing_userfault(st, vma, va, false, &p, false, userfault);
 		/* Map the shared zero page, read-only and special (not counted). */
 		pte_commit(st, va, &p, &s);
 		e = a->ops->mkspecial(a, PTSIM_PTE,
 				      mk_pte(a, ctx->mem->zero_pfn, vma->vm_page_prot));
+		if (uffd_wp)
+			e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
 		ptsim__set_entry(st->pt, &s, e);
 		st->cnt.zero_page++;
 		return 0;
 	}
+	if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
+		return missing_userfault(st, vma, va, true, &p, false, userfault);
 	if (ptsim__folio_alloc(ctx->mem, 0, &pfn)) {
 		pte_discard(st, &p);
 		return PTSIM_VM_FAULT_OOM;
@@ -179,6 +262,8 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 	e = mk_pte(a, pfn, vma->vm_page_prot);
 	if (vma->vm_flags & PTSIM_VM_WRITE)
 		e = a->ops->mkwrite(a, PTSIM_PTE, a->ops->mkdirty(a, PTSIM_PTE, e));
+	if (uffd_wp)
+		e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
 	ptsim__set_entry(st->pt, &s, e);
 	st->cnt.anon_fault++;
 	return 0;
@@ -187,7 +272,7 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 /* --- file memory ---------------------------------------------------------------------- */
 
 static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
-				 bool write)
+				 bool write, bool uffd_wp, bool *userfault)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
@@ -207,6 +292,13 @@ static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vm
 		return PTSIM_VM_FAULT_SIGBUS;
 	cached = ptsim__pcache_lookup(f, index, &pfn);
 	major = !cached && !f->shmem; /* the data had to be read from "disk" */
+	if (!cached && (vma->vm_flags & PTSIM_VM_UFFD_MISSING)) {
+		/* shmem_get_folio_gfp(): not cached -> user space; pmd_alloc() ran, no PTE table.
+		 */
+		if (tables_prepare(st, va, true, &p))
+			return PTSIM_VM_FAULT_OOM;
+		return missing_userfault(st, vma, va, write, &p, true, userfault);
+	}
 	if (pte_prepare(st, va, &p))
 		return PTSIM_VM_FAULT_OOM;
 	if (!cached && ptsim__pcache_prepare(f, &pc))
@@ -233,6 +325,8 @@ static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vm
 		ptsim__folio_add_new_anon_rmap(st, newpfn, vma, va);
 		ptsim__rss_add(st, PTSIM_RSS_ANON, 1);
 		e = mkdirty_maybe_write(a, vma, mk_pte(a, newpfn, vma->vm_page_prot));
+		if (uffd_wp)
+			e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
 		ptsim__set_entry(st->pt, &s, e);
 		st->cnt.cow++;
 	} else {
@@ -245,6 +339,8 @@ static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vm
 			e = mkdirty_maybe_write(a, vma, e);
 			ptsim__page_set_flag(ctx->mem, pfn, PTSIM_PG_dirty);
 		}
+		if (uffd_wp)
+			e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
 		ptsim__set_entry(st->pt, &s, e);
 		st->cnt.file_fault++;
 	}
@@ -336,6 +432,14 @@ static ptsim_vm_fault_t do_wp_page(struct ptsim_mm_state *st, struct ptsim_vma *
 
 /* --- non-present entries ----------------------------------------------------------------- */
 
+/* do_pte_missing(). */
+static ptsim_vm_fault_t do_pte_missing(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				       uint64_t va, bool write, bool uffd_wp, bool *userfault)
+{
+	return vma->vm_file ? do_fault(st, vma, va, write, uffd_wp, userfault)
+			    : do_anonymous_page(st, vma, va, write, uffd_wp, userfault);
+}
+
 static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				     struct ptsim_slot *s, uint64_t va, unsigned int access,
 				     bool *userfault)
@@ -358,14 +462,13 @@ static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma
 			return PTSIM_VM_FAULT_SIGSEGV;
 		if (!(bits & PTSIM_PTE_MARKER_UFFD_WP))
 			return PTSIM_VM_FAULT_SIGBUS; /* an empty marker: WARN + SIGBUS */
-		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && (access & PTSIM_ACCESS_WRITE)) {
-			*userfault = true;
-			return PTSIM_VM_FAULT_RETRY;
+		if (!(vma->vm_flags & PTSIM_VM_UFFD_WP)) {
+			/* pte_marker_clear(): lazy cleanup after unregister; the access retries. */
+			ptsim__get_and_clear(st->pt, s);
+			return 0;
 		}
-		/* Not (or no longer) write-protected: drop the marker, fault the page in. */
-		ptsim__set_entry(st->pt, s, 0);
-		return vma->vm_file ? do_fault(st, vma, va, access & PTSIM_ACCESS_WRITE)
-				    : do_anonymous_page(st, vma, va, access & PTSIM_ACCESS_WRITE);
+		/* pte_marker_handle_uffd_wp(): a missing page; the new PTE keeps uffd-wp. */
+		return do_pte_missing(st, vma, va, access & PTSIM_ACCESS_WRITE, true, userfault);
 	}
 	if (ctx->swp_hwpoison_type >= 0 && type == (unsigned int)ctx->swp_hwpoison_type)
 		return PTSIM_VM_FAULT_HWPOISON;
@@ -408,12 +511,24 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		return 0;
 	}
 	if (s.lvl < PTSIM_PTE || a->ops->none(a, PTSIM_PTE, e))
-		return vma->vm_file ? do_fault(st, vma, va, write)
-				    : do_anonymous_page(st, vma, va, write);
+		return do_pte_missing(st, vma, va, write, false, userfault);
 	if (!a->ops->present(a, PTSIM_PTE, e))
 		return do_swap_page(st, vma, &s, va, access, userfault);
-	if (write && !a->ops->write(a, PTSIM_PTE, e))
+	if (write && !a->ops->write(a, PTSIM_PTE, e)) {
+		/* do_wp_page(): userfaultfd_pte_wp() goes to user space first. */
+		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e)) {
+			struct ptsim_uffd_node *n = ptsim__uffd_msg_alloc(st);
+
+			if (!n)
+				return PTSIM_VM_FAULT_OOM;
+			ptsim__uffd_msg_queue(st, n, va,
+					      PTSIM_UFFD_PAGEFAULT_FLAG_WP |
+						      PTSIM_UFFD_PAGEFAULT_FLAG_WRITE);
+			*userfault = true;
+			return PTSIM_VM_FAULT_RETRY;
+		}
 		return do_wp_page(st, vma, &s, va, e);
+	}
 	/* handle_pte_fault() tail: access-flag / dirty-bit fix-up, or nothing to do. */
 	entry = a->ops->mkyoung(a, PTSIM_PTE, e);
 	if (write)

@@ -45,6 +45,7 @@
 #include "pgtable/internal.h"
 #include "pgtable/visit.h"
 #include "ptsim/mm.h"
+#include "ptsim/uffd.h"
 #include "tlb/internal.h"
 #include "tlb/mmu.h"
 
@@ -97,6 +98,17 @@ struct ptsim_mm_ctx {
 	uint64_t next_file_id, next_anon_vma_id;
 };
 
+/* userfaultfd (uffd.c): the address space's message queue, oldest first. */
+struct ptsim_uffd_node {
+	struct ptsim_uffd_msg msg;
+	struct ptsim_uffd_node *next;
+};
+
+struct ptsim_uffd_queue {
+	struct ptsim_uffd_node *head, *tail;
+	uint64_t nr;
+};
+
 struct ptsim_mm_state {
 	struct ptsim_mm_ctx *ctx;
 	struct ptsim_pgtables *pt;
@@ -104,6 +116,7 @@ struct ptsim_mm_state {
 	struct ptsim_mm *handle; /* the core's handle: for mmu_gather and rmap results */
 	struct ptsim_vma_tree vmas;
 	struct ptsim_mm_counters cnt;
+	struct ptsim_uffd_queue uffd;
 };
 
 /* --- lifecycle (mmap.c) ----------------------------------------------------- */
@@ -130,6 +143,23 @@ struct ptsim_vma *ptsim__vma_alloc(struct ptsim_mm_ctx *ctx);
 void ptsim__vma_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
 /* Unlink @vma from its anon_vma and file (freeing them when unused). */
 void ptsim__vma_unlink_rmap(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
+/* __split_vma() at @addr into the preallocated @new (the upper part); cannot fail. */
+void ptsim__vma_split(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct ptsim_vma *new,
+		      uint64_t addr);
+/* Merge @vma with compatible neighbours; returns the VMA now holding its range. */
+struct ptsim_vma *ptsim__vma_merge(struct ptsim_mm_state *st, struct ptsim_vma *vma);
+/* TASK_SIZE of the configuration; mmap_min_addr. */
+uint64_t ptsim__task_size(const struct ptsim_arch *a);
+#define PTSIM_MMAP_MIN_ADDR 0x10000ull
+/*
+ * change_protection() of [start, end) in @vma with vm_page_prot and the
+ * MM_CP_* flags below; returns the number of entries changed.  The caller
+ * flushes the TLBs when it is not 0.
+ */
+#define PTSIM_CP_UFFD_WP	 0x1u /* MM_CP_UFFD_WP: set uffd-wp */
+#define PTSIM_CP_UFFD_WP_RESOLVE 0x2u /* MM_CP_UFFD_WP_RESOLVE: clear it, drop uffd-wp markers */
+uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t start,
+				  uint64_t end, unsigned int cp_flags);
 
 /* --- teardown (zap.c) --------------------------------------------------------- */
 
@@ -241,6 +271,27 @@ int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsi
 /* ptep_set_access_flags(): write @entry over @s (same page), flushing on arm64 when needed. */
 void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
 			     uint64_t entry, bool dirty);
+
+/* --- userfaultfd (uffd.c) ------------------------------------------------------ */
+
+/*
+ * handle_userfault(), in two halves so that a fault can allocate first and
+ * commit later: a message node (NULL when out of memory), then its queueing
+ * with the page-rounded @va and PTSIM_UFFD_PAGEFAULT_FLAG_* @flags.
+ */
+struct ptsim_uffd_node *ptsim__uffd_msg_alloc(struct ptsim_mm_state *st);
+void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n, uint64_t va,
+			   uint64_t flags);
+/* Drop every queued message (exit). */
+void ptsim__uffd_release(struct ptsim_mm_state *st);
+int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
+			 unsigned int mode);
+int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len);
+int ptsim__uffd_read(struct ptsim_mm_state *st, struct ptsim_uffd_msg *msg);
+int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
+		       bool zeropage);
+int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
+			       unsigned int mode);
 
 /* --- fork (fork.c), pagemap (pagemap.c) --------------------------------------- */
 

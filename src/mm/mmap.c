@@ -23,8 +23,9 @@
 #include <string.h>
 
 #include "mm/internal.h"
+#include "ptsim/softleaf.h"
 
-#define MMAP_MIN_ADDR 0x10000ull
+#define MMAP_MIN_ADDR PTSIM_MMAP_MIN_ADDR
 #define MIN_GAP	      (128ull << 20)
 
 void ptsim__mm_state_init(struct ptsim_mm_state *st, struct ptsim_mm_ctx *ctx,
@@ -67,6 +68,11 @@ static uint64_t task_size(const struct ptsim_arch *a)
 	if (a->kind == PTSIM_ARCH_X86_64)
 		return (1ull << (a->va_bits - 1)) - ptsim__page_size(a);
 	return 1ull << a->va_bits;
+}
+
+uint64_t ptsim__task_size(const struct ptsim_arch *a)
+{
+	return task_size(a);
 }
 
 static uint64_t map_window(const struct ptsim_arch *a)
@@ -202,6 +208,17 @@ static struct ptsim_vma *merge_around(struct ptsim_mm_state *st, struct ptsim_vm
 		vma = prev;
 	}
 	return vma;
+}
+
+void ptsim__vma_split(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct ptsim_vma *new,
+		      uint64_t addr)
+{
+	split_vma(st, vma, new, addr);
+}
+
+struct ptsim_vma *ptsim__vma_merge(struct ptsim_mm_state *st, struct ptsim_vma *vma)
+{
+	return merge_around(st, vma);
 }
 
 /* --- munmap --------------------------------------------------------------------- */
@@ -537,9 +554,43 @@ struct cp_ctx {
 	struct ptsim_mm_state *st;
 	struct ptsim_vma *vma;
 	uint64_t newprot;
+	unsigned int cp_flags;
 	bool try_writable;
 	uint64_t pages;
 };
+
+/*
+ * A non-present PTE under MM_CP_UFFD_WP / _RESOLVE (change_pte_range()):
+ * a uffd-wp marker is cleared on resolve, other markers (poison, guard)
+ * are left alone, other swap entries get or lose the swap uffd-wp bit.
+ */
+static void change_swp_uffd_wp(struct cp_ctx *c, struct ptsim_slot *s, uint64_t old)
+{
+	struct ptsim_mm_ctx *ctx = c->st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t e = old;
+
+	if (ctx->swp_marker_type >= 0 &&
+	    a->ops->swp_type(a, s->lvl, old) == (unsigned int)ctx->swp_marker_type) {
+		uint64_t bits = a->ops->swp_offset(a, s->lvl, old);
+
+		if (bits & (PTSIM_PTE_MARKER_POISONED | PTSIM_PTE_MARKER_GUARD))
+			return;
+		if (c->cp_flags & PTSIM_CP_UFFD_WP_RESOLVE) {
+			ptsim__get_and_clear(c->st->pt, s);
+			c->pages++;
+		}
+		return;
+	}
+	if (c->cp_flags & PTSIM_CP_UFFD_WP)
+		e = a->ops->swp_mkuffd_wp(a, s->lvl, old);
+	else if (c->cp_flags & PTSIM_CP_UFFD_WP_RESOLVE)
+		e = a->ops->swp_clear_uffd_wp(a, s->lvl, old);
+	if (e != old) {
+		ptsim__set_entry(c->st->pt, s, e);
+		c->pages++;
+	}
+}
 
 static int change_pte_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
 			 uint64_t next)
@@ -551,9 +602,18 @@ static int change_pte_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s
 	(void)what;
 	(void)addr;
 	(void)next;
-	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, old))
-		return 0; /* swap entries and markers keep their bits */
+	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, old)) {
+		/* mprotect: swap entries and markers keep their bits */
+		if (c->cp_flags && s->lvl == PTSIM_PTE && !a->ops->present(a, s->lvl, old) &&
+		    a->ops->swp(a, s->lvl, old))
+			change_swp_uffd_wp(c, s, old);
+		return 0;
+	}
 	e = a->ops->modify(a, s->lvl, old, c->newprot);
+	if (c->cp_flags & PTSIM_CP_UFFD_WP)
+		e = a->ops->mkuffd_wp(a, s->lvl, e);
+	else if (c->cp_flags & PTSIM_CP_UFFD_WP_RESOLVE)
+		e = a->ops->clear_uffd_wp(a, s->lvl, e);
 	if (c->try_writable && !a->ops->write(a, s->lvl, e) &&
 	    can_change_writable(c->st, c->vma, s->lvl, e))
 		e = a->ops->mkwrite(a, s->lvl, e);
@@ -565,16 +625,23 @@ static int change_pte_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s
 }
 
 /* change_protection() over [start, end) of @vma; returns entries changed. */
-static uint64_t change_protection(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t start,
-				  uint64_t end)
+uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t start,
+				  uint64_t end, unsigned int cp_flags)
 {
-	struct cp_ctx c = {.st = st, .vma = vma, .newprot = vma->vm_page_prot};
+	struct cp_ctx c = {
+		.st = st, .vma = vma, .newprot = vma->vm_page_prot, .cp_flags = cp_flags};
 	struct ptsim_visitor v = {
 		.pt = st->pt, .fn = change_pte_fn, .priv = &c, .flags = PTSIM_VISIT_LEAF};
 
-	/* vma_wants_manual_pte_write_upgrade(). */
-	c.try_writable = vma->vm_flags & PTSIM_VM_SHARED ? wants_writenotify(st->ctx, vma)
-							 : (vma->vm_flags & PTSIM_VM_WRITE) != 0;
+	PTSIM_BUG_ON((cp_flags & PTSIM_CP_UFFD_WP) && (cp_flags & PTSIM_CP_UFFD_WP_RESOLVE));
+	/*
+	 * MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade():
+	 * mprotect and uffd-wp unprotect pass it, uffd-wp protect does not.
+	 */
+	if (!(cp_flags & PTSIM_CP_UFFD_WP))
+		c.try_writable = vma->vm_flags & PTSIM_VM_SHARED
+					 ? wants_writenotify(st->ctx, vma)
+					 : (vma->vm_flags & PTSIM_VM_WRITE) != 0;
 	(void)ptsim__visit(&v, start, end);
 	return c.pages;
 }
@@ -639,8 +706,9 @@ int ptsim__do_mprotect(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, u
 			newflags |= PTSIM_VM_ACCOUNT; /* security_vm_enough_memory() charged */
 		vma->vm_flags = newflags;
 		vma->vm_page_prot = ptsim__vma_page_prot(ctx, vma);
-		pages += change_protection(st, vma, vma->vm_start > addr ? vma->vm_start : addr,
-					   vma->vm_end < end ? vma->vm_end : end);
+		pages += ptsim__change_protection(st, vma,
+						  vma->vm_start > addr ? vma->vm_start : addr,
+						  vma->vm_end < end ? vma->vm_end : end, 0);
 	}
 	if (pages)
 		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, addr, end - 1, ctx->arch->page_shift,
@@ -712,6 +780,7 @@ void ptsim__exit_mmap(struct ptsim_mm_state *st)
 	struct ptsim_mmu_gather tlb;
 	const char *op;
 
+	ptsim__uffd_release(st);
 	if (!first)
 		return;
 	for (last = first; ptsim__vma_next(last); last = ptsim__vma_next(last))

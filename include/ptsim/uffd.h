@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uffd.h - userfaultfd on a simulated address space: registration,
+ * page-fault messages, and the resolution ioctls UFFDIO_COPY,
+ * UFFDIO_ZEROPAGE and UFFDIO_WRITEPROTECT (fs/userfaultfd.c,
+ * mm/userfaultfd.c).
+ *
+ * The model has one userfaultfd context per address space: registering a
+ * range sets VM_UFFD_MISSING / VM_UFFD_WP on its VMAs (split at the edges
+ * and merged again on unregister, as mprotect() does), and the faults those
+ * flags trap are queued on the address space as messages.
+ *
+ * Fault delivery (handle_userfault()).  ptsim_access() reports a trapped
+ * fault with res.userfault_pending = true and signal 0; nothing is mapped,
+ * and a struct ptsim_uffd_msg is queued.  What traps:
+ *  - MISSING: a fault on a none PTE (or on a uffd-wp marker, which the
+ *    fault path treats as none) in a VM_UFFD_MISSING VMA - anonymous memory
+ *    always, shmem when the page is not in the page cache.  As in the
+ *    kernel, the page tables down to the PTE table (anonymous) or the PMD
+ *    table (shmem) are allocated before the fault is handed to user space.
+ *    Flags: UFFD_PAGEFAULT_FLAG_WRITE for a write, else 0.
+ *  - WP: a write to a present PTE carrying the uffd-wp bit in a VM_UFFD_WP
+ *    VMA (do_wp_page()).  Flags: FLAG_WP | FLAG_WRITE.  A uffd-wp marker in
+ *    a VM_UFFD_WP VMA is handled as a missing page whose new PTE inherits
+ *    the uffd-wp bit, so a write then traps as WP (algorithms.md 0.4).
+ * The message address is the faulting address rounded down to the page
+ * (no UFFD_FEATURE_EXACT_ADDRESS).  The model does not block: every access
+ * that traps queues one message, so repeating an access before resolving
+ * it queues a duplicate for the same page (the kernel would queue one and
+ * put the second faulting thread to sleep on it).
+ *
+ * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
+ * -EINVAL), features (EVENT_FORK, WP_ASYNC, WP_UNPOPULATED, SIGBUS,
+ * EXACT_ADDRESS), non-cooperative events, hugetlb VMAs, UFFDIO_MOVE /
+ * POISON, and uffd-wp markers on none PTEs: UFFDIO_WRITEPROTECT changes
+ * present entries only (markers for file/shmem memory are the seed-002
+ * work).  fork() keeps the VMA flags in the child (fork.c), as with
+ * UFFD_FEATURE_EVENT_FORK; the child has its own, empty message queue.
+ *
+ * Every call returns 0 or a negative errno, leaves the model unchanged on
+ * failure (all or nothing, allocation failures included - the kernel's
+ * UFFDIO_COPY may instead stop part way and report the bytes copied) and
+ * sets ptsim_errmsg().
+ */
+#ifndef PTSIM_UFFD_H
+#define PTSIM_UFFD_H
+
+#include "ptsim/export.h"
+#include "ptsim/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
+#define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
+#define PTSIM_UFFDIO_REGISTER_MODE_WP	   0x2u
+#define PTSIM_UFFDIO_REGISTER_MODE_MINOR   0x4u
+
+/* uffd_msg.event and uffd_msg.arg.pagefault.flags. */
+#define PTSIM_UFFD_EVENT_PAGEFAULT	0x12u
+#define PTSIM_UFFD_PAGEFAULT_FLAG_WRITE 0x1ull
+#define PTSIM_UFFD_PAGEFAULT_FLAG_WP	0x2ull
+#define PTSIM_UFFD_PAGEFAULT_FLAG_MINOR 0x4ull
+
+/* Ioctl modes.  DONTWAKE is accepted and has no effect (nothing sleeps). */
+#define PTSIM_UFFDIO_COPY_MODE_DONTWAKE		0x1u
+#define PTSIM_UFFDIO_COPY_MODE_WP		0x2u
+#define PTSIM_UFFDIO_WRITEPROTECT_MODE_WP	0x1u
+#define PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE 0x2u
+
+/*
+ * struct ptsim_uffd_msg - one message read from the userfaultfd.
+ * @event: PTSIM_UFFD_EVENT_PAGEFAULT.
+ * @flags: PTSIM_UFFD_PAGEFAULT_FLAG_* bits.
+ * @address: the faulting address rounded down to the page.
+ */
+struct ptsim_uffd_msg {
+	unsigned int event;
+	uint64_t flags;
+	uint64_t address;
+};
+
+/**
+ * ptsim_uffd_register() - register [start, start + len) with userfaultfd
+ * (UFFDIO_REGISTER).
+ * @mm: address space.  @start: page aligned.  @len: page aligned, not 0.
+ * @mode: PTSIM_UFFDIO_REGISTER_MODE_MISSING and/or _WP.
+ *
+ * Sets VM_UFFD_MISSING / VM_UFFD_WP (replacing any previous uffd mode) on
+ * every VMA of the range, splitting VMAs the range cuts and merging the
+ * result with compatible neighbours; vm_page_prot is recomputed (shared
+ * uffd-wp VMAs are write-notified).  Entries are not changed.
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, no mode or unknown mode
+ * bits, MINOR - refused by the kernel on anonymous memory, not modelled on
+ * shmem - part of the range not covered by VMAs - the kernel skips holes,
+ * the model refuses them - or a VMA that cannot userfault: a regular file);
+ * -EPERM (a VMA without VM_MAYWRITE); -ENOMEM (a split needed memory).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t start,
+						   uint64_t len, unsigned int mode);
+
+/**
+ * ptsim_uffd_unregister() - unregister [start, start + len) (UFFDIO_UNREGISTER).
+ * @mm: address space.  @start: page aligned.  @len: page aligned, not 0.
+ *
+ * As the kernel (since v6.0, "reset write protection when unregister"):
+ * present entries of uffd-wp VMAs lose the uffd-wp bit (exclusive anonymous
+ * pages become writable again, with a TLB flush) and uffd-wp markers are
+ * cleared (UFFDIO_WRITEPROTECT without MODE_WP); then VM_UFFD_* is cleared,
+ * VMAs split at the edges and merged back.  Markers left elsewhere (e.g.
+ * copied by fork()) are dropped lazily by the fault path.  Holes are
+ * skipped; messages already queued stay.
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, no VMA in it, a VMA that
+ * cannot userfault); -ENOMEM (a split needed memory).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_unregister(struct ptsim_mm *mm, uint64_t start,
+						     uint64_t len);
+
+/**
+ * ptsim_uffd_read() - read the oldest queued message (read(2) on the fd).
+ * @mm: address space.  @msg: receives the message, which is dequeued.
+ * Return: 0; -EAGAIN (no message: a non-blocking read); -EINVAL.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_read(struct ptsim_mm *mm, struct ptsim_uffd_msg *msg);
+
+/**
+ * ptsim_uffd_nr_pending() - the number of queued messages.
+ * @mm: address space (NULL gives 0).
+ * Return: the count.
+ */
+PTSIM_API uint64_t ptsim_uffd_nr_pending(const struct ptsim_mm *mm);
+
+/**
+ * ptsim_uffdio_copy() - fill missing pages with new pages (UFFDIO_COPY).
+ * @mm: address space.  @dst: page aligned.  @len: page aligned, not 0.
+ * @mode: PTSIM_UFFDIO_COPY_MODE_WP (map the pages write-protected with the
+ *        uffd-wp bit; needs a VM_UFFD_WP VMA) and/or _DONTWAKE.
+ *
+ * The range must lie inside one registered VMA (any mode) that is private
+ * anonymous or shmem.  Each page gets a new folio (the model keeps no page
+ * contents, so there is no source buffer) mapped as mfill_atomic_install_pte()
+ * does: dirty, writable if the VMA is (shmem: only if shared), uffd-wp
+ * with MODE_WP.  Anonymous pages are exclusive and on the VMA's anon_vma;
+ * shmem pages go into the file's page cache (which holds a reference) and
+ * are file-mapped.  Entries were none, so no TLB flush is needed.
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, bad mode, MODE_WP on a
+ * VMA that is not uffd-wp, neither anonymous nor shmem); -ENOENT (no VMA
+ * at @dst, the range leaves the VMA, or the VMA is not registered);
+ * -EEXIST (an entry in the range is neither none nor a uffd-wp marker, or
+ * a shmem page is already cached); -EFAULT (shmem beyond the end of the
+ * file); -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_copy(struct ptsim_mm *mm, uint64_t dst, uint64_t len,
+						 unsigned int mode);
+
+/**
+ * ptsim_uffdio_zeropage() - map zeroes at missing pages (UFFDIO_ZEROPAGE).
+ * @mm: address space.  @dst: page aligned.  @len: page aligned, not 0.
+ *
+ * Anonymous VMAs get the shared zero page (read-only, special, not
+ * counted); shmem VMAs get new zero-filled page-cache pages, as
+ * shmem_mfill_atomic_pte() does.  Rules as ptsim_uffdio_copy(), except
+ * that every entry must be none (a uffd-wp marker is -EEXIST).
+ *
+ * Return: as ptsim_uffdio_copy().
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst,
+						     uint64_t len);
+
+/**
+ * ptsim_uffdio_writeprotect() - write-protect or unprotect a range
+ * (UFFDIO_WRITEPROTECT, mwriteprotect_range()).
+ * @mm: address space.  @start: page aligned.  @len: page aligned, not 0.
+ * @mode: PTSIM_UFFDIO_WRITEPROTECT_MODE_WP to protect, 0 to unprotect
+ *        (optionally with _DONTWAKE; WP with DONTWAKE is -EINVAL).
+ *
+ * change_protection() with MM_CP_UFFD_WP or MM_CP_UFFD_WP_RESOLVE on each
+ * VMA of the range: present entries are rebuilt from vm_page_prot
+ * (pte_modify()) and get the uffd-wp bit, which write-protects them, or
+ * lose it; on unprotect an entry is made writable at once where
+ * can_change_pte_writable() allows (an exclusive anonymous page, a dirty
+ * shared one), and any other read-only entry is resolved by the ordinary
+ * write fault, so unprotect never leaves a userfault loop (algorithms.md 5).
+ * Unprotect also clears uffd-wp markers.  Changed entries are flushed from
+ * the TLBs.  Holes are skipped; none PTEs get no marker (not modelled).
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, bad mode); -ENOENT (no VMA
+ * in the range, or a VMA that is not registered for WP).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start,
+							 uint64_t len, unsigned int mode);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTSIM_UFFD_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uffd_api.c - the public userfaultfd calls of include/ptsim/uffd.h.
+ * Validates handles at the boundary and unwraps the address space for
+ * src/mm/uffd.c.
+ */
+#include <errno.h>
+
+#include "core/machine.h"
+
+int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__uffd_register(&mm->vm, start, len, mode);
+}
+
+int ptsim_uffd_unregister(struct ptsim_mm *mm, uint64_t start, uint64_t len)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__uffd_unregister(&mm->vm, start, len);
+}
+
+int ptsim_uffd_read(struct ptsim_mm *mm, struct ptsim_uffd_msg *msg)
+{
+	if (!mm || !msg)
+		return -EINVAL;
+	if (ptsim__uffd_read(&mm->vm, msg))
+		return ptsim__seterr(&mm->m->host, -EAGAIN, "uffd_read: no message queued");
+	return 0;
+}
+
+uint64_t ptsim_uffd_nr_pending(const struct ptsim_mm *mm)
+{
+	return mm ? mm->vm.uffd.nr : 0;
+}
+
+int ptsim_uffdio_copy(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigned int mode)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__uffdio_copy(&mm->vm, dst, len, mode, false);
+}
+
+int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst, uint64_t len)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__uffdio_copy(&mm->vm, dst, len, 0, true);
+}
+
+int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)
+{
+	if (!mm)
+		return -EINVAL;
+	return ptsim__uffdio_writeprotect(&mm->vm, start, len, mode);
+}

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uffd.c - userfaultfd: registration (follows userfaultfd_register() and
+ * userfaultfd_unregister(), fs/userfaultfd.c), the message queue
+ * (handle_userfault(), userfaultfd_read()), and the resolution ioctls
+ * UFFDIO_COPY / UFFDIO_ZEROPAGE (mfill_atomic(), mfill_atomic_install_pte(),
+ * shmem_mfill_atomic_pte()) and UFFDIO_WRITEPROTECT (mwriteprotect_range(),
+ * uffd_wp_range(), mm/userfaultfd.c).  The public contract is in
+ * include/ptsim/uffd.h.
+ *
+ * One context per address space: the VMA flags VM_UFFD_MISSING / VM_UFFD_WP
+ * say what is registered, st->uffd holds the messages.  Every call checks
+ * everything, then allocates everything (VMA structs for splits, page
+ * tables, folios, page-cache slots, an anon_vma), then commits in a phase
+ * that cannot fail (STYLE.md 20).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mm/internal.h"
+#include "ptsim/softleaf.h"
+
+#define UFFD_FLAGS (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)
+
+/* --- messages --------------------------------------------------------------------- */
+
+struct ptsim_uffd_node *ptsim__uffd_msg_alloc(struct ptsim_mm_state *st)
+{
+	return ptsim__zalloc(st->ctx->host, sizeof(struct ptsim_uffd_node));
+}
+
+void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n, uint64_t va,
+			   uint64_t flags)
+{
+	uint64_t psz = ptsim__page_size(st->ctx->arch);
+
+	n->msg.event = PTSIM_UFFD_EVENT_PAGEFAULT;
+	n->msg.flags = flags;
+	n->msg.address = va & ~(psz - 1); /* no UFFD_FEATURE_EXACT_ADDRESS */
+	n->next = NULL;
+	if (st->uffd.tail)
+		st->uffd.tail->next = n;
+	else
+		st->uffd.head = n;
+	st->uffd.tail = n;
+	st->uffd.nr++;
+}
+
+int ptsim__uffd_read(struct ptsim_mm_state *st, struct ptsim_uffd_msg *msg)
+{
+	struct ptsim_uffd_node *n = st->uffd.head;
+
+	if (!n)
+		return -EAGAIN;
+	*msg = n->msg;
+	st->uffd.head = n->next;
+	if (!st->uffd.head)
+		st->uffd.tail = NULL;
+	st->uffd.nr--;
+	ptsim__free(st->ctx->host, n, sizeof(*n));
+	return 0;
+}
+
+void ptsim__uffd_release(struct ptsim_mm_state *st)
+{
+	struct ptsim_uffd_msg msg;
+
+	while (!ptsim__uffd_read(st, &msg))
+		;
+}
+
+/* --- shared checks ------------------------------------------------------------------ */
+
+/* validate_range(): page-aligned, non-empty, inside [mmap_min_addr, TASK_SIZE). */
+static int validate_range(struct ptsim_mm_state *st, const char *what, uint64_t start, uint64_t len,
+			  uint64_t *end)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	uint64_t psz = ptsim__page_size(a), task = ptsim__task_size(a);
+
+	if ((start | len) & (psz - 1))
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "%s: [0x%llx, +0x%llx) not page-aligned", what,
+				     (unsigned long long)start, (unsigned long long)len);
+	if (!len)
+		return ptsim__seterr(st->ctx->host, -EINVAL, "%s: zero length", what);
+	if (start < PTSIM_MMAP_MIN_ADDR || start >= task || len > task - start)
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "%s: [0x%llx, +0x%llx) outside the address space", what,
+				     (unsigned long long)start, (unsigned long long)len);
+	*end = start + len;
+	return 0;
+}
+
+static bool vma_is_shmem(const struct ptsim_vma *v)
+{
+	return v->vm_file && v->vm_file->shmem;
+}
+
+/* vma_can_userfault() for the model's memory types: private anonymous and shmem. */
+static bool vma_can_userfault(const struct ptsim_vma *v)
+{
+	return !(v->vm_flags & PTSIM_VM_HUGETLB) && (!v->vm_file || vma_is_shmem(v));
+}
+
+/* --- register / unregister -------------------------------------------------------------- */
+
+/*
+ * Give [start, end) the uffd flags @set (replacing VM_UFFD_*): split where
+ * the range cuts a VMA whose flags change, set the flags and vm_page_prot
+ * (userfaultfd_set_vm_flags()), merge.  With @reset_wp, uffd-wp VMAs are
+ * first unprotected (userfaultfd_clear_vma()).  -ENOMEM changes nothing.
+ */
+static int set_uffd_flags(struct ptsim_mm_state *st, const char *what, uint64_t start, uint64_t end,
+			  uint64_t set, bool reset_wp)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	struct ptsim_vma *vma = ptsim__find_vma(&st->vmas, start), *last, *spare[2] = {NULL, NULL};
+	uint64_t pages = 0;
+	const char *op;
+	int n = 0;
+
+	last = ptsim__find_vma(&st->vmas, end - 1);
+	if (vma->vm_start < start && (vma->vm_flags & UFFD_FLAGS) != set)
+		n++;
+	if (last && last->vm_start < end && last->vm_end > end &&
+	    (last->vm_flags & UFFD_FLAGS) != set)
+		n++;
+	for (int i = 0; i < n; i++) {
+		spare[i] = ptsim__vma_alloc(ctx);
+		if (!spare[i]) {
+			ptsim__vma_free(ctx, spare[0]);
+			return ptsim__seterr(ctx->host, -ENOMEM,
+					     "%s: out of memory splitting a VMA", what);
+		}
+	}
+
+	/* Commit. */
+	op = ptsim__tlb_set_op(ctx->tlbs, what);
+	n = 0;
+	if (vma->vm_start < start && (vma->vm_flags & UFFD_FLAGS) != set) {
+		ptsim__vma_split(st, vma, spare[n], start);
+		vma = spare[n++];
+	}
+	last = ptsim__find_vma(&st->vmas, end - 1);
+	if (last && last->vm_start < end && last->vm_end > end &&
+	    (last->vm_flags & UFFD_FLAGS) != set)
+		ptsim__vma_split(st, last, spare[n++], end);
+	for (struct ptsim_vma *v = vma; v && v->vm_start < end; v = ptsim__vma_next(v)) {
+		uint64_t s = v->vm_start > start ? v->vm_start : start;
+		uint64_t e = v->vm_end < end ? v->vm_end : end;
+
+		if (reset_wp && (v->vm_flags & PTSIM_VM_UFFD_WP))
+			pages += ptsim__change_protection(st, v, s, e, PTSIM_CP_UFFD_WP_RESOLVE);
+		if ((v->vm_flags & UFFD_FLAGS) == set)
+			continue;
+		v->vm_flags = (v->vm_flags & ~UFFD_FLAGS) | set;
+		v->vm_page_prot = ptsim__vma_page_prot(ctx, v);
+	}
+	if (pages)
+		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, start, end - 1, ctx->arch->page_shift,
+				       false);
+	ptsim__tlb_restore_op(ctx->tlbs, op);
+	for (vma = ptsim__find_vma(&st->vmas, start); vma && vma->vm_start <= end;)
+		vma = ptsim__vma_next(ptsim__vma_merge(st, vma));
+	return 0;
+}
+
+int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len, unsigned int mode)
+{
+	struct ptsim_host *h = st->ctx->host;
+	const unsigned int all = PTSIM_UFFDIO_REGISTER_MODE_MISSING |
+				 PTSIM_UFFDIO_REGISTER_MODE_WP | PTSIM_UFFDIO_REGISTER_MODE_MINOR;
+	uint64_t end, set = 0, pos;
+	struct ptsim_vma *v;
+	int err;
+
+	if (!mode || (mode & ~all))
+		return ptsim__seterr(h, -EINVAL, "uffd_register: bad mode 0x%x", mode);
+	err = validate_range(st, "uffd_register", start, len, &end);
+	if (err)
+		return err;
+	/* Every VMA must be able to userfault, and (model rule) the range has no holes. */
+	pos = start;
+	for (v = ptsim__find_vma(&st->vmas, start); v && v->vm_start < end;
+	     v = ptsim__vma_next(v)) {
+		if (v->vm_start > pos)
+			break;
+		if ((mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR) && !v->vm_file)
+			return ptsim__seterr(h, -EINVAL,
+					     "uffd_register: MINOR on anonymous memory at 0x%llx",
+					     (unsigned long long)v->vm_start);
+		if (mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR)
+			return ptsim__seterr(h, -EINVAL,
+					     "uffd_register: MINOR mode is not modelled");
+		if (!vma_can_userfault(v))
+			return ptsim__seterr(
+				h, -EINVAL,
+				"uffd_register: the VMA at 0x%llx is neither anonymous "
+				"nor shmem",
+				(unsigned long long)v->vm_start);
+		if (!(v->vm_flags & PTSIM_VM_MAYWRITE))
+			return ptsim__seterr(h, -EPERM,
+					     "uffd_register: the VMA at 0x%llx is not VM_MAYWRITE",
+					     (unsigned long long)v->vm_start);
+		pos = v->vm_end;
+	}
+	if (pos < end)
+		return ptsim__seterr(h, -EINVAL, "uffd_register: 0x%llx is not mapped",
+				     (unsigned long long)pos);
+	if (mode & PTSIM_UFFDIO_REGISTER_MODE_MISSING)
+		set |= PTSIM_VM_UFFD_MISSING;
+	if (mode & PTSIM_UFFDIO_REGISTER_MODE_WP)
+		set |= PTSIM_VM_UFFD_WP;
+	return set_uffd_flags(st, "uffd_register", start, end, set, false);
+}
+
+int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len)
+{
+	struct ptsim_host *h = st->ctx->host;
+	struct ptsim_vma *v;
+	uint64_t end;
+	int err = validate_range(st, "uffd_unregister", start, len, &end);
+
+	if (err)
+		return err;
+	v = ptsim__find_vma(&st->vmas, start);
+	if (!v || v->vm_start >= end)
+		return ptsim__seterr(h, -EINVAL, "uffd_unregister: no VMA in [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	for (; v && v->vm_start < end; v = ptsim__vma_next(v))
+		if (!vma_can_userfault(v))
+			return ptsim__seterr(h, -EINVAL,
+					     "uffd_unregister: the VMA at 0x%llx is neither "
+					     "anonymous nor shmem",
+					     (unsigned long long)v->vm_start);
+	return set_uffd_flags(st, "uffd_unregister", start, end, 0, true);
+}
+
+/* --- UFFDIO_WRITEPROTECT ------------------------------------------------------------------ */
+
+int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
+			       unsigned int mode)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const unsigned int all =
+		PTSIM_UFFDIO_WRITEPROTECT_MODE_WP | PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE;
+	bool wp = mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_WP;
+	struct ptsim_vma *first, *v;
+	uint64_t end, pages = 0;
+	const char *op;
+	int err;
+
+	if ((mode & ~all) || (wp && (mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE)))
+		return ptsim__seterr(ctx->host, -EINVAL, "uffdio_writeprotect: bad mode 0x%x",
+				     mode);
+	err = validate_range(st, "uffdio_writeprotect", start, len, &end);
+	if (err)
+		return err;
+	first = ptsim__find_vma(&st->vmas, start);
+	if (!first || first->vm_start >= end)
+		return ptsim__seterr(ctx->host, -ENOENT,
+				     "uffdio_writeprotect: no VMA in [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
+		if (!(v->vm_flags & PTSIM_VM_UFFD_WP))
+			return ptsim__seterr(ctx->host, -ENOENT,
+					     "uffdio_writeprotect: the VMA at 0x%llx is not "
+					     "registered for WP",
+					     (unsigned long long)v->vm_start);
+
+	/* uffd_wp_range() per VMA, one flush for the range. */
+	op = ptsim__tlb_set_op(ctx->tlbs, "uffdio_writeprotect");
+	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
+		pages += ptsim__change_protection(st, v, v->vm_start > start ? v->vm_start : start,
+						  v->vm_end < end ? v->vm_end : end,
+						  wp ? PTSIM_CP_UFFD_WP : PTSIM_CP_UFFD_WP_RESOLVE);
+	if (pages)
+		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, start, end - 1, ctx->arch->page_shift,
+				       false);
+	ptsim__tlb_restore_op(ctx->tlbs, op);
+	return 0;
+}
+
+/* --- UFFDIO_COPY / UFFDIO_ZEROPAGE ---------------------------------------------------------- */
+
+/*
+ * Everything one mfill call allocates: the page tables the range lacks (a
+ * pool, consumed in address order), one folio (anonymous) or page-cache
+ * slot and folio (shmem) per page, and the VMA's anon_vma.
+ */
+struct mfill_prep {
+	struct ptsim_table_prep *tables;
+	size_t cap_tables, nr_tables, used_tables; /* array size, allocated, linked */
+	uint64_t *pfns;				   /* anonymous copy: nr_pfns allocated */
+	size_t nr_pfns;
+	struct ptsim_pcache_prep *pcache; /* shmem: prepared where slot != NULL */
+	size_t nr_pages;
+	struct ptsim_anon_vma *av;
+};
+
+static void mfill_discard(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct mfill_prep *p)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+
+	if (p->av)
+		ptsim__anon_vma_free(ctx, p->av);
+	if (p->pcache) {
+		for (size_t i = 0; i < p->nr_pages; i++)
+			ptsim__pcache_discard(vma->vm_file, &p->pcache[i]);
+		ptsim__free(ctx->host, p->pcache, p->nr_pages * sizeof(*p->pcache));
+	}
+	if (p->pfns) {
+		for (size_t i = 0; i < p->nr_pfns; i++)
+			(void)ptsim__folio_put(ctx->mem, p->pfns[i]);
+		ptsim__free(ctx->host, p->pfns, p->nr_pages * sizeof(*p->pfns));
+	}
+	if (p->tables) {
+		for (size_t i = p->used_tables; i < p->nr_tables; i++)
+			ptsim__table_discard(ctx->pa, &p->tables[i]);
+		ptsim__free(ctx->host, p->tables, p->cap_tables * sizeof(*p->tables));
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Check every page of [dst, end) and count the page tables missing under
+ * it: a table at level L is shared with the previous page when both lie in
+ * the span of one entry of the level above, so it is counted once.
+ */
+static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim_vma *vma,
+		       uint64_t dst, uint64_t end, bool zeropage, size_t *nr_tables)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t psz = ptsim__page_size(a), prev = 0;
+	bool have_prev = false;
+
+	*nr_tables = 0;
+	for (uint64_t va = dst; va < end; va += psz) {
+		struct ptsim_slot s;
+		uint64_t e, pfn;
+		int parent;
+
+		if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
+			return ptsim__seterr(ctx->host, -EFAULT, "%s: no page tables at 0x%llx",
+					     what, (unsigned long long)va);
+		e = *s.p;
+		if (s.lvl == PTSIM_PTE && !a->ops->none(a, PTSIM_PTE, e)) {
+			/* pte_none_mostly() for COPY; pte_none() for ZEROPAGE. */
+			bool marker =
+				!zeropage && ctx->swp_marker_type >= 0 &&
+				!a->ops->present(a, PTSIM_PTE, e) && a->ops->swp(a, PTSIM_PTE, e) &&
+				a->ops->swp_type(a, PTSIM_PTE, e) ==
+					(unsigned int)ctx->swp_marker_type &&
+				a->ops->swp_offset(a, PTSIM_PTE, e) == PTSIM_PTE_MARKER_UFFD_WP;
+
+			if (!marker)
+				return ptsim__seterr(ctx->host, -EEXIST,
+						     "%s: 0x%llx is already mapped", what,
+						     (unsigned long long)va);
+		}
+		if (s.lvl < PTSIM_PTE && !a->ops->none(a, s.lvl, e))
+			return ptsim__seterr(ctx->host, -EEXIST,
+					     "%s: 0x%llx is mapped by a huge leaf", what,
+					     (unsigned long long)va);
+		if (vma_is_shmem(vma) &&
+		    ptsim__pcache_lookup(vma->vm_file, ptsim__linear_page_index(a, vma, va), &pfn))
+			return ptsim__seterr(ctx->host, -EEXIST,
+					     "%s: the shmem page at 0x%llx is already cached", what,
+					     (unsigned long long)va);
+		if (s.lvl < PTSIM_PTE) {
+			parent = s.lvl;
+			for (int lvl = ptsim__child_level(a, s.lvl);;) {
+				if (!have_prev ||
+				    va >> a->shift[parent] != prev >> a->shift[parent])
+					(*nr_tables)++;
+				if (lvl == PTSIM_PTE)
+					break;
+				parent = lvl;
+				lvl = ptsim__child_level(a, lvl);
+			}
+		}
+		have_prev = s.lvl < PTSIM_PTE;
+		prev = va;
+	}
+	return 0;
+}
+
+static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool zeropage,
+			 size_t nr_pages, size_t nr_tables, struct mfill_prep *p)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+
+	memset(p, 0, sizeof(*p));
+	p->nr_pages = nr_pages;
+	if (nr_tables) {
+		p->tables = ptsim__zalloc(ctx->host, nr_tables * sizeof(*p->tables));
+		if (!p->tables)
+			return -ENOMEM;
+		p->cap_tables = nr_tables;
+		for (; p->nr_tables < nr_tables; p->nr_tables++)
+			if (ptsim__table_alloc(ctx->pa, &p->tables[p->nr_tables]))
+				return -ENOMEM;
+	}
+	if (vma_is_shmem(vma)) {
+		p->pcache = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pcache));
+		if (!p->pcache)
+			return -ENOMEM;
+		for (size_t i = 0; i < nr_pages; i++)
+			if (ptsim__pcache_prepare(vma->vm_file, &p->pcache[i]))
+				return -ENOMEM;
+		return 0;
+	}
+	if (zeropage)
+		return 0;
+	p->pfns = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pfns));
+	if (!p->pfns)
+		return -ENOMEM;
+	for (; p->nr_pfns < nr_pages; p->nr_pfns++)
+		if (ptsim__folio_alloc(ctx->mem, 0, &p->pfns[p->nr_pfns]))
+			return -ENOMEM;
+	/* uffd_mfill_lock() -> anon_vma_prepare(). */
+	if (!vma->anon_vma) {
+		p->av = ptsim__anon_vma_alloc(ctx);
+		if (!p->av)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The PTE slot of @va, linking tables from the pool where they are missing. */
+static void mfill_pte_slot(struct ptsim_mm_state *st, struct mfill_prep *p, uint64_t va,
+			   struct ptsim_slot *s)
+{
+	ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
+	while (s->lvl < PTSIM_PTE) {
+		PTSIM_BUG_ON(p->used_tables >= p->nr_tables);
+		ptsim__table_link(st->pt, s, &p->tables[p->used_tables++]);
+		ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
+	}
+	s->addr = va;
+}
+
+/* mfill_atomic_install_pte() / mfill_atomic_pte_zeropage() for every page. */
+static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t dst,
+			 bool zeropage, bool wp, struct mfill_prep *p)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t psz = ptsim__page_size(a);
+	bool shmem = vma_is_shmem(vma);
+	bool writable =
+		(vma->vm_flags & PTSIM_VM_WRITE) && (!shmem || (vma->vm_flags & PTSIM_VM_SHARED));
+
+	if (p->av) {
+		ptsim__anon_vma_link(p->av, vma);
+		p->av = NULL;
+	}
+	for (size_t i = 0; i < p->nr_pages; i++) {
+		uint64_t va = dst + i * psz, pfn, e;
+		struct ptsim_slot s;
+
+		mfill_pte_slot(st, p, va, &s);
+		if (zeropage && !shmem) {
+			/* The shared zero page: read-only, special, not counted. */
+			e = a->ops->mk_leaf(a, PTSIM_PTE, ctx->mem->zero_pfn, vma->vm_page_prot);
+			ptsim__set_entry(st->pt, &s, a->ops->mkspecial(a, PTSIM_PTE, e));
+			continue;
+		}
+		if (shmem) {
+			/* shmem_mfill_atomic_pte(): into the page cache, then file-mapped. */
+			ptsim__pcache_commit(vma->vm_file, ptsim__linear_page_index(a, vma, va),
+					     &p->pcache[i]);
+			pfn = p->pcache[i].pfn;
+			ptsim__folio_get(ctx->mem, pfn);
+			ptsim__folio_add_rmap(ctx, pfn, 1, PTSIM_PTE);
+		} else {
+			pfn = p->pfns[i];
+			ptsim__folio_add_new_anon_rmap(st, pfn, vma, va);
+		}
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, pfn), 1);
+		e = a->ops->mkdirty(a, PTSIM_PTE,
+				    a->ops->mk_leaf(a, PTSIM_PTE, pfn, vma->vm_page_prot));
+		if (writable)
+			e = a->ops->mkwrite(a, PTSIM_PTE, e);
+		if (wp)
+			e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
+		/* The entry was none (or a marker): no TLB can hold it, no flush. */
+		ptsim__set_entry(st->pt, &s, e);
+	}
+	PTSIM_BUG_ON(p->used_tables != p->nr_tables);
+	p->nr_pfns = 0; /* every folio is mapped now */
+}
+
+int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
+		       bool zeropage)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	const char *what = zeropage ? "uffdio_zeropage" : "uffdio_copy";
+	const unsigned int all = PTSIM_UFFDIO_COPY_MODE_DONTWAKE | PTSIM_UFFDIO_COPY_MODE_WP;
+	bool wp = mode & PTSIM_UFFDIO_COPY_MODE_WP;
+	struct mfill_prep p;
+	struct ptsim_vma *vma;
+	size_t nr_tables;
+	uint64_t end;
+	const char *op;
+	int err;
+
+	if (mode & ~all)
+		return ptsim__seterr(ctx->host, -EINVAL, "%s: bad mode 0x%x", what, mode);
+	err = validate_range(st, what, dst, len, &end);
+	if (err)
+		return err;
+	/* uffd_mfill_lock(), validate_dst_vma(). */
+	vma = ptsim__vma_lookup(&st->vmas, dst);
+	if (!vma || end > vma->vm_end || !(vma->vm_flags & UFFD_FLAGS))
+		return ptsim__seterr(ctx->host, -ENOENT,
+				     "%s: [0x%llx, 0x%llx) is not inside one registered VMA", what,
+				     (unsigned long long)dst, (unsigned long long)end);
+	if (wp && !(vma->vm_flags & PTSIM_VM_UFFD_WP))
+		return ptsim__seterr(ctx->host, -EINVAL,
+				     "%s: MODE_WP on a VMA not registered for WP", what);
+	if (!vma_can_userfault(vma))
+		return ptsim__seterr(ctx->host, -EINVAL,
+				     "%s: the VMA is neither anonymous nor shmem", what);
+	if (vma_is_shmem(vma)) {
+		uint64_t psz = ptsim__page_size(a), size = vma->vm_file->size;
+
+		if (ptsim__linear_page_index(a, vma, end - psz) >= (size + psz - 1) / psz)
+			return ptsim__seterr(ctx->host, -EFAULT,
+					     "%s: [0x%llx, 0x%llx) goes beyond the end of the file",
+					     what, (unsigned long long)dst,
+					     (unsigned long long)end);
+	}
+	err = mfill_check(st, what, vma, dst, end, zeropage, &nr_tables);
+	if (err)
+		return err;
+	err = mfill_prepare(st, vma, zeropage, (size_t)(len >> a->page_shift), nr_tables, &p);
+	if (err) {
+		mfill_discard(st, vma, &p);
+		return ptsim__seterr(ctx->host, err, "%s: out of memory for 0x%llx bytes", what,
+				     (unsigned long long)len);
+	}
+	op = ptsim__tlb_set_op(ctx->tlbs, what);
+	mfill_commit(st, vma, dst, zeropage, wp, &p);
+	ptsim__tlb_restore_op(ctx->tlbs, op);
+	mfill_discard(st, vma, &p); /* only the arrays are left */
+	return 0;
+}

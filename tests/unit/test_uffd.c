@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_uffd.c - userfaultfd (include/ptsim/uffd.h) on every configuration:
+ * registration with VMA split and merge, missing and write-protect faults
+ * and their messages, UFFDIO_COPY / ZEROPAGE / WRITEPROTECT, unregister,
+ * every error path leaving the model unchanged, and allocation-failure
+ * sweeps.
+ */
+#include <errno.h>
+
+#include "core/machine.h"
+#include "mm_helpers.h"
+
+#define MISSING PTSIM_UFFDIO_REGISTER_MODE_MISSING
+#define WPMODE	PTSIM_UFFDIO_REGISTER_MODE_WP
+#define F_WRITE PTSIM_UFFD_PAGEFAULT_FLAG_WRITE
+#define F_WP	PTSIM_UFFD_PAGEFAULT_FLAG_WP
+
+/* The access traps to user space: nothing mapped, nothing signalled. */
+static void expect_pending(struct ptsim_mm *mm, uint64_t va, unsigned int access)
+{
+	struct ptsim_access_result r = mm_acc(mm, 0, va, access);
+
+	if (!r.userfault_pending || r.signal)
+		fail_msg("access 0x%x at 0x%llx: pending %d signal %d fault 0x%x", access,
+			 (unsigned long long)va, r.userfault_pending, r.signal, r.fault);
+	assert_true(r.fault & PTSIM_VM_FAULT_RETRY);
+}
+
+/* The oldest message is a page fault at @addr with @flags. */
+static void expect_msg(struct ptsim_mm *mm, uint64_t addr, uint64_t flags)
+{
+	struct ptsim_uffd_msg msg;
+
+	assert_int_equal(ptsim_uffd_read(mm, &msg), 0);
+	assert_int_equal(msg.event, PTSIM_UFFD_EVENT_PAGEFAULT);
+	assert_u64_eq(msg.address, addr);
+	assert_u64_eq(msg.flags, flags);
+}
+
+static void expect_no_msg(struct ptsim_mm *mm)
+{
+	struct ptsim_uffd_msg msg;
+
+	assert_int_equal(ptsim_uffd_read(mm, &msg), -EAGAIN);
+	assert_u64_eq(ptsim_uffd_nr_pending(mm), 0);
+}
+
+static uint64_t pm(struct ptsim_mm *mm, uint64_t va)
+{
+	uint64_t w;
+
+	assert_int_equal(ptsim_pagemap(mm, va, &w), 0);
+	return w;
+}
+
+static struct ptsim_vma_info vma_at(struct ptsim_mm *mm, uint64_t va)
+{
+	struct ptsim_vma_info v;
+
+	assert_int_equal(ptsim_vma_info(mm, va, &v), 0);
+	return v;
+}
+
+/* A failed call: the errno, an error text, and the model exactly as before. */
+#define EXPECT_UNCHANGED(t, call, err)                                                             \
+	do {                                                                                       \
+		struct ptsim_test_snap s__;                                                        \
+		uint64_t nv__ = ptsim_mm_nr_vmas((t)->mm);                                         \
+		ptsim_test_snap_take((t), &s__);                                                   \
+		assert_int_equal((call), (err));                                                   \
+		assert_string_not_equal(ptsim_errmsg((t)->m), "");                                 \
+		ptsim_test_snap_assert_same((t), &s__);                                            \
+		assert_u64_eq(ptsim_mm_nr_vmas((t)->mm), nv__);                                    \
+		ptsim_test_snap_free(&s__);                                                        \
+		assert_machine_clean((t)->m);                                                      \
+	} while (0)
+
+/* --- MISSING ------------------------------------------------------------------------- */
+
+static void test_missing_copy_zeropage(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	struct ptsim_frame_info fi;
+	struct ptsim_vma_info v;
+	uint64_t a, pa, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * psz, MISSING), 0);
+	v = vma_at(t.mm, a);
+	assert_u64_eq(v.flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP), PTSIM_VM_UFFD_MISSING);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 1);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+
+	/* A read traps: no page, a message with flags 0 at the page address. */
+	expect_pending(t.mm, a + 8, R);
+	assert_false(pm(t.mm, a) & PTSIM_PM_PRESENT);
+	assert_u64_eq(ptsim_uffd_nr_pending(t.mm), 1);
+	expect_msg(t.mm, a, 0);
+	expect_no_msg(t.mm);
+	/* The kernel allocated the tables down to the PTE table before asking. */
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 1);
+	assert_u64_eq(mm_counters(t.mm).zero_page, 0);
+	assert_machine_clean(t.m);
+
+	/* A write traps with FLAG_WRITE; the VMA got its anon_vma first. */
+	expect_pending(t.mm, a + psz + 16, W);
+	expect_msg(t.mm, a + psz, F_WRITE);
+	assert_true(vma_at(t.mm, a).has_anon_vma);
+	/* Repeating an unresolved access queues another message. */
+	expect_pending(t.mm, a + psz + 32, W);
+	expect_pending(t.mm, a + 4, R);
+	assert_u64_eq(ptsim_uffd_nr_pending(t.mm), 2);
+	expect_msg(t.mm, a + psz, F_WRITE);
+	expect_msg(t.mm, a, 0);
+	assert_machine_clean(t.m);
+
+	/* UFFDIO_COPY resolves: a new exclusive anonymous page, dirty and writable. */
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a, 2 * psz, 0), 0);
+	assert_machine_clean(t.m);
+	tr = mm_pte(t.mm, a);
+	assert_int_equal(tr.level, PTSIM_PTE);
+	assert_true(tr.attrs.write && tr.attrs.dirty && !tr.attrs.special && !tr.attrs.uffd_wp);
+	fi = mm_frame(t.m, tr.pfn);
+	assert_int_equal(fi.mapcount, 1);
+	assert_int_equal(fi.refcount, 1);
+	assert_true(fi.flags & (1ull << PTSIM_PG_anon_exclusive));
+	assert_true(fi.mapping & 1);
+	assert_u64_eq(fi.index, a / psz);
+	assert_u64_eq(mm_counters(t.mm).rss_anon, 2);
+	/* The retried accesses succeed with the new pages, without a fault. */
+	pa = mm_ok(t.mm, 0, a + 8, R);
+	assert_u64_eq(pa, tr.pfn * psz + 8);
+	assert_int_equal(mm_acc(t.mm, 0, a + psz + 16, W).nr_faults, 0);
+	assert_u64_eq(pm(t.mm, a + psz) & (PTSIM_PM_PRESENT | PTSIM_PM_MMAP_EXCLUSIVE),
+		      PTSIM_PM_PRESENT | PTSIM_PM_MMAP_EXCLUSIVE);
+	expect_no_msg(t.mm);
+
+	/* UFFDIO_ZEROPAGE resolves a read with the zero page, read-only. */
+	expect_pending(t.mm, a + 2 * psz, R);
+	expect_msg(t.mm, a + 2 * psz, 0);
+	assert_int_equal(ptsim_uffdio_zeropage(t.mm, a + 2 * psz, psz), 0);
+	assert_machine_clean(t.m);
+	tr = mm_pte(t.mm, a + 2 * psz);
+	assert_u64_eq(tr.pfn, ptsim_zero_pfn(t.m));
+	assert_true(tr.attrs.special && !tr.attrs.write);
+	assert_u64_eq(mm_ok(t.mm, 0, a + 2 * psz + 8, R), ptsim_zero_pfn(t.m) * psz + 8);
+	/* A write to it is an ordinary copy-on-write, not a userfault. */
+	mm_ok(t.mm, 0, a + 2 * psz, W);
+	assert_true(mm_pte(t.mm, a + 2 * psz).attrs.write);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+
+	/* -EEXIST over a mapped page, also when only part of the range is mapped. */
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a, psz, 0), -EEXIST);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + 2 * psz, 2 * psz, 0), -EEXIST);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_zeropage(t.mm, a + psz, psz), -EEXIST);
+	/* The last page is still missing and can be filled. */
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a + 3 * psz, psz, 0), 0);
+	mm_ok(t.mm, 1, a + 3 * psz, W);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/* A range over several PTE tables: copy allocates each missing table once. */
+static void test_copy_across_tables(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t pmd_span, a, len, start;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	pmd_span = t.psz * (t.psz / 8); /* what one PTE table maps */
+	a = mm_map(t.mm, BASE, 4 * pmd_span, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * pmd_span, MISSING), 0);
+	start = a + pmd_span - 2 * t.psz;
+	len = 4 * t.psz; /* 2 pages under one PTE table, 2 under the next */
+	assert_int_equal(ptsim_uffdio_copy(t.mm, start, len, 0), 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 2);
+	assert_u64_eq(mm_counters(t.mm).rss_anon, len / t.psz);
+	assert_machine_clean(t.m);
+	mm_ok(t.mm, 0, start, W);
+	mm_ok(t.mm, 0, start + len - t.psz, R);
+	expect_pending(t.mm, start - t.psz, R);
+	expect_pending(t.mm, start + len, W);
+	expect_msg(t.mm, start - t.psz, 0);
+	expect_msg(t.mm, start + len, F_WRITE);
+	mm_finish(&t);
+}
+
+/* --- WP -------------------------------------------------------------------------------- */
+
+static void test_wp_protect_unprotect(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result r;
+	struct ptsim_translation tr;
+	uint64_t a, pfn, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * psz, WPMODE), 0);
+	/* Not MISSING: faults are served as usual. */
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 1, a, R); /* on a second CPU too, so the flush must reach it */
+	mm_ok(t.mm, 0, a + psz, R);
+	expect_no_msg(t.mm);
+	pfn = mm_pte(t.mm, a).pfn;
+	assert_false(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+
+	/* Protect: uffd-wp bit (pagemap bit 57), read-only, the TLBs flushed. */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, 2 * psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_machine_clean(t.m);
+	assert_u64_eq(mm_nr_violations(t.m), 0);
+	assert_true(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_true(pm(t.mm, a + psz) & PTSIM_PM_UFFD_WP);
+	assert_false(pm(t.mm, a + 2 * psz) & PTSIM_PM_UFFD_WP);
+	tr = mm_pte(t.mm, a);
+	assert_true(tr.attrs.uffd_wp && !tr.attrs.write);
+	assert_u64_eq(tr.pfn, pfn);
+	/* Reads still work; a write traps with WP|WRITE, on either CPU. */
+	mm_ok(t.mm, 1, a + 8, R);
+	expect_pending(t.mm, a + 8, W);
+	expect_msg(t.mm, a, F_WP | F_WRITE);
+	r = mm_acc(t.mm, 1, a + 16, W);
+	assert_true(r.userfault_pending);
+	expect_msg(t.mm, a, F_WP | F_WRITE);
+	assert_u64_eq(mm_pte(t.mm, a).pfn, pfn);
+	assert_machine_clean(t.m);
+
+	/* Unprotect: the exclusive page is writable again; the write completes at once. */
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, psz, 0), 0);
+	assert_false(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	r = mm_acc(t.mm, 0, a + 8, W);
+	assert_false(r.userfault_pending);
+	assert_int_equal(r.signal, 0);
+	assert_int_equal(r.nr_faults, 0);
+	assert_u64_eq(r.pa, pfn * psz + 8);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+
+	/*
+	 * The zero page at a + psz cannot be made writable by unprotect: the
+	 * ordinary write fault copies it - no second userfault, no loop.
+	 */
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a + psz, psz,
+						   PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE),
+			 0);
+	assert_false(pm(t.mm, a + psz) & PTSIM_PM_UFFD_WP);
+	r = mm_acc(t.mm, 0, a + psz, W);
+	assert_false(r.userfault_pending);
+	assert_int_equal(r.signal, 0);
+	assert_int_equal(r.nr_faults, 1);
+	assert_true(mm_pte(t.mm, a + psz).attrs.write);
+	expect_no_msg(t.mm);
+
+	/* COPY with MODE_WP maps the page write-protected with the bit. */
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a + 3 * psz, psz, PTSIM_UFFDIO_COPY_MODE_WP), 0);
+	tr = mm_pte(t.mm, a + 3 * psz);
+	assert_true(tr.attrs.uffd_wp && !tr.attrs.write && tr.attrs.dirty);
+	mm_ok(t.mm, 0, a + 3 * psz, R);
+	expect_pending(t.mm, a + 3 * psz, W);
+	expect_msg(t.mm, a + 3 * psz, F_WP | F_WRITE);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
+static void test_wp_marker(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_slot s;
+	ptsim_pte_t mk;
+	uint64_t a;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	mm_ok(t.mm, 0, a + 3 * t.psz, W); /* the PTE table */
+	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_UFFD_WP, &mk), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(ptsim__walk_to(&t.mm->pt, a + i * t.psz, PTSIM_PTE, &s), 0);
+		s.addr = a + i * t.psz;
+		ptsim__set_entry(&t.mm->pt, &s, mk.val);
+	}
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, WPMODE), 0);
+	/* WP only: a write installs a new uffd-wp page, then traps as WP. */
+	expect_pending(t.mm, a, W);
+	expect_msg(t.mm, a, F_WP | F_WRITE);
+	assert_true(mm_pte(t.mm, a).attrs.uffd_wp);
+	assert_true(pm(t.mm, a) & PTSIM_PM_PRESENT);
+	assert_machine_clean(t.m);
+	/* A read maps the zero page with the bit. */
+	mm_ok(t.mm, 0, a + t.psz, R);
+	assert_true(mm_pte(t.mm, a + t.psz).attrs.uffd_wp);
+	/* MISSING too: the marker traps as a missing page and stays. */
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, WPMODE | MISSING), 0);
+	expect_pending(t.mm, a + 2 * t.psz, R);
+	expect_msg(t.mm, a + 2 * t.psz, 0);
+	assert_true(pm(t.mm, a + 2 * t.psz) & PTSIM_PM_SWAP);
+	/* COPY may fill a marker (pte_none_mostly()); ZEROPAGE may not. */
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_zeropage(t.mm, a + 2 * t.psz, t.psz), -EEXIST);
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a + 2 * t.psz, t.psz, 0), 0);
+	mm_ok(t.mm, 0, a + 2 * t.psz, W);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/* --- unregister -------------------------------------------------------------------------- */
+
+static void test_register_split_unregister(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result r;
+	uint64_t a, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	mm_ok(t.mm, 0, a + psz, W);
+	/* Registering the middle splits the VMA in three. */
+	assert_int_equal(ptsim_uffd_register(t.mm, a + psz, 2 * psz, MISSING | WPMODE), 0);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 3);
+	assert_u64_eq(vma_at(t.mm, a + psz).start, a + psz);
+	assert_u64_eq(vma_at(t.mm, a + psz).end, a + 3 * psz);
+	assert_u64_eq(vma_at(t.mm, a + psz).flags & PTSIM_VM_UFFD_WP, PTSIM_VM_UFFD_WP);
+	assert_u64_eq(vma_at(t.mm, a).flags & (PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MISSING), 0);
+	assert_machine_clean(t.m);
+	/* Registering again with the same mode changes nothing. */
+	assert_int_equal(ptsim_uffd_register(t.mm, a + psz, 2 * psz, MISSING | WPMODE), 0);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 3);
+	expect_pending(t.mm, a + 2 * psz, R);
+	mm_ok(t.mm, 0, a, R); /* outside the range: served as usual */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a + psz, psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_true(pm(t.mm, a + psz) & PTSIM_PM_UFFD_WP);
+	assert_machine_clean(t.m);
+
+	/* Unregister: uffd-wp reset, flags cleared, the three VMAs merge again. */
+	assert_int_equal(ptsim_uffd_unregister(t.mm, a + psz, 2 * psz), 0);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 1);
+	assert_u64_eq(vma_at(t.mm, a).flags & (PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MISSING), 0);
+	assert_false(pm(t.mm, a + psz) & PTSIM_PM_UFFD_WP);
+	assert_machine_clean(t.m);
+	/* The message queued before stays; accesses fault normally now. */
+	expect_msg(t.mm, a + 2 * psz, 0);
+	r = mm_acc(t.mm, 0, a + 2 * psz, R);
+	assert_false(r.userfault_pending);
+	assert_int_equal(r.nr_faults, 1);
+	assert_int_equal(mm_acc(t.mm, 0, a + psz, W).nr_faults, 0);
+	mm_ok(t.mm, 0, a + 3 * psz, W);
+	expect_no_msg(t.mm);
+	/* Unregistering what is not registered is fine (holes too). */
+	assert_int_equal(ptsim_uffd_unregister(t.mm, a, 8 * psz), 0);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/* --- shmem ----------------------------------------------------------------------------------- */
+
+static void test_shmem(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_vma_info v;
+	struct ptsim_file *f;
+	uint64_t a, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	v = vma_at(t.mm, a);
+	assert_true(v.shmem);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * psz, MISSING), 0);
+	/* A missing shmem page traps; only the tables above the PTE table exist. */
+	expect_pending(t.mm, a, W);
+	expect_msg(t.mm, a, F_WRITE);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 0);
+	assert_machine_clean(t.m);
+	/* COPY puts a page into the page cache and maps it writable (shared). */
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a, psz, 0), 0);
+	assert_u64_eq(ptsim_file_nr_cached(v.file), 1);
+	assert_true(mm_pte(t.mm, a).attrs.write);
+	assert_int_equal(mm_acc(t.mm, 0, a, W).nr_faults, 0);
+	assert_u64_eq(mm_counters(t.mm).rss_shmem, 1);
+	/* ZEROPAGE on shmem is a new zeroed page-cache page. */
+	assert_int_equal(ptsim_uffdio_zeropage(t.mm, a + psz, psz), 0);
+	assert_u64_eq(ptsim_file_nr_cached(v.file), 2);
+	assert_true(mm_pte(t.mm, a + psz).pfn != ptsim_zero_pfn(t.m));
+	assert_machine_clean(t.m);
+	/* A cached page is not missing: it faults in without a message. */
+	assert_int_equal(ptsim_munmap(t.mm, a, psz), 0);
+	a = mm_map(t.mm, a, psz, RW, PTSIM_MAP_SHARED | PTSIM_MAP_FIXED,
+		   (struct ptsim_file *)v.file, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, psz, MISSING), 0);
+	mm_ok(t.mm, 0, a, R);
+	expect_no_msg(t.mm);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a, psz, 0), -EEXIST);
+	assert_machine_clean(t.m);
+
+	/* A regular file cannot be registered. */
+	assert_int_equal(ptsim_file_create(t.m, 4 * psz, &f), 0);
+	a = mm_map(t.mm, BASE + 16 * psz, psz, RW, PTSIM_MAP_SHARED | PTSIM_MAP_FIXED, f, 0);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, psz, MISSING), -EINVAL);
+	ptsim_file_close(f);
+	mm_finish(&t);
+}
+
+/* --- errors ---------------------------------------------------------------------------------- */
+
+static void test_errors(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_uffd_msg msg;
+	uint64_t a, b, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	b = mm_map(t.mm, BASE + 8 * psz, 2 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 0, b, W);
+	assert_machine_clean(t.m);
+
+	/* register */
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, psz, 0), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, psz, 8), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, psz, PTSIM_UFFDIO_REGISTER_MODE_MINOR),
+			 -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a + 1, psz, MISSING), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, psz - 1, MISSING), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a, 0, MISSING), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a + psz, 8 * psz, MISSING), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, a + 4 * psz, psz, MISSING), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, b, ~0ull - psz + 1, MISSING), -EINVAL);
+	assert_int_equal(ptsim_uffd_register(NULL, a, psz, MISSING), -EINVAL);
+
+	/* unregister */
+	EXPECT_UNCHANGED(&t, ptsim_uffd_unregister(t.mm, a + 4 * psz, 4 * psz), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_unregister(t.mm, a, psz + 1), -EINVAL);
+
+	/* copy / zeropage: not registered, no VMA, outside the VMA, bad modes, EEXIST */
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + psz, psz, 0), -ENOENT);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_zeropage(t.mm, a + psz, psz), -ENOENT);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * psz, MISSING), 0);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + 4 * psz, psz, 0), -ENOENT);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + 3 * psz, 2 * psz, 0), -ENOENT);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + psz, psz, PTSIM_UFFDIO_COPY_MODE_WP),
+			 -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + psz, psz, 4), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a + psz + 1, psz, 0), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_copy(t.mm, a, 4 * psz, 0), -EEXIST);
+
+	/* writeprotect: bad mode, not registered for WP, no VMA */
+	EXPECT_UNCHANGED(&t,
+			 ptsim_uffdio_writeprotect(t.mm, a, psz,
+						   PTSIM_UFFDIO_WRITEPROTECT_MODE_WP |
+							   PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE),
+			 -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_writeprotect(t.mm, a, psz, 4), -EINVAL);
+	EXPECT_UNCHANGED(&t,
+			 ptsim_uffdio_writeprotect(t.mm, a, psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+			 -ENOENT);
+	EXPECT_UNCHANGED(&t,
+			 ptsim_uffdio_writeprotect(t.mm, a + 4 * psz, psz,
+						   PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+			 -ENOENT);
+	assert_int_equal(ptsim_uffd_register(t.mm, b, 2 * psz, WPMODE), 0);
+	EXPECT_UNCHANGED(
+		&t, ptsim_uffdio_writeprotect(t.mm, a, 12 * psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		-ENOENT);
+
+	/* read */
+	EXPECT_UNCHANGED(&t, ptsim_uffd_read(t.mm, &msg), -EAGAIN);
+	assert_int_equal(ptsim_uffd_read(t.mm, NULL), -EINVAL);
+	assert_u64_eq(ptsim_uffd_nr_pending(NULL), 0);
+	mm_finish(&t);
+}
+
+/* --- allocation-failure sweeps ------------------------------------------------------------- */
+
+typedef int (*op_fn)(struct ptsim_test_env *t, uint64_t a);
+
+/* Fail the n-th allocation for n = 1, 2, ... until @op succeeds; each failure changes nothing. */
+static unsigned int sweep(struct ptsim_test_env *t, op_fn op, uint64_t a)
+{
+	unsigned int failures = 0;
+
+	for (uint64_t nth = 1;; nth++) {
+		struct ptsim_test_snap s;
+		uint64_t nv = ptsim_mm_nr_vmas(t->mm), pending = ptsim_uffd_nr_pending(t->mm);
+		int err;
+
+		ptsim_test_snap_take(t, &s);
+		ptsim_fault_inject(t->m, nth, false);
+		err = op(t, a);
+		ptsim_fault_inject(t->m, 0, false);
+		if (err == 0) {
+			ptsim_test_snap_free(&s);
+			break;
+		}
+		assert_int_equal(err, -ENOMEM);
+		assert_string_not_equal(ptsim_errmsg(t->m), "");
+		ptsim_test_snap_assert_same(t, &s);
+		ptsim_test_snap_free(&s);
+		assert_u64_eq(ptsim_mm_nr_vmas(t->mm), nv);
+		assert_u64_eq(ptsim_uffd_nr_pending(t->mm), pending);
+		assert_machine_clean(t->m);
+		failures++;
+		assert_true(nth < 200);
+	}
+	assert_machine_clean(t->m);
+	return failures;
+}
+
+static int op_register_middle(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_uffd_register(t->mm, a + t->psz, 2 * t->psz, MISSING | WPMODE);
+}
+
+static int op_unregister_middle(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_uffd_unregister(t->mm, a + 2 * t->psz, t->psz);
+}
+
+static int op_copy(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_uffdio_copy(t->mm, a, 3 * t->psz, 0);
+}
+
+static int op_zeropage(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_uffdio_zeropage(t->mm, a + 3 * t->psz, t->psz);
+}
+
+/* An access whose missing fault must allocate tables, an anon_vma and a message. */
+static int op_access_missing(struct ptsim_test_env *t, uint64_t a)
+{
+	struct ptsim_access_result r;
+	int err = ptsim_access(t->mm, 0, a, W, &r);
+
+	if (!err)
+		assert_true(r.userfault_pending);
+	return err;
+}
+
+static void test_alloc_failure_sweeps(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t a, pmd_span;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	pmd_span = t.psz * (t.psz / 8);
+	/* Three pages at the end of one PTE table's span, one at the start of the next. */
+	a = mm_map(t.mm, BASE + pmd_span - 3 * t.psz, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL,
+		   0);
+	assert_true(sweep(&t, op_register_middle, a) >= 1);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 3);
+	assert_true(sweep(&t, op_unregister_middle, a) >= 1);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 3);
+	assert_u64_eq(vma_at(t.mm, a + 2 * t.psz).start, a + 2 * t.psz); /* merged upwards */
+	assert_u64_eq(vma_at(t.mm, a + 2 * t.psz).end, a + 4 * t.psz);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, MISSING), 0);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 1);
+	assert_true(sweep(&t, op_access_missing, a) >= 3);
+	expect_msg(t.mm, a, F_WRITE);
+	assert_true(sweep(&t, op_copy, a) >= 4);
+	assert_u64_eq(mm_counters(t.mm).rss_anon, 3);
+	assert_true(sweep(&t, op_zeropage, a) >= 2);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 2);
+	mm_ok(t.mm, 0, a + 2 * t.psz, W);
+	mm_ok(t.mm, 0, a + 3 * t.psz, R);
+	expect_no_msg(t.mm);
+	mm_finish(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PTSIM_ARCH_TESTS(test_missing_copy_zeropage),
+		PTSIM_ARCH_TESTS(test_copy_across_tables),
+		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),
+		PTSIM_ARCH_TESTS(test_wp_marker),
+		PTSIM_ARCH_TESTS(test_register_split_unregister),
+		PTSIM_ARCH_TESTS(test_shmem),
+		PTSIM_ARCH_TESTS(test_errors),
+		PTSIM_ARCH_TESTS(test_alloc_failure_sweeps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
