@@ -77,13 +77,15 @@ struct ptsim_frame_info {
 	enum ptsim_page_type type;
 	bool free; /* in the buddy allocator */
 	bool head, tail;
-	uint64_t head_pfn;   /* == pfn when not a tail */
-	unsigned int order;  /* folio order (0 for small) */
-	int refcount;	     /* the folio's reference count */
-	int mapcount;	     /* page_mapcount: _mapcount + 1 (0 for typed pages) */
+	uint64_t head_pfn;  /* == pfn when not a tail */
+	unsigned int order; /* folio order (0 for small) */
+	int refcount;	    /* the folio's reference count */
+	/* page_mapcount(): own _mapcount + 1 (0 for typed pages) + the folio's entire mappings */
+	int mapcount;
 	int folio_mapcount;  /* folio_mapcount */
 	int entire_mapcount; /* PMD/PUD/hugetlb mappings of the whole folio */
-	int nr_pages_mapped; /* large folios: pages with a PTE mapping */
+	/* large folios: pages with a PTE mapping, + ENTIRELY_MAPPED 0x800000 if entire-mapped */
+	int nr_pages_mapped;
 	uint64_t mapping, index, private_;
 };
 

@@ -200,6 +200,8 @@ int ptsim__frame_info(struct ptsim_mem *mem, uint64_t pfn, struct ptsim_frame_in
 		out->folio_mapcount = (int32_t)(uint32_t)p1->mapping + 1;
 		out->entire_mapcount = (int32_t)(uint32_t)(p1->mapping >> 32) + 1;
 		out->nr_pages_mapped = (int32_t)(uint32_t)p1->index;
+		/* page_mapcount(): the page's own PTE mappings plus the folio's entire ones. */
+		out->mapcount += out->entire_mapcount;
 	} else {
 		out->folio_mapcount = out->mapcount;
 	}
