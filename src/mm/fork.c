@@ -5,8 +5,8 @@
  * copy_page_range()/vma_needs_copy()/copy_present_pte() in mm/memory.c).
  *
  * Which tables are copied.  vma_needs_copy(): a VMA with an anon_vma (it may
- * hold private pages the child must see), a PFN or mixed map (nothing to
- * fault from), or a uffd-wp VMA (its markers must survive).  Everything
+ * hold private pages the child must see) or a PFN or mixed map (nothing to
+ * fault from); the kernel's uffd-wp clause cannot fire, see below.  Everything
  * else - shared file and shmem VMAs, private VMAs never written - is left
  * to fault in the child.  VM_DONTCOPY VMAs are not copied; VM_WIPEONFORK
  * VMAs are copied empty, without an anon_vma.
@@ -14,7 +14,8 @@
  * What a copied entry becomes (copy_present_pte()): a writable entry of a
  * copy-on-write mapping is write-protected in the parent and the child;
  * entries of shared mappings are made clean in the child; every child entry
- * is old; uffd-wp is kept only in uffd-wp VMAs.  A page mapped in both takes
+ * is old; uffd-wp is kept only in uffd-wp VMAs, and child VMAs never are
+ * (no UFFD_FEATURE_EVENT_FORK in the model).  A page mapped in both takes
  * a reference and a mapcount and loses PG_anon_exclusive.  The child gets a
  * table wherever the parent has one under a copied range, as the kernel's
  * p?d_alloc() calls do.
@@ -36,12 +37,16 @@ static bool is_cow_mapping(uint64_t flags)
 	return (flags & (PTSIM_VM_SHARED | PTSIM_VM_MAYWRITE)) == PTSIM_VM_MAYWRITE;
 }
 
+/*
+ * vma_needs_copy().  The kernel also copies when the child's VMA is uffd-wp
+ * registered; dup_userfaultfd() has cleared that before, unless the context
+ * has UFFD_FEATURE_EVENT_FORK, which the model does not have - so a child
+ * VMA is never uffd-wp here and that clause cannot fire.
+ */
 static bool vma_needs_copy(const struct ptsim_vma *vma)
 {
 	if (vma->vm_flags & PTSIM_VM_WIPEONFORK)
 		return false;
-	if (vma->vm_flags & PTSIM_VM_UFFD_WP)
-		return true;
 	if (vma->vm_flags & (PTSIM_VM_PFNMAP | PTSIM_VM_MIXEDMAP))
 		return true;
 	return vma->anon_vma != NULL;
@@ -258,9 +263,16 @@ void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *n
 		memset(n, 0, sizeof(*n));
 		n->vm_start = v->vm_start;
 		n->vm_end = v->vm_end;
-		n->vm_flags = v->vm_flags;
+		/*
+		 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK (not modelled):
+		 * the child is not registered, so its uffd flags go, its page
+		 * protection is recomputed, and the copy drops uffd-wp bits and
+		 * markers (the v6.2 "fork without fork event" fix).
+		 */
+		n->vm_flags = v->vm_flags & ~(PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP);
 		n->vm_pgoff = v->vm_pgoff;
-		n->vm_page_prot = v->vm_page_prot;
+		n->vm_page_prot =
+			n->vm_flags == v->vm_flags ? v->vm_page_prot : ptsim__vma_page_prot(ctx, n);
 		n->vm_mm = new;
 		PTSIM_BUG_ON(ptsim__vma_insert(&new->vmas, n));
 		if (v->anon_vma && !(v->vm_flags & PTSIM_VM_WIPEONFORK))

@@ -271,6 +271,49 @@ static void test_wp_protect_unprotect(void **state)
 }
 
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
+/*
+ * fork without UFFD_FEATURE_EVENT_FORK (dup_userfaultfd()): the child is not
+ * registered, its copies of the parent's entries lose the uffd-wp bit, and a
+ * write there is ordinary copy-on-write; the parent stays protected.
+ */
+static void test_wp_fork_without_event(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_vma_info vi;
+	struct ptsim_mm *child;
+	struct ptsim_access_result r;
+	uint64_t a, psz;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	psz = t.psz;
+	a = mm_map(t.mm, BASE, 4 * psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+			 0);
+	assert_int_equal(ptsim_fork(t.mm, &child), 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_vma_info(child, a, &vi), 0);
+	assert_false(vi.flags & (PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MISSING));
+	assert_int_equal(ptsim_vma_info(t.mm, a, &vi), 0);
+	assert_true(vi.flags & PTSIM_VM_UFFD_WP);
+	assert_false(pm(child, a) & PTSIM_PM_UFFD_WP);
+	assert_true(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	/* The child's write copies; no message anywhere. */
+	r = mm_acc(child, 1, a + 8, W);
+	assert_false(r.userfault_pending);
+	assert_int_equal(r.signal, 0);
+	expect_no_msg(child);
+	expect_no_msg(t.mm);
+	/* The parent is still write-protected for its userfaultfd. */
+	expect_pending(t.mm, a + 8, W);
+	expect_msg(t.mm, a, F_WP | F_WRITE);
+	assert_machine_clean(t.m);
+	ptsim_mm_destroy(child);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 static void test_wp_marker(void **state)
 {
 	struct ptsim_test_env t;
@@ -587,6 +630,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_copy_across_tables),
 		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),
 		PTSIM_ARCH_TESTS(test_wp_marker),
+		PTSIM_ARCH_TESTS(test_wp_fork_without_event),
 		PTSIM_ARCH_TESTS(test_register_split_unregister),
 		PTSIM_ARCH_TESTS(test_shmem),
 		PTSIM_ARCH_TESTS(test_errors),
