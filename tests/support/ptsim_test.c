@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
+
 #include "ptsim_test.h"
 
 const char *const ptsim_test_arch_names[] = {
@@ -60,6 +62,18 @@ void ptsim_test_snap_take(struct ptsim_test_env *t, struct ptsim_test_snap *s)
 	s->vmpte = ptsim_mm_pgtables_bytes(t->mm);
 	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
 		s->nr_tables[l] = ptsim_mm_nr_tables(t->mm, (enum ptsim_level)l);
+	f = open_memstream(&s->vmas, &s->vmas_len);
+	assert_non_null(f);
+	{
+		struct ptsim_vma_info v;
+
+		for (uint64_t a = 0; !ptsim_vma_next(t->mm, a, &v); a = v.end)
+			fprintf(f, "[%llx-%llx %llx %llx]", (unsigned long long)v.start,
+				(unsigned long long)v.end, (unsigned long long)v.flags,
+				(unsigned long long)v.pgoff);
+	}
+	fclose(f);
+	s->uffd_pending = ptsim_uffd_nr_pending(t->mm);
 	ptsim_mem_stats(t->m, &ms);
 	ptsim_host_stats(t->m, &hs);
 	s->free_pages = ms.free_pages;
@@ -73,6 +87,8 @@ void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_te
 
 	ptsim_test_snap_take(t, &now);
 	assert_string_equal(now.dump, s->dump);
+	assert_string_equal(now.vmas, s->vmas);
+	assert_u64_eq(now.uffd_pending, s->uffd_pending);
 	assert_u64_eq(now.vmpte, s->vmpte);
 	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
 		assert_u64_eq(now.nr_tables[l], s->nr_tables[l]);
@@ -85,5 +101,37 @@ void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_te
 void ptsim_test_snap_free(struct ptsim_test_snap *s)
 {
 	free(s->dump);
+	free(s->vmas);
 	s->dump = NULL;
+	s->vmas = NULL;
+}
+
+unsigned int ptsim_test_sweep(struct ptsim_test_env *t, ptsim_test_op_fn op, void *arg,
+			      uint64_t max_nth)
+{
+	unsigned int failures = 0;
+
+	for (uint64_t nth = 1;; nth++) {
+		struct ptsim_test_snap s;
+		int err;
+
+		ptsim_test_snap_take(t, &s);
+		ptsim_fault_inject(t->m, nth, false);
+		err = op(t, arg);
+		ptsim_fault_inject(t->m, 0, false);
+		if (err == 0) {
+			ptsim_test_snap_free(&s);
+			break;
+		}
+		assert_int_equal(err, -ENOMEM);
+		assert_string_not_equal(ptsim_errmsg(t->m), "");
+		ptsim_test_snap_assert_same(t, &s);
+		ptsim_test_snap_free(&s);
+		assert_machine_clean(t->m);
+		failures++;
+		if (nth >= max_nth)
+			fail_msg("operation still failing after %llu injected failures",
+				 (unsigned long long)nth);
+	}
+	return failures;
 }

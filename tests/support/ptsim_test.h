@@ -49,12 +49,24 @@ void assert_machine_clean(struct ptsim_machine *m);
 struct ptsim_test_snap {
 	char *dump;
 	size_t dump_len;
-	uint64_t vmpte, free_pages, host_bytes, host_allocs;
+	char *vmas; /* every VMA: start, end, flags, pgoff */
+	size_t vmas_len;
+	uint64_t vmpte, free_pages, host_bytes, host_allocs, uffd_pending;
 	uint64_t nr_tables[PTSIM_NR_LEVELS];
 };
 void ptsim_test_snap_take(struct ptsim_test_env *t, struct ptsim_test_snap *s);
 void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_test_snap *s);
 void ptsim_test_snap_free(struct ptsim_test_snap *s);
+
+/*
+ * Allocation-failure sweep (STYLE.md item 33): fail the n-th allocation point
+ * for n = 1, 2, ... until @op succeeds; after each failure the error is
+ * -ENOMEM with a message, the snapshot is unchanged and the checker clean.
+ * Returns the number of failures seen; fails the test past @max_nth.
+ */
+typedef int (*ptsim_test_op_fn)(struct ptsim_test_env *t, void *arg);
+unsigned int ptsim_test_sweep(struct ptsim_test_env *t, ptsim_test_op_fn op, void *arg,
+			      uint64_t max_nth);
 
 /* cmocka group state: the arch name under test. */
 #define PTSIM_ARCH_TESTS(fn)                                                                       \

@@ -9,33 +9,9 @@
 
 #include "ptsim_test.h"
 
-/* Sweep nth = 1, 2, ... until @op succeeds; returns the number of failures seen. */
-static unsigned int sweep(struct ptsim_test_env *t, int (*op)(struct ptsim_test_env *, void *),
-			  void *arg)
+static unsigned int sweep(struct ptsim_test_env *t, ptsim_test_op_fn op, void *arg)
 {
-	unsigned int failures = 0;
-
-	for (uint64_t nth = 1;; nth++) {
-		struct ptsim_test_snap s;
-		int err;
-
-		ptsim_test_snap_take(t, &s);
-		ptsim_fault_inject(t->m, nth, false);
-		err = op(t, arg);
-		ptsim_fault_inject(t->m, 0, false);
-		if (err == 0) {
-			ptsim_test_snap_free(&s);
-			break;
-		}
-		assert_int_equal(err, -ENOMEM);
-		assert_string_not_equal(ptsim_errmsg(t->m), "");
-		ptsim_test_snap_assert_same(t, &s);
-		ptsim_test_snap_free(&s);
-		assert_machine_clean(t->m);
-		failures++;
-		assert_true(nth < 1000);
-	}
-	return failures;
+	return ptsim_test_sweep(t, op, arg, 1000);
 }
 
 struct map_arg {

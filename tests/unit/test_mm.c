@@ -319,36 +319,14 @@ static void test_files(void **state)
 
 typedef int (*op_fn)(struct ptsim_test_env *t);
 
+static int sweep_call(struct ptsim_test_env *t, void *arg)
+{
+	return (*(op_fn *)arg)(t);
+}
+
 static unsigned int sweep(struct ptsim_test_env *t, op_fn op)
 {
-	unsigned int failures = 0;
-
-	for (uint64_t nth = 1;; nth++) {
-		struct ptsim_test_snap s;
-		char before[1024], after[1024];
-		int err;
-
-		ptsim_test_snap_take(t, &s);
-		vmas_str(t->mm, before, sizeof(before));
-		ptsim_fault_inject(t->m, nth, false);
-		err = op(t);
-		ptsim_fault_inject(t->m, 0, false);
-		if (err == 0) {
-			ptsim_test_snap_free(&s);
-			break;
-		}
-		assert_int_equal(err, -ENOMEM);
-		assert_string_not_equal(ptsim_errmsg(t->m), "");
-		vmas_str(t->mm, after, sizeof(after));
-		assert_string_equal(before, after);
-		ptsim_test_snap_assert_same(t, &s);
-		ptsim_test_snap_free(&s);
-		assert_machine_clean(t->m);
-		failures++;
-		assert_true(nth < 100);
-	}
-	assert_machine_clean(t->m);
-	return failures;
+	return ptsim_test_sweep(t, sweep_call, &op, 100);
 }
 
 static int op_mmap_fixed_middle(struct ptsim_test_env *t)

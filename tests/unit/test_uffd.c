@@ -530,36 +530,24 @@ static void test_errors(void **state)
 
 typedef int (*op_fn)(struct ptsim_test_env *t, uint64_t a);
 
+struct sweep_call {
+	op_fn op;
+	uint64_t a;
+};
+
+static int sweep_call(struct ptsim_test_env *t, void *arg)
+{
+	struct sweep_call *c = arg;
+
+	return c->op(t, c->a);
+}
+
 /* Fail the n-th allocation for n = 1, 2, ... until @op succeeds; each failure changes nothing. */
 static unsigned int sweep(struct ptsim_test_env *t, op_fn op, uint64_t a)
 {
-	unsigned int failures = 0;
+	struct sweep_call c = {op, a};
 
-	for (uint64_t nth = 1;; nth++) {
-		struct ptsim_test_snap s;
-		uint64_t nv = ptsim_mm_nr_vmas(t->mm), pending = ptsim_uffd_nr_pending(t->mm);
-		int err;
-
-		ptsim_test_snap_take(t, &s);
-		ptsim_fault_inject(t->m, nth, false);
-		err = op(t, a);
-		ptsim_fault_inject(t->m, 0, false);
-		if (err == 0) {
-			ptsim_test_snap_free(&s);
-			break;
-		}
-		assert_int_equal(err, -ENOMEM);
-		assert_string_not_equal(ptsim_errmsg(t->m), "");
-		ptsim_test_snap_assert_same(t, &s);
-		ptsim_test_snap_free(&s);
-		assert_u64_eq(ptsim_mm_nr_vmas(t->mm), nv);
-		assert_u64_eq(ptsim_uffd_nr_pending(t->mm), pending);
-		assert_machine_clean(t->m);
-		failures++;
-		assert_true(nth < 200);
-	}
-	assert_machine_clean(t->m);
-	return failures;
+	return ptsim_test_sweep(t, sweep_call, &c, 200);
 }
 
 static int op_register_middle(struct ptsim_test_env *t, uint64_t a)
