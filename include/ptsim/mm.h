@@ -230,9 +230,10 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr,
  * @mm: parent.  @child: receives the new address space.
  *
  * VMAs are copied (except VM_DONTCOPY).  Page tables are copied only where
- * the kernel's vma_needs_copy() says so - VMAs with an anon_vma, PFN/mixed
- * maps and uffd-wp VMAs; shared file and shmem VMAs without anon_vma are
- * left to fault.  Private writable entries are write-protected in both
+ * the kernel's vma_needs_copy() says so - VMAs with an anon_vma and PFN/mixed
+ * maps (its uffd-wp clause cannot fire: the child is never uffd-registered,
+ * see ptsim/uffd.h); shared file and shmem VMAs without anon_vma are left to
+ * fault.  Private writable entries are write-protected in both
  * address spaces (copy-on-write), pages lose PG_anon_exclusive, every copied
  * entry takes a reference and a mapcount, and the parent's TLBs are flushed.
  *
@@ -363,7 +364,9 @@ struct ptsim_access_result {
  *
  * Return: 0 (see @res), -EINVAL (bad CPU or access), -ENOMEM (a fault ran
  * out of memory: @res->fault has VM_FAULT_OOM, nothing was changed by that
- * fault), -ELOOP (the fault handler made no progress; a model bug).
+ * fault), -EFAULT (the walk followed a stale walk-cache entry to a freed
+ * table - a missing flush, already recorded as a FREE_LIVE_WALK violation),
+ * -ELOOP (the fault handler made no progress; a model bug).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va,
 					    unsigned int access, struct ptsim_access_result *res);

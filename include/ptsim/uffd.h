@@ -34,8 +34,9 @@
  * EXACT_ADDRESS), non-cooperative events, hugetlb VMAs, UFFDIO_MOVE /
  * POISON, and uffd-wp markers on none PTEs: UFFDIO_WRITEPROTECT changes
  * present entries only (markers for file/shmem memory are the seed-002
- * work).  fork() keeps the VMA flags in the child (fork.c), as with
- * UFFD_FEATURE_EVENT_FORK; the child has its own, empty message queue.
+ * work).  There is no UFFD_FEATURE_EVENT_FORK: as the kernel's
+ * dup_userfaultfd() does without it, fork() leaves the child unregistered
+ * and its copied entries lose the uffd-wp bit and markers (fork.c).
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
  * failure (all or nothing, allocation failures included - the kernel's
@@ -109,8 +110,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t
  * present entries of uffd-wp VMAs lose the uffd-wp bit (exclusive anonymous
  * pages become writable again, with a TLB flush) and uffd-wp markers are
  * cleared (UFFDIO_WRITEPROTECT without MODE_WP); then VM_UFFD_* is cleared,
- * VMAs split at the edges and merged back.  Markers left elsewhere (e.g.
- * copied by fork()) are dropped lazily by the fault path.  Holes are
+ * VMAs split at the edges and merged back.  Markers left elsewhere are
+ * dropped lazily by the fault path.  Holes are
  * skipped; messages already queued stay.
  *
  * Return: 0; -EINVAL (misaligned or empty range, no VMA in it, a VMA that

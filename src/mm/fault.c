@@ -6,7 +6,8 @@
  * do_wp_page() and do_swap_page(), mm/memory.c).
  *
  * Each fault prepares everything it may need - page tables down to the PTE
- * table (tables are allocated here and nowhere else), the folio, a
+ * table (besides fork and UFFDIO_COPY/ZEROPAGE, the only place tables are
+ * allocated), the folio, a
  * page-cache slot, the VMA's anon_vma - and only then writes entries, so a
  * fault that runs out of memory returns VM_FAULT_OOM with nothing changed.
  *

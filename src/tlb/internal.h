@@ -27,7 +27,7 @@
  * struct ptsim_mm: its ASID (the page tables' owner_id) and its cpumask,
  * sized from the machine's ncpus.
  *
- * For the MMU walk (not written yet): call ptsim__tlb_mm_activate() when an
+ * For the MMU walk (src/tlb/mmu.c): call ptsim__tlb_mm_activate() when an
  * address space starts running on a CPU, ptsim__tlb_lookup() first, then
  * ptsim__walk_cache_lookup() and resume the walk at the table it returns,
  * and fill on the way down: ptsim__walk_cache_fill() for each table entry at

@@ -3,8 +3,9 @@
  * test_tlb.c - per-CPU TLBs and walk caches, flush primitives and
  * shootdowns, replacement, mmu_gather and the TLB discipline checker.
  *
- * The MMU walk does not exist yet, so entries are put into the caches
- * directly with the internal fill functions it will use.  Every test runs
+ * Entries are put into the caches directly with the internal fill
+ * functions the MMU walk (test_mmu.c) uses, so each case controls exactly
+ * what is cached.  Every test runs
  * on every architecture configuration and ends with the machine clean and
  * the free-frame count back at its baseline.
  */

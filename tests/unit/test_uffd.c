@@ -270,7 +270,6 @@ static void test_wp_protect_unprotect(void **state)
 	mm_finish(&t);
 }
 
-/* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 /*
  * fork without UFFD_FEATURE_EVENT_FORK (dup_userfaultfd()): the child is not
  * registered, its copies of the parent's entries lose the uffd-wp bit, and a
@@ -314,6 +313,7 @@ static void test_wp_fork_without_event(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 static void test_wp_marker(void **state)
 {
 	struct ptsim_test_env t;
