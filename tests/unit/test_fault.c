@@ -96,7 +96,7 @@ static void test_random_failures(void **state)
 	ptsim_test_env_init(&t, *state, NULL);
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
 	ptsim_fault_inject_prob(t.m, 200000, 99); /* 20% of allocation points fail */
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 100; i++) {
 		struct ptsim_test_snap s;
 		uint64_t va;
 		int err;
