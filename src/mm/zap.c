@@ -33,31 +33,6 @@ void ptsim__tlb_finish(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb)
 	ptsim__tlb_finish_mmu(st->ctx->tlbs, st->tlb_mm, tlb);
 }
 
-/*
- * tlb_remove_tlb_entry(): an entry was cleared that maps no page to release
- * (the zero page, a special entry); the flush must still cover it.  The
- * gather's range fields are those of include/asm-generic/tlb.h.
- */
-static void tlb_remove_tlb_entry(const struct ptsim_arch *a, struct ptsim_mmu_gather *tlb, int lvl,
-				 uint64_t addr)
-{
-	uint64_t size = 1ull << a->shift[lvl];
-	uint64_t base = addr & ~(size - 1);
-
-	if (base < tlb->start)
-		tlb->start = base;
-	if (base + (size - 1) > tlb->last)
-		tlb->last = base + (size - 1);
-	if (lvl == PTSIM_PTE)
-		tlb->cleared_ptes = true;
-	else if (lvl == PTSIM_PMD)
-		tlb->cleared_pmds = true;
-	else if (lvl == PTSIM_PUD)
-		tlb->cleared_puds = true;
-	else
-		tlb->cleared_p4ds = true;
-}
-
 struct zap_ctx {
 	struct ptsim_mm_state *st;
 	struct ptsim_mmu_gather *tlb;
@@ -90,7 +65,7 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 	}
 	ptsim__get_and_clear(st->pt, s);
 	if (!ptsim__vm_normal_page(ctx, s->lvl, e, &page)) {
-		tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
+		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
 		return 0;
 	}
 	if (!ptsim__folio_anon(ctx, page)) {

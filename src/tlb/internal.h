@@ -243,6 +243,13 @@ void ptsim__tlb_check(struct ptsim_tlbs *t, ptsim_tlb_report_fn report, void *ct
 /* @mm is the core's handle, stored and never dereferenced here. */
 void ptsim__tlb_gather_init(struct ptsim_tlbs *t, struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm,
 			    bool fullmm);
+/*
+ * tlb_remove_tlb_entry(): an entry at @lvl covering @addr was cleared that maps
+ * no page to release (the zero page, a special entry); the flush must still
+ * cover it.
+ */
+void ptsim__tlb_remove_tlb_entry(const struct ptsim_arch *a, struct ptsim_mmu_gather *tlb, int lvl,
+				 uint64_t addr);
 int ptsim__tlb_remove_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
 			   struct ptsim_mmu_gather *tlb, uint64_t pfn, uint64_t addr, int lvl);
 int ptsim__tlb_remove_table(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,

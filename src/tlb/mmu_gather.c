@@ -44,6 +44,17 @@ static void adjust_range(struct ptsim_mmu_gather *tlb, uint64_t base, uint64_t s
 		tlb->last = base + (size - 1);
 }
 
+static void set_cleared(struct ptsim_mmu_gather *tlb, int lvl);
+
+void ptsim__tlb_remove_tlb_entry(const struct ptsim_arch *a, struct ptsim_mmu_gather *tlb, int lvl,
+				 uint64_t addr)
+{
+	uint64_t size = 1ull << a->shift[lvl];
+
+	adjust_range(tlb, addr & ~(size - 1), size);
+	set_cleared(tlb, lvl);
+}
+
 static void set_cleared(struct ptsim_mmu_gather *tlb, int lvl)
 {
 	switch (lvl) {
