@@ -519,7 +519,8 @@ int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 		return -ENOMEM;
 	}
 	/* Each table page reached exactly once... */
-	qsort(seen.pfns, seen.n, sizeof(uint64_t), cmp_u64);
+	if (seen.n) /* no address space: pfns is NULL, and qsort() wants non-NULL */
+		qsort(seen.pfns, seen.n, sizeof(uint64_t), cmp_u64);
 	for (size_t i = 1; i < seen.n; i++)
 		if (seen.pfns[i] == seen.pfns[i - 1])
 			finding(r, PTSIM_CHK_TABLE_REFS, -1, 0, seen.pfns[i], 1, 2,

@@ -39,6 +39,13 @@
 #define uthash_malloc(sz)    ptsim__alloc_nofail(uthash_host, sz)
 #define uthash_free(ptr, sz) ptsim__free(uthash_host, ptr, sz)
 #define uthash_fatal(msg)    PTSIM_BUG_ON(msg)
+/*
+ * FNV-1a instead of uthash's default Jenkins hash, whose switch marks its
+ * fall-throughs with comments that clang's -Wimplicit-fallthrough does not
+ * accept (the fuzz preset builds with clang -Werror).  Lookups and HASH_ITER
+ * order (insertion order) do not depend on the hash function.
+ */
+#define HASH_FUNCTION(keyptr, keylen, hashv) HASH_FNV(keyptr, keylen, hashv)
 #include <uthash.h>
 
 #include "mm/vma.h"

@@ -1,0 +1,1149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * script_cmds.c - the scenario commands that build and show the model:
+ * address spaces and files, mmap and friends, accesses from a CPU, the
+ * dumps (translate, ptdump, pagemap, vmas, stats, dot), TLB flushes, rmap,
+ * userfaultfd and the knobs.  The command table at the bottom is what
+ * `help` prints and what docs/scenarios.md documents.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dot.h"
+#include "script_int.h"
+#include "stats.h"
+
+#define ARGC_BETWEEN(r, a, lo, hi, usage)                                                          \
+	do {                                                                                       \
+		if ((a)->argc < (lo) || (a)->argc > (hi))                                          \
+			return pts__fail((r), -EINVAL, "usage: %s", (usage));                      \
+	} while (0)
+
+static const struct ptsim_arch *arch_of(struct pts_runner *r)
+{
+	return ptsim_machine_arch(r->m);
+}
+
+/* --- entry bits, shared with `expect entry` -------------------------------- */
+
+const struct pts_bit pts__entry_bits[] = {
+	{"none", offsetof(struct ptsim_attrs, none)},
+	{"valid", offsetof(struct ptsim_attrs, valid)},
+	{"present", offsetof(struct ptsim_attrs, present)},
+	{"table", offsetof(struct ptsim_attrs, table)},
+	{"leaf", offsetof(struct ptsim_attrs, leaf)},
+	{"protnone", offsetof(struct ptsim_attrs, protnone)},
+	{"swp", offsetof(struct ptsim_attrs, swp)},
+	{"user", offsetof(struct ptsim_attrs, user)},
+	{"write", offsetof(struct ptsim_attrs, write)},
+	{"hw_write", offsetof(struct ptsim_attrs, hw_write)},
+	{"dirty", offsetof(struct ptsim_attrs, dirty)},
+	{"hw_dirty", offsetof(struct ptsim_attrs, hw_dirty)},
+	{"young", offsetof(struct ptsim_attrs, young)},
+	{"exec", offsetof(struct ptsim_attrs, exec)},
+	{"global", offsetof(struct ptsim_attrs, global)},
+	{"special", offsetof(struct ptsim_attrs, special)},
+	{"soft_dirty", offsetof(struct ptsim_attrs, soft_dirty)},
+	{"uffd_wp", offsetof(struct ptsim_attrs, uffd_wp)},
+	{"cont", offsetof(struct ptsim_attrs, cont)},
+	{"exclusive", offsetof(struct ptsim_attrs, exclusive)},
+	{NULL, 0},
+};
+
+void pts__print_bits(FILE *f, const struct ptsim_attrs *at)
+{
+	const char *sep = "";
+
+	for (const struct pts_bit *b = pts__entry_bits; b->name; b++) {
+		if (!*(const bool *)((const char *)at + b->offset))
+			continue;
+		fprintf(f, "%s%s", sep, b->name);
+		sep = " ";
+	}
+}
+
+/* --- address spaces, files, variables ------------------------------------- */
+
+static int cmd_machine(struct pts_runner *r, struct pts_args *a)
+{
+	return pts__cmd_machine(r, a);
+}
+
+static int add_mm(struct pts_runner *r, const char *name, struct ptsim_mm *mm)
+{
+	if (r->nr_mms == r->cap_mms) {
+		unsigned int ncap = r->cap_mms ? r->cap_mms * 2 : 8;
+		struct pts_named_mm *n = realloc(r->mms, ncap * sizeof(*n));
+
+		if (!n)
+			return pts__fail(r, -ENOMEM, "out of memory");
+		r->mms = n;
+		r->cap_mms = ncap;
+	}
+	snprintf(r->mms[r->nr_mms].name, PTS_NAME_MAX, "%s", name);
+	r->mms[r->nr_mms++].mm = mm;
+	return 0;
+}
+
+static int check_new_name(struct pts_runner *r, const char *name)
+{
+	if (!pts__valid_name(name))
+		return pts__fail(r, -EINVAL,
+				 "\"%s\" is not a valid name (a letter, then letters, digits or _)",
+				 name);
+	if (pts__mm_by_name(r, name) || pts__file_by_name(r, name))
+		return pts__fail(r, -EEXIST, "\"%s\" is already an address space or a file", name);
+	return 0;
+}
+
+static int cmd_mm(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_mm *mm;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 2, "mm NAME");
+	err = check_new_name(r, a->argv[1]);
+	if (err)
+		return err;
+	err = ptsim_mm_create(r->m, &mm);
+	if (err)
+		return pts__fail_call(r, err, "mm");
+	err = add_mm(r, a->argv[1], mm);
+	if (err) {
+		ptsim_mm_destroy(mm);
+		return err;
+	}
+	r->cur = (int)r->nr_mms - 1;
+	return 0;
+}
+
+static int mm_index(struct pts_runner *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_mms; i++)
+		if (!strcmp(r->mms[i].name, name))
+			return (int)i;
+	return pts__fail(r, -ENOENT, "no address space \"%s\"", name);
+}
+
+static int cmd_use(struct pts_runner *r, struct pts_args *a)
+{
+	int i;
+
+	ARGC_BETWEEN(r, a, 2, 2, "use NAME");
+	i = mm_index(r, a->argv[1]);
+	if (i < 0)
+		return i;
+	r->cur = i;
+	return 0;
+}
+
+static int cmd_exit(struct pts_runner *r, struct pts_args *a)
+{
+	int i;
+
+	ARGC_BETWEEN(r, a, 2, 2, "exit NAME");
+	i = mm_index(r, a->argv[1]);
+	if (i < 0)
+		return i;
+	ptsim_mm_destroy(r->mms[i].mm);
+	memmove(&r->mms[i], &r->mms[i + 1], (r->nr_mms - (unsigned int)i - 1) * sizeof(r->mms[0]));
+	r->nr_mms--;
+	if (r->cur == i)
+		r->cur = r->nr_mms ? 0 : -1;
+	else if (r->cur > i)
+		r->cur--;
+	return 0;
+}
+
+static int cmd_cpu(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t cpu;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 2, "cpu N");
+	err = pts__value(r, a->argv[1], &cpu);
+	if (err)
+		return err;
+	if (cpu >= ptsim_machine_config(r->m)->ncpus)
+		return pts__fail(r, -EINVAL, "cpu %llu: the machine has %u CPUs (0..%u)",
+				 (unsigned long long)cpu, ptsim_machine_config(r->m)->ncpus,
+				 ptsim_machine_config(r->m)->ncpus - 1);
+	r->cpu = (unsigned int)cpu;
+	return 0;
+}
+
+static int cmd_file(struct pts_runner *r, struct pts_args *a)
+{
+	bool memfd = !strcmp(a->argv[0], "memfd");
+	struct ptsim_file *f;
+	uint64_t size;
+	int err;
+
+	if (a->argc != 3)
+		return pts__fail(r, -EINVAL, "usage: %s NAME SIZE", a->argv[0]);
+	err = check_new_name(r, a->argv[1]);
+	if (!err)
+		err = pts__value(r, a->argv[2], &size);
+	if (err)
+		return err;
+	if (r->nr_files == r->cap_files) {
+		unsigned int ncap = r->cap_files ? r->cap_files * 2 : 8;
+		struct pts_named_file *n = realloc(r->files, ncap * sizeof(*n));
+
+		if (!n)
+			return pts__fail(r, -ENOMEM, "out of memory");
+		r->files = n;
+		r->cap_files = ncap;
+	}
+	err = memfd ? ptsim_memfd_create(r->m, size, &f) : ptsim_file_create(r->m, size, &f);
+	if (err)
+		return pts__fail_call(r, err, a->argv[0]);
+	snprintf(r->files[r->nr_files].name, PTS_NAME_MAX, "%s", a->argv[1]);
+	r->files[r->nr_files++].file = f;
+	return 0;
+}
+
+static int cmd_close(struct pts_runner *r, struct pts_args *a)
+{
+	ARGC_BETWEEN(r, a, 2, 2, "close FILE");
+	for (unsigned int i = 0; i < r->nr_files; i++) {
+		if (strcmp(r->files[i].name, a->argv[1]))
+			continue;
+		ptsim_file_close(r->files[i].file);
+		memmove(&r->files[i], &r->files[i + 1],
+			(r->nr_files - i - 1) * sizeof(r->files[0]));
+		r->nr_files--;
+		return 0;
+	}
+	return pts__fail(r, -ENOENT, "no file \"%s\"", a->argv[1]);
+}
+
+/*
+ * set NAME VALUE, or capture something from the model:
+ * set NAME pa|pfn|entry ADDR (the translation, present or not), set NAME
+ * pagemap ADDR, set NAME stat STAT.
+ */
+static int cmd_set(struct pts_runner *r, struct pts_args *a)
+{
+	static const char usage[] = "set NAME VALUE | set NAME pa|pfn|entry|pagemap ADDR | "
+				    "set NAME stat STAT";
+	const char *what = a->argc == 4 ? a->argv[2] : "";
+	struct ptsim_translation t;
+	uint64_t v, va;
+	int err;
+
+	if (a->argc == 3) {
+		err = pts__value(r, a->argv[2], &v);
+		return err ? err : pts__set_var(r, a->argv[1], v);
+	}
+	if (a->argc != 4)
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	if (!r->m || !pts__mm(r))
+		return pts__fail(r, -EINVAL, "set %s: needs a machine and an address space", what);
+	if (!strcmp(what, "stat")) {
+		if (pts_stat_get(r->m, pts__mm(r), a->argv[3], &v))
+			return pts__fail(r, -EINVAL, "set: unknown statistic \"%s\"", a->argv[3]);
+		return pts__set_var(r, a->argv[1], v);
+	}
+	err = pts__value(r, a->argv[3], &va);
+	if (err)
+		return err;
+	if (!strcmp(what, "pagemap")) {
+		err = ptsim_pagemap(pts__mm(r), va, &v);
+		if (err)
+			return pts__fail_call(r, err, "pagemap");
+		return pts__set_var(r, a->argv[1], v);
+	}
+	if (strcmp(what, "pa") && strcmp(what, "pfn") && strcmp(what, "entry"))
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	err = ptsim_translate(pts__mm(r), va, &t);
+	if (err && (err != -EFAULT || strcmp(what, "entry")) &&
+	    (err != -ENOENT || strcmp(what, "entry")))
+		return pts__fail(r, err, "set %s: nothing present is mapped at 0x%llx (%s)", what,
+				 (unsigned long long)va, ptsim_strerror(err));
+	v = !strcmp(what, "pa") ? t.pa : !strcmp(what, "pfn") ? t.pfn : t.entry;
+	return pts__set_var(r, a->argv[1], v);
+}
+
+static int cmd_print(struct pts_runner *r, struct pts_args *a)
+{
+	for (int i = 1; i < a->argc; i++) {
+		uint64_t v;
+		int err = pts__value(r, a->argv[i], &v);
+
+		if (err)
+			return err;
+		fprintf(r->out, "%s = 0x%llx (%llu)\n", a->argv[i], (unsigned long long)v,
+			(unsigned long long)v);
+	}
+	return 0;
+}
+
+/* say TEXT: the words of the line (quotes removed, a # comment dropped). */
+static int cmd_say(struct pts_runner *r, struct pts_args *a)
+{
+	for (int i = 1; i < a->argc; i++)
+		fprintf(r->out, "%s%s", i > 1 ? " " : "", a->argv[i]);
+	fprintf(r->out, "\n");
+	return 0;
+}
+
+static int cmd_echo(struct pts_runner *r, struct pts_args *a)
+{
+	ARGC_BETWEEN(r, a, 2, 2, "echo on|off");
+	if (strcmp(a->argv[1], "on") && strcmp(a->argv[1], "off"))
+		return pts__fail(r, -EINVAL, "usage: echo on|off");
+	r->opts.verbose = !strcmp(a->argv[1], "on");
+	return 0;
+}
+
+static int cmd_help(struct pts_runner *r, struct pts_args *a)
+{
+	pts_help(r->out, a->argc > 1 ? a->argv[1] : NULL);
+	return 0;
+}
+
+/* --- VMAs ------------------------------------------------------------------ */
+
+static int range_args(struct pts_runner *r, struct pts_args *a, int i, uint64_t *start,
+		      uint64_t *len)
+{
+	int err = pts__value(r, a->argv[i], start);
+
+	return err ? err : pts__value(r, a->argv[i + 1], len);
+}
+
+/* mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] [file F] [pgoff N] */
+static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
+{
+	static const char usage[] =
+		"mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] "
+		"[file F] [pgoff N]";
+	struct ptsim_file *file = NULL;
+	uint64_t len, addr = 0, pgoff = 0, got;
+	unsigned int prot, flags = 0;
+	int err;
+
+	if (a->argc < 5)
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	if (!pts__valid_name(a->argv[1]))
+		return pts__fail(r, -EINVAL, "\"%s\" is not a valid name", a->argv[1]);
+	err = pts__value(r, a->argv[2], &len);
+	if (!err)
+		err = pts__prot(r, a->argv[3], &prot);
+	if (err)
+		return err;
+	for (int i = 4; i < a->argc; i++) {
+		const char *w = a->argv[i];
+
+		if (!strcmp(w, "private"))
+			flags |= PTSIM_MAP_PRIVATE;
+		else if (!strcmp(w, "shared"))
+			flags |= PTSIM_MAP_SHARED;
+		else if (!strcmp(w, "anon"))
+			flags |= PTSIM_MAP_ANONYMOUS;
+		else if (!strcmp(w, "fixed"))
+			flags |= PTSIM_MAP_FIXED;
+		else if (!strcmp(w, "noreplace"))
+			flags |= PTSIM_MAP_FIXED_NOREPLACE;
+		else if (i + 1 < a->argc && !strcmp(w, "at"))
+			err = pts__value(r, a->argv[++i], &addr);
+		else if (i + 1 < a->argc && !strcmp(w, "pgoff"))
+			err = pts__value(r, a->argv[++i], &pgoff);
+		else if (i + 1 < a->argc && !strcmp(w, "file")) {
+			file = pts__file_by_name(r, a->argv[++i]);
+			if (!file)
+				err = pts__fail(r, -ENOENT,
+						"no file \"%s\" (create it with "
+						"`file NAME SIZE`)",
+						a->argv[i]);
+		} else
+			err = pts__fail(r, -EINVAL, "mmap: unexpected \"%s\"; usage: %s", w, usage);
+		if (err)
+			return err;
+	}
+	if (!(flags & PTSIM_MAP_ANONYMOUS) && !file)
+		return pts__fail(r, -EINVAL, "mmap: say `anon` or give `file F`");
+	err = ptsim_mmap(pts__mm(r), addr, len, prot, flags, file, pgoff, &got);
+	if (err)
+		return pts__fail_call(r, err, "mmap");
+	err = pts__set_var(r, a->argv[1], got);
+	if (err) {
+		/* Keep all-or-nothing: forget the mapping the name could not hold. */
+		if (ptsim_munmap(pts__mm(r), got, len))
+			return pts__fail(r, -EIO, "mmap: could not undo after a failure");
+		return err;
+	}
+	if (r->opts.verbose)
+		fprintf(r->out, "  %s = 0x%llx\n", a->argv[1], (unsigned long long)got);
+	return 0;
+}
+
+static int cmd_munmap(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t start, len;
+	int err;
+
+	ARGC_BETWEEN(r, a, 3, 3, "munmap ADDR LEN");
+	err = range_args(r, a, 1, &start, &len);
+	if (!err && (err = ptsim_munmap(pts__mm(r), start, len)))
+		return pts__fail_call(r, err, "munmap");
+	return err;
+}
+
+static int cmd_mprotect(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t start, len;
+	unsigned int prot;
+	int err;
+
+	ARGC_BETWEEN(r, a, 4, 4, "mprotect ADDR LEN PROT");
+	err = range_args(r, a, 1, &start, &len);
+	if (!err)
+		err = pts__prot(r, a->argv[3], &prot);
+	if (!err && (err = ptsim_mprotect(pts__mm(r), start, len, prot)))
+		return pts__fail_call(r, err, "mprotect");
+	return err;
+}
+
+static int cmd_madvise(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t start, len;
+	int err;
+
+	ARGC_BETWEEN(r, a, 4, 4, "madvise ADDR LEN dontneed");
+	if (strcmp(a->argv[3], "dontneed"))
+		return pts__fail(r, -EINVAL, "madvise: unknown advice \"%s\" (dontneed)",
+				 a->argv[3]);
+	err = range_args(r, a, 1, &start, &len);
+	if (!err && (err = ptsim_madvise(pts__mm(r), start, len, PTSIM_MADV_DONTNEED)))
+		return pts__fail_call(r, err, "madvise");
+	return err;
+}
+
+static int cmd_fork(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_mm *child;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 2, "fork CHILD");
+	err = check_new_name(r, a->argv[1]);
+	if (err)
+		return err;
+	err = ptsim_fork(pts__mm(r), &child);
+	if (err)
+		return pts__fail_call(r, err, "fork");
+	err = add_mm(r, a->argv[1], child);
+	if (err)
+		ptsim_mm_destroy(child);
+	return err;
+}
+
+static const char *file_name(struct pts_runner *r, const struct ptsim_vma_info *v)
+{
+	for (unsigned int i = 0; i < r->nr_files; i++)
+		if (r->files[i].file == v->file)
+			return r->files[i].name;
+	if (v->shmem)
+		return "[shmem]";
+	return v->file ? "[file]" : "[anon]";
+}
+
+static int cmd_vmas(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_vma_info v;
+
+	ARGC_BETWEEN(r, a, 1, 1, "vmas");
+	for (uint64_t addr = 0; !ptsim_vma_next(pts__mm(r), addr, &v); addr = v.end) {
+		fprintf(r->out, "%012llx-%012llx %c%c%c%c %08llx %s%s%s\n",
+			(unsigned long long)v.start, (unsigned long long)v.end,
+			v.prot & PTSIM_PROT_READ ? 'r' : '-', v.prot & PTSIM_PROT_WRITE ? 'w' : '-',
+			v.prot & PTSIM_PROT_EXEC ? 'x' : '-',
+			v.flags & PTSIM_VM_MAYSHARE ? 's' : 'p',
+			/* /proc/PID/maps shows 0 for anonymous memory */
+			(unsigned long long)(v.file ? v.pgoff * pts__page_size(r) : 0),
+			file_name(r, &v), v.flags & PTSIM_VM_UFFD_MISSING ? " uffd-missing" : "",
+			v.flags & PTSIM_VM_UFFD_WP ? " uffd-wp" : "");
+		if (v.end == 0)
+			break;
+	}
+	return 0;
+}
+
+/* --- accesses -------------------------------------------------------------- */
+
+void pts__print_fault(FILE *f, unsigned int fault)
+{
+	const char *sep = "";
+
+	if (!fault) {
+		fprintf(f, "none");
+		return;
+	}
+	for (unsigned int bit = 1; bit && bit <= PTSIM_VM_FAULT_COMPLETED; bit <<= 1) {
+		if (!(fault & bit))
+			continue;
+		fprintf(f, "%s%s", sep, ptsim_vm_fault_name(bit));
+		sep = "|";
+	}
+}
+
+static const char *signal_name(int sig)
+{
+	return sig == PTSIM_SIGSEGV ? "SIGSEGV" : sig == PTSIM_SIGBUS ? "SIGBUS" : "none";
+}
+
+/* What the fault handler did, from the counters before and after an access. */
+static void print_fault_kinds(FILE *f, const struct ptsim_mm_counters *b,
+			      const struct ptsim_mm_counters *e)
+{
+	const struct {
+		const char *what;
+		uint64_t before, after;
+	} kinds[] = {
+		{"zero page mapped", b->zero_page, e->zero_page},
+		{"new anonymous page", b->anon_fault, e->anon_fault},
+		{"copied on write", b->cow, e->cow},
+		{"page reused for write", b->wp_reuse, e->wp_reuse},
+		{"page-cache page mapped", b->file_fault, e->file_fault},
+		{"major fault", b->maj_flt, e->maj_flt},
+		{"access/dirty bit fixed up", b->fixup, e->fixup},
+		{"spurious", b->spurious, e->spurious},
+	};
+	const char *sep = " ";
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i].after == kinds[i].before)
+			continue;
+		fprintf(f, "%s%s", sep, kinds[i].what);
+		sep = ", ";
+	}
+}
+
+static void print_access(struct pts_runner *r, const char *kind, uint64_t va,
+			 const struct ptsim_access_result *res, const struct ptsim_mm_counters *b,
+			 const struct ptsim_mm_counters *e)
+{
+	fprintf(r->out, "  %s 0x%llx on cpu %u: ", kind, (unsigned long long)va, r->cpu);
+	if (res->signal)
+		fprintf(r->out, "%s (si_code %d) at 0x%llx", signal_name(res->signal), res->si_code,
+			(unsigned long long)res->si_addr);
+	else if (res->userfault_pending)
+		fprintf(r->out, "waits for userfaultfd");
+	else
+		fprintf(r->out, "pa 0x%llx", (unsigned long long)res->pa);
+	if (!res->nr_faults) {
+		/* A signal without a fault: no VMA, or the VMA forbids the access. */
+		fprintf(r->out, res->signal ? ", refused before the fault handler\n"
+					    : ", no fault (the TLB or a walk served it)\n");
+		return;
+	}
+	fprintf(r->out, ", %u fault%s:", res->nr_faults, res->nr_faults == 1 ? "" : "s");
+	print_fault_kinds(r->out, b, e);
+	if (res->fault) {
+		fprintf(r->out, " VM_FAULT_");
+		pts__print_fault(r->out, res->fault);
+	}
+	fprintf(r->out, "\n");
+}
+
+/* read|write|exec ADDR [LEN]: one access per page of the range, in order. */
+static int cmd_access(struct pts_runner *r, struct pts_args *a)
+{
+	unsigned int kind = !strcmp(a->argv[0], "read")	   ? PTSIM_ACCESS_READ
+			    : !strcmp(a->argv[0], "write") ? PTSIM_ACCESS_WRITE
+							   : PTSIM_ACCESS_EXEC;
+	uint64_t va, len = 1, psz = pts__page_size(r), end;
+	int err;
+
+	if (a->argc < 2 || a->argc > 3)
+		return pts__fail(r, -EINVAL, "usage: %s ADDR [LEN]", a->argv[0]);
+	err = pts__value(r, a->argv[1], &va);
+	if (!err && a->argc == 3)
+		err = pts__value(r, a->argv[2], &len);
+	if (err)
+		return err;
+	if (!len)
+		return pts__fail(r, -EINVAL, "%s: zero length", a->argv[0]);
+	if (va + len < va)
+		return pts__fail(r, -EINVAL, "%s: range wraps around", a->argv[0]);
+	end = va + len;
+	for (uint64_t p = va; p < end; p = (p & ~(psz - 1)) + psz) {
+		struct ptsim_access_result res;
+		struct ptsim_mm_counters before, after;
+
+		ptsim_mm_counters(pts__mm(r), &before);
+		err = ptsim_access(pts__mm(r), r->cpu, p, kind, &res);
+		if (err)
+			return pts__fail_call(r, err, a->argv[0]);
+		r->last = res;
+		r->have_access = true;
+		ptsim_mm_counters(pts__mm(r), &after);
+		if (r->opts.verbose)
+			print_access(r, a->argv[0], p, &res, &before, &after);
+		if (res.signal || res.userfault_pending)
+			break;
+		if ((p & ~(psz - 1)) + psz < p)
+			break;
+	}
+	return 0;
+}
+
+/* --- showing the model ----------------------------------------------------- */
+
+static int cmd_translate(struct pts_runner *r, struct pts_args *a)
+{
+	const struct ptsim_arch *arch = arch_of(r);
+	struct ptsim_translation t;
+	uint64_t va;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 2, "translate ADDR");
+	err = pts__value(r, a->argv[1], &va);
+	if (err)
+		return err;
+	err = ptsim_translate(pts__mm(r), va, &t);
+	if (err == -EINVAL)
+		return pts__fail_call(r, err, "translate");
+	fprintf(r->out, "0x%llx: ", (unsigned long long)va);
+	if (err == -ENOENT)
+		fprintf(r->out, "hole at %s level (an empty entry covering 0x%llx-0x%llx)\n",
+			ptsim_arch_level_name(arch, t.level), (unsigned long long)t.va_base,
+			(unsigned long long)(t.va_base + t.page_size - 1));
+	else {
+		if (err)
+			fprintf(r->out, "not present, ");
+		else
+			fprintf(r->out, "pa 0x%llx via ", (unsigned long long)t.pa);
+		fprintf(r->out, "%s entry 0x%016llx [", ptsim_arch_level_name(arch, t.level),
+			(unsigned long long)t.entry);
+		pts__print_bits(r->out, &t.attrs);
+		fprintf(r->out, "] maps %llu KiB at 0x%llx\n",
+			(unsigned long long)(t.page_size >> 10), (unsigned long long)t.va_base);
+	}
+	return 0;
+}
+
+static int opt_range(struct pts_runner *r, struct pts_args *a, int i, uint64_t *start,
+		     uint64_t *end)
+{
+	uint64_t len;
+	int err;
+
+	*start = 0;
+	*end = 0;
+	if (a->argc <= i)
+		return 0;
+	err = range_args(r, a, i, start, &len);
+	if (err)
+		return err;
+	if (!len || *start + len < *start)
+		return pts__fail(r, -EINVAL, "%s: bad range length", a->argv[0]);
+	*end = *start + len;
+	return 0;
+}
+
+static int cmd_ptdump(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t start, end;
+	long n;
+	int err;
+
+	if (a->argc != 1 && a->argc != 3)
+		return pts__fail(r, -EINVAL, "usage: ptdump [ADDR LEN]");
+	err = opt_range(r, a, 1, &start, &end);
+	if (err)
+		return err;
+	n = ptsim_ptdump(pts__mm(r), start, end, r->out);
+	if (n < 0)
+		return pts__fail_call(r, (int)n, "ptdump");
+	return 0;
+}
+
+void pts__print_pagemap(FILE *f, uint64_t word)
+{
+	fprintf(f, "0x%016llx", (unsigned long long)word);
+	if (word & PTSIM_PM_PRESENT)
+		fprintf(f, " present");
+	if (word & PTSIM_PM_SWAP)
+		fprintf(f, " swap");
+	if (word & PTSIM_PM_FILE)
+		fprintf(f, " file");
+	if (word & PTSIM_PM_GUARD_REGION)
+		fprintf(f, " guard");
+	if (word & PTSIM_PM_UFFD_WP)
+		fprintf(f, " uffd_wp");
+	if (word & PTSIM_PM_MMAP_EXCLUSIVE)
+		fprintf(f, " exclusive");
+	if (word & PTSIM_PM_SOFT_DIRTY)
+		fprintf(f, " soft_dirty");
+	if (word & (PTSIM_PM_PRESENT | PTSIM_PM_SWAP))
+		fprintf(f, " %s 0x%llx", word & PTSIM_PM_PRESENT ? "pfn" : "swp",
+			(unsigned long long)(word & PTSIM_PM_PFN_MASK));
+}
+
+static int cmd_pagemap(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t va, len, psz = pts__page_size(r);
+	int err;
+
+	if (a->argc != 2 && a->argc != 3)
+		return pts__fail(r, -EINVAL, "usage: pagemap ADDR [LEN]");
+	err = pts__value(r, a->argv[1], &va);
+	len = psz;
+	if (!err && a->argc == 3)
+		err = pts__value(r, a->argv[2], &len);
+	if (err)
+		return err;
+	va &= ~(psz - 1);
+	if (!len || len / psz > 1u << 20)
+		return pts__fail(r, -EINVAL, "pagemap: LEN must be 1 byte .. 1M pages");
+	for (uint64_t off = 0; off < len; off += psz) {
+		uint64_t word;
+
+		err = ptsim_pagemap(pts__mm(r), va + off, &word);
+		if (err)
+			return pts__fail_call(r, err, "pagemap");
+		fprintf(r->out, "0x%llx: ", (unsigned long long)(va + off));
+		pts__print_pagemap(r->out, word);
+		fprintf(r->out, "\n");
+	}
+	return 0;
+}
+
+static int cmd_stats(struct pts_runner *r, struct pts_args *a)
+{
+	ARGC_BETWEEN(r, a, 1, 1, "stats");
+	pts_stats_json(r->m, pts__mm(r), r->cur >= 0 ? r->mms[r->cur].name : NULL, r->out);
+	return 0;
+}
+
+static int cmd_check(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_check_report *rep;
+	int n;
+
+	ARGC_BETWEEN(r, a, 1, 1, "check");
+	rep = malloc(sizeof(*rep));
+	if (!rep)
+		return pts__fail(r, -ENOMEM, "out of memory");
+	n = ptsim_check(r->m, rep);
+	if (n < 0) {
+		free(rep);
+		return pts__fail_call(r, n, "check");
+	}
+	if (n == 0)
+		fprintf(r->out, "check: clean (%llu tables, %llu entries checked)\n",
+			(unsigned long long)rep->tables_checked,
+			(unsigned long long)rep->entries_checked);
+	else
+		ptsim_check_report_print(rep, r->out);
+	free(rep);
+	return 0;
+}
+
+static char *join_path(struct pts_runner *r, const char *path, const char *ext)
+{
+	const char *dir = r->opts.base_dir && path[0] != '/' ? r->opts.base_dir : NULL;
+	size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(path) + (ext ? strlen(ext) : 0) + 1;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", path, ext ? ext : "");
+	return s;
+}
+
+/* dot FILE[.dot|.svg|.png] [ADDR LEN] */
+static int cmd_dot(struct pts_runner *r, struct pts_args *a)
+{
+	const char *path = a->argc > 1 ? a->argv[1] : "";
+	const char *ext = strrchr(path, '.');
+	bool render = ext && (!strcmp(ext, ".svg") || !strcmp(ext, ".png"));
+	char *out_path = NULL, *dot_path = NULL, msg[256];
+	uint64_t start, end;
+	FILE *f;
+	long n;
+	int err;
+
+	if (a->argc != 2 && a->argc != 4)
+		return pts__fail(r, -EINVAL, "usage: dot FILE.dot|FILE.svg|FILE.png [ADDR LEN]");
+	if (!ext || (!render && strcmp(ext, ".dot")))
+		return pts__fail(r, -EINVAL, "dot: \"%s\" must end in .dot, .svg or .png", path);
+	err = opt_range(r, a, 2, &start, &end);
+	if (err)
+		return err;
+	out_path = join_path(r, path, NULL);
+	dot_path = render ? join_path(r, path, ".dot") : join_path(r, path, NULL);
+	if (!out_path || !dot_path) {
+		err = pts__fail(r, -ENOMEM, "out of memory");
+		goto out;
+	}
+	f = fopen(dot_path, "w");
+	if (!f) {
+		err = pts__fail(r, -EIO, "dot: cannot write %s: %s", dot_path, strerror(errno));
+		goto out;
+	}
+	n = pts_dot_write(pts__mm(r), start, end, r->cur >= 0 ? r->mms[r->cur].name : NULL, f);
+	if (fclose(f) && n >= 0)
+		n = -EIO;
+	if (n < 0) {
+		err = pts__fail_call(r, (int)n, "dot");
+		goto out;
+	}
+	if (!render) {
+		fprintf(r->out, "dot: %ld tables written to %s\n", n, dot_path);
+	} else if (r->opts.no_render) {
+		fprintf(r->out, "dot: %ld tables written to %s (rendering disabled)\n", n,
+			dot_path);
+	} else {
+		err = pts_dot_render(dot_path, out_path, msg, sizeof(msg));
+		if (err == -ENOENT) {
+			fprintf(r->out, "dot: %ld tables written to %s; %s\n", n, dot_path, msg);
+			err = 0;
+		} else if (err) {
+			err = pts__fail(r, err, "dot: %s", msg);
+		} else {
+			fprintf(r->out, "dot: %ld tables drawn in %s\n", n, out_path);
+		}
+	}
+out:
+	free(out_path);
+	free(dot_path);
+	return err;
+}
+
+/* --- TLBs, rmap, soft-dirty ------------------------------------------------ */
+
+static int cmd_flush(struct pts_runner *r, struct pts_args *a)
+{
+	static const char usage[] =
+		"flush page ADDR | range ADDR LEN [LEVEL] | mm | all | pgtable ADDR LEN";
+	struct ptsim_mm *mm = pts__mm(r);
+	enum ptsim_level stride = PTSIM_PTE;
+	uint64_t x = 0, len = 0;
+	const char *w = a->argc > 1 ? a->argv[1] : "";
+	int err = 0;
+
+	if (!strcmp(w, "page") && a->argc == 3)
+		err = pts__value(r, a->argv[2], &x);
+	else if ((!strcmp(w, "range") && (a->argc == 4 || a->argc == 5)) ||
+		 (!strcmp(w, "pgtable") && a->argc == 4)) {
+		err = range_args(r, a, 2, &x, &len);
+		if (!err && a->argc == 5)
+			err = pts__level(r, a->argv[4], &stride);
+		if (!err && (!len || x + len < x))
+			err = pts__fail(r, -EINVAL, "flush: bad range length");
+	} else if (strcmp(w, "mm") && strcmp(w, "all"))
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	else if (a->argc != 2)
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	if (err)
+		return err;
+	if (!strcmp(w, "page"))
+		err = ptsim_flush_tlb_page(mm, x);
+	else if (!strcmp(w, "range"))
+		err = ptsim_flush_tlb_range(mm, x, x + len, stride);
+	else if (!strcmp(w, "pgtable"))
+		err = ptsim_flush_tlb_pgtable(mm, x, x + len);
+	else if (!strcmp(w, "mm"))
+		err = ptsim_flush_tlb_mm(mm);
+	else
+		err = ptsim_flush_tlb_all(r->m);
+	return err ? pts__fail_call(r, err, "flush") : 0;
+}
+
+struct rmap_print {
+	struct pts_runner *r;
+};
+
+static int rmap_print_one(const struct ptsim_rmap_hit *hit, void *arg)
+{
+	struct pts_runner *r = ((struct rmap_print *)arg)->r;
+	const char *name = "?";
+
+	for (unsigned int i = 0; i < r->nr_mms; i++)
+		if (r->mms[i].mm == hit->mm)
+			name = r->mms[i].name;
+	fprintf(r->out, "  %s 0x%llx %s entry 0x%016llx\n", name, (unsigned long long)hit->addr,
+		ptsim_arch_level_name(arch_of(r), hit->level), (unsigned long long)hit->entry);
+	return 0;
+}
+
+/* The PFN mapped at an address of the current address space. */
+static int pfn_at(struct pts_runner *r, const char *what, const char *text, uint64_t *pfn)
+{
+	struct ptsim_translation t;
+	uint64_t va;
+	int err = pts__value(r, text, &va);
+
+	if (err)
+		return err;
+	err = ptsim_translate(pts__mm(r), va, &t);
+	if (err)
+		return pts__fail(r, err, "%s: nothing present is mapped at 0x%llx (%s)", what,
+				 (unsigned long long)va, ptsim_strerror(err));
+	*pfn = t.pfn;
+	return 0;
+}
+
+/* rmap ADDR [unmap|mkclean|referenced] */
+static int cmd_rmap(struct pts_runner *r, struct pts_args *a)
+{
+	struct rmap_print p = {.r = r};
+	const char *op = a->argc > 2 ? a->argv[2] : "";
+	uint64_t pfn;
+	long n;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 3, "rmap ADDR [unmap|mkclean|referenced]");
+	err = pfn_at(r, "rmap", a->argv[1], &pfn);
+	if (err)
+		return err;
+	if (a->argc == 2) {
+		fprintf(r->out, "rmap of pfn 0x%llx:\n", (unsigned long long)pfn);
+		n = ptsim_rmap_walk(r->m, pfn, rmap_print_one, &p);
+	} else if (!strcmp(op, "unmap"))
+		n = ptsim_try_to_unmap(r->m, pfn);
+	else if (!strcmp(op, "mkclean"))
+		n = ptsim_folio_mkclean(r->m, pfn);
+	else if (!strcmp(op, "referenced"))
+		n = ptsim_folio_referenced(r->m, pfn);
+	else
+		return pts__fail(r, -EINVAL, "usage: rmap ADDR [unmap|mkclean|referenced]");
+	if (n < 0)
+		return pts__fail_call(r, (int)n, "rmap");
+	fprintf(r->out, "rmap%s%s: %ld mapping%s\n", *op ? " " : "", op, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int cmd_clear_refs(struct pts_runner *r, struct pts_args *a)
+{
+	int err;
+
+	ARGC_BETWEEN(r, a, 1, 1, "clear_refs");
+	err = ptsim_clear_refs(pts__mm(r), PTSIM_CLEAR_REFS_SOFT_DIRTY);
+	return err ? pts__fail_call(r, err, "clear_refs") : 0;
+}
+
+/* --- userfaultfd ----------------------------------------------------------- */
+
+static int uffd_modes(struct pts_runner *r, const char *text, unsigned int *mode)
+{
+	*mode = 0;
+	if (!strcmp(text, "missing"))
+		*mode = PTSIM_UFFDIO_REGISTER_MODE_MISSING;
+	else if (!strcmp(text, "wp"))
+		*mode = PTSIM_UFFDIO_REGISTER_MODE_WP;
+	else if (!strcmp(text, "missing,wp") || !strcmp(text, "wp,missing"))
+		*mode = PTSIM_UFFDIO_REGISTER_MODE_MISSING | PTSIM_UFFDIO_REGISTER_MODE_WP;
+	else
+		return pts__fail(r, -EINVAL, "uffd: mode \"%s\" (missing, wp or missing,wp)", text);
+	return 0;
+}
+
+void pts__print_uffd_msg(FILE *f, const struct ptsim_uffd_msg *msg)
+{
+	fprintf(f, "uffd: pagefault at 0x%llx%s%s%s\n", (unsigned long long)msg->address,
+		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WRITE ? " write" : " read",
+		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WP ? " wp" : "",
+		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_MINOR ? " minor" : "");
+}
+
+static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
+{
+	static const char usage[] =
+		"uffd register ADDR LEN MODE | unregister ADDR LEN | read | copy ADDR LEN [wp] | "
+		"zeropage ADDR LEN | wp ADDR LEN on|off";
+	struct ptsim_mm *mm = pts__mm(r);
+	const char *op = a->argc > 1 ? a->argv[1] : "";
+	uint64_t start = 0, len = 0;
+	unsigned int mode = 0;
+	int err = 0;
+
+	if (!strcmp(op, "read")) {
+		struct ptsim_uffd_msg msg;
+
+		ARGC_BETWEEN(r, a, 2, 2, "uffd read");
+		err = ptsim_uffd_read(mm, &msg);
+		if (err)
+			return pts__fail_call(r, err, "uffd read");
+		pts__print_uffd_msg(r->out, &msg);
+		return 0;
+	}
+	if (a->argc < 4)
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	err = range_args(r, a, 2, &start, &len);
+	if (err)
+		return err;
+	if (!strcmp(op, "register") && a->argc == 5) {
+		err = uffd_modes(r, a->argv[4], &mode);
+		if (!err)
+			err = ptsim_uffd_register(mm, start, len, mode);
+	} else if (!strcmp(op, "unregister") && a->argc == 4) {
+		err = ptsim_uffd_unregister(mm, start, len);
+	} else if (!strcmp(op, "copy") && (a->argc == 4 || a->argc == 5)) {
+		if (a->argc == 5 && strcmp(a->argv[4], "wp"))
+			return pts__fail(r, -EINVAL, "usage: uffd copy ADDR LEN [wp]");
+		err = ptsim_uffdio_copy(mm, start, len,
+					a->argc == 5 ? PTSIM_UFFDIO_COPY_MODE_WP : 0);
+	} else if (!strcmp(op, "zeropage") && a->argc == 4) {
+		err = ptsim_uffdio_zeropage(mm, start, len);
+	} else if (!strcmp(op, "wp") && a->argc == 5 &&
+		   (!strcmp(a->argv[4], "on") || !strcmp(a->argv[4], "off"))) {
+		err = ptsim_uffdio_writeprotect(
+			mm, start, len,
+			!strcmp(a->argv[4], "on") ? PTSIM_UFFDIO_WRITEPROTECT_MODE_WP : 0);
+	} else {
+		return pts__fail(r, -EINVAL, "usage: %s", usage);
+	}
+	if (err && !r->err[0]) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "uffd %s", op);
+		return pts__fail_call(r, err, what);
+	}
+	return err;
+}
+
+/* --- knobs ----------------------------------------------------------------- */
+
+static void print_knobs(struct pts_runner *r)
+{
+	const struct ptsim_config *c = ptsim_machine_config(r->m);
+	static const char *const names[PTSIM_NR_LEVELS] = {"pgd", "p4d", "pud", "pmd", "pte"};
+
+	fprintf(r->out,
+		"arch=%s phys=0x%llx phys_base=0x%llx ncpus=%u seed=%llu mmu.hw_af=%d "
+		"mmu.hw_dbm=%d swp.migration_ad=%d\n",
+		ptsim_arch_name(c->arch), (unsigned long long)c->phys_bytes,
+		(unsigned long long)c->phys_base, c->ncpus, (unsigned long long)c->seed,
+		c->mmu_hw_af, c->mmu_hw_dbm, c->swp_migration_ad);
+	fprintf(r->out, "tlb:");
+	for (int l = PTSIM_PUD; l < PTSIM_NR_LEVELS; l++)
+		fprintf(r->out, " tlb.%s=%u/%u", names[l], r->tlb.entries[l], r->tlb.ways[l]);
+	fprintf(r->out, " tlb.walk=%u\n", r->tlb.walk_cache_entries);
+}
+
+/* knob tlb.LEVEL=ENTRIES/WAYS | tlb.walk=N ... (TLB geometry; empties the TLBs) */
+static int cmd_knob(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_tlb_config tlb = r->tlb;
+	int err;
+
+	if (a->argc < 2)
+		return pts__fail(r, -EINVAL,
+				 "usage: knob tlb.pte=ENTRIES/WAYS | tlb.pmd=.. | "
+				 "tlb.pud=.. | tlb.walk=N ...");
+	for (int i = 1; i < a->argc; i++) {
+		char *eq = strchr(a->argv[i], '='), *slash;
+		enum ptsim_level lvl;
+		uint64_t entries, ways = 0;
+
+		if (!eq || strncmp(a->argv[i], "tlb.", 4))
+			return pts__fail(r, -EINVAL,
+					 "knob: \"%s\" is not tlb.LEVEL=E/W or tlb.walk=N",
+					 a->argv[i]);
+		*eq = '\0';
+		if (!strcmp(a->argv[i] + 4, "walk")) {
+			err = pts__value(r, eq + 1, &entries);
+			if (err)
+				return err;
+			if (entries > 65536)
+				return pts__fail(r, -EINVAL, "knob: tlb.walk at most 65536");
+			tlb.walk_cache_entries = (unsigned int)entries;
+			continue;
+		}
+		err = pts__level(r, a->argv[i] + 4, &lvl);
+		if (err)
+			return err;
+		slash = strchr(eq + 1, '/');
+		if (slash)
+			*slash = '\0';
+		err = pts__value(r, eq + 1, &entries);
+		if (!err && slash)
+			err = pts__value(r, slash + 1, &ways);
+		if (err)
+			return err;
+		if (entries > 65536 || ways > 65536)
+			return pts__fail(r, -EINVAL, "knob: at most 65536 entries");
+		tlb.entries[lvl] = (unsigned int)entries;
+		tlb.ways[lvl] = slash ? (unsigned int)ways : (unsigned int)entries;
+	}
+	err = ptsim_tlb_configure(r->m, &tlb);
+	if (err)
+		return pts__fail_call(r, err, "knob");
+	r->tlb = tlb;
+	return 0;
+}
+
+static int cmd_knobs(struct pts_runner *r, struct pts_args *a)
+{
+	ARGC_BETWEEN(r, a, 1, 1, "knobs");
+	print_knobs(r);
+	return 0;
+}
+
+/* --- the table ------------------------------------------------------------- */
+
+#define M  true
+#define MM true
+#define NO false
+
+const struct pts_cmd pts__cmds[] = {
+	{"machine", "machine CONFIG [key=value,...]",
+	 "new machine (x86_64-4l, arm64-4k-48, ...; keys phys, ncpus, mmu.hw_af, ...)", cmd_machine,
+	 NO, NO},
+	{"knob", "knob tlb.LEVEL=ENTRIES/WAYS | tlb.walk=N ...", "TLB geometry (empties every TLB)",
+	 cmd_knob, M, NO},
+	{"knobs", "knobs", "print the machine's configuration and TLB geometry", cmd_knobs, M, NO},
+	{"mm", "mm NAME", "new address space, made current", cmd_mm, M, NO},
+	{"use", "use NAME", "make an address space current", cmd_use, M, NO},
+	{"exit", "exit NAME", "destroy an address space (exit_mmap)", cmd_exit, M, NO},
+	{"cpu", "cpu N", "run later accesses on CPU N", cmd_cpu, M, NO},
+	{"file", "file NAME SIZE", "new regular file (page cache, writeback)", cmd_file, M, NO},
+	{"memfd", "memfd NAME SIZE", "new shmem file (memfd_create)", cmd_file, M, NO},
+	{"close", "close FILE", "drop the script's reference to a file", cmd_close, M, NO},
+	{"mmap",
+	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N]",
+	 "map memory; NAME gets the address", cmd_mmap, M, MM},
+	{"munmap", "munmap ADDR LEN", "unmap (split VMAs, zap, free tables)", cmd_munmap, M, MM},
+	{"mprotect", "mprotect ADDR LEN PROT", "change protection", cmd_mprotect, M, MM},
+	{"madvise", "madvise ADDR LEN dontneed", "zap a range, keep the VMAs", cmd_madvise, M, MM},
+	{"fork", "fork CHILD", "copy the current address space (COW)", cmd_fork, M, MM},
+	{"read", "read ADDR [LEN]", "read each page of the range from the current CPU", cmd_access,
+	 M, MM},
+	{"write", "write ADDR [LEN]", "write each page of the range", cmd_access, M, MM},
+	{"exec", "exec ADDR [LEN]", "fetch instructions from each page", cmd_access, M, MM},
+	{"translate", "translate ADDR", "walk the tables for one address", cmd_translate, M, MM},
+	{"ptdump", "ptdump [ADDR LEN]", "the kernel's ptdump of the tables", cmd_ptdump, M, MM},
+	{"pagemap", "pagemap ADDR [LEN]", "/proc/PID/pagemap words", cmd_pagemap, M, MM},
+	{"vmas", "vmas", "the VMAs, as /proc/PID/maps shows them", cmd_vmas, M, MM},
+	{"stats", "stats", "every statistic as one JSON object", cmd_stats, M, NO},
+	{"check", "check", "run the invariant checker and print its report", cmd_check, M, NO},
+	{"dot", "dot FILE.dot|.svg|.png [ADDR LEN]", "Graphviz picture of the page-table tree",
+	 cmd_dot, M, MM},
+	{"flush", "flush page A | range A LEN [LEVEL] | pgtable A LEN | mm | all",
+	 "TLB flush primitives", cmd_flush, M, MM},
+	{"rmap", "rmap ADDR [unmap|mkclean|referenced]",
+	 "reverse map of the folio at ADDR, or act on every mapping", cmd_rmap, M, MM},
+	{"clear_refs", "clear_refs", "clear soft-dirty bits (echo 4 > clear_refs)", cmd_clear_refs,
+	 M, MM},
+	{"uffd",
+	 "uffd register A LEN missing|wp|missing,wp | unregister A LEN | read | copy A LEN [wp] | "
+	 "zeropage A LEN | wp A LEN on|off",
+	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
+	{"set", "set NAME VALUE | NAME pa|pfn|entry|pagemap ADDR | NAME stat STAT",
+	 "define a name, or capture a value from the model", cmd_set, NO, NO},
+	{"print", "print VALUE...", "print values", cmd_print, NO, NO},
+	{"say", "say TEXT", "print a line of explanation", cmd_say, NO, NO},
+	{"echo", "echo on|off", "echo each command and the outcome of each access", cmd_echo, NO,
+	 NO},
+	{"help", "help [COMMAND]", "this list, or one command", cmd_help, NO, NO},
+	{"expect", "expect WHAT ...",
+	 "assert: translate, entry, stat, value, signal, fault, faults, check, error, pagemap, "
+	 "vma, uffd (help expect)",
+	 pts__cmd_expect, NO, NO},
+	{NULL, NULL, NULL, NULL, NO, NO},
+};
