@@ -893,7 +893,7 @@ static int cmd_rmap(struct pts_runner *r, struct pts_args *a)
 {
 	struct rmap_print p = {.r = r};
 	const char *op = a->argc > 2 ? a->argv[2] : "";
-	uint64_t pfn;
+	uint64_t pfn = 0;
 	long n;
 	int err;
 
