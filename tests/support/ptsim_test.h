@@ -45,6 +45,13 @@ void ptsim_test_env_fini(struct ptsim_test_env *t);
 /* Zero checker findings (prints the report otherwise). */
 void assert_machine_clean(struct ptsim_machine *m);
 
+/*
+ * Write @e into the PTE slot of @va (the PTE table must exist), bypassing
+ * every rule: how tests place swap entries, markers and hwpoison entries,
+ * which no public call installs yet.
+ */
+void ptsim_test_install_pte(struct ptsim_test_env *t, uint64_t va, uint64_t e);
+
 /* Snapshot of everything a failed operation must leave unchanged. */
 struct ptsim_test_snap {
 	char *dump;

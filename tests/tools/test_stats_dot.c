@@ -847,17 +847,6 @@ static void test_dot_merge(void **state)
 	ptsim_test_env_fini(&t);
 }
 
-/* Put a non-present entry in the PTE slot of @va (the PTE table must exist). */
-static void install(struct ptsim_test_env *t, uint64_t va, uint64_t e)
-{
-	struct ptsim_slot s;
-
-	assert_int_equal(ptsim__walk_to(&t->mm->pt, va, PTSIM_PTE, &s), 0);
-	assert_int_equal(s.lvl, PTSIM_PTE);
-	s.addr = va;
-	ptsim__set_entry(&t->mm->pt, &s, e);
-}
-
 static uint64_t swap_entry(struct ptsim_test_env *t, unsigned int type, uint64_t offset)
 {
 	struct ptsim_softleaf sl = {
@@ -882,14 +871,15 @@ static void test_dot_swap(void **state)
 	assert_int_equal(ptsim_mmap(t.mm, BASE, 16 * t.psz, RW, ANP, NULL, 0, &a), 0);
 	access_ok(&t, BASE + 15 * t.psz, PTSIM_ACCESS_WRITE); /* the PTE table */
 	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_GUARD, &e), 0);
-	install(&t, BASE, e.val);
-	install(&t, BASE + t.psz, e.val);
-	install(&t, BASE + 2 * t.psz, swap_entry(&t, 1, 0x10));
-	install(&t, BASE + 3 * t.psz, swap_entry(&t, 1, 0x11));
-	install(&t, BASE + 4 * t.psz, swap_entry(&t, 2, 0x12)); /* another swap area */
+	ptsim_test_install_pte(&t, BASE, e.val);
+	ptsim_test_install_pte(&t, BASE + t.psz, e.val);
+	ptsim_test_install_pte(&t, BASE + 2 * t.psz, swap_entry(&t, 1, 0x10));
+	ptsim_test_install_pte(&t, BASE + 3 * t.psz, swap_entry(&t, 1, 0x11));
+	ptsim_test_install_pte(&t, BASE + 4 * t.psz,
+			       swap_entry(&t, 2, 0x12)); /* another swap area */
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &pfn), 0);
 	assert_int_equal(ptsim_mk_hwpoison_entry(t.m, pfn, &e), 0);
-	install(&t, BASE + 5 * t.psz, e.val);
+	ptsim_test_install_pte(&t, BASE + 5 * t.psz, e.val);
 	assert_machine_clean(t.m);
 
 	text = dot_text(t.mm, 0, 0, NULL, &nodes);

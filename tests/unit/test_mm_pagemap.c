@@ -106,17 +106,6 @@ static void test_clear_refs_soft_dirty(void **state)
 	mm_finish(&t);
 }
 
-/* Put a non-present entry in the PTE slot of @va (the PTE table must exist). */
-static void install(struct ptsim_test_env *t, uint64_t va, uint64_t e)
-{
-	struct ptsim_slot s;
-
-	assert_int_equal(ptsim__walk_to(&t->mm->pt, va, PTSIM_PTE, &s), 0);
-	assert_int_equal(s.lvl, PTSIM_PTE);
-	s.addr = va;
-	ptsim__set_entry(&t->mm->pt, &s, e);
-}
-
 static void test_nonpresent_entries(void **state)
 {
 	struct ptsim_test_env t;
@@ -132,7 +121,7 @@ static void test_nonpresent_entries(void **state)
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &pfn), 0);
 	/* A hwpoison entry: SIGBUS BUS_MCEERR_AR with si_addr_lsb = PAGE_SHIFT. */
 	assert_int_equal(ptsim_mk_hwpoison_entry(t.m, pfn, &e), 0);
-	install(&t, a, e.val);
+	ptsim_test_install_pte(&t, a, e.val);
 	r = mm_acc(t.mm, 0, a + 12, R);
 	assert_int_equal(r.signal, PTSIM_SIGBUS);
 	assert_int_equal(r.si_code, PTSIM_BUS_MCEERR_AR);
@@ -143,14 +132,14 @@ static void test_nonpresent_entries(void **state)
 	assert_u64_eq(pm(t.mm, a), PTSIM_PM_SWAP | sd | hwp | pfn << 5);
 	/* A guard marker: SIGSEGV. */
 	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_GUARD, &e), 0);
-	install(&t, a + t.psz, e.val);
+	ptsim_test_install_pte(&t, a + t.psz, e.val);
 	mm_sig(t.mm, 0, a + t.psz, R, PTSIM_SIGSEGV, PTSIM_SEGV_MAPERR);
 	mk = (uint64_t)ptsim_swp_type_code(t.m, PTSIM_SOFTLEAF_MARKER);
 	assert_u64_eq(pm(t.mm, a + t.psz), PTSIM_PM_SWAP | PTSIM_PM_GUARD_REGION | sd | mk |
 						   PTSIM_PTE_MARKER_GUARD << 5);
 	/* A uffd-wp marker in a VMA that is not uffd-wp registered: dropped, page faulted in. */
 	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_UFFD_WP, &e), 0);
-	install(&t, a + 2 * t.psz, e.val);
+	ptsim_test_install_pte(&t, a + 2 * t.psz, e.val);
 	assert_u64_eq(pm(t.mm, a + 2 * t.psz),
 		      PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP | sd | mk | PTSIM_PTE_MARKER_UFFD_WP << 5);
 	mm_ok(t.mm, 0, a + 2 * t.psz, W);

@@ -720,13 +720,12 @@ static int cmd_stats(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
-static int cmd_check(struct pts_runner *r, struct pts_args *a)
+int pts__check(struct pts_runner *r, struct ptsim_check_report **out)
 {
-	struct ptsim_check_report *rep;
+	struct ptsim_check_report *rep = malloc(sizeof(*rep));
 	int n;
 
-	ARGC_BETWEEN(r, a, 1, 1, "check");
-	rep = malloc(sizeof(*rep));
+	*out = NULL;
 	if (!rep)
 		return pts__fail(r, -ENOMEM, "out of memory");
 	n = ptsim_check(r->m, rep);
@@ -734,6 +733,19 @@ static int cmd_check(struct pts_runner *r, struct pts_args *a)
 		free(rep);
 		return pts__fail_call(r, n, "check");
 	}
+	*out = rep;
+	return n;
+}
+
+static int cmd_check(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_check_report *rep;
+	int n;
+
+	ARGC_BETWEEN(r, a, 1, 1, "check");
+	n = pts__check(r, &rep);
+	if (n < 0)
+		return n;
 	if (n == 0)
 		fprintf(r->out, "check: clean (%llu tables, %llu entries checked)\n",
 			(unsigned long long)rep->tables_checked,

@@ -226,11 +226,23 @@ static int compare(struct pts_runner *r, const char *op, uint64_t x, uint64_t y,
 	return 0;
 }
 
+/* Compare @x (the text @xs) with @y (@ys) by @op; an unmet comparison fails the line. */
+static int expect_compare(struct pts_runner *r, const char *xs, uint64_t x, const char *op,
+			  const char *ys, uint64_t y)
+{
+	bool ok;
+	int err = compare(r, op, x, y, &ok);
+
+	if (err || ok)
+		return err;
+	return unmet(r, "%s %s %s, but %s is %llu and %s is %llu", xs, op, ys, xs,
+		     (unsigned long long)x, ys, (unsigned long long)y);
+}
+
 /* expect stat NAME OP VALUE */
 static int ex_stat(struct pts_runner *r, struct pts_args *a)
 {
 	uint64_t have, want;
-	bool ok;
 	int err;
 
 	if (a->argc != 5)
@@ -240,21 +252,13 @@ static int ex_stat(struct pts_runner *r, struct pts_args *a)
 		return pts__fail(r, -EINVAL, "expect stat: unknown statistic \"%s\" (see `stats`)",
 				 a->argv[2]);
 	err = pts__value(r, a->argv[4], &want);
-	if (!err)
-		err = compare(r, a->argv[3], have, want, &ok);
-	if (err)
-		return err;
-	if (!ok)
-		return unmet(r, "%s %s %llu, but it is %llu", a->argv[2], a->argv[3],
-			     (unsigned long long)want, (unsigned long long)have);
-	return 0;
+	return err ? err : expect_compare(r, a->argv[2], have, a->argv[3], a->argv[4], want);
 }
 
 /* expect value X OP Y: compare two values (names, arithmetic). */
 static int ex_value(struct pts_runner *r, struct pts_args *a)
 {
 	uint64_t x, y;
-	bool ok;
 	int err;
 
 	if (a->argc != 5)
@@ -262,14 +266,7 @@ static int ex_value(struct pts_runner *r, struct pts_args *a)
 	err = pts__value(r, a->argv[2], &x);
 	if (!err)
 		err = pts__value(r, a->argv[4], &y);
-	if (!err)
-		err = compare(r, a->argv[3], x, y, &ok);
-	if (err)
-		return err;
-	if (!ok)
-		return unmet(r, "%s %s %s: 0x%llx vs 0x%llx", a->argv[2], a->argv[3], a->argv[4],
-			     (unsigned long long)x, (unsigned long long)y);
-	return 0;
+	return err ? err : expect_compare(r, a->argv[2], x, a->argv[3], a->argv[4], y);
 }
 
 static int need_access(struct pts_runner *r)
@@ -417,14 +414,9 @@ static int ex_check(struct pts_runner *r, struct pts_args *a)
 			want[c] = true;
 		}
 	}
-	rep = malloc(sizeof(*rep));
-	if (!rep)
-		return pts__fail(r, -ENOMEM, "out of memory");
-	n = ptsim_check(r->m, rep);
-	if (n < 0) {
-		free(rep);
-		return pts__fail_call(r, n, "check");
-	}
+	n = pts__check(r, &rep);
+	if (n < 0)
+		return n;
 	err = 0;
 	for (int c = 0; c < PTSIM_CHK_NR_CODES && !err; c++) {
 		const char *name = ptsim_check_code_name((enum ptsim_check_code)c);

@@ -118,6 +118,9 @@ void pts__print_fault(FILE *f, unsigned int fault);
 void pts__print_pagemap(FILE *f, uint64_t word);
 void pts__print_uffd_msg(FILE *f, const struct ptsim_uffd_msg *msg);
 
+/* Run the checker: the number of findings with *@out to free(), or -errno (message set). */
+int pts__check(struct pts_runner *r, struct ptsim_check_report **out);
+
 /* Command tables of script_cmds.c and script_expect.c (ended by a NULL name). */
 extern const struct pts_cmd pts__cmds[];
 int pts__cmd_expect(struct pts_runner *r, struct pts_args *a);
