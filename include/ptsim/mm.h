@@ -331,8 +331,8 @@ PTSIM_API const char *ptsim_vm_fault_name(unsigned int bit);
  * @signal: 0 (the access completed, or a userfault is pending),
  *          PTSIM_SIGSEGV or PTSIM_SIGBUS.
  * @si_code: SEGV_MAPERR / SEGV_ACCERR / BUS_ADRERR / BUS_MCEERR_AR.
- * @si_addr: the faulting address (not rounded).
- * @si_addr_lsb: for BUS_MCEERR_AR, the shift of the poisoned unit.
+ * @fault_addr: the faulting address (not rounded).
+ * @fault_addr_lsb: for BUS_MCEERR_AR, the shift of the poisoned unit.
  * @fault: the VM_FAULT_* bits of the last fault handled (0 if none).
  * @nr_faults: faults taken by this access (each retried).
  * @userfault_pending: the access waits for a userfaultfd message.
@@ -342,8 +342,8 @@ PTSIM_API const char *ptsim_vm_fault_name(unsigned int bit);
 struct ptsim_access_result {
 	int signal;
 	int si_code;
-	uint64_t si_addr;
-	unsigned int si_addr_lsb;
+	uint64_t fault_addr;
+	unsigned int fault_addr_lsb;
 	ptsim_vm_fault_t fault;
 	unsigned int nr_faults;
 	bool userfault_pending;

@@ -572,8 +572,8 @@ static void set_signal(struct ptsim_mm_state *st, struct ptsim_access_result *re
 {
 	res->signal = sig;
 	res->si_code = code;
-	res->si_addr = va;
-	res->si_addr_lsb = lsb;
+	res->fault_addr = va;
+	res->fault_addr_lsb = lsb;
 	if (sig == PTSIM_SIGSEGV)
 		st->cnt.sigsegv++;
 	else

@@ -44,7 +44,7 @@ static inline void mm_sig(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, un
 	if (r.signal != sig || r.si_code != code)
 		fail_msg("access 0x%x at 0x%llx: signal %d code %d, expected %d %d", access,
 			 (unsigned long long)va, r.signal, r.si_code, sig, code);
-	assert_u64_eq(r.si_addr, va);
+	assert_u64_eq(r.fault_addr, va);
 }
 
 static inline struct ptsim_translation mm_pte(struct ptsim_mm *mm, uint64_t va)

@@ -4,7 +4,13 @@
  * every kind of fault on every configuration, the entries it writes, the
  * counts it keeps, the signals a process would see.
  */
+#define _POSIX_C_SOURCE 200809L
+/*
+ * <signal.h> first, on purpose: POSIX's si_addr / si_addr_lsb are macros, so
+ * the API must not name a field so (struct ptsim_access_result uses fault_addr).
+ */
 #include <errno.h>
+#include <signal.h>
 
 #include "ptsim_test.h"
 
@@ -41,7 +47,7 @@ static void expect_sig(struct ptsim_test_env *t, uint64_t va, unsigned int acces
 
 	assert_int_equal(r.signal, sig);
 	assert_int_equal(r.si_code, code);
-	assert_u64_eq(r.si_addr, va);
+	assert_u64_eq(r.fault_addr, va);
 }
 
 static void pte(struct ptsim_test_env *t, uint64_t va, struct ptsim_translation *tr)

@@ -119,14 +119,14 @@ static void test_nonpresent_entries(void **state)
 	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
 	mm_ok(t.mm, 0, a + 3 * t.psz, W); /* the PTE table */
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &pfn), 0);
-	/* A hwpoison entry: SIGBUS BUS_MCEERR_AR with si_addr_lsb = PAGE_SHIFT. */
+	/* A hwpoison entry: SIGBUS BUS_MCEERR_AR with fault_addr_lsb = PAGE_SHIFT. */
 	assert_int_equal(ptsim_mk_hwpoison_entry(t.m, pfn, &e), 0);
 	ptsim_test_install_pte(&t, a, e.val);
 	r = mm_acc(t.mm, 0, a + 12, R);
 	assert_int_equal(r.signal, PTSIM_SIGBUS);
 	assert_int_equal(r.si_code, PTSIM_BUS_MCEERR_AR);
-	assert_u64_eq(r.si_addr, a + 12);
-	assert_int_equal(r.si_addr_lsb, ptsim_arch_page_shift(t.a));
+	assert_u64_eq(r.fault_addr, a + 12);
+	assert_int_equal(r.fault_addr_lsb, ptsim_arch_page_shift(t.a));
 	assert_true(r.fault & PTSIM_VM_FAULT_HWPOISON);
 	hwp = (uint64_t)ptsim_swp_type_code(t.m, PTSIM_SOFTLEAF_HWPOISON);
 	assert_u64_eq(pm(t.mm, a), PTSIM_PM_SWAP | sd | hwp | pfn << 5);

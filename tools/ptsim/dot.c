@@ -35,10 +35,6 @@
  */
 #define _POSIX_C_SOURCE 200809L /* posix_spawnp, waitpid, pipe, fcntl */
 
-/*
- * First: <sys/wait.h> pulls in <signal.h>, whose si_addr / si_addr_lsb
- * macros would rewrite the fields of struct ptsim_access_result (ptsim/mm.h).
- */
 #include "dot.h"
 
 #include <errno.h>

@@ -529,7 +529,7 @@ static void print_access(struct pts_runner *r, const char *kind, uint64_t va,
 	fprintf(r->out, "  %s 0x%llx on cpu %u: ", kind, (unsigned long long)va, r->cpu);
 	if (res->signal)
 		fprintf(r->out, "%s (si_code %d) at 0x%llx", signal_name(res->signal), res->si_code,
-			(unsigned long long)res->si_addr);
+			(unsigned long long)res->fault_addr);
 	else if (res->userfault_pending)
 		fprintf(r->out, "waits for userfaultfd");
 	else
