@@ -230,7 +230,7 @@ static int compare(struct pts_runner *r, const char *op, uint64_t x, uint64_t y,
 static int expect_compare(struct pts_runner *r, const char *xs, uint64_t x, const char *op,
 			  const char *ys, uint64_t y)
 {
-	bool ok;
+	bool ok = false;
 	int err = compare(r, op, x, y, &ok);
 
 	if (err || ok)
