@@ -797,7 +797,9 @@ static int cmd_dot(struct pts_runner *r, struct pts_args *a)
 		err = pts__fail(r, -EIO, "dot: cannot write %s: %s", dot_path, strerror(errno));
 		goto out;
 	}
-	n = pts_dot_write(pts__mm(r), start, end, r->cur >= 0 ? r->mms[r->cur].name : NULL, f);
+	snprintf(msg, sizeof(msg), "page tables of %s on %s", r->mms[r->cur].name,
+		 ptsim_arch_name(arch_of(r)));
+	n = pts_dot_write(pts__mm(r), start, end, msg, f);
 	if (fclose(f) && n >= 0)
 		n = -EIO;
 	if (n < 0) {
