@@ -180,6 +180,7 @@ static void test_expect_signal_and_fault(void **state)
 	assert_int_equal(run(e, "expect check NOSUCH\n"), -EINVAL);
 	assert_int_equal(run(e, "expect entry buf nosuchbit\n"), -EINVAL);
 	assert_int_equal(run(e, "expect stat no.such == 1\n"), -EINVAL);
+	assert_int_equal(run(e, "stats vmpte no.such\n"), -EINVAL);
 	assert_int_equal(run(e, "expect error EINVAL expect check clean\n"), -EINVAL);
 	assert_machine_clean(pts_machine(e->r));
 }
@@ -219,6 +220,7 @@ static void test_outputs(void **state)
 
 	assert_int_equal(run(e, prologue), 0);
 	assert_int_equal(run(e, "translate buf\npagemap buf 2*page\nvmas\nstats\nknobs\ncheck\n"
+				"stats rss.anon faults.anon\n"
 				"print page\nsay hello there\nhelp mmap\n"),
 			 0);
 	fflush(e->out);
@@ -227,6 +229,7 @@ static void test_outputs(void **state)
 	assert_non_null(strstr(e->text, " rw-p 00000000 [anon]"));
 	assert_non_null(strstr(e->text, "\"arch\": \"x86_64-4l\""));
 	assert_non_null(strstr(e->text, "tlb.pte=64/4"));
+	assert_non_null(strstr(e->text, "{\"rss.anon\": 2, \"faults.anon\": 2}\n"));
 	assert_non_null(strstr(e->text, "check: clean"));
 	assert_non_null(strstr(e->text, "page = 0x1000 (4096)"));
 	assert_non_null(strstr(e->text, "hello there\n"));

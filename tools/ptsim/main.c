@@ -69,8 +69,9 @@ static const char demo_script[] =
 	"use demo\n"
 	"munmap buf 4*page\n"
 	"ptdump\n"
-	"say == The counters of the run, as JSON (also: ptsim run, ptsim trace).\n"
-	"stats\n"
+	"say == Counters of the run (`stats` alone prints all of them as JSON).\n"
+	"stats faults faults.zero_page faults.anon faults.cow tlb.hits.pte tlb.misses.pte "
+	"tlb.ipis\n"
 	"say == The checker recomputes every counter and reference from the tables and frames.\n"
 	"check\n";
 

@@ -713,10 +713,25 @@ static int cmd_pagemap(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* stats: every statistic as nested JSON; stats NAME...: those, as one flat JSON line. */
 static int cmd_stats(struct pts_runner *r, struct pts_args *a)
 {
-	ARGC_BETWEEN(r, a, 1, 1, "stats");
-	pts_stats_json(r->m, pts__mm(r), r->cur >= 0 ? r->mms[r->cur].name : NULL, r->out);
+	uint64_t v;
+
+	if (a->argc == 1) {
+		pts_stats_json(r->m, pts__mm(r), r->cur >= 0 ? r->mms[r->cur].name : NULL, r->out);
+		return 0;
+	}
+	for (int i = 1; i < a->argc; i++)
+		if (pts_stat_get(r->m, pts__mm(r), a->argv[i], &v))
+			return pts__fail(r, -EINVAL, "stats: unknown statistic \"%s\"", a->argv[i]);
+	for (int i = 1; i < a->argc; i++) {
+		if (pts_stat_get(r->m, pts__mm(r), a->argv[i], &v))
+			v = 0;
+		fprintf(r->out, "%s\"%s\": %llu", i == 1 ? "{" : ", ", a->argv[i],
+			(unsigned long long)v);
+	}
+	fprintf(r->out, "}\n");
 	return 0;
 }
 
@@ -1134,7 +1149,8 @@ const struct pts_cmd pts__cmds[] = {
 	{"ptdump", "ptdump [ADDR LEN]", "the kernel's ptdump of the tables", cmd_ptdump, M, MM},
 	{"pagemap", "pagemap ADDR [LEN]", "/proc/PID/pagemap words", cmd_pagemap, M, MM},
 	{"vmas", "vmas", "the VMAs, as /proc/PID/maps shows them", cmd_vmas, M, MM},
-	{"stats", "stats", "every statistic as one JSON object", cmd_stats, M, NO},
+	{"stats", "stats [NAME...]",
+	 "every statistic as one JSON object, or the named ones on one line", cmd_stats, M, NO},
 	{"check", "check", "run the invariant checker and print its report", cmd_check, M, NO},
 	{"dot", "dot FILE.dot|.svg|.png [ADDR LEN]", "Graphviz picture of the page-table tree",
 	 cmd_dot, M, MM},
