@@ -152,7 +152,9 @@ struct ptsim_walk_ops {
 
 /**
  * ptsim_walk_page_range() - walk [start, end) of an address space.
- * @mm: address space.  @start, @end: range; end == 0 means "to the top".
+ * @mm: address space.  @start, @end: range; end == 0 means "to the top"
+ *        (2^64: on x86 a lower-half start walks the rest of the lower half,
+ *        then the upper half; (0, 0) is everything).
  * @ops: callbacks (NULL members are skipped).  @priv: handed to callbacks.
  *
  * Levels folded in this configuration are visited too (sharing their

@@ -89,7 +89,7 @@ long ptsim__ptdump(struct ptsim_pgtables *pt, uint64_t start, uint64_t end, FILE
 	};
 	int err;
 
-	if ((start || end) && !ptsim__range_valid(a, start, end))
+	if (!ptsim__walk_range_valid(a, start, end))
 		return -EINVAL;
 	if (a->kind == PTSIM_ARCH_X86_64) {
 		uint64_t half = 1ull << (a->va_bits - 1);

@@ -44,6 +44,7 @@ struct ptsim_visitor {
 /* Visit [start, end) (end == 0: to the top), clipped to the valid halves. */
 int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end);
 bool ptsim__range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end);
+bool ptsim__walk_range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end);
 
 int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint64_t start,
 			   uint64_t end, const struct ptsim_walk_ops *ops, void *priv);

@@ -152,6 +152,19 @@ bool ptsim__range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end
 	return ptsim__va_valid(a, end - 1) && (((start ^ (end - 1)) >> 63) == 0);
 }
 
+/*
+ * A range for the walker and ptdump: (0, 0) is everything; end == 0 means
+ * "to the top" from any valid start (the visitor clips to the canonical
+ * halves, so a lower-half start walks the upper half too, as 2^64 is above
+ * both); otherwise [start, end) must lie in one half.
+ */
+bool ptsim__walk_range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end)
+{
+	if (end == 0)
+		return start == 0 || ptsim__va_valid(a, start);
+	return ptsim__range_valid(a, start, end);
+}
+
 /* --- public walker ------------------------------------------------------- */
 
 struct walk_ctx {
@@ -198,8 +211,7 @@ int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint6
 		.flags = PTSIM_VISIT_ALL | PTSIM_VISIT_HOLE | PTSIM_VISIT_TABLE_POST,
 	};
 
-	/* (0, 0) is the whole address space; any other range must be valid. */
-	if ((start || end) && !ptsim__range_valid(pt->pa->arch, start, end))
+	if (!ptsim__walk_range_valid(pt->pa->arch, start, end))
 		return -EINVAL;
 	return ptsim__visit(&v, start, end);
 }

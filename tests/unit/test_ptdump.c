@@ -192,6 +192,18 @@ static void test_walker(void **state)
 	assert_int_equal(ptsim_walk_page_range(t.mm, VA, VA + 4 * t.psz, &ops, &r), 0);
 	assert_u64_eq(r.entries[PTSIM_PTE], 4);
 	assert_int_equal(ptsim_walk_page_range(t.mm, VA + 1, VA, &ops, &r), -EINVAL);
+	/* end == 0 is "to the top" from any start: from the third page on, all but two. */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(ptsim_walk_page_range(t.mm, VA + 2 * t.psz, 0, &ops, &r), 0);
+	assert_u64_eq(r.leaves, 6 + n + 1 - 2);
+	assert_true(ptsim_ptdump(t.mm, VA + 2 * t.psz, 0, NULL) == -EINVAL); /* NULL stream */
+	{
+		FILE *f = tmpfile();
+
+		assert_non_null(f);
+		assert_true(ptsim_ptdump(t.mm, VA + 2 * t.psz, 0, f) > 0);
+		fclose(f);
+	}
 	teardown(&t, &s);
 	ptsim_test_env_fini(&t);
 }
