@@ -483,32 +483,6 @@ DOT_ENTRY_FN(PTSIM_PMD, dot_pmd)
 DOT_ENTRY_FN(PTSIM_PTE, dot_pte)
 #undef DOT_ENTRY_FN
 
-/*
- * The walker takes (0, 0) for everything, but any other range must lie in
- * one valid half of the address space, so "end == 0: to the top" is split
- * here: arm64 user space ends at 2^VA_BITS; an x86 range starting in the
- * lower half goes on in the upper (kernel) half.
- */
-static int walk_range(struct dot_ctx *c, struct ptsim_mm *mm, uint64_t start, uint64_t end,
-		      const struct ptsim_walk_ops *ops)
-{
-	unsigned int va_bits = ptsim_arch_va_bits(c->a);
-	uint64_t half = 1ull << (va_bits - 1);
-	int ret;
-
-	if (end != 0 || start == 0)
-		return ptsim_walk_page_range(mm, start, end, ops, c);
-	if (ptsim_arch_kind(c->a) == PTSIM_ARCH_ARM64)
-		return ptsim_walk_page_range(mm, start, 1ull << va_bits, ops, c);
-	if (start < half) {
-		ret = ptsim_walk_page_range(mm, start, half, ops, c);
-		if (ret)
-			return ret;
-		start = 0 - half;
-	}
-	return ptsim_walk_page_range(mm, start, 0, ops, c);
-}
-
 static void ctx_free(struct dot_ctx *c)
 {
 	for (size_t i = 0; i < c->nr_nodes; i++)
@@ -561,7 +535,7 @@ long pts_dot_write(struct ptsim_mm *mm, uint64_t start, uint64_t end, const char
 	c.a = ptsim_machine_arch(c.m);
 	ret = node_open(&c, ptsim_mm_pgd_pfn(mm), PTSIM_PGD);
 	if (!ret)
-		ret = walk_range(&c, mm, start, end, &ops);
+		ret = ptsim_walk_page_range(mm, start, end, &ops, &c);
 	while (!ret && c.depth)
 		node_close(&c);
 	for (size_t i = 0; !ret && i < c.nr_nodes; i++)
