@@ -185,7 +185,7 @@ typedef void (*ptsim_mem_report_fn)(void *ctx, int code, uint64_t pfn, uint64_t 
 void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *ctx);
 
 /*
- * ---- Added by the mem layer: helpers shared by the src/mem files and src/core ----
+ * ---- Added by the mem layer: helpers shared by the src/mem files and src/api ----
  *
  * Free-block marking: the head of a free buddy block is typed PGTY_buddy with
  * the order in private_; every OTHER page of a free block carries the private

@@ -21,7 +21,7 @@
  * p?d_alloc() calls do.
  *
  * Prepare-then-commit: the child's VMA structs and every table are
- * allocated first (core creates the child address space last), so a failed
+ * allocated first (the api layer creates the child address space last), so a failed
  * fork leaves the parent exactly as it was.  The child shares its parent's
  * anon_vma (see ptsim/mm.h).  The parent's TLBs are flushed at the end
  * (flush_tlb_mm(oldmm)).

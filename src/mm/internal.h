@@ -2,14 +2,14 @@
 /*
  * src/mm/internal.h - address spaces, VMAs, files, anon_vma, faults, rmap.
  *
- * The mm layer never sees the core's objects.  It works on
+ * The mm layer never sees the api layer's objects.  It works on
  *  - struct ptsim_mm_ctx, one per machine (embedded in struct
  *    ptsim_machine): pointers to the host, the arch, memory, the table
  *    allocator and the TLBs, the MMU switches, and the files and anon_vmas
  *    (uthash tables by id, so that a folio's mapping word holds an id, never
  *    a pointer that could dangle);
  *  - struct ptsim_mm_state, one per address space (embedded in struct
- *    ptsim_mm): its tables, its TLB side (ASID, cpumask), the core handle
+ *    ptsim_mm): its tables, its TLB side (ASID, cpumask), the api handle
  *    (stored for mmu_gather, never dereferenced here), the VMA tree and the
  *    counters.
  *
@@ -120,7 +120,7 @@ struct ptsim_mm_state {
 	struct ptsim_mm_ctx *ctx;
 	struct ptsim_pgtables *pt;
 	struct ptsim_tlb_mm *tlb_mm;
-	struct ptsim_mm *handle; /* the core's handle: for mmu_gather and rmap results */
+	struct ptsim_mm *handle; /* the api layer's handle: for mmu_gather and rmap results */
 	struct ptsim_vma_tree vmas;
 	struct ptsim_mm_counters cnt;
 	struct ptsim_uffd_queue uffd;

@@ -38,7 +38,7 @@ struct ptsim_ptalloc {
 	uint64_t nr_tables;  /* live table pages, all address spaces */
 	/*
 	 * Called by ptsim__set_entry() before an entry changes (old != new),
-	 * with the owner id of the tables and the slot's address; core points
+	 * with the owner id of the tables and the slot's address; the api layer points
 	 * it at the TLB break-before-make checker.  NULL = none.
 	 */
 	void (*entry_hook)(void *ctx, uint64_t owner_id, int lvl, uint64_t old, uint64_t new,

@@ -23,7 +23,7 @@
  * tagged (asid, va >> shift[L]) and holds the table entry of level L and the
  * PFN of the table it points to.
  *
- * The address-space side is struct ptsim_tlb_mm, embedded in the core's
+ * The address-space side is struct ptsim_tlb_mm, embedded in the api layer's
  * struct ptsim_mm: its ASID (the page tables' owner_id) and its cpumask,
  * sized from the machine's ncpus.
  *
@@ -240,7 +240,7 @@ void ptsim__tlb_check(struct ptsim_tlbs *t, ptsim_tlb_report_fn report, void *ct
 
 /* --- mmu_gather (mmu_gather.c) -------------------------------------------- */
 
-/* @mm is the core's handle, stored and never dereferenced here. */
+/* @mm is the api layer's handle, stored and never dereferenced here. */
 void ptsim__tlb_gather_init(struct ptsim_tlbs *t, struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm,
 			    bool fullmm);
 /*

@@ -9,7 +9,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "mm_helpers.h"
 
 #define NCPU 4

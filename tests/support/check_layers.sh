@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Every #include "<layer>/..." in src/<layer>/ must name the layer itself or one
 # below it (DESIGN.md "Layers").  Order, bottom first:
-#   util arch mem pgtable tlb mm algo core
+#   util arch mem pgtable tlb mm api
 top=${1:-.}
-order="util arch mem pgtable tlb mm algo core"
+order="util arch mem pgtable tlb mm api"
 rank() { i=0; for l in $order; do [ "$l" = "$1" ] && { echo $i; return; }; i=$((i+1)); done; echo -1; }
 bad=0
 for dir in "$top"/src/*/; do

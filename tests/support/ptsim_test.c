@@ -2,7 +2,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim_test.h"
 
 const char *const ptsim_test_arch_names[] = {

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "core/machine.h" /* installing swap entries and markers, as test_mm_pagemap does */
+#include "api/machine.h" /* installing swap entries and markers, as test_mm_pagemap does */
 #include "ptsim_test.h"
 
 #include "dot.h"

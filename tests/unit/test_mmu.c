@@ -15,7 +15,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim_test.h"
 #include "tlb/mmu.h"
 

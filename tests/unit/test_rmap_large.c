@@ -11,7 +11,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "mm/internal.h"
 #include "mm_helpers.h"
 

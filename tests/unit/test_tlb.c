@@ -11,7 +11,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim_test.h"
 
 #define VA    0x40000000ull

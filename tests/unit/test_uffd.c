@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "mm_helpers.h"
 
 #define MISSING PTSIM_UFFDIO_REGISTER_MODE_MISSING

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim/mem.h"
 
 #define PFNX(p) ((unsigned long long)(p))

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim/softleaf.h"
 #include "util/bug.h"
 

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 
 int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)
 {

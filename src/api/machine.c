@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "ptsim/pgtable.h"
 
 int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "pgtable/visit.h"
 #include "ptsim/softleaf.h"
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 
 int ptsim_file_create(struct ptsim_machine *m, uint64_t size, struct ptsim_file **out)
 {

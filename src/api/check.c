@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 #include "pgtable/visit.h"
 #include "ptsim/check.h"
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * src/core/machine.h - the machine object that owns every layer's state.
+ * src/api/machine.h - the machine object that owns every layer's state.
  *
- * Layers below core never see struct ptsim_machine; they get their own
+ * Layers below api never see struct ptsim_machine; they get their own
  * state (struct ptsim_mem, struct ptsim_pgtables, the host) by pointer.
- * Public entry points in src/core/ unwrap the machine and call them.
+ * Public entry points in src/api/ unwrap the machine and call them.
  */
 #ifndef PTSIM_SRC_CORE_MACHINE_H
 #define PTSIM_SRC_CORE_MACHINE_H

@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "api/machine.h"
 
 static const char *const flush_kind_names[PTSIM_FLUSH_NR_KINDS] = {
 	"page", "range", "mm", "all", "kernel_range", "pgtable",
