@@ -60,6 +60,41 @@ struct ptsim_config {
 	 */
 	bool mmu_hw_af;
 	bool mmu_hw_dbm;
+	/*
+	 * CONFIG_MEM_SOFT_DIRTY: the soft-dirty PTE bits, VM_SOFTDIRTY and
+	 * pagemap bit 55.  x86 only (arm64 has no soft-dirty bit); on by
+	 * default on x86.  Fixed at machine creation.
+	 */
+	bool soft_dirty;
+	/* Read faults map the shared zero page; off: they allocate a page (mm_forbids_zeropage()).
+	 */
+	bool zero_page;
+	/* /sys/kernel/mm/transparent_hugepage/{enabled,defrag,use_zero_page}. */
+	enum ptsim_thp_enabled {
+		PTSIM_THP_ALWAYS = 0,
+		PTSIM_THP_MADVISE = 1,
+		PTSIM_THP_NEVER = 2,
+	} thp_enabled;
+	enum ptsim_thp_defrag {
+		PTSIM_THP_DEFRAG_ALWAYS = 0,
+		PTSIM_THP_DEFRAG_DEFER = 1,
+		PTSIM_THP_DEFRAG_DEFER_MADVISE = 2,
+		PTSIM_THP_DEFRAG_MADVISE = 3,
+		PTSIM_THP_DEFRAG_NEVER = 4,
+	} thp_defrag;
+	bool thp_use_zero_page;
+	/*
+	 * Historical behaviour (DESIGN principle: a fixed bug is a switch).
+	 * compat_thp_split_dirty: PTSIM_THP_SPLIT_DIRTY_PRE_6_1 gives clean PTEs
+	 * on a THP split (before 0ccf7f168e17, "mm/thp: carry over dirty bit
+	 * when thp splits on pmd"); compat_mkdirty_sets_write: pte_mkdirty()
+	 * also sets the hardware write bit (the sparc64 regression of 6.1).
+	 */
+	enum ptsim_thp_split_dirty {
+		PTSIM_THP_SPLIT_DIRTY_CURRENT = 0,
+		PTSIM_THP_SPLIT_DIRTY_PRE_6_1 = 1,
+	} compat_thp_split_dirty;
+	bool compat_mkdirty_sets_write;
 };
 
 /**
@@ -78,17 +113,80 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_config_init(struct ptsim_config *cfg, const
 /**
  * ptsim_config_set() - apply "key=value,key=value" settings.
  * @cfg: configuration to change.
- * @opts: keys arch, phys, phys_base, phys_limit, ncpus, seed, jemalloc,
- *        swp.migration, swp.device, swp.hwpoison, swp.marker, swp.migration_ad,
- *        mmu.hw_af, mmu.hw_dbm.
- *        Sizes take K/M/G/T suffixes; booleans 0/1/true/false/on/off.
- * @err: optional buffer for a message naming the bad token.
+ * @opts: knob names of the registry below (ptsim_knob_at()): arch, phys,
+ *        phys_base, phys_limit, ncpus, seed, jemalloc, swp.*, mmu.*,
+ *        soft_dirty, zero_page, thp.*, compat.*.  Sizes are decimal or 0x
+ *        hex with an optional K/M/G/T suffix; booleans 0/1/true/false/on/off/
+ *        yes/no; enumerations one of the names the knob lists.  "arch" is
+ *        applied first wherever it stands (it resets arch-dependent defaults).
+ * @err: optional buffer for a message naming the bad token and the allowed values.
  * @errlen: size of @err.
  *
  * Return: 0, or -EINVAL with @err set; @cfg is unchanged on error.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_config_set(struct ptsim_config *cfg, const char *opts,
 						char *err, size_t errlen);
+
+/**
+ * ptsim_config_get() - a knob's value in a configuration, as text.
+ * @cfg: configuration.  @name: knob name.  @buf, @len: receive the value
+ *       ("on", "madvise", "0x40000000", ...), NUL-terminated and truncated.
+ * Return: 0, or -EINVAL for an unknown knob or NULL argument.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_config_get(const struct ptsim_config *cfg, const char *name,
+						char *buf, size_t len);
+
+/*
+ * The knob registry: every setting of a machine in one table (name, type,
+ * default, allowed values, one-line doc).  ptsim_config_set() parses with
+ * it; knobs marked @runtime may also be changed on a live machine with
+ * ptsim_knob_set() (the others shape the machine and are fixed at creation).
+ * docs/knobs.md is generated from it (`ptsim knobs --markdown`).
+ */
+struct ptsim_knob_info {
+	const char *name;   /* "thp.enabled" */
+	const char *type;   /* "bool", "size", "number", "enum", "arch" */
+	const char *def;    /* the default, as text ("madvise", "on (x86), off (arm64)") */
+	const char *values; /* allowed values ("always|madvise|never", "1..4096") */
+	const char *field;  /* the struct ptsim_config member it sets */
+	const char *doc;    /* one line */
+	bool runtime;	    /* settable with ptsim_knob_set() */
+};
+
+/**
+ * ptsim_knob_at() - enumerate the registry.
+ * @i: index from 0.
+ * Return: the i-th knob, NULL past the last one.
+ */
+PTSIM_API const struct ptsim_knob_info *ptsim_knob_at(unsigned int i);
+
+/**
+ * ptsim_knob_lookup() - find a knob by name.
+ * @name: knob name.
+ * Return: the knob, or NULL if there is none of that name.
+ */
+PTSIM_API const struct ptsim_knob_info *ptsim_knob_lookup(const char *name);
+
+/**
+ * ptsim_knob_set() - change a runtime knob of a live machine.
+ * @m: machine.  @name: knob name.  @value: new value as text.
+ *
+ * The change applies to every later operation (a THP policy change does not
+ * touch existing mappings, as in the kernel).
+ *
+ * Return: 0; -EINVAL (unknown knob, or a value not allowed: the message
+ * names the allowed values); -EBUSY (a knob fixed at machine creation).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_knob_set(struct ptsim_machine *m, const char *name,
+					      const char *value);
+
+/**
+ * ptsim_knob_get() - a knob's current value on a machine, as text.
+ * @m: machine.  @name: knob name.  @buf, @len: receive the value.
+ * Return: 0, or -EINVAL for an unknown knob or NULL argument.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_knob_get(const struct ptsim_machine *m, const char *name,
+					      char *buf, size_t len);
 
 /**
  * ptsim_machine_create() - build a machine from a configuration.

@@ -27,180 +27,17 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 	cfg->swp_device_private = true;
 	cfg->swp_hwpoison = true;
 	cfg->swp_pte_marker = true;
-	/*
-	 * encodings.md erratum 7: migration entries carry A/D only if the swap
-	 * offset holds SWP_PFN_BITS + 2 bits.  arm64's 50-bit offset always
-	 * does; x86's usable offset is capped by L1TF on common CPUs.
-	 */
-	cfg->swp_migration_ad = a->kind == PTSIM_ARCH_ARM64;
 	cfg->use_jemalloc = true;
 	cfg->mmu_hw_af = true;
 	cfg->mmu_hw_dbm = true;
+	cfg->zero_page = true;
+	cfg->thp_enabled = PTSIM_THP_MADVISE;
+	cfg->thp_defrag = PTSIM_THP_DEFRAG_MADVISE;
+	cfg->thp_use_zero_page = true;
+	cfg->compat_thp_split_dirty = PTSIM_THP_SPLIT_DIRTY_CURRENT;
+	cfg->compat_mkdirty_sets_write = false;
+	ptsim__config_arch_defaults(cfg);
 	return 0;
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-	unsigned int shift = 0;
-
-	if (end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'K':
-	case 'k':
-		shift = 10;
-		end++;
-		break;
-	case 'M':
-	case 'm':
-		shift = 20;
-		end++;
-		break;
-	case 'G':
-	case 'g':
-		shift = 30;
-		end++;
-		break;
-	case 'T':
-	case 't':
-		shift = 40;
-		end++;
-		break;
-	default:
-		break;
-	}
-	if (*end || (shift && v > (~0ull >> shift)))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_bool(const char *s, bool *out)
-{
-	if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "off") || !strcmp(s, "no")) {
-		*out = false;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int config_set_one(struct ptsim_config *c, const char *key, const char *val)
-{
-	uint64_t v;
-
-	if (!strcmp(key, "arch")) {
-		const struct ptsim_arch *a = ptsim_arch_lookup(val);
-
-		if (!a)
-			return -EINVAL;
-		c->arch = a;
-		c->swp_migration_ad = a->kind == PTSIM_ARCH_ARM64;
-		return 0;
-	}
-	if (!strcmp(key, "phys"))
-		return parse_size(val, &c->phys_bytes);
-	if (!strcmp(key, "phys_base"))
-		return parse_size(val, &c->phys_base);
-	if (!strcmp(key, "phys_limit"))
-		return parse_size(val, &c->phys_limit);
-	if (!strcmp(key, "ncpus") || !strcmp(key, "seed")) {
-		if (parse_size(val, &v))
-			return -EINVAL;
-		if (key[0] == 'n') {
-			if (v == 0 || v > 4096)
-				return -EINVAL;
-			c->ncpus = (unsigned int)v;
-		} else {
-			c->seed = v;
-		}
-		return 0;
-	}
-	if (!strcmp(key, "jemalloc"))
-		return parse_bool(val, &c->use_jemalloc);
-	if (!strcmp(key, "swp.migration"))
-		return parse_bool(val, &c->swp_migration);
-	if (!strcmp(key, "swp.device"))
-		return parse_bool(val, &c->swp_device_private);
-	if (!strcmp(key, "swp.hwpoison"))
-		return parse_bool(val, &c->swp_hwpoison);
-	if (!strcmp(key, "swp.marker"))
-		return parse_bool(val, &c->swp_pte_marker);
-	if (!strcmp(key, "swp.migration_ad"))
-		return parse_bool(val, &c->swp_migration_ad);
-	if (!strcmp(key, "mmu.hw_af"))
-		return parse_bool(val, &c->mmu_hw_af);
-	if (!strcmp(key, "mmu.hw_dbm"))
-		return parse_bool(val, &c->mmu_hw_dbm);
-	return -ENOENT;
-}
-
-/*
- * Apply the pairs of @opts whose key is (@arch_pass) or is not (!@arch_pass)
- * "arch".  The arch key goes first whatever its position, since it resets the
- * arch-dependent defaults that later keys may override.
- */
-static int config_apply(struct ptsim_config *tmp, const char *opts, bool arch_pass, char *err,
-			size_t errlen)
-{
-	const char *p = opts;
-
-	while (*p) {
-		char key[64], val[128];
-		const char *comma = strchr(p, ',');
-		const char *eq;
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		int ret;
-
-		eq = memchr(p, '=', n);
-		if (!eq || (size_t)(eq - p) >= sizeof(key) ||
-		    n - (size_t)(eq - p) - 1 >= sizeof(val)) {
-			if (err && errlen)
-				snprintf(err, errlen, "config: expected key=value at \"%.*s\"",
-					 (int)n, p);
-			return -EINVAL;
-		}
-		memcpy(key, p, (size_t)(eq - p));
-		key[eq - p] = 0;
-		memcpy(val, eq + 1, n - (size_t)(eq - p) - 1);
-		val[n - (size_t)(eq - p) - 1] = 0;
-		if (!strcmp(key, "arch") == arch_pass) {
-			ret = config_set_one(tmp, key, val);
-			if (ret) {
-				if (err && errlen && ret == -ENOENT)
-					snprintf(err, errlen, "config: unknown key \"%s\"", key);
-				else if (err && errlen)
-					snprintf(err, errlen, "config: bad value \"%s\" for \"%s\"",
-						 val, key);
-				return -EINVAL;
-			}
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
-}
-
-int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size_t errlen)
-{
-	struct ptsim_config tmp;
-	int ret;
-
-	if (!cfg || !opts)
-		return -EINVAL;
-	tmp = *cfg;
-	ret = config_apply(&tmp, opts, true, err, errlen);
-	if (!ret)
-		ret = config_apply(&tmp, opts, false, err, errlen);
-	if (!ret)
-		*cfg = tmp;
-	return ret;
 }
 
 int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **out)
@@ -211,11 +48,15 @@ int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **
 
 	if (!cfg || !out || !cfg->arch || !cfg->ncpus || cfg->ncpus > PTSIM_TLB_MAX_CPUS)
 		return -EINVAL;
+	if (cfg->soft_dirty && !(cfg->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY))
+		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	m->cfg = *cfg;
-	m->arch = cfg->arch;
+	m->arch_local = *cfg->arch;
+	m->arch = &m->arch_local;
+	ptsim__machine_knobs_changed(m);
 	err = ptsim__host_init(&m->host, cfg->use_jemalloc);
 	if (err)
 		goto err_free;
@@ -255,6 +96,24 @@ err_host:
 err_free:
 	free(m);
 	return err;
+}
+
+/*
+ * Derived state that follows the knobs: the machine's architecture copy
+ * (capabilities that configuration switches turn off or on) and the mm
+ * layer's MMU switches.  Called at creation and after ptsim_knob_set().
+ */
+void ptsim__machine_knobs_changed(struct ptsim_machine *m)
+{
+	struct ptsim_arch *a = &m->arch_local;
+
+	a->caps = m->cfg.arch->caps;
+	if (!m->cfg.soft_dirty)
+		a->caps &= ~(unsigned int)PTSIM_ARCH_CAP_SOFT_DIRTY;
+	if (m->cfg.compat_mkdirty_sets_write)
+		a->caps |= PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE;
+	m->mmctx.mmu.hw_af = m->cfg.mmu_hw_af;
+	m->mmctx.mmu.hw_dbm = m->cfg.mmu_hw_dbm;
 }
 
 void ptsim_machine_destroy(struct ptsim_machine *m)

@@ -18,6 +18,12 @@
 
 struct ptsim_machine {
 	struct ptsim_config cfg;
+	/*
+	 * The machine's own copy of its architecture description, whose
+	 * capabilities follow the configuration (ptsim__machine_knobs_changed());
+	 * every layer gets &arch_local.
+	 */
+	struct ptsim_arch arch_local;
 	const struct ptsim_arch *arch;
 	struct ptsim_host host;
 	struct ptsim_mem mem;
@@ -36,6 +42,13 @@ struct ptsim_mm {
 	uint64_t asid;
 	struct ptsim_mm *next, *prev;
 };
+
+/* knobs.c: strict size parser (decimal or 0x hex, K/M/G/T): 0, -EINVAL, -ERANGE. */
+int ptsim__parse_size(const char *s, uint64_t *out);
+/* knobs.c: the defaults that follow cfg->arch (soft_dirty, swp.migration_ad). */
+void ptsim__config_arch_defaults(struct ptsim_config *c);
+/* machine.c: refresh what follows the knobs after a change. */
+void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 
 /* The machine's mm-layer context, set up on first use (mm_api.c). */
 struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m);

@@ -23,6 +23,7 @@ struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m)
 	ctx->mem = &m->mem;
 	ctx->pa = &m->ptalloc;
 	ctx->tlbs = &m->tlbs;
+	ctx->cfg = &m->cfg;
 	ctx->mmu.hw_af = m->cfg.mmu_hw_af;
 	ctx->mmu.hw_dbm = m->cfg.mmu_hw_dbm;
 	code = ptsim_swp_type_code(m, PTSIM_SOFTLEAF_HWPOISON);

@@ -20,7 +20,8 @@
 #define X86_COMMON                                                                                 \
 	.kind = PTSIM_ARCH_X86_64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},  \
 	.cont_nr = {0, 0, 0, 0, 0}, .hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2,    \
-	.section_bits = 27, .max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops
+	.section_bits = 27, .max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops,  \
+	.caps = PTSIM_ARCH_CAP_SOFT_DIRTY
 
 /* arm64 granule-specific constants (encodings.md §1.2). */
 #define ARM64_4K                                                                                   \

@@ -378,13 +378,22 @@ static uint64_t arm64_pte_wrprotect(const struct ptsim_arch *a, int lvl, uint64_
 	return e;
 }
 
-static uint64_t arm64_pte_mkdirty(const struct ptsim_arch *a, int lvl, uint64_t e)
+/* The dirty bit, made hardware-dirty where the entry is writable. */
+static uint64_t mkdirty(uint64_t e)
 {
-	ARM64_UNUSED_ARGS;
 	e |= PTSIM_ARM64_PTE_DIRTY;
 	if (e & PTSIM_ARM64_PTE_WRITE)
 		e &= ~PTSIM_ARM64_PTE_RDONLY;
 	return e;
+}
+
+static uint64_t arm64_pte_mkdirty(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)lvl;
+	/* The sparc64-style bug (a compat knob): dirtying also grants write. */
+	if (a->caps & PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE)
+		e |= PTSIM_ARM64_PTE_WRITE;
+	return mkdirty(e);
 }
 
 static uint64_t arm64_pte_mkclean(const struct ptsim_arch *a, int lvl, uint64_t e)
@@ -491,11 +500,12 @@ static uint64_t arm64_pte_modify(const struct ptsim_arch *a, int lvl, uint64_t e
 			      PTSIM_ARM64_PTE_VALID | PTSIM_ARM64_PTE_WRITE | PTSIM_ARM64_PTE_GP |
 			      PTSIM_ARM64_PTE_ATTRINDX_MASK | PTSIM_ARM64_PTE_PO_IDX_MASK;
 
+	ARM64_UNUSED_ARGS;
 	if (arm64_pte_hw_dirty(e))
 		e |= PTSIM_ARM64_PTE_DIRTY;
 	e = (e & ~mask) | (newprot & mask);
 	if (arm64_pte_sw_dirty(e))
-		e = arm64_pte_mkdirty(a, lvl, e);
+		e = mkdirty(e);
 	return e;
 }
 

@@ -79,9 +79,24 @@ struct ptsim_arch_ops {
 	int (*ptdump_level)(const struct ptsim_arch *a, int lvl);
 };
 
+/*
+ * Capabilities: what code outside src/arch asks of an architecture instead
+ * of its name.  A machine runs on its own copy of the description
+ * (ptsim_machine_arch()), whose capabilities follow its configuration (the
+ * kernel's CONFIG_* switches that change encodings: soft-dirty; historical
+ * behaviour of an architecture's helpers).
+ */
+enum {
+	/* _PAGE_SOFT_DIRTY / _PAGE_SWP_SOFT_DIRTY exist (x86 with CONFIG_MEM_SOFT_DIRTY). */
+	PTSIM_ARCH_CAP_SOFT_DIRTY = 1u << 0,
+	/* pte_mkdirty() also sets the hardware write bit (sparc64 before 6.4; a compat knob). */
+	PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE = 1u << 1,
+};
+
 struct ptsim_arch {
 	const char *name;
 	enum ptsim_arch_kind kind;
+	unsigned int caps; /* PTSIM_ARCH_CAP_* */
 	unsigned int page_shift;
 	unsigned int va_bits;	/* VA bits translated */
 	unsigned int pa_bits;	/* MAX_PHYSMEM_BITS */

@@ -169,6 +169,20 @@ static uint64_t clear_saveddirty_shift(uint64_t v)
 	return v;
 }
 
+/*
+ * _PAGE_SOFT_DIRTY and _PAGE_SWP_SOFT_DIRTY: 0 without CONFIG_MEM_SOFT_DIRTY,
+ * so every helper that sets or tests them does nothing then.
+ */
+static uint64_t soft_dirty_bit(const struct ptsim_arch *a)
+{
+	return (a->caps & PTSIM_ARCH_CAP_SOFT_DIRTY) ? PTSIM_X86_PAGE_SOFT_DIRTY : 0;
+}
+
+static uint64_t swp_soft_dirty_bit(const struct ptsim_arch *a)
+{
+	return (a->caps & PTSIM_ARCH_CAP_SOFT_DIRTY) ? PTSIM_X86_PAGE_SWP_SOFT_DIRTY : 0;
+}
+
 /* pgprot_4k_2_large(): PAT moves from bit 7 to bit 12. */
 static uint64_t pgprot_4k_2_large(uint64_t prot)
 {
@@ -252,12 +266,11 @@ static uint64_t x86_mk_swp(const struct ptsim_arch *a, int lvl, unsigned int typ
 {
 	uint64_t e;
 
-	(void)a;
 	(void)lvl;
 	e = (uint64_t)(type & PTSIM_X86_SWP_TYPE_MASK) << PTSIM_X86_SWP_TYPE_SHIFT;
 	e |= (~offset & PTSIM_X86_SWP_OFFSET_MASK) << PTSIM_X86_SWP_OFFSET_SHIFT;
 	if (flags & PTSIM_SWP_SOFT_DIRTY)
-		e |= PTSIM_X86_PAGE_SWP_SOFT_DIRTY;
+		e |= swp_soft_dirty_bit(a);
 	if (flags & PTSIM_SWP_UFFD_WP)
 		e |= PTSIM_X86_PAGE_SWP_UFFD_WP;
 	if (flags & PTSIM_SWP_EXCLUSIVE)
@@ -347,8 +360,8 @@ static bool x86_pte_special(const struct ptsim_arch *a, int lvl, uint64_t e)
 static bool x86_pte_soft_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
 	if (x86_is_swap_pte(a, lvl, e))
-		return e & PTSIM_X86_PAGE_SWP_SOFT_DIRTY;
-	return e & PTSIM_X86_PAGE_SOFT_DIRTY;
+		return e & swp_soft_dirty_bit(a);
+	return e & soft_dirty_bit(a);
 }
 
 static bool x86_pte_uffd_wp(const struct ptsim_arch *a, int lvl, uint64_t e)
@@ -385,9 +398,8 @@ static unsigned int x86_swp_flags(const struct ptsim_arch *a, int lvl, uint64_t 
 {
 	unsigned int flags = 0;
 
-	(void)a;
 	(void)lvl;
-	if (e & PTSIM_X86_PAGE_SWP_SOFT_DIRTY)
+	if (e & swp_soft_dirty_bit(a))
 		flags |= PTSIM_SWP_SOFT_DIRTY;
 	if (e & PTSIM_X86_PAGE_SWP_UFFD_WP)
 		flags |= PTSIM_SWP_UFFD_WP;
@@ -412,7 +424,7 @@ static void x86_decode(const struct ptsim_arch *a, int lvl, uint64_t e, struct p
 	if (out->swp) {
 		out->swp_type = x86_swp_type(a, lvl, e);
 		out->swp_offset = x86_swp_offset(a, lvl, e);
-		out->soft_dirty = e & PTSIM_X86_PAGE_SWP_SOFT_DIRTY;
+		out->soft_dirty = e & swp_soft_dirty_bit(a);
 		out->uffd_wp = e & PTSIM_X86_PAGE_SWP_UFFD_WP;
 		out->exclusive = e & PTSIM_X86_PAGE_SWP_EXCLUSIVE;
 		return;
@@ -429,7 +441,7 @@ static void x86_decode(const struct ptsim_arch *a, int lvl, uint64_t e, struct p
 	out->hw_dirty = e & PTSIM_X86_PAGE_DIRTY;
 	out->young = e & PTSIM_X86_PAGE_ACCESSED;
 	out->special = e & PTSIM_X86_PAGE_SPECIAL;
-	out->soft_dirty = e & PTSIM_X86_PAGE_SOFT_DIRTY;
+	out->soft_dirty = e & soft_dirty_bit(a);
 	out->uffd_wp = e & PTSIM_X86_PAGE_UFFD_WP;
 	if (out->valid) {
 		out->hw_write = e & PTSIM_X86_PAGE_RW;
@@ -464,9 +476,11 @@ static uint64_t x86_pte_wrprotect(const struct ptsim_arch *a, int lvl, uint64_t 
 
 static uint64_t x86_pte_mkdirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
+	/* The sparc64-style bug (a compat knob): dirtying also grants write. */
+	if (a->caps & PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE)
+		e |= PTSIM_X86_PAGE_RW;
 	(void)lvl;
-	return mksaveddirty_shift(e | PTSIM_X86_PAGE_DIRTY | PTSIM_X86_PAGE_SOFT_DIRTY);
+	return mksaveddirty_shift(e | PTSIM_X86_PAGE_DIRTY | soft_dirty_bit(a));
 }
 
 static uint64_t x86_pte_mkclean(const struct ptsim_arch *a, int lvl, uint64_t e)
@@ -504,16 +518,14 @@ static uint64_t x86_pte_clear_uffd_wp(const struct ptsim_arch *a, int lvl, uint6
 
 static uint64_t x86_pte_mksoft_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
 	(void)lvl;
-	return e | PTSIM_X86_PAGE_SOFT_DIRTY;
+	return e | soft_dirty_bit(a);
 }
 
 static uint64_t x86_pte_clear_soft_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
 	(void)lvl;
-	return e & ~PTSIM_X86_PAGE_SOFT_DIRTY;
+	return e & ~soft_dirty_bit(a);
 }
 
 static uint64_t x86_pte_mkspecial(const struct ptsim_arch *a, int lvl, uint64_t e)
@@ -558,16 +570,14 @@ static uint64_t x86_pte_swp_clear_exclusive(const struct ptsim_arch *a, int lvl,
 
 static uint64_t x86_pte_swp_mksoft_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
 	(void)lvl;
-	return e | PTSIM_X86_PAGE_SWP_SOFT_DIRTY;
+	return e | swp_soft_dirty_bit(a);
 }
 
 static uint64_t x86_pte_swp_clear_soft_dirty(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
-	(void)a;
 	(void)lvl;
-	return e & ~PTSIM_X86_PAGE_SWP_SOFT_DIRTY;
+	return e & ~swp_soft_dirty_bit(a);
 }
 
 static uint64_t x86_pte_swp_mkuffd_wp(const struct ptsim_arch *a, int lvl, uint64_t e)

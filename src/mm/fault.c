@@ -182,8 +182,8 @@ static uint64_t mkdirty_maybe_write(const struct ptsim_arch *a, const struct pts
  * nothing is mapped.  @upper: @p holds the upper tables only.
  */
 static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-					  uint64_t va, bool write, struct pte_prep *p, bool upper,
-					  bool *userfault)
+					  uint64_t va, bool write, bool anon_alloc,
+					  struct pte_prep *p, bool upper, bool *userfault)
 {
 	struct ptsim_anon_vma *av = NULL;
 	struct ptsim_uffd_node *n;
@@ -195,11 +195,11 @@ static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsi
 		return PTSIM_VM_FAULT_OOM;
 	}
 	/*
-	 * A private write (do_anonymous_page(), do_cow_fault()): vmf_anon_prepare()
-	 * ran first, so the VMA keeps its new anon_vma.  (Allocated last: an
-	 * anon_vma id is never handed out and dropped.)
+	 * A private page about to be allocated (do_anonymous_page(), do_cow_fault()):
+	 * vmf_anon_prepare() ran first, so the VMA keeps its new anon_vma.
+	 * (Allocated last: an anon_vma id is never handed out and dropped.)
 	 */
-	if (write && !(vma->vm_flags & PTSIM_VM_SHARED) && anon_vma_prepare(st, vma, &av)) {
+	if (anon_alloc && !(vma->vm_flags & PTSIM_VM_SHARED) && anon_vma_prepare(st, vma, &av)) {
 		ptsim__free(st->ctx->host, n, sizeof(*n));
 		pte_discard(st, p);
 		return PTSIM_VM_FAULT_OOM;
@@ -231,9 +231,10 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 
 	if (pte_prepare(st, va, &p))
 		return PTSIM_VM_FAULT_OOM;
-	if (!write) {
+	/* Without the zero page (the zero_page knob off), a read allocates like a write. */
+	if (!write && ctx->cfg->zero_page) {
 		if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
-			return missing_userfault(st, vma, va, false, &p, false, userfault);
+			return missing_userfault(st, vma, va, false, false, &p, false, userfault);
 		/* Map the shared zero page, read-only and special (not counted). */
 		pte_commit(st, va, &p, &s);
 		e = a->ops->mkspecial(a, PTSIM_PTE,
@@ -245,7 +246,7 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 		return 0;
 	}
 	if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
-		return missing_userfault(st, vma, va, true, &p, false, userfault);
+		return missing_userfault(st, vma, va, write, true, &p, false, userfault);
 	if (ptsim__folio_alloc(ctx->mem, 0, &pfn)) {
 		pte_discard(st, &p);
 		return PTSIM_VM_FAULT_OOM;
@@ -298,7 +299,7 @@ static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vm
 		 */
 		if (tables_prepare(st, va, true, &p))
 			return PTSIM_VM_FAULT_OOM;
-		return missing_userfault(st, vma, va, write, &p, true, userfault);
+		return missing_userfault(st, vma, va, write, write, &p, true, userfault);
 	}
 	if (pte_prepare(st, va, &p))
 		return PTSIM_VM_FAULT_OOM;

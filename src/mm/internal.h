@@ -51,6 +51,7 @@
 #include "mm/vma.h"
 #include "pgtable/internal.h"
 #include "pgtable/visit.h"
+#include "ptsim/machine.h"
 #include "ptsim/mm.h"
 #include "ptsim/uffd.h"
 #include "tlb/internal.h"
@@ -96,6 +97,7 @@ struct ptsim_mm_ctx {
 	struct ptsim_mem *mem;
 	struct ptsim_ptalloc *pa;
 	struct ptsim_tlbs *tlbs;
+	const struct ptsim_config *cfg; /* the machine's knobs, live (ptsim_knob_set()) */
 	struct ptsim_mmu_config mmu;
 	int swp_hwpoison_type;	    /* swap type code of hwpoison entries, -1 if not built */
 	int swp_marker_type;	    /* swap type code of PTE markers, -1 if not built */

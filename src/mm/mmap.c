@@ -82,10 +82,11 @@ static uint64_t map_window(const struct ptsim_arch *a)
 	return 1ull << (a->va_bits > 48 ? 48 : a->va_bits);
 }
 
-/* vma_soft_dirty_enabled(): soft-dirty tracking is on (x86, VM_SOFTDIRTY clear). */
+/* vma_soft_dirty_enabled(): soft-dirty tracking is on (CONFIG_MEM_SOFT_DIRTY, VM_SOFTDIRTY clear).
+ */
 static bool soft_dirty_enabled(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma)
 {
-	return ctx->arch->kind == PTSIM_ARCH_X86_64 && !(vma->vm_flags & PTSIM_VM_SOFTDIRTY);
+	return ctx->cfg->soft_dirty && !(vma->vm_flags & PTSIM_VM_SOFTDIRTY);
 }
 
 /* vma_wants_writenotify(). */
@@ -482,8 +483,9 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 		vm_flags |= PTSIM_VM_SHARED | PTSIM_VM_MAYSHARE;
 	else if (prot & PTSIM_PROT_WRITE)
 		vm_flags |= PTSIM_VM_ACCOUNT; /* accountable_mapping() */
-	if (a->kind == PTSIM_ARCH_X86_64)
-		vm_flags |= PTSIM_VM_SOFTDIRTY;
+	if (ctx->cfg->soft_dirty)
+		vm_flags |=
+			PTSIM_VM_SOFTDIRTY; /* VM_SOFTDIRTY is 0 without CONFIG_MEM_SOFT_DIRTY */
 	if (anon && type == PTSIM_MAP_PRIVATE)
 		pgoff = start >> a->page_shift; /* anonymous VMAs are indexed by address */
 

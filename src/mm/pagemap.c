@@ -5,9 +5,10 @@
  * pagemap_pte_hole(), clear_refs_write(), clear_soft_dirty()).
  *
  * Words are what a reader with CAP_SYS_ADMIN sees (the PFN, or the swap
- * type | offset << 5, in bits 54:0).  Soft-dirty exists on x86 only: arm64
- * has neither the entry bit nor VM_SOFTDIRTY, so bit 55 is never set there
- * and clear_refs 4 does nothing.
+ * type | offset << 5, in bits 54:0).  Soft-dirty follows the soft_dirty
+ * knob (CONFIG_MEM_SOFT_DIRTY, x86 only): without it there is neither the
+ * entry bit nor VM_SOFTDIRTY, so bit 55 is never set and clear_refs 4 does
+ * nothing - always so on arm64.
  */
 #include <errno.h>
 #include <string.h>
@@ -121,8 +122,8 @@ int ptsim__clear_refs(struct ptsim_mm_state *st, int type)
 
 	if (type != PTSIM_CLEAR_REFS_SOFT_DIRTY)
 		return ptsim__seterr(ctx->host, -EINVAL, "clear_refs: unsupported type %d", type);
-	if (ctx->arch->kind != PTSIM_ARCH_X86_64)
-		return 0; /* no CONFIG_MEM_SOFT_DIRTY on arm64 */
+	if (!ctx->cfg->soft_dirty)
+		return 0; /* clear_soft_dirty() is empty without CONFIG_MEM_SOFT_DIRTY */
 	op = ptsim__tlb_set_op(ctx->tlbs, "clear_refs");
 	for (struct ptsim_vma *vma = ptsim__vma_first(&st->vmas); vma; vma = ptsim__vma_next(vma)) {
 		struct ptsim_visitor v = {

@@ -7,6 +7,7 @@
  *   ptsim repl [CONFIG]          the scenario language, interactively
  *   ptsim trace [OPTIONS] FILE   replay a memory-access trace
  *   ptsim info CONFIG            geometry and entry layout of a configuration
+ *   ptsim knobs [--markdown] [CONFIG]  the knob registry (and a configuration's values)
  *   ptsim list                   the configuration names
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "knobs.h"
 #include "ptsim/ptsim.h"
 #include "script.h"
 #include "sweep.h"
@@ -28,6 +30,7 @@ static int usage(void)
 			"       ptsim trace [--arch CONFIG] [--tlb ...] [--json] FILE   (ptsim "
 			"trace --help)\n"
 			"       ptsim info CONFIG\n"
+			"       ptsim knobs [--markdown] [CONFIG]\n"
 			"       ptsim list\n");
 	return 2;
 }
@@ -385,6 +388,33 @@ static int info(const char *config)
 	return 0;
 }
 
+/* ptsim knobs: the registry, or a configuration's values; --markdown: docs/knobs.md's table. */
+static int knobs(int argc, char **argv)
+{
+	const struct ptsim_knob_info *k;
+	struct ptsim_config cfg;
+
+	if (argc == 1 && !strcmp(argv[0], "--markdown")) {
+		pts_knobs_markdown(stdout);
+		return 0;
+	}
+	if (argc == 1) {
+		if (ptsim_config_init(&cfg, argv[0])) {
+			fprintf(stderr, "ptsim: unknown configuration \"%s\" (try: ptsim list)\n",
+				argv[0]);
+			return 2;
+		}
+		pts_knobs_values(stdout, &cfg);
+		return 0;
+	}
+	if (argc)
+		return usage();
+	for (unsigned int i = 0; (k = ptsim_knob_at(i)); i++)
+		printf("%-26s %-8s %-7s default %s; %s\n  %s\n", k->name, k->type,
+		       k->runtime ? "runtime" : "creation", k->def, k->values, k->doc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -399,6 +429,8 @@ int main(int argc, char **argv)
 		return pts_trace_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "info") && argc == 3)
 		return info(argv[2]);
+	if (!strcmp(argv[1], "knobs"))
+		return knobs(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list") && argc == 2) {
 		for (unsigned int i = 0; ptsim_arch_at(i); i++)
 			printf("%s\n", ptsim_arch_name(ptsim_arch_at(i)));

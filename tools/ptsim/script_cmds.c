@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dot.h"
+#include "knobs.h"
 #include "script_int.h"
 #include "stats.h"
 
@@ -1040,77 +1041,133 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 
 static void print_knobs(struct pts_runner *r)
 {
-	const struct ptsim_config *c = ptsim_machine_config(r->m);
 	static const char *const names[PTSIM_NR_LEVELS] = {"pgd", "p4d", "pud", "pmd", "pte"};
 
-	fprintf(r->out,
-		"arch=%s phys=0x%llx phys_base=0x%llx ncpus=%u seed=%llu mmu.hw_af=%d "
-		"mmu.hw_dbm=%d swp.migration_ad=%d\n",
-		ptsim_arch_name(c->arch), (unsigned long long)c->phys_bytes,
-		(unsigned long long)c->phys_base, c->ncpus, (unsigned long long)c->seed,
-		c->mmu_hw_af, c->mmu_hw_dbm, c->swp_migration_ad);
+	pts_knobs_values(r->out, ptsim_machine_config(r->m));
 	fprintf(r->out, "tlb:");
 	for (int l = PTSIM_PUD; l < PTSIM_NR_LEVELS; l++)
 		fprintf(r->out, " tlb.%s=%u/%u", names[l], r->tlb.entries[l], r->tlb.ways[l]);
 	fprintf(r->out, " tlb.walk=%u\n", r->tlb.walk_cache_entries);
 }
 
-/* knob tlb.LEVEL=ENTRIES/WAYS | tlb.walk=N ... (TLB geometry; empties the TLBs) */
+/* One tlb.LEVEL=ENTRIES/WAYS or tlb.walk=N setting into @tlb; @arg is modified. */
+static int knob_tlb(struct pts_runner *r, char *arg, struct ptsim_tlb_config *tlb)
+{
+	char *eq = strchr(arg, '='), *slash;
+	enum ptsim_level lvl;
+	uint64_t entries, ways = 0;
+	int err;
+
+	*eq = '\0';
+	if (!strcmp(arg + 4, "walk")) {
+		err = pts__value(r, eq + 1, &entries);
+		if (err)
+			return err;
+		if (entries > 65536)
+			return pts__fail(r, -EINVAL, "knob: tlb.walk at most 65536");
+		tlb->walk_cache_entries = (unsigned int)entries;
+		return 0;
+	}
+	err = pts__level(r, arg + 4, &lvl);
+	if (err)
+		return err;
+	slash = strchr(eq + 1, '/');
+	if (slash)
+		*slash = '\0';
+	err = pts__value(r, eq + 1, &entries);
+	if (!err && slash)
+		err = pts__value(r, slash + 1, &ways);
+	if (err)
+		return err;
+	if (entries > 65536 || ways > 65536)
+		return pts__fail(r, -EINVAL, "knob: at most 65536 entries");
+	tlb->entries[lvl] = (unsigned int)entries;
+	tlb->ways[lvl] = slash ? (unsigned int)ways : (unsigned int)entries;
+	return 0;
+}
+
+/*
+ * knob NAME=VALUE ...: a runtime knob of the registry (ptsim_knob_set()), or
+ * the TLB geometry (tlb.LEVEL=ENTRIES/WAYS, tlb.walk=N; empties the TLBs).
+ * Every setting is checked before any applies.
+ */
 static int cmd_knob(struct pts_runner *r, struct pts_args *a)
 {
 	struct ptsim_tlb_config tlb = r->tlb;
+	struct ptsim_config check = *ptsim_machine_config(r->m);
+	bool tlb_changed = false;
+	char msg[160];
 	int err;
 
 	if (a->argc < 2)
 		return pts__fail(r, -EINVAL,
-				 "usage: knob tlb.pte=ENTRIES/WAYS | tlb.pmd=.. | "
-				 "tlb.pud=.. | tlb.walk=N ...");
+				 "usage: knob NAME=VALUE ... (ptsim knobs lists them; tlb.pte=E/W, "
+				 "tlb.pmd=.., tlb.pud=.., tlb.walk=N set the TLB geometry)");
 	for (int i = 1; i < a->argc; i++) {
-		char *eq = strchr(a->argv[i], '='), *slash;
-		enum ptsim_level lvl;
-		uint64_t entries, ways = 0;
+		const char *eq = strchr(a->argv[i], '=');
+		const struct ptsim_knob_info *k;
+		char name[64];
 
-		if (!eq || strncmp(a->argv[i], "tlb.", 4))
-			return pts__fail(r, -EINVAL,
-					 "knob: \"%s\" is not tlb.LEVEL=E/W or tlb.walk=N",
-					 a->argv[i]);
-		*eq = '\0';
-		if (!strcmp(a->argv[i] + 4, "walk")) {
-			err = pts__value(r, eq + 1, &entries);
+		if (!eq || eq == a->argv[i] || (size_t)(eq - a->argv[i]) >= sizeof(name))
+			return pts__fail(r, -EINVAL, "knob: \"%s\" is not NAME=VALUE", a->argv[i]);
+		if (!strncmp(a->argv[i], "tlb.", 4)) {
+			err = knob_tlb(r, a->argv[i], &tlb);
 			if (err)
 				return err;
-			if (entries > 65536)
-				return pts__fail(r, -EINVAL, "knob: tlb.walk at most 65536");
-			tlb.walk_cache_entries = (unsigned int)entries;
+			tlb_changed = true;
 			continue;
 		}
-		err = pts__level(r, a->argv[i] + 4, &lvl);
-		if (err)
-			return err;
-		slash = strchr(eq + 1, '/');
-		if (slash)
-			*slash = '\0';
-		err = pts__value(r, eq + 1, &entries);
-		if (!err && slash)
-			err = pts__value(r, slash + 1, &ways);
-		if (err)
-			return err;
-		if (entries > 65536 || ways > 65536)
-			return pts__fail(r, -EINVAL, "knob: at most 65536 entries");
-		tlb.entries[lvl] = (unsigned int)entries;
-		tlb.ways[lvl] = slash ? (unsigned int)ways : (unsigned int)entries;
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - a->argv[i]), a->argv[i]);
+		k = ptsim_knob_lookup(name);
+		if (!k)
+			return pts__fail(r, -EINVAL,
+					 "knob: unknown knob \"%s\" (ptsim knobs lists them)",
+					 name);
+		if (!k->runtime)
+			return pts__fail(r, -EBUSY,
+					 "knob: %s is fixed at machine creation: machine CONFIG %s",
+					 name, a->argv[i]);
+		if (ptsim_config_set(&check, a->argv[i], msg, sizeof(msg)))
+			return pts__fail(r, -EINVAL, "knob: %s", msg + strlen("config: "));
 	}
-	err = ptsim_tlb_configure(r->m, &tlb);
-	if (err)
-		return pts__fail_call(r, err, "knob");
-	r->tlb = tlb;
+	for (int i = 1; i < a->argc; i++) {
+		char *eq = strchr(a->argv[i], '=');
+
+		if (!strncmp(a->argv[i], "tlb.", 4))
+			continue;
+		*eq = '\0';
+		err = ptsim_knob_set(r->m, a->argv[i], eq + 1);
+		*eq = '=';
+		if (err)
+			return pts__fail_call(r, err, "knob");
+	}
+	if (tlb_changed) {
+		err = ptsim_tlb_configure(r->m, &tlb);
+		if (err)
+			return pts__fail_call(r, err, "knob");
+		r->tlb = tlb;
+	}
 	return 0;
 }
 
+/* knobs [NAME...]: every knob and the TLB geometry, or the named knobs on one line. */
 static int cmd_knobs(struct pts_runner *r, struct pts_args *a)
 {
-	ARGC_BETWEEN(r, a, 1, 1, "knobs");
-	print_knobs(r);
+	char val[64];
+
+	if (a->argc == 1) {
+		print_knobs(r);
+		return 0;
+	}
+	for (int i = 1; i < a->argc; i++)
+		if (ptsim_knob_get(r->m, a->argv[i], val, sizeof(val)))
+			return pts__fail(r, -EINVAL,
+					 "knobs: unknown knob \"%s\" (ptsim knobs lists them)",
+					 a->argv[i]);
+	for (int i = 1; i < a->argc; i++)
+		if (!ptsim_knob_get(r->m, a->argv[i], val, sizeof(val)))
+			fprintf(r->out, "%s%s=%s", i > 1 ? " " : "", a->argv[i], val);
+	fputc('\n', r->out);
 	return 0;
 }
 
@@ -1124,9 +1181,12 @@ const struct pts_cmd pts__cmds[] = {
 	{"machine", "machine CONFIG [key=value,...]",
 	 "new machine (x86_64-4l, arm64-4k-48, ...; keys phys, ncpus, mmu.hw_af, ...)", cmd_machine,
 	 NO, NO},
-	{"knob", "knob tlb.LEVEL=ENTRIES/WAYS | tlb.walk=N ...", "TLB geometry (empties every TLB)",
-	 cmd_knob, M, NO},
-	{"knobs", "knobs", "print the machine's configuration and TLB geometry", cmd_knobs, M, NO},
+	{"knob", "knob NAME=VALUE ... | tlb.LEVEL=ENTRIES/WAYS | tlb.walk=N",
+	 "set runtime knobs (thp.enabled, zero_page, compat.*, ...) or the TLB geometry", cmd_knob,
+	 M, NO},
+	{"knobs", "knobs [NAME...]",
+	 "print every knob of the machine and the TLB geometry, or the named knobs", cmd_knobs, M,
+	 NO},
 	{"mm", "mm NAME", "new address space, made current", cmd_mm, M, NO},
 	{"use", "use NAME", "make an address space current", cmd_use, M, NO},
 	{"exit", "exit NAME", "destroy an address space (exit_mmap)", cmd_exit, M, NO},
