@@ -13,6 +13,7 @@
 #include "ptsim/mem.h"
 #include "ptsim/pgtable.h"
 #include "ptsim/softleaf.h"
+#include "ptsim/stat.h"
 #include "ptsim/tlb.h"
 #include "ptsim/types.h"
 #include "ptsim/uffd.h"

@@ -252,6 +252,7 @@ struct map_check {
 	bool oom;
 	struct ptsim_vma *vma;
 	uint64_t rss[3];
+	uint64_t anon_mapped, anon_thps; /* recomputed NR_ANON_MAPPED, NR_ANON_THPS */
 };
 
 static void rec_add(struct map_check *c, uint64_t pfn, uint64_t kind)
@@ -390,6 +391,10 @@ static void check_frame_counts(struct map_check *c, uint64_t pfn, const struct p
 		uint64_t cache = rec_count(c, pfn, pfn + 1, REC_CACHE, NULL);
 		uint64_t maps = ptes + entire;
 
+		if ((f->mapping & PTSIM_MAPPING_ANON) && type != PTSIM_PGTY_hugetlb) {
+			c->anon_mapped += entire ? nr : distinct;
+			c->anon_thps += entire ? nr : 0;
+		}
 		if (order) {
 			const struct ptsim_frame *p1 = ptsim__pfn_to_frame_noinit(&m->mem, pfn + 1);
 			int64_t large = (int32_t)(uint32_t)p1->mapping + 1;
@@ -467,11 +472,32 @@ static void check_mapcounts(struct ptsim_machine *m, struct ptsim_check_report *
 		for (uint64_t i = 0; i < n; i++)
 			check_frame_counts(&c, base + i, &sec->frames[i]);
 	}
+	if (c.anon_mapped != m->host.nr_anon_mapped)
+		finding(r, PTSIM_CHK_MAPCOUNT, -1, 0, 0, c.anon_mapped, m->host.nr_anon_mapped,
+			"meminfo AnonPages counts %llu pages, %llu are mapped",
+			(unsigned long long)m->host.nr_anon_mapped,
+			(unsigned long long)c.anon_mapped);
+	if (c.anon_thps != m->host.nr_anon_thps)
+		finding(r, PTSIM_CHK_MAPCOUNT, -1, 0, 0, c.anon_thps, m->host.nr_anon_thps,
+			"meminfo AnonHugePages counts %llu pages, %llu are PMD-mapped",
+			(unsigned long long)m->host.nr_anon_thps, (unsigned long long)c.anon_thps);
 out:
 	ptsim__free(&m->host, c.v, c.cap * sizeof(*c.v));
 }
 
+static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r);
+
 int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
+{
+	/* The checker is not the kernel's work: what its walks read is not charged. */
+	struct ptsim_cost saved = m->host.cost;
+	int ret = check_all(m, r);
+
+	m->host.cost = saved;
+	return ret;
+}
+
+static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r)
 {
 	struct seen seen = {0};
 	uint64_t nr_typed = 0;

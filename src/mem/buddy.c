@@ -125,6 +125,7 @@ void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 {
 	if (mem->free_hook)
 		mem->free_hook(mem->free_hook_ctx, pfn, 1ull << order, "free_pages");
+	mem->host->cost.pages_freed++;
 	free_pages_nohook(mem, pfn, order);
 }
 
@@ -171,6 +172,7 @@ int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
 		prep_alloc(&f[i]);
 	sec_of(mem, p)->nr_free -= 1ull << order;
 	mem->free_pages -= 1ull << order;
+	mem->host->cost.pages_alloc++;
 	*pfn = p;
 	return 0;
 }

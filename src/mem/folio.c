@@ -81,6 +81,7 @@ unsigned int ptsim__folio_order(struct ptsim_mem *mem, uint64_t head_pfn)
 
 void ptsim__folio_get(struct ptsim_mem *mem, uint64_t pfn)
 {
+	mem->host->cost.frames_touched++;
 	frame(mem, ptsim__folio_head(mem, pfn))->refcount++;
 }
 
@@ -99,6 +100,7 @@ bool ptsim__folio_put(struct ptsim_mem *mem, uint64_t pfn)
 	uint64_t head = ptsim__folio_head(mem, pfn);
 	struct ptsim_frame *f = frame(mem, head);
 
+	mem->host->cost.frames_touched++;
 	if (--f->refcount > 0)
 		return false;
 	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb) {
@@ -124,6 +126,7 @@ void ptsim__page_set_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pagefl
 {
 	if (flag == PTSIM_PG_head || (unsigned int)flag >= 62)
 		return;
+	mem->host->cost.frames_touched++;
 	flag_frame(mem, pfn, flag)->flags |= 1ull << flag;
 }
 
@@ -131,6 +134,7 @@ void ptsim__page_clear_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_page
 {
 	if (flag == PTSIM_PG_head || (unsigned int)flag >= 62)
 		return;
+	mem->host->cost.frames_touched++;
 	flag_frame(mem, pfn, flag)->flags &= ~(1ull << flag);
 }
 
@@ -143,6 +147,7 @@ bool ptsim__page_test_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pagef
 	f = frame(mem, pfn);
 	if (!f)
 		return false;
+	mem->host->cost.frames_touched++;
 	f = flag_frame(mem, pfn, flag);
 	return (f->flags >> flag) & 1;
 }

@@ -633,6 +633,7 @@ int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsi
 		}
 		op = ptsim__tlb_set_op(ctx->tlbs, "page fault");
 		st->cnt.pgfault++;
+		ptsim__count_vm_event(ctx->host, PTSIM_VM_PGFAULT);
 		fault = handle_fault(st, vma, va, access, &userfault);
 		ptsim__tlb_restore_op(ctx->tlbs, op);
 		res->fault = fault;
@@ -660,9 +661,10 @@ int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsi
 			return 0;
 		}
 		/* mm_account_fault(). */
-		if (fault & PTSIM_VM_FAULT_MAJOR)
+		if (fault & PTSIM_VM_FAULT_MAJOR) {
 			st->cnt.maj_flt++;
-		else
+			ptsim__count_vm_event(ctx->host, PTSIM_VM_PGMAJFAULT);
+		} else
 			st->cnt.min_flt++;
 	}
 	return ptsim__seterr(ctx->host, -ELOOP, "access: no progress at 0x%llx after %d faults",

@@ -18,6 +18,7 @@
 
 struct ptsim_frame *ptsim__frame(struct ptsim_mm_ctx *ctx, uint64_t pfn)
 {
+	ctx->host->cost.frames_touched++;
 	return ptsim__pfn_to_frame_noinit(ctx->mem, pfn);
 }
 
@@ -72,57 +73,98 @@ static bool folio_hugetlb(struct ptsim_mm_ctx *ctx, uint64_t head)
 	return ptsim__frame_type(ptsim__frame(ctx, head)) == PTSIM_PGTY_hugetlb;
 }
 
+/*
+ * NR_ANON_MAPPED / NR_ANON_THPS (meminfo AnonPages / AnonHugePages) follow
+ * the pages of anonymous folios that became mapped or unmapped (@nr) and the
+ * pages of PMD-mapped ones (@nr_pmdmapped), as __folio_mod_stat() does.
+ */
+static void anon_stat(struct ptsim_mm_ctx *ctx, uint64_t head, int64_t nr, int64_t nr_pmdmapped)
+{
+	const struct ptsim_frame *h = ptsim__frame(ctx, head);
+
+	if (!(h->mapping & PTSIM_MAPPING_ANON))
+		return;
+	ctx->host->nr_anon_mapped += (uint64_t)nr;
+	ctx->host->nr_anon_thps += (uint64_t)nr_pmdmapped;
+}
+
 /* __folio_add_rmap(): @nr pages from @page at PTE level, or the whole folio above. */
 void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl)
 {
 	uint64_t head = ptsim__folio_head(ctx->mem, page);
+	unsigned int npages;
 	struct ptsim_frame *p1;
-	int32_t mapped = 0;
+	int32_t mapped = 0, before;
+	int64_t newly = 0, pmdmapped = 0;
 
 	if (!ptsim__folio_order(ctx->mem, head)) {
-		ptsim__frame(ctx, page)->mapcount++;
+		if (++ptsim__frame(ctx, page)->mapcount == 0)
+			anon_stat(ctx, head, 1, 0);
 		return;
 	}
+	npages = ptsim__folio_nr_pages(ctx, head);
 	p1 = ptsim__frame(ctx, head + 1);
+	before = lo32(p1->index);
 	if (lvl == PTSIM_PTE && !folio_hugetlb(ctx, head)) {
 		for (unsigned int i = 0; i < nr; i++)
 			mapped += ++ptsim__frame(ctx, page + i)->mapcount == 0;
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) + (int32_t)nr);
+		/* Pages first mapped count unless an entire mapping already covers them. */
+		if (before < (int32_t)PTSIM_ENTIRELY_MAPPED)
+			newly = mapped;
 	} else {
 		int32_t entire = hi32(p1->mapping) + 1;
 
 		p1->mapping = set_hi32(p1->mapping, entire);
-		if (entire == 0)
+		if (entire == 0) {
 			mapped = (int32_t)PTSIM_ENTIRELY_MAPPED;
+			newly = (int64_t)npages - before;
+			pmdmapped = lvl == PTSIM_PMD ? npages : 0;
+		}
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) + 1);
 	}
 	p1->index = set_lo32(p1->index, lo32(p1->index) + mapped);
+	if (!folio_hugetlb(ctx, head))
+		anon_stat(ctx, head, newly, pmdmapped);
 }
 
 void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl)
 {
 	uint64_t head = ptsim__folio_head(ctx->mem, page);
+	unsigned int npages;
 	struct ptsim_frame *p1;
-	int32_t unmapped = 0;
+	int32_t unmapped = 0, after;
+	int64_t gone = 0, pmdmapped = 0;
 
 	if (!ptsim__folio_order(ctx->mem, head)) {
-		ptsim__frame(ctx, page)->mapcount--;
+		if (--ptsim__frame(ctx, page)->mapcount == -1)
+			anon_stat(ctx, head, -1, 0);
 		return;
 	}
+	npages = ptsim__folio_nr_pages(ctx, head);
 	p1 = ptsim__frame(ctx, head + 1);
 	if (lvl == PTSIM_PTE && !folio_hugetlb(ctx, head)) {
 		for (unsigned int i = 0; i < nr; i++)
 			unmapped += --ptsim__frame(ctx, page + i)->mapcount == -1;
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) - (int32_t)nr);
+		after = lo32(p1->index) - unmapped;
+		if (after < (int32_t)PTSIM_ENTIRELY_MAPPED)
+			gone = unmapped;
 	} else {
 		int32_t entire = hi32(p1->mapping) - 1;
 
 		p1->mapping = set_hi32(p1->mapping, entire);
-		if (entire == -1)
+		if (entire == -1) {
 			unmapped = (int32_t)PTSIM_ENTIRELY_MAPPED;
+			after = lo32(p1->index) - unmapped;
+			gone = (int64_t)npages - after;
+			pmdmapped = lvl == PTSIM_PMD ? npages : 0;
+		}
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) - 1);
 	}
 	p1->index = set_lo32(p1->index, lo32(p1->index) - unmapped);
+	if (!folio_hugetlb(ctx, head))
+		anon_stat(ctx, head, -gone, -pmdmapped);
 }
 
 int ptsim__page_mapcount(struct ptsim_mm_ctx *ctx, uint64_t page)

@@ -104,6 +104,8 @@ struct ptsim_slot {
  * break-before-make checker).
  */
 void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val);
+/* The same write made by the MMU itself (accessed/dirty): charged as hardware work. */
+void ptsim__set_entry_hw(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val);
 uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
 
 /*

@@ -123,6 +123,7 @@ static void table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, 
 	f->mapping = owner;
 	f->extra = 0;
 	pa->nr_tables++;
+	pa->host->cost.tables_alloc++;
 }
 
 void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
@@ -137,6 +138,7 @@ void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
 	f->extra = 0;
 	ptsim__frame_clear_type(f);
 	pa->nr_tables--;
+	pa->host->cost.tables_freed++;
 	ptsim__free_pages(pa->mem, pfn, 0);
 }
 
@@ -223,7 +225,8 @@ void ptsim__pgtables_fini(struct ptsim_pgtables *pt)
 	pt->root_pfn = 0;
 }
 
-void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val)
+/* The write itself: hooks, the table's non-none count. */
+static void entry_write(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, s->table_pfn);
@@ -235,6 +238,19 @@ void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uin
 				   s->addr);
 	*s->p = val;
 	f->extra += (uint64_t)((int64_t)now - (int64_t)was);
+}
+
+/* Charged at the level of the table holding the slot (a folded level writes its parent's). */
+void ptsim__set_entry(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val)
+{
+	pt->pa->host->cost.entries_written[ptsim__slot_level(pt->pa->arch, s->lvl)]++;
+	entry_write(pt, s, val);
+}
+
+void ptsim__set_entry_hw(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t val)
+{
+	pt->pa->host->cost.hw_ad_updates++;
+	entry_write(pt, s, val);
 }
 
 uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
@@ -311,6 +327,7 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 	s->idx = ptsim__index(a, lvl, va);
 	s->p = &tbl[s->idx];
 	s->addr = va;
+	pt->pa->host->cost.entries_read[lvl]++;
 	while (lvl < target) {
 		uint64_t e = *s->p;
 
@@ -331,6 +348,7 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 		s->table_pfn = table_pfn;
 		s->idx = ptsim__index(a, lvl, va);
 		s->p = &tbl[s->idx];
+		pt->pa->host->cost.entries_read[lvl]++;
 	}
 	return 0;
 }

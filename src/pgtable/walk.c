@@ -89,6 +89,7 @@ static int visit_level(struct ptsim_visitor *v, int lvl, uint64_t table_pfn, uin
 		s.idx = ptsim__index(a, lvl, addr);
 		s.p = &tbl[s.idx];
 		s.addr = addr;
+		v->pt->pa->host->cost.entries_read[lvl]++;
 		ret = visit_slot(v, &s, addr, next);
 		if (ret)
 			return ret;

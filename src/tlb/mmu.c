@@ -309,7 +309,7 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		if (!leaf && lvl < PTSIM_PTE && a->ops->table(a, lvl, e)) {
 			if (is_x86(a) && !(e & PTSIM_MMU_X86_A)) {
 				e |= PTSIM_MMU_X86_A;
-				ptsim__set_entry(pt, &s, e);
+				ptsim__set_entry_hw(pt, &s, e);
 			}
 			rights_add_table(a, &r, e);
 			table_pfn = a->ops->pfn(a, lvl, e);
@@ -342,7 +342,7 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		if (v == V_UPDATE) {
 			/* Same output address and size: no break-before-make needed. */
 			e = leaf_update(a, e, access);
-			ptsim__set_entry(pt, &s, e);
+			ptsim__set_entry_hw(pt, &s, e);
 		}
 		pfn = a->ops->pfn(a, lvl, e);
 		ptsim__tlb_fill(t, cpu, asid, lvl, va, rights_fold_leaf(a, &r, e), pfn,

@@ -482,8 +482,11 @@ static void shootdown(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, const
 	if (local == UINT32_MAX)
 		local = 0; /* never ran anywhere: nothing cached, nothing sent */
 	t->cpus[local].stats.flushes[iv->kind]++;
-	if (n > 1)
+	t->host->cost.tlb_flushes[iv->kind]++;
+	if (n > 1) {
 		t->cpus[local].stats.ipis += n - 1;
+		t->host->cost.ipis += n - 1;
+	}
 }
 
 static bool is_x86(const struct ptsim_tlbs *t)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * src/util/host.h - host memory, fault injection and error text of one machine.
+ * src/util/host.h - host memory, fault injection, error text, counters and
+ * the cost ledger of one machine: what every layer shares.
  *
  * Every host byte a machine uses comes from ptsim__alloc() on its struct
  * ptsim_host: a private jemalloc arena when built with PTSIM_WITH_JEMALLOC,
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 #include "ptsim/export.h"
+#include "ptsim/stat.h"
 
 #define PTSIM_ERRMSG_LEN 256
 
@@ -48,7 +50,21 @@ struct ptsim_host {
 	uint64_t alloc_points; /* all allocation points ever (for sweeps) */
 
 	char errmsg[PTSIM_ERRMSG_LEN];
+
+	/*
+	 * Machine-wide counters every layer charges (include/ptsim/stat.h):
+	 * vmstat events, the stored meminfo levels (in pages), the cost ledger.
+	 */
+	uint64_t vm_events[PTSIM_NR_VM_EVENTS];
+	uint64_t nr_anon_mapped; /* NR_ANON_MAPPED */
+	uint64_t nr_anon_thps;	 /* NR_ANON_THPS, in pages */
+	struct ptsim_cost cost;
 };
+
+static inline void ptsim__count_vm_event(struct ptsim_host *h, enum ptsim_vm_event e)
+{
+	h->vm_events[e]++;
+}
 
 int ptsim__host_init(struct ptsim_host *h, bool use_jemalloc);
 void ptsim__host_fini(struct ptsim_host *h);

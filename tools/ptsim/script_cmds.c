@@ -1171,6 +1171,34 @@ static int cmd_knobs(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* --- cost ----------------------------------------------------------------- */
+
+/* cost COMMAND ...: run a command and print the modelled work it did (the cost ledger). */
+static int cmd_cost(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_machine *m = r->m;
+	struct ptsim_cost_scope sc;
+	struct ptsim_cost c;
+	int err;
+
+	if (a->argc < 2)
+		return pts__fail(r, -EINVAL, "usage: cost COMMAND [ARGS...]");
+	if (!strcmp(a->argv[1], "machine") || !strcmp(a->argv[1], "cost"))
+		return pts__fail(r, -EINVAL, "cost: %s cannot be costed", a->argv[1]);
+	ptsim_cost_begin(m, &sc);
+	err = pts__dispatch(r, a, 1);
+	if (err)
+		return err;
+	ptsim_cost_end(m, &sc, &c);
+	r->last_cost = c;
+	r->have_cost = true;
+	fprintf(r->out, "cost: ");
+	if (!pts_cost_print(r->out, &c))
+		fprintf(r->out, "nothing");
+	fputc('\n', r->out);
+	return 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1224,6 +1252,9 @@ const struct pts_cmd pts__cmds[] = {
 	 "uffd register A LEN missing|wp|missing,wp | unregister A LEN | read | copy A LEN [wp] | "
 	 "zeropage A LEN | wp A LEN on|off",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
+	{"cost", "cost COMMAND [ARGS...]",
+	 "run a command and print the work it did (entries, frames, tables, flushes, IPIs)",
+	 cmd_cost, M, NO},
 	{"set", "set NAME VALUE | NAME pa|pfn|entry|pagemap ADDR | NAME stat STAT",
 	 "define a name, or capture a value from the model", cmd_set, NO, NO},
 	{"print", "print VALUE...", "print values", cmd_print, NO, NO},

@@ -9,6 +9,7 @@
  *   expect translate ADDR -> PA | hole | notpresent  [level L] [size S]
  *   expect entry ADDR [level L] [BIT | !BIT]... [== VALUE] [pfn V]
  *   expect stat NAME OP VALUE                     OP: == != < <= > >=
+ *   expect cost NAME OP VALUE                     (the last `cost COMMAND`)
  *   expect value X OP Y                           (two values, e.g. captured with set)
  *   expect signal none | SIGSEGV [MAPERR|ACCERR] | SIGBUS [ADRERR|MCEERR_AR]
  *   expect fault none | [!]NAME...                (VM_FAULT_* of the last access)
@@ -251,6 +252,25 @@ static int ex_stat(struct pts_runner *r, struct pts_args *a)
 	if (err)
 		return pts__fail(r, -EINVAL, "expect stat: unknown statistic \"%s\" (see `stats`)",
 				 a->argv[2]);
+	err = pts__value(r, a->argv[4], &want);
+	return err ? err : expect_compare(r, a->argv[2], have, a->argv[3], a->argv[4], want);
+}
+
+/* expect cost NAME OP VALUE: a counter of the last `cost COMMAND`. */
+static int ex_cost(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t have, want;
+	int err;
+
+	if (a->argc != 5)
+		return usage(r, "cost NAME OP VALUE");
+	if (!r->have_cost)
+		return pts__fail(r, -EINVAL, "expect cost: no `cost COMMAND` has run yet");
+	if (pts_cost_get(&r->last_cost, a->argv[2], &have))
+		return pts__fail(
+			r, -EINVAL,
+			"expect cost: unknown counter \"%s\" (the \"cost\" group of `stats`)",
+			a->argv[2]);
 	err = pts__value(r, a->argv[4], &want);
 	return err ? err : expect_compare(r, a->argv[2], have, a->argv[3], a->argv[4], want);
 }
@@ -625,17 +645,12 @@ static const struct {
 	int (*fn)(struct pts_runner *r, struct pts_args *a);
 	bool machine, mm;
 } forms[] = {
-	{"translate", ex_translate, true, true},
-	{"entry", ex_entry, true, true},
-	{"stat", ex_stat, true, false},
-	{"value", ex_value, false, false},
-	{"signal", ex_signal, true, true},
-	{"fault", ex_fault, true, true},
-	{"faults", ex_faults, true, true},
-	{"check", ex_check, true, false},
-	{"error", ex_error, false, false},
-	{"pagemap", ex_pagemap, true, true},
-	{"vma", ex_vma, true, true},
+	{"translate", ex_translate, true, true}, {"entry", ex_entry, true, true},
+	{"stat", ex_stat, true, false},		 {"cost", ex_cost, false, false},
+	{"value", ex_value, false, false},	 {"signal", ex_signal, true, true},
+	{"fault", ex_fault, true, true},	 {"faults", ex_faults, true, true},
+	{"check", ex_check, true, false},	 {"error", ex_error, false, false},
+	{"pagemap", ex_pagemap, true, true},	 {"vma", ex_vma, true, true},
 	{"uffd", ex_uffd, true, true},
 };
 
@@ -643,7 +658,7 @@ int pts__cmd_expect(struct pts_runner *r, struct pts_args *a)
 {
 	if (a->argc < 2)
 		return pts__fail(r, -EINVAL,
-				 "usage: expect translate|entry|stat|value|signal|fault|"
+				 "usage: expect translate|entry|stat|cost|value|signal|fault|"
 				 "faults|check|error|pagemap|vma|uffd ...");
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		int err;

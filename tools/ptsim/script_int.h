@@ -53,6 +53,10 @@ struct pts_runner {
 	bool have_access;
 	struct ptsim_access_result last;
 
+	/* The last `cost COMMAND`: what `expect cost` looks at. */
+	bool have_cost;
+	struct ptsim_cost last_cost;
+
 	/* Allocation-failure sweep bookkeeping (opts.fail_at). */
 	uint64_t points_done; /* allocation points of machines already destroyed */
 	bool fail_fired;

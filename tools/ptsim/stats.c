@@ -27,6 +27,7 @@ struct stat_src {
 	struct ptsim_tlb_stats tlb;
 	struct ptsim_mem_stats mem;
 	struct ptsim_host_stats host;
+	struct ptsim_cost cost;
 };
 
 typedef uint64_t (*stat_getter)(const struct stat_src *s, size_t arg);
@@ -82,6 +83,21 @@ static uint64_t get_host(const struct stat_src *s, size_t off)
 	return u64_at(&s->host, off);
 }
 
+static uint64_t get_vmstat(const struct stat_src *s, size_t e)
+{
+	return ptsim_vm_event(s->m, (enum ptsim_vm_event)e);
+}
+
+static uint64_t get_meminfo(const struct stat_src *s, size_t i)
+{
+	return ptsim_meminfo(s->m, (enum ptsim_meminfo_item)i);
+}
+
+static uint64_t get_cost(const struct stat_src *s, size_t off)
+{
+	return u64_at(&s->cost, off);
+}
+
 static uint64_t get_mem_used(const struct stat_src *s, size_t arg)
 {
 	(void)arg;
@@ -120,6 +136,21 @@ static uint64_t get_violations(const struct stat_src *s, size_t arg)
 	TLB_AT(prefix ".pgd", field, PTSIM_PGD), TLB_AT(prefix ".p4d", field, PTSIM_P4D),          \
 		TLB_AT(prefix ".pud", field, PTSIM_PUD), TLB_AT(prefix ".pmd", field, PTSIM_PMD),  \
 		TLB_AT(prefix ".pte", field, PTSIM_PTE)
+#define VMSTAT(e, name, text)  {"vmstat." #name, get_vmstat, PTSIM_VM_##e},
+#define MEMINFO(e, name, text) {"meminfo." #name, get_meminfo, PTSIM_MEMINFO_##e},
+#define COST(name, field)                                                                          \
+	{                                                                                          \
+		"cost." name, get_cost, offsetof(struct ptsim_cost, field)                         \
+	}
+#define COST_AT(name, field, i)                                                                    \
+	{                                                                                          \
+		"cost." name, get_cost,                                                            \
+			offsetof(struct ptsim_cost, field) + (size_t)(i) * sizeof(uint64_t)        \
+	}
+#define COST_LEVELS(prefix, field)                                                                 \
+	COST_AT(prefix ".pgd", field, PTSIM_PGD), COST_AT(prefix ".p4d", field, PTSIM_P4D),        \
+		COST_AT(prefix ".pud", field, PTSIM_PUD),                                          \
+		COST_AT(prefix ".pmd", field, PTSIM_PMD), COST_AT(prefix ".pte", field, PTSIM_PTE)
 #define MEM(name, field)                                                                           \
 	{                                                                                          \
 		name, get_mem, offsetof(struct ptsim_mem_stats, field)                             \
@@ -180,6 +211,23 @@ static const struct stat_def stat_table[] = {
 	HOST("host.bytes", bytes_live),
 	HOST("host.bytes_peak", bytes_peak),
 	HOST("host.allocs", nr_live),
+	PTSIM_VM_EVENTS(VMSTAT) PTSIM_MEMINFO_ITEMS(MEMINFO)
+		COST_LEVELS("entries_read", entries_read),
+	COST_LEVELS("entries_written", entries_written),
+	COST("frames_touched", frames_touched),
+	COST("tables_alloc", tables_alloc),
+	COST("tables_freed", tables_freed),
+	COST("pages_alloc", pages_alloc),
+	COST("pages_freed", pages_freed),
+	COST_AT("tlb_flushes.page", tlb_flushes, PTSIM_FLUSH_PAGE),
+	COST_AT("tlb_flushes.range", tlb_flushes, PTSIM_FLUSH_RANGE),
+	COST_AT("tlb_flushes.mm", tlb_flushes, PTSIM_FLUSH_MM),
+	COST_AT("tlb_flushes.all", tlb_flushes, PTSIM_FLUSH_ALL),
+	COST_AT("tlb_flushes.kernel_range", tlb_flushes, PTSIM_FLUSH_KERNEL_RANGE),
+	COST_AT("tlb_flushes.pgtable", tlb_flushes, PTSIM_FLUSH_PGTABLE),
+	COST("ipis", ipis),
+	COST("hw_ad_updates", hw_ad_updates),
+	COST("locks", locks),
 };
 
 #define NR_STATS (sizeof(stat_table) / sizeof(stat_table[0]))
@@ -196,6 +244,7 @@ static void src_fill(struct stat_src *s, struct ptsim_machine *m, struct ptsim_m
 		ptsim_tlb_stats_total(m, &s->tlb);
 		ptsim_mem_stats(m, &s->mem);
 		ptsim_host_stats(m, &s->host);
+		ptsim_cost_total(m, &s->cost);
 	}
 }
 
@@ -215,6 +264,42 @@ int pts_stat_get(struct ptsim_machine *m, struct ptsim_mm *mm, const char *name,
 			continue;
 		src_fill(&s, m, mm);
 		*out = stat_table[i].get(&s, stat_table[i].arg);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+unsigned int pts_cost_print(FILE *f, const struct ptsim_cost *c)
+{
+	struct stat_src s;
+	unsigned int n = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.cost = *c;
+	for (size_t i = 0; i < NR_STATS; i++) {
+		uint64_t v;
+
+		if (stat_table[i].get != get_cost)
+			continue;
+		v = get_cost(&s, stat_table[i].arg);
+		if (v)
+			fprintf(f, "%s%s=%llu", n++ ? " " : "",
+				stat_table[i].name + strlen("cost."), (unsigned long long)v);
+	}
+	return n;
+}
+
+int pts_cost_get(const struct ptsim_cost *c, const char *name, uint64_t *out)
+{
+	struct stat_src s;
+
+	memset(&s, 0, sizeof(s));
+	s.cost = *c;
+	for (size_t i = 0; i < NR_STATS; i++) {
+		if (stat_table[i].get != get_cost ||
+		    strcmp(stat_table[i].name + strlen("cost."), name))
+			continue;
+		*out = get_cost(&s, stat_table[i].arg);
 		return 0;
 	}
 	return -ENOENT;

@@ -76,4 +76,19 @@ void pts_stats_json(struct ptsim_machine *m, struct ptsim_mm *mm, const char *mm
  */
 const char *pts_stat_name(unsigned int i);
 
+/**
+ * pts_cost_print() - the non-zero counters of a cost, as "name=value" words
+ * with the names of the stats group "cost" ("entries_written.pte=512").
+ * @f: output.  @c: the cost (ptsim_cost_end()).
+ * Return: how many were printed.
+ */
+unsigned int pts_cost_print(FILE *f, const struct ptsim_cost *c);
+
+/**
+ * pts_cost_get() - one counter of a cost by its name in the "cost" group.
+ * @c: the cost.  @name: "entries_written.pte", "ipis", ...  @out: the value.
+ * Return: 0, or -ENOENT for an unknown name.
+ */
+int pts_cost_get(const struct ptsim_cost *c, const char *name, uint64_t *out);
+
 #endif /* PTSIM_TOOL_STATS_H */
