@@ -19,6 +19,7 @@
 #ifndef PTSIM_PGTABLE_H
 #define PTSIM_PGTABLE_H
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "ptsim/arch.h"
@@ -65,12 +66,15 @@ PTSIM_API uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm);
  * @flags: PTSIM_MAP_*.
  *
  * Intermediate tables are allocated as needed.  The frames are not
- * reference-counted by this call (no rmap yet): the caller owns them.
+ * reference-counted by this call (no rmap): the caller owns them, which is
+ * why the range must not overlap a VMA (pages enter VMAs through faults,
+ * with their accounting; see include/ptsim/mm.h).
  *
  * Return: 0; -EINVAL for bad alignment, size, address or flags; -ERANGE for
  * frames beyond the architecture's physical address space; -EEXIST if an
- * entry in the range is not none; -EBUSY if a huge leaf would replace a
- * table (or a smaller leaf would need to split a huge one); -ENOMEM.
+ * entry in the range is not none; -EBUSY if the range overlaps a VMA, or a
+ * huge leaf would replace a table (or a smaller leaf would need to split a
+ * huge one); -ENOMEM.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len,
 					 uint64_t pfn, uint64_t page_size, uint64_t pgprot,
@@ -89,10 +93,205 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint6
  * empty are freed bottom-up (an upper table only when it became empty).
  *
  * Return: number of leaf entries cleared (>= 0), -EINVAL, or -EBUSY if the
- * range cuts a huge leaf or contiguous run (nothing is changed).
+ * range cuts a huge leaf or contiguous run or overlaps a VMA (use
+ * ptsim_munmap() there; nothing is changed).
  */
 PTSIM_API PTSIM_MUST_CHECK long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, uint64_t len,
 					    unsigned int flags);
+
+/*
+ * Entry slots: reading and writing single entries, at every level, as the
+ * kernel's pte_offset_map()/pmd_alloc(), ptep_get(), set_pte_at(),
+ * ptep_get_and_clear() and ptep_modify_prot_start()/_commit() do.
+ *
+ * A struct ptsim_pgslot names where the entry of one logical level for one
+ * address lives: the table page (by PFN) and the index in it.  It is a
+ * handle, not a pointer: every call checks that the table is still a live
+ * table of that address space and level, and fails with -ESTALE otherwise
+ * (the table was freed or reused), so a stale slot can never corrupt the
+ * model.  A folded level shares the slot of the real level above it.
+ *
+ * Every write goes through the library's own entry-write path, so the
+ * table's entry count, the TLB-discipline checker (arm64 break-before-make)
+ * and the cost ledger see it exactly as they see the library's writes.
+ *
+ * Page-table pages: ptsim_pgtable_alloc() gives a detached table (a
+ * pte_alloc_one()), ptsim_pgslot_populate() links it below a none entry
+ * (pmd_populate(); the table is counted in VmPTE from then on),
+ * ptsim_pgslot_get_and_clear() on a table entry unhooks the table again (it
+ * is detached and no longer counted), and a detached, empty table is freed
+ * with ptsim_pgtable_free() (pte_free()) or, after a flush, through an
+ * mmu_gather (ptsim_tlb_remove_table(), include/ptsim/tlb.h).  Freeing a
+ * table that a TLB walk cache still points to is recorded as a
+ * FREE_LIVE_WALK violation: clear, flush, then free.
+ *
+ * Inside VMAs the pages mapped are reference counted and reverse mapped
+ * (include/ptsim/mm.h).  A raw write that would map or unmap a page there
+ * without that accounting is refused (-EBUSY): pages enter VMAs through
+ * faults (ptsim_access()) and leave through munmap/madvise, or through
+ * ptsim_pgslot_get_and_clear(), which clears a present leaf in a VMA as the
+ * kernel's zap does (mapcount and rss dropped, dirty and young carried to
+ * the folio; the caller releases the folio reference with
+ * ptsim_tlb_remove_page() after the flush).  Changing the attributes of a
+ * present leaf (same frame) and writing non-present entries (swap entries,
+ * markers) over none or non-present ones are allowed everywhere.
+ */
+struct ptsim_pgslot {
+	enum ptsim_level level; /* logical level of the entry */
+	uint64_t addr;		/* the address the slot was looked up for */
+	uint64_t table_pfn;	/* the table page holding the entry */
+	unsigned int index;	/* the entry's index in that table */
+};
+
+/* Flags of ptsim_pgslot_lookup(). */
+#define PTSIM_PGSLOT_ALLOC 0x1u /* allocate missing tables on the way down (pXd_alloc()) */
+
+/**
+ * ptsim_pgslot_lookup() - find the slot of @level for @addr.
+ * @mm: address space.  @addr: any address.  @level: the logical level wanted.
+ * @flags: 0, or PTSIM_PGSLOT_ALLOC to allocate every missing table first
+ *         (all of them before any is linked: on -ENOMEM nothing changed).
+ * @out: receives the slot reached.
+ *
+ * Return: 0 if @out is the slot of @level; -ENOENT if an entry above
+ * @level is none (without PTSIM_PGSLOT_ALLOC; @out is that entry's slot);
+ * -EEXIST if a leaf or non-present entry above @level covers @addr (@out is
+ * its slot: a huge PMD when a PTE slot was asked for); -EINVAL (bad
+ * address, level or flags); -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_lookup(struct ptsim_mm *mm, uint64_t addr,
+						   enum ptsim_level level, unsigned int flags,
+						   struct ptsim_pgslot *out);
+
+/**
+ * ptsim_pgslot_get() - read an entry (ptep_get(), pmdp_get(), ...).
+ * @mm: address space.  @slot: from ptsim_pgslot_lookup().  @out: the entry.
+ * Return: 0, -EINVAL, or -ESTALE (the slot's table is no longer live).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_get(struct ptsim_mm *mm,
+						const struct ptsim_pgslot *slot, ptsim_ent_t *out);
+
+/**
+ * ptsim_pgslot_set() - write an entry (set_pte_at(), set_pmd_at(), ...).
+ * @mm: address space.  @slot: from ptsim_pgslot_lookup().  @ent: the new entry.
+ *
+ * The new entry may be none, a leaf at a level that can hold one, or a
+ * non-present entry; table entries are written with
+ * ptsim_pgslot_populate().  A table entry is never overwritten (clear it
+ * first), and inside VMAs the rule at the top of this section applies.
+ * Nothing is flushed: that is the caller's job, as in the kernel.
+ *
+ * Return: 0; -EINVAL (a table entry, a leaf at a level without leaves, a
+ * leaf beyond the physical address bits); -EBUSY (the slot holds a table
+ * entry; a page-table frame as a leaf; a VMA page mapped or unmapped
+ * without accounting); -ESTALE.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_set(struct ptsim_mm *mm,
+						const struct ptsim_pgslot *slot, ptsim_ent_t ent);
+
+/**
+ * ptsim_pgslot_get_and_clear() - clear an entry, return what it was
+ * (ptep_get_and_clear(), pmdp_huge_get_and_clear(), pmd_clear()).
+ * @mm: address space.  @slot: the slot.  @old: receives the entry (may be NULL).
+ *
+ * A table entry unhooks its table (detached and no longer counted in
+ * VmPTE): free it after the flush (ptsim_tlb_remove_table()) or with
+ * ptsim_pgtable_free().  A present leaf inside a VMA is zapped: its mapcount
+ * and the rss drop, dirty and young go to the folio; the mapping's folio
+ * reference is the caller's to drop (ptsim_tlb_remove_page()).
+ *
+ * Return: 0, -EINVAL, -ESTALE.
+ */
+PTSIM_API PTSIM_MUST_CHECK int
+ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim_ent_t *old);
+
+/**
+ * ptsim_pgslot_modify_prot_start() - begin a protection change of a
+ * present leaf (ptep_modify_prot_start(): the entry is cleared so that the
+ * hardware cannot set accessed/dirty bits while it changes).
+ * @mm: address space.  @slot: a present leaf.  @old: receives the entry.
+ * Return: 0; -EINVAL (not a present leaf); -ESTALE.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *mm,
+							      const struct ptsim_pgslot *slot,
+							      ptsim_ent_t *old);
+
+/**
+ * ptsim_pgslot_modify_prot_commit() - finish it (ptep_modify_prot_commit()).
+ * @mm: address space.  @slot: the slot of the start call (now none).
+ * @old: the entry _start() returned.  @ent: the new entry: a present leaf
+ *       mapping the same frame as @old.
+ * Return: 0; -EINVAL (@ent maps another frame or is not a leaf, or the slot
+ * is not none); -ESTALE.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm,
+							       const struct ptsim_pgslot *slot,
+							       ptsim_ent_t old, ptsim_ent_t ent);
+
+/**
+ * ptsim_pgtable_alloc() - a detached, empty page-table page (pte_alloc_one()).
+ * @mm: the address space it is for.  @level: the level of entries it will
+ *      hold (PTSIM_PTE for a PTE table, ...; not PTSIM_PGD, not a folded level).
+ * @pfn: receives its PFN.
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_alloc(struct ptsim_mm *mm, enum ptsim_level level,
+						   uint64_t *pfn);
+
+/**
+ * ptsim_pgslot_populate() - link a detached table below a none entry
+ * (pmd_populate(), pud_populate(), ...).
+ * @mm: address space.  @slot: a none slot of the level above the table.
+ * @table_pfn: a detached table of this address space, of the child level.
+ * Return: 0; -EINVAL (wrong level, not a detached table of @mm);
+ * -EEXIST (the slot is not none); -ESTALE.
+ */
+PTSIM_API PTSIM_MUST_CHECK int
+ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, uint64_t table_pfn);
+
+/**
+ * ptsim_pgtable_free() - free a detached, empty table now (pte_free()).
+ * @mm: address space.  @table_pfn: the table.
+ *
+ * No flush happens: if a CPU's walk cache still points at the table, a
+ * FREE_LIVE_WALK violation is recorded (use an mmu_gather to free after the
+ * flush).
+ *
+ * Return: 0; -EINVAL (not a table of @mm); -EBUSY (still linked, or not empty).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_free(struct ptsim_mm *mm, uint64_t table_pfn);
+
+/* Typed slot helpers in the kernel's grammar: they check the slot's level. */
+static inline int ptsim_ptep_get(struct ptsim_mm *mm, const struct ptsim_pgslot *ptep,
+				 ptsim_pte_t *out)
+{
+	return ptep->level == PTSIM_PTE ? ptsim_pgslot_get(mm, ptep, &out->val) : -EINVAL;
+}
+static inline int ptsim_set_pte_at(struct ptsim_mm *mm, const struct ptsim_pgslot *ptep,
+				   ptsim_pte_t pte)
+{
+	return ptep->level == PTSIM_PTE ? ptsim_pgslot_set(mm, ptep, pte.val) : -EINVAL;
+}
+static inline int ptsim_ptep_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *ptep,
+					   ptsim_pte_t *old)
+{
+	return ptep->level == PTSIM_PTE ? ptsim_pgslot_get_and_clear(mm, ptep, &old->val) : -EINVAL;
+}
+static inline int ptsim_pmdp_get(struct ptsim_mm *mm, const struct ptsim_pgslot *pmdp,
+				 ptsim_pmd_t *out)
+{
+	return pmdp->level == PTSIM_PMD ? ptsim_pgslot_get(mm, pmdp, &out->val) : -EINVAL;
+}
+static inline int ptsim_set_pmd_at(struct ptsim_mm *mm, const struct ptsim_pgslot *pmdp,
+				   ptsim_pmd_t pmd)
+{
+	return pmdp->level == PTSIM_PMD ? ptsim_pgslot_set(mm, pmdp, pmd.val) : -EINVAL;
+}
+static inline int ptsim_pmdp_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *pmdp,
+					   ptsim_pmd_t *old)
+{
+	return pmdp->level == PTSIM_PMD ? ptsim_pgslot_get_and_clear(mm, pmdp, &old->val) : -EINVAL;
+}
 
 /* Result of ptsim_translate(). */
 struct ptsim_translation {
@@ -123,22 +322,34 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_translate(struct ptsim_mm *mm, uint64_t va,
  * return 0 to continue, > 0 to stop the walk and have ptsim_walk_page_range()
  * return that value, < 0 to stop with that error.  entry[level] is called for
  * every non-zero slot at each logical level (tables, leaves and swap entries
- * alike; folded levels see their parent's slot); a callback may set
- * walk->action = PTSIM_WALK_CONTINUE to skip descending.  pte_hole is called
- * once per empty slot, at the lowest logical level sharing that slot
- * (depth = that level).
+ * alike; folded levels see their parent's slot); pte_hole is called once per
+ * empty slot, at the lowest logical level sharing that slot (depth = that
+ * level).
+ *
+ * Each callback finds the slot it is called for in walk->slot (its level,
+ * table and index) and may change the entry through it with the slot calls
+ * above (ptsim_pgslot_set(walk->mm, &walk->slot, ...)).  It steers the walk
+ * with walk->action, as the kernel's ACTION_* values:
+ *  - PTSIM_WALK_SUBTREE (default): go on, descending into a table entry;
+ *  - PTSIM_WALK_CONTINUE: do not descend below this entry;
+ *  - PTSIM_WALK_AGAIN: read the slot again and visit it anew (after a
+ *    callback split a leaf into a table, or populated a hole).
+ * A callback that changes the entry without asking for AGAIN is visited on
+ * with the new entry (a table it cleared is not descended into).
  */
 enum ptsim_walk_action {
 	PTSIM_WALK_SUBTREE = 0,	 /* descend (default) */
 	PTSIM_WALK_CONTINUE = 1, /* do not descend below this entry */
+	PTSIM_WALK_AGAIN = 2,	 /* visit this slot again */
 };
 
 struct ptsim_walk {
 	struct ptsim_mm *mm;
 	void *priv;
 	enum ptsim_walk_action action;
-	uint64_t table_pfn; /* table of the entry being visited */
-	unsigned int index; /* its index there */
+	struct ptsim_pgslot slot; /* the slot being visited (slot.level: its logical level) */
+	uint64_t table_pfn;	  /* = slot.table_pfn (kept for older callers) */
+	unsigned int index;	  /* = slot.index */
 };
 
 struct ptsim_walk_ops {

@@ -112,19 +112,43 @@ uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm)
 	return mm->pt.root_pfn;
 }
 
+/*
+ * Raw map/unmap stay outside VMAs: pages in a VMA are reference counted and
+ * reverse mapped, which a raw mapping is not (its caller owns the frames).
+ */
+static int outside_vmas(struct ptsim_mm *mm, const char *fn, uint64_t va, uint64_t len)
+{
+	struct ptsim_vma *vma = ptsim__find_vma(&mm->vm.vmas, va);
+
+	if (!len || va + len < va || !vma || (vma->vm_start > va && vma->vm_start - va >= len))
+		return 0;
+	return ptsim__seterr(&mm->m->host, -EBUSY,
+			     "%s: [0x%llx, 0x%llx) overlaps the VMA [0x%llx, 0x%llx); pages enter "
+			     "VMAs through faults (ptsim_access()) and leave through "
+			     "ptsim_munmap()/ptsim_madvise()",
+			     fn, (unsigned long long)va, (unsigned long long)(va + len),
+			     (unsigned long long)vma->vm_start, (unsigned long long)vma->vm_end);
+}
+
 int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len, uint64_t pfn, uint64_t page_size,
 	      uint64_t pgprot, unsigned int flags)
 {
+	int err;
+
 	if (!mm)
 		return -EINVAL;
-	return ptsim__map(&mm->pt, va, len, pfn, page_size, pgprot, flags);
+	err = outside_vmas(mm, "map", va, len);
+	return err ? err : ptsim__map(&mm->pt, va, len, pfn, page_size, pgprot, flags);
 }
 
 long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, uint64_t len, unsigned int flags)
 {
+	int err;
+
 	if (!mm)
 		return -EINVAL;
-	return ptsim__unmap(&mm->pt, va, len, flags);
+	err = outside_vmas(mm, "unmap", va, len);
+	return err ? err : ptsim__unmap(&mm->pt, va, len, flags);
 }
 
 int ptsim_translate(struct ptsim_mm *mm, uint64_t va, struct ptsim_translation *t)

@@ -52,7 +52,8 @@ static const struct ptsim_frame *fr(const struct ptsim_mem *mem, uint64_t pfn)
 /* Does this non-buddy-typed frame look like a node of some free list? */
 static bool looks_listed(const struct ptsim_mem *mem, uint64_t pfn, const struct ptsim_frame *f)
 {
-	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb)
+	/* hugetlb folios and page tables use the list words for lists of their own. */
+	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb || ptsim__frame_type(f) == PTSIM_PGTY_table)
 		return false;
 	if ((f->head && !(f->head & 1)) || f->link)
 		return true;

@@ -56,51 +56,25 @@ const char *ptsim_vm_fault_name(unsigned int bit)
 
 /* --- prepared page tables down to the PTE table -------------------------------- */
 
+/* __pte_alloc() and friends, in two halves (src/pgtable: ptsim__path_prepare()). */
 struct pte_prep {
-	struct ptsim_table_prep t[PTSIM_NR_LEVELS];
-	unsigned int n, used;
+	struct ptsim_path_prep path;
 };
 
 static void pte_discard(struct ptsim_mm_state *st, struct pte_prep *p)
 {
-	for (unsigned int i = p->used; i < p->n; i++)
-		ptsim__table_discard(st->ctx->pa, &p->t[i]);
-	p->n = p->used = 0;
+	ptsim__path_discard(st->pt, &p->path);
 }
 
 /*
- * __pte_alloc() and friends, allocation half: every missing table above
- * @va's PTE, and the PTE table itself unless @upper_only (pmd_alloc() as
- * __handle_mm_fault() does before a file fault).
+ * Allocation half: every missing table above @va's PTE, and the PTE table
+ * itself unless @upper_only (pmd_alloc() as __handle_mm_fault() does before
+ * a file fault).
  */
 static int tables_prepare(struct ptsim_mm_state *st, uint64_t va, bool upper_only,
 			  struct pte_prep *p)
 {
-	const struct ptsim_arch *a = st->ctx->arch;
-	struct ptsim_slot s;
-
-	memset(p, 0, sizeof(*p));
-	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
-		return -EFAULT;
-	if (s.lvl == PTSIM_PTE)
-		return 0;
-	for (int lvl = ptsim__child_level(a, s.lvl);;) {
-		int err;
-
-		if (upper_only && lvl == PTSIM_PTE)
-			break;
-		err = ptsim__table_alloc(st->ctx->pa, &p->t[p->n]);
-
-		if (err) {
-			pte_discard(st, p);
-			return err;
-		}
-		p->n++;
-		if (lvl == PTSIM_PTE)
-			break;
-		lvl = ptsim__child_level(a, lvl);
-	}
-	return 0;
+	return ptsim__path_prepare(st->pt, va, upper_only ? PTSIM_PMD : PTSIM_PTE, &p->path);
 }
 
 static int pte_prepare(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p)
@@ -113,26 +87,14 @@ static void upper_commit(struct ptsim_mm_state *st, uint64_t va, struct pte_prep
 {
 	struct ptsim_slot s;
 
-	ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
-	while (p->used < p->n) {
-		PTSIM_BUG_ON(s.lvl >= PTSIM_PTE);
-		ptsim__table_link(st->pt, &s, &p->t[p->used++]);
-		ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
-	}
+	ptsim__path_commit(st->pt, va, PTSIM_PMD, &p->path, &s);
 }
 
 /* Commit half: link the prepared tables, return the PTE slot of @va. */
 static void pte_commit(struct ptsim_mm_state *st, uint64_t va, struct pte_prep *p,
 		       struct ptsim_slot *s)
 {
-	ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
-	while (s->lvl < PTSIM_PTE) {
-		PTSIM_BUG_ON(p->used >= p->n);
-		ptsim__table_link(st->pt, s, &p->t[p->used++]);
-		ptsim__walk_to(st->pt, va, PTSIM_PTE, s);
-	}
-	PTSIM_BUG_ON(p->used != p->n);
-	s->addr = va;
+	ptsim__path_commit(st->pt, va, PTSIM_PTE, &p->path, s);
 }
 
 /* anon_vma_prepare(), allocation half. */

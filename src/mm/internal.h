@@ -175,6 +175,14 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 struct ptsim_zap_details {
 	bool drop_markers; /* munmap/exit: PTE markers go too (ZAP_FLAG_DROP_MARKER) */
 };
+/*
+ * zap_present_pte() for the present leaf at @s: clear it (*@old), carry
+ * dirty/young to a file folio, drop the mapcount and rss.  True if it mapped
+ * a normal page (*@page), whose reference the caller releases after the
+ * flush (tlb_remove_page()); false for the zero page and special entries.
+ */
+bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t *old,
+			uint64_t *page);
 /* unmap_page_range() of [start, end) inside @vma. */
 void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
 		      struct ptsim_vma *vma, uint64_t start, uint64_t end,

@@ -40,6 +40,28 @@ struct zap_ctx {
 	uint64_t start, end;
 };
 
+bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t *old,
+			uint64_t *page)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t e = ptsim__get_and_clear(st->pt, s);
+
+	*old = e;
+	if (!ptsim__vm_normal_page(ctx, s->lvl, e, page))
+		return false;
+	if (!ptsim__folio_anon(ctx, *page)) {
+		if (a->ops->dirty(a, s->lvl, e))
+			ptsim__page_set_flag(ctx->mem, *page, PTSIM_PG_dirty);
+		if (a->ops->young(a, s->lvl, e))
+			ptsim__page_set_flag(ctx->mem, *page, PTSIM_PG_referenced);
+	}
+	ptsim__folio_remove_rmap(ctx, *page, 1, s->lvl);
+	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, *page),
+		       -(int64_t)(1ull << (a->shift[s->lvl] - a->page_shift)));
+	return true;
+}
+
 /* One leaf or non-present entry of the range (zap_present_ptes() / zap_nonpresent_ptes()). */
 static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
 		  uint64_t next)
@@ -63,19 +85,10 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 		ptsim__get_and_clear(st->pt, s);
 		return 0;
 	}
-	ptsim__get_and_clear(st->pt, s);
-	if (!ptsim__vm_normal_page(ctx, s->lvl, e, &page)) {
+	if (!ptsim__zap_present(st, s, &e, &page)) {
 		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
 		return 0;
 	}
-	if (!ptsim__folio_anon(ctx, page)) {
-		if (a->ops->dirty(a, s->lvl, e))
-			ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_dirty);
-		if (a->ops->young(a, s->lvl, e))
-			ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_referenced);
-	}
-	ptsim__folio_remove_rmap(ctx, page, 1, s->lvl);
-	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, page), -(int64_t)(size >> a->page_shift));
 	/* The mapping's reference is dropped after the flush that covers it. */
 	PTSIM_BUG_ON(ptsim__tlb_remove_page(ctx->tlbs, st->tlb_mm, z->tlb, page, base, s->lvl));
 	return 0;

@@ -28,6 +28,28 @@
 /* Poison written over a freed table's entries. */
 #define PTSIM_TABLE_POISON 0x6b6b6b6b6b6b6b6bull
 
+/*
+ * How a live table page is held, in the low byte of its page_type word
+ * (frame->mapcount; the type itself is in the top byte):
+ *  - LINKED: an address space's root, or referenced by exactly one table
+ *    entry of its owner;
+ *  - DEPOSITED: on a PMD table's deposit list (pgtable_trans_huge_deposit());
+ *  - neither: detached - allocated and not (yet, or any more) linked; its
+ *    owner links it or frees it (the checker reports one left behind).
+ */
+#define PTSIM_TABLE_LINKED    0x1u
+#define PTSIM_TABLE_DEPOSITED 0x2u
+
+static inline unsigned int ptsim__table_state(const struct ptsim_frame *f)
+{
+	return (uint32_t)f->mapcount & 0xffu;
+}
+
+static inline void ptsim__table_set_state(struct ptsim_frame *f, unsigned int state)
+{
+	f->mapcount = (int32_t)(((uint32_t)f->mapcount & ~0xffu) | state);
+}
+
 struct ptsim_ptalloc {
 	struct ptsim_mem *mem;
 	struct ptsim_host *host;
@@ -72,6 +94,12 @@ int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out);
 void ptsim__table_discard(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t);
 /* Free a table page that is no longer referenced: poison, recycle, free frame. */
 void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn);
+/*
+ * Give a prepared table its identity - a page-table frame of logical level
+ * @lvl owned by @owner - detached (not linked anywhere, not yet counted).
+ */
+void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, int lvl,
+			  uint64_t owner);
 
 /* Entries of a table page; NULL if @pfn is not a live table. */
 uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn);
@@ -118,6 +146,8 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 /* Link a prepared table below the none slot @s; unlink and free an empty one. */
 void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 		       struct ptsim_table_prep *t);
+/* Link a detached table page of @pt's owner below the none slot @s (pmd_populate()). */
+void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t pfn);
 void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
 /*
  * Unhook the table below slot @s without freeing it: clear the entry, fix
@@ -127,6 +157,36 @@ void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
 uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
 /* Level of the table that an entry at logical level @lvl points to. */
 int ptsim__child_level(const struct ptsim_arch *a, int lvl);
+
+/*
+ * The tables missing on the way from the root to the slot of logical level
+ * @target for @va, allocated before anything is linked (the fault path's
+ * __pte_alloc()/pmd_alloc(), ptsim_pgslot_lookup() with ALLOC).
+ */
+struct ptsim_path_prep {
+	struct ptsim_table_prep t[PTSIM_NR_LEVELS];
+	unsigned int n, used;
+};
+/*
+ * 0 (tables allocated; none needed if the slot exists), -ENOMEM (nothing
+ * left behind), -EEXIST (a leaf or non-present entry above @target covers
+ * @va), -EFAULT (corrupt tables).
+ */
+int ptsim__path_prepare(struct ptsim_pgtables *pt, uint64_t va, int target,
+			struct ptsim_path_prep *p);
+/* Give back what ptsim__path_prepare() allocated and commit did not use. */
+void ptsim__path_discard(struct ptsim_pgtables *pt, struct ptsim_path_prep *p);
+/* Link the prepared tables; @s receives the slot of @target (cannot fail). */
+void ptsim__path_commit(struct ptsim_pgtables *pt, uint64_t va, int target,
+			struct ptsim_path_prep *p, struct ptsim_slot *s);
+
+/*
+ * The slot (@lvl, table @table_pfn, @idx) of @pt, checked: 0 and @s filled
+ * if the table is a live, linked table of @pt holding level @lvl's entries
+ * and @idx is inside it; -ESTALE otherwise.
+ */
+int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, unsigned int idx,
+			uint64_t addr, struct ptsim_slot *s);
 
 /* Whether @va is a valid address for these tables (canonical, in range). */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va);

@@ -111,8 +111,8 @@ void ptsim__table_discard(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t)
 	t->storage = NULL;
 }
 
-/* Give a prepared table its identity: typed frame, level, owner. */
-static void table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, int lvl,
+/* Give a prepared table its identity: typed frame, level, owner; detached. */
+void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, int lvl,
 			  uint64_t owner)
 {
 	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, t->pfn);
@@ -171,7 +171,8 @@ int ptsim__pgtables_init(struct ptsim_pgtables *pt, struct ptsim_ptalloc *pa, ui
 	err = ptsim__table_alloc(pa, &t);
 	if (err)
 		return err;
-	table_install(pa, &t, PTSIM_PGD, owner_id);
+	ptsim__table_install(pa, &t, PTSIM_PGD, owner_id);
+	ptsim__table_set_state(ptsim__pfn_to_frame_noinit(pa->mem, t.pfn), PTSIM_TABLE_LINKED);
 	pt->root_pfn = t.pfn;
 	pt->nr_tables[PTSIM_PGD] = 1;
 	return 0;
@@ -265,12 +266,17 @@ uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot
 void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 		       struct ptsim_table_prep *t)
 {
-	const struct ptsim_arch *a = pt->pa->arch;
-	int clvl = child_level(a, s->lvl);
+	ptsim__table_install(pt->pa, t, child_level(pt->pa->arch, s->lvl), pt->owner_id);
+	ptsim__table_populate(pt, s, t->pfn);
+}
 
-	table_install(pt->pa, t, clvl, pt->owner_id);
-	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, t->pfn, pt->kernel));
-	pt_account(pt, clvl, +1);
+void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t pfn)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+
+	ptsim__table_set_state(ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn), PTSIM_TABLE_LINKED);
+	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, pfn, pt->kernel));
+	pt_account(pt, child_level(a, s->lvl), +1);
 }
 
 /* Unhook the table below slot @s, keeping its page. */
@@ -278,9 +284,13 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t e = ptsim__get_and_clear(pt, s);
+	uint64_t pfn = a->ops->pfn(a, s->lvl, e);
+	struct ptsim_frame *f = ptsim__table_frame(pt->pa, pfn);
 
 	pt_account(pt, child_level(a, s->lvl), -1);
-	return a->ops->pfn(a, s->lvl, e);
+	if (f)
+		ptsim__table_set_state(f, 0);
+	return pfn;
 }
 
 /* Unlink and free the (empty) table below slot @s. */
@@ -350,5 +360,77 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 		s->p = &tbl[s->idx];
 		pt->pa->host->cost.entries_read[lvl]++;
 	}
+	return 0;
+}
+
+/* --- paths of tables and checked slots ------------------------------------------ */
+
+int ptsim__path_prepare(struct ptsim_pgtables *pt, uint64_t va, int target,
+			struct ptsim_path_prep *p)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_slot s;
+
+	memset(p, 0, sizeof(*p));
+	if (ptsim__walk_to(pt, va, target, &s))
+		return -EFAULT;
+	if (s.lvl == target)
+		return 0;
+	if (!a->ops->none(a, s.lvl, *s.p))
+		return -EEXIST;
+	for (int lvl = child_level(a, s.lvl); lvl <= target;) {
+		int err = ptsim__table_alloc(pt->pa, &p->t[p->n]);
+
+		if (err) {
+			ptsim__path_discard(pt, p);
+			return err;
+		}
+		p->n++;
+		if (lvl == PTSIM_PTE)
+			break;
+		lvl = child_level(a, lvl);
+	}
+	return 0;
+}
+
+void ptsim__path_discard(struct ptsim_pgtables *pt, struct ptsim_path_prep *p)
+{
+	for (unsigned int i = p->used; i < p->n; i++)
+		ptsim__table_discard(pt->pa, &p->t[i]);
+	p->n = p->used = 0;
+}
+
+void ptsim__path_commit(struct ptsim_pgtables *pt, uint64_t va, int target,
+			struct ptsim_path_prep *p, struct ptsim_slot *s)
+{
+	ptsim__walk_to(pt, va, target, s);
+	while (s->lvl < target) {
+		PTSIM_BUG_ON(p->used >= p->n);
+		ptsim__table_link(pt, s, &p->t[p->used++]);
+		ptsim__walk_to(pt, va, target, s);
+	}
+	PTSIM_BUG_ON(p->used != p->n);
+	s->addr = va;
+}
+
+int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, unsigned int idx,
+			uint64_t addr, struct ptsim_slot *s)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_frame *f;
+	int tlvl;
+
+	if ((unsigned int)lvl >= PTSIM_NR_LEVELS)
+		return -ESTALE;
+	tlvl = ptsim__slot_level(a, lvl);
+	f = ptsim__table_frame(pt->pa, table_pfn);
+	if (!f || f->mapping != pt->owner_id || f->index != (uint64_t)tlvl ||
+	    ptsim__table_state(f) != PTSIM_TABLE_LINKED || idx >= a->ptrs[tlvl])
+		return -ESTALE;
+	s->lvl = lvl;
+	s->table_pfn = table_pfn;
+	s->idx = idx;
+	s->p = (uint64_t *)(uintptr_t)f->private_ + idx;
+	s->addr = addr;
 	return 0;
 }

@@ -10,7 +10,10 @@
  *   LEAF       a present leaf or a non-present non-none entry
  *   BAD        a table entry that points at a frame that is not a table
  * Return 0 to go on, PTSIM_VISIT_SKIP (from ALL/TABLE_PRE) to skip the
- * subtree, anything else to stop the walk with that value.
+ * subtree, PTSIM_VISIT_AGAIN (from ALL/HOLE) to read the slot again and
+ * revisit it, anything else to stop the walk with that value.  A callback
+ * may change the entry it is called for: the visitor reads it again after
+ * ALL before deciding whether to descend.
  */
 #ifndef PTSIM_SRC_PGTABLE_VISIT_H
 #define PTSIM_SRC_PGTABLE_VISIT_H
@@ -27,7 +30,10 @@ enum {
 	PTSIM_VISIT_BAD = 0x20,
 };
 
-#define PTSIM_VISIT_SKIP 0x7fff
+#define PTSIM_VISIT_SKIP  0x7fff
+#define PTSIM_VISIT_AGAIN 0x7ffe /* from ALL or HOLE: read the slot again and revisit it */
+/* Consecutive AGAINs on one slot before the walk gives up with -ELOOP (a callback bug). */
+#define PTSIM_VISIT_MAX_AGAIN 64
 
 struct ptsim_visitor;
 typedef int (*ptsim_visit_fn)(struct ptsim_visitor *v, int what, struct ptsim_slot *s,

@@ -23,15 +23,26 @@ static int visit_slot(struct ptsim_visitor *v, struct ptsim_slot *s, uint64_t ad
 {
 	const struct ptsim_arch *a = v->pt->pa->arch;
 	int lvl = s->lvl;
-	uint64_t e = *s->p;
-	bool leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
+	unsigned int again = 0;
+	uint64_t e;
+	bool leaf;
 	int ret;
 
+again:
+	if (again++ > PTSIM_VISIT_MAX_AGAIN)
+		return ptsim__seterr(v->pt->pa->host, -ELOOP,
+				     "walk: the callback asked to revisit 0x%llx %u times",
+				     (unsigned long long)addr, PTSIM_VISIT_MAX_AGAIN);
+	e = *s->p;
 	if (v->fn && e && (v->flags & PTSIM_VISIT_ALL)) {
 		ret = v->fn(v, PTSIM_VISIT_ALL, s, addr, next);
+		if (ret == PTSIM_VISIT_AGAIN)
+			goto again;
 		if (ret)
 			return ret > 0 && ret == PTSIM_VISIT_SKIP ? 0 : ret;
+		e = *s->p; /* the callback may have changed it */
 	}
+	leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
 	if (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) && !leaf) {
 		struct ptsim_slot sub = *s;
 
@@ -39,9 +50,12 @@ static int visit_slot(struct ptsim_visitor *v, struct ptsim_slot *s, uint64_t ad
 		return visit_slot(v, &sub, addr, next);
 	}
 	if (!leaf && a->ops->none(a, lvl, e)) {
-		if (v->flags & PTSIM_VISIT_HOLE)
-			return v->fn(v, PTSIM_VISIT_HOLE, s, addr, next);
-		return 0;
+		if (!(v->flags & PTSIM_VISIT_HOLE))
+			return 0;
+		ret = v->fn(v, PTSIM_VISIT_HOLE, s, addr, next);
+		if (ret == PTSIM_VISIT_AGAIN)
+			goto again;
+		return ret;
 	}
 	if (!leaf && lvl < PTSIM_PTE && a->ops->table(a, lvl, e)) {
 		uint64_t cpfn = a->ops->pfn(a, lvl, e);
@@ -180,24 +194,32 @@ static int walk_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 	struct ptsim_walk *w = c->walk;
 	int ret;
 
+	w->slot.level = (enum ptsim_level)s->lvl;
+	w->slot.addr = s->addr;
+	w->slot.table_pfn = s->table_pfn;
+	w->slot.index = s->idx;
 	w->table_pfn = s->table_pfn;
 	w->index = s->idx;
+	w->action = PTSIM_WALK_SUBTREE;
 	switch (what) {
 	case PTSIM_VISIT_ALL:
 		if (!c->ops->entry[s->lvl])
 			return 0;
-		w->action = PTSIM_WALK_SUBTREE;
 		ret = c->ops->entry[s->lvl](*s->p, addr, next, w);
-		if (ret)
-			return ret;
-		return w->action == PTSIM_WALK_CONTINUE ? PTSIM_VISIT_SKIP : 0;
+		break;
 	case PTSIM_VISIT_HOLE:
-		return c->ops->pte_hole ? c->ops->pte_hole(addr, next, s->lvl, w) : 0;
+		ret = c->ops->pte_hole ? c->ops->pte_hole(addr, next, s->lvl, w) : 0;
+		break;
 	case PTSIM_VISIT_TABLE_POST:
 		return c->ops->post_table ? c->ops->post_table(*s->p, s->lvl, addr, next, w) : 0;
 	default:
 		return 0;
 	}
+	if (ret)
+		return ret;
+	if (w->action == PTSIM_WALK_AGAIN)
+		return PTSIM_VISIT_AGAIN;
+	return w->action == PTSIM_WALK_CONTINUE && what == PTSIM_VISIT_ALL ? PTSIM_VISIT_SKIP : 0;
 }
 
 int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint64_t start,

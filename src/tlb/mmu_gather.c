@@ -189,6 +189,12 @@ int ptsim__tlb_remove_table(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
 				     "tlb_remove_table: pfn 0x%llx is not a live %s table",
 				     (unsigned long long)table_pfn,
 				     ptsim_arch_level_name(a, (enum ptsim_level)lvl));
+	if (ptsim__table_state(f))
+		return ptsim__seterr(
+			t->host, -EBUSY,
+			"tlb_remove_table: table 0x%llx is still linked (clear its entry "
+			"first)",
+			(unsigned long long)table_pfn);
 	if (tlb->nr_tables == PTSIM_MMU_GATHER_TABLES)
 		ptsim__tlb_flush_mmu(t, tm, tlb);
 	/* pte_free_tlb(): tlb_flush_pmd_range(tlb, address, PAGE_SIZE); freed_tables = 1. */

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 
-#include "api/machine.h"
 #include "mm_helpers.h"
 
 #define NCPU 4
@@ -68,7 +67,8 @@ static void test_wrong_teardown_is_caught(void **state)
 	struct ptsim_check_report r;
 	struct ptsim_violation v[4];
 	struct ptsim_mmu_gather tlb;
-	struct ptsim_slot s;
+	struct ptsim_pgslot s;
+	ptsim_ent_t e;
 	uint64_t a, tpfn, raw;
 
 	ptsim_test_env_init(&t, *state, NULL);
@@ -76,11 +76,10 @@ static void test_wrong_teardown_is_caught(void **state)
 	a = mm_map(t.mm, BASE, t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
 	cache_pte_table(&t, a, raw);
 	/* Wrong: unhook the empty PTE table and free it at once, no flush. */
-	assert_int_equal(ptsim__walk_to(&t.mm->pt, a, PTSIM_PMD, &s), 0);
-	assert_int_equal(s.lvl, PTSIM_PMD);
-	s.addr = a;
-	tpfn = ptsim__table_detach(&t.mm->pt, &s);
-	ptsim__table_free(&t.m->ptalloc, tpfn);
+	assert_int_equal(ptsim_pgslot_lookup(t.mm, a, PTSIM_PMD, 0, &s), 0);
+	assert_int_equal(ptsim_pgslot_get_and_clear(t.mm, &s, &e), 0);
+	tpfn = ptsim_ent_pfn(t.a, PTSIM_PMD, e);
+	assert_int_equal(ptsim_pgtable_free(t.mm, tpfn), 0);
 	assert_true(ptsim_violations(t.m, v, 4) >= 1);
 	assert_int_equal(v[0].kind, PTSIM_VIOL_FREE_LIVE_WALK);
 	assert_u64_eq(v[0].pfn, tpfn);
@@ -93,10 +92,10 @@ static void test_wrong_teardown_is_caught(void **state)
 
 	/* Right: the same through an mmu_gather - unhook, flush, then free. */
 	cache_pte_table(&t, a, raw);
-	assert_int_equal(ptsim__walk_to(&t.mm->pt, a, PTSIM_PMD, &s), 0);
-	s.addr = a;
+	assert_int_equal(ptsim_pgslot_lookup(t.mm, a, PTSIM_PMD, 0, &s), 0);
 	assert_int_equal(ptsim_tlb_gather_mmu(&tlb, t.mm), 0);
-	tpfn = ptsim__table_detach(&t.mm->pt, &s);
+	assert_int_equal(ptsim_pgslot_get_and_clear(t.mm, &s, &e), 0);
+	tpfn = ptsim_ent_pfn(t.a, PTSIM_PMD, e);
 	assert_int_equal(ptsim_tlb_remove_table(&tlb, tpfn, a + 2 * t.psz, PTSIM_PTE), 0);
 	ptsim_tlb_finish_mmu(&tlb);
 	assert_u64_eq(mm_nr_violations(t.m), 0);

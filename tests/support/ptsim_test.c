@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* open_memstream */
 #include <errno.h>
 
-#include "api/machine.h"
 #include "ptsim_test.h"
 
 const char *const ptsim_test_arch_names[] = {
@@ -139,10 +138,8 @@ unsigned int ptsim_test_sweep(struct ptsim_test_env *t, ptsim_test_op_fn op, voi
 
 void ptsim_test_install_pte(struct ptsim_test_env *t, uint64_t va, uint64_t e)
 {
-	struct ptsim_slot s;
+	struct ptsim_pgslot s;
 
-	assert_int_equal(ptsim__walk_to(&t->mm->pt, va, PTSIM_PTE, &s), 0);
-	assert_int_equal(s.lvl, PTSIM_PTE);
-	s.addr = va;
-	ptsim__set_entry(&t->mm->pt, &s, e);
+	assert_int_equal(ptsim_pgslot_lookup(t->mm, va, PTSIM_PTE, 0, &s), 0);
+	assert_int_equal(ptsim_pgslot_set(t->mm, &s, e), 0);
 }

@@ -46,9 +46,9 @@ void ptsim_test_env_fini(struct ptsim_test_env *t);
 void assert_machine_clean(struct ptsim_machine *m);
 
 /*
- * Write @e into the PTE slot of @va (the PTE table must exist), bypassing
- * every rule: how tests place swap entries, markers and hwpoison entries,
- * which no public call installs yet.
+ * Write @e into the PTE slot of @va (the PTE table must exist) with the
+ * public slot API: how tests place swap entries, markers and hwpoison
+ * entries, which no fault installs yet.
  */
 void ptsim_test_install_pte(struct ptsim_test_env *t, uint64_t va, uint64_t e);
 

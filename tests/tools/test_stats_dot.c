@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "api/machine.h" /* installing swap entries and markers, as test_mm_pagemap does */
 #include "ptsim_test.h"
 
 #include "dot.h"

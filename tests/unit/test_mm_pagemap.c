@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 
-#include "api/machine.h"
 #include "mm_helpers.h"
 
 static uint64_t pm(struct ptsim_mm *mm, uint64_t va)

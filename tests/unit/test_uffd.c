@@ -317,7 +317,6 @@ static void test_wp_fork_without_event(void **state)
 static void test_wp_marker(void **state)
 {
 	struct ptsim_test_env t;
-	struct ptsim_slot s;
 	ptsim_pte_t mk;
 	uint64_t a;
 
@@ -325,11 +324,8 @@ static void test_wp_marker(void **state)
 	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
 	mm_ok(t.mm, 0, a + 3 * t.psz, W); /* the PTE table */
 	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_UFFD_WP, &mk), 0);
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(ptsim__walk_to(&t.mm->pt, a + i * t.psz, PTSIM_PTE, &s), 0);
-		s.addr = a + i * t.psz;
-		ptsim__set_entry(&t.mm->pt, &s, mk.val);
-	}
+	for (int i = 0; i < 3; i++)
+		ptsim_test_install_pte(&t, a + i * t.psz, mk.val);
 	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, WPMODE), 0);
 	/* WP only: a write installs a new uffd-wp page, then traps as WP. */
 	expect_pending(t.mm, a, W);
