@@ -224,6 +224,16 @@ PTSIM__ARCH_BUILDERS(PTSIM__DECLARE_BUILDER)
 PTSIM_API ptsim_ent_t ptsim_ent_modify(const struct ptsim_arch *a, enum ptsim_level lvl,
 				       ptsim_ent_t e, uint64_t newprot);
 
+/*
+ * ptsim_ent_relevel() - the leaf @e of level @lvl re-encoded at @new_lvl,
+ * mapping @pfn, with every attribute carried (write, dirty, young,
+ * soft-dirty, uffd-wp, special, memory type, PROT_NONE) but the contiguous
+ * hint: entry i of a split huge leaf is
+ * ptsim_ent_relevel(a, PTSIM_PMD, pmd, PTSIM_PTE, pfn + i).
+ */
+PTSIM_API ptsim_ent_t ptsim_ent_relevel(const struct ptsim_arch *a, enum ptsim_level lvl,
+					ptsim_ent_t e, enum ptsim_level new_lvl, uint64_t pfn);
+
 /* Typed wrappers: ptsim_pte_mkdirty(a, pte), ptsim_pmd_young(a, pmd), ... */
 #define PTSIM__TYPED_BUILDER(T, L, op)                                                             \
 	static inline ptsim_##T##_t ptsim_##T##_##op(const struct ptsim_arch *a, ptsim_##T##_t x)  \

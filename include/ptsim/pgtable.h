@@ -261,6 +261,49 @@ ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, uint
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_free(struct ptsim_mm *mm, uint64_t table_pfn);
 
+/* Flags of ptsim_split_leaf() and ptsim_collapse_leaf(). */
+#define PTSIM_SPLIT_CONT   0x1u /* arm64: the contiguous hint on every naturally aligned run */
+#define PTSIM_SPLIT_NO_BBM 0x2u /* publish over the live entry: no break-before-make */
+
+/**
+ * ptsim_split_leaf() - split one huge leaf into a table of smaller leaves.
+ * @mm: address space.  @addr: an address the leaf maps.
+ * @level: the leaf's level (PTSIM_PMD, PTSIM_PUD).
+ * @flags: PTSIM_SPLIT_*.
+ *
+ * The new table (at the next real level) is allocated first; its entries map
+ * the same frames with the same attributes (ptsim_ent_relevel()).  Then, as
+ * the kernel's splits do, the leaf is cleared and its translation flushed
+ * from every CPU (break-before-make, required on arm64), and only then is
+ * the table linked; with PTSIM_SPLIT_NO_BBM the table replaces the live leaf
+ * directly, which the discipline checker reports on arm64.  For huge
+ * leaves outside VMAs (raw mappings); a THP is split by
+ * ptsim_split_huge_pmd(), with its accounting.
+ *
+ * Return: 0; -ENOENT (no present leaf at @level for @addr); -EINVAL (bad
+ * level or flags, no leaf level below, no contiguous runs there); -EBUSY (the
+ * leaf is inside a VMA); -ENOMEM (nothing changed).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr,
+						enum ptsim_level level, unsigned int flags);
+
+/**
+ * ptsim_collapse_leaf() - the inverse: one leaf replaces a full table of leaves.
+ * @mm: address space.  @addr: an address the table translates.
+ * @level: the level of the new leaf (the table's parent entry).
+ * @flags: PTSIM_SPLIT_NO_BBM, or 0.
+ *
+ * Every entry of the table must be a present leaf, the frames consecutive and
+ * aligned to the new leaf's size, the attributes equal (accessed and dirty
+ * are merged, the contiguous hint dropped).  The table entry is cleared and
+ * flushed, the leaf written, then the table freed (VmPTE drops).
+ *
+ * Return: 0; -ENOENT (no table there); -EINVAL (bad level or flags, the
+ * leaves do not collapse); -EBUSY (inside a VMA).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr,
+						   enum ptsim_level level, unsigned int flags);
+
 /* Typed slot helpers in the kernel's grammar: they check the slot's level. */
 static inline int ptsim_ptep_get(struct ptsim_mm *mm, const struct ptsim_pgslot *ptep,
 				 ptsim_pte_t *out)

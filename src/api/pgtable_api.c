@@ -7,6 +7,7 @@
  * cleared inside a VMA is zapped by the mm layer (ptsim__zap_present()).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "api/machine.h"
 
@@ -369,5 +370,137 @@ int ptsim_pgtable_free(struct ptsim_mm *mm, uint64_t table_pfn)
 				     "pgtable_free: table 0x%llx still holds %llu entries",
 				     ULL(table_pfn), ULL(f->extra));
 	ptsim__table_free(&mm->m->ptalloc, table_pfn);
+	return 0;
+}
+
+/* --- split and collapse ----------------------------------------------------------- */
+
+/* The slot of @level for @addr outside VMAs, for split/collapse: 0 or -errno with the message. */
+static int raw_slot(struct ptsim_mm *mm, const char *fn, uint64_t addr, enum ptsim_level level,
+		    unsigned int flags, unsigned int allowed, struct ptsim_slot *s)
+{
+	struct ptsim_machine *m = mm->m;
+
+	if ((unsigned int)level >= PTSIM_NR_LEVELS || level == PTSIM_PTE || (flags & ~allowed))
+		return ptsim__seterr(&m->host, -EINVAL, "%s: bad level %d or flags 0x%x", fn,
+				     (int)level, flags);
+	if (!ptsim__va_valid(m->arch, addr))
+		return ptsim__seterr(&m->host, -EINVAL, "%s: 0x%llx is not a valid address", fn,
+				     ULL(addr));
+	if (ptsim__walk_to(&mm->pt, addr, (int)level, s) || s->lvl != (int)level)
+		return ptsim__seterr(&m->host, -ENOENT, "%s: no %s entry for 0x%llx", fn,
+				     lvl_name(m, (int)level), ULL(addr));
+	s->addr = addr;
+	if (span_vma(mm, s))
+		return ptsim__seterr(&m->host, -EBUSY,
+				     "%s: 0x%llx is inside a VMA (a THP is split by "
+				     "ptsim_split_huge_pmd())",
+				     fn, ULL(addr));
+	return 0;
+}
+
+int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level level, unsigned int flags)
+{
+	struct ptsim_machine *m;
+	const struct ptsim_arch *a;
+	struct ptsim_split sp;
+	struct ptsim_slot s;
+	uint64_t size, base;
+	const char *op;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	m = mm->m;
+	a = m->arch;
+	err = raw_slot(mm, "split_leaf", addr, level, flags, PTSIM_SPLIT_CONT | PTSIM_SPLIT_NO_BBM,
+		       &s);
+	if (err)
+		return err;
+	if (!a->ops->present(a, s.lvl, *s.p) || !a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, *s.p))
+		return ptsim__seterr(&m->host, -ENOENT, "split_leaf: no %s leaf maps 0x%llx",
+				     lvl_name(m, s.lvl), ULL(addr));
+	err = ptsim__split_prepare(&mm->pt, &s, &sp);
+	if (err == -ENOMEM)
+		return ptsim__seterr(&m->host, err, "split_leaf: out of memory for the table");
+	if (err)
+		return ptsim__seterr(&m->host, err, "split_leaf: no leaf level below %s on %s",
+				     lvl_name(m, s.lvl), a->name);
+	if ((flags & PTSIM_SPLIT_CONT) && !a->cont_nr[sp.child]) {
+		ptsim__split_abort(&mm->pt, &sp);
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "split_leaf: no contiguous runs of %s on %s",
+				     lvl_name(m, sp.child), a->name);
+	}
+	op = ptsim__tlb_set_op(&m->tlbs, "split_leaf");
+	ptsim__split_fill(&mm->pt, &sp, flags & PTSIM_SPLIT_CONT);
+	size = 1ull << a->shift[s.lvl];
+	base = addr & ~(size - 1);
+	if (!(flags & PTSIM_SPLIT_NO_BBM)) {
+		/* Break: clear the leaf and flush it everywhere; then make. */
+		(void)ptsim__get_and_clear(&mm->pt, &s);
+		ptsim__flush_tlb_range(&m->tlbs, &mm->tlb, base, base + size - 1, a->shift[s.lvl],
+				       false);
+	}
+	ptsim__split_publish(&mm->pt, &sp);
+	if (flags & PTSIM_SPLIT_NO_BBM)
+		ptsim__flush_tlb_range(&m->tlbs, &mm->tlb, base, base + size - 1, a->shift[s.lvl],
+				       false);
+	ptsim__tlb_restore_op(&m->tlbs, op);
+	return 0;
+}
+
+int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level level,
+			unsigned int flags)
+{
+	struct ptsim_machine *m;
+	const struct ptsim_arch *a;
+	struct ptsim_slot s;
+	uint64_t size, base, huge, tpfn;
+	const char *op;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	m = mm->m;
+	a = m->arch;
+	err = raw_slot(mm, "collapse_leaf", addr, level, flags, PTSIM_SPLIT_NO_BBM, &s);
+	if (err)
+		return err;
+	if (!is_table(a, s.lvl, *s.p))
+		return ptsim__seterr(&m->host, -ENOENT,
+				     "collapse_leaf: no table below the %s entry",
+				     lvl_name(m, s.lvl));
+	if (!ptsim__collapse_check(&mm->pt, &s, &huge))
+		return ptsim__seterr(
+			&m->host, -EINVAL,
+			"collapse_leaf: the table does not hold one %s leaf's worth of "
+			"consecutive, aligned, uniform leaves",
+			lvl_name(m, s.lvl));
+	op = ptsim__tlb_set_op(&m->tlbs, "collapse_leaf");
+	size = 1ull << a->shift[s.lvl];
+	base = addr & ~(size - 1);
+	tpfn = a->ops->pfn(a, s.lvl, *s.p);
+	if (flags & PTSIM_SPLIT_NO_BBM) {
+		/* The leaf over the live table entry, then flush and free. */
+		ptsim__set_entry(&mm->pt, &s, huge);
+		ptsim__pt_account(&mm->pt, ptsim__child_level(a, s.lvl), -1);
+		ptsim__table_set_state(ptsim__table_frame(&m->ptalloc, tpfn), 0);
+	} else {
+		(void)ptsim__table_detach(&mm->pt, &s);
+	}
+	ptsim__flush_tlb_range(&m->tlbs, &mm->tlb, base, base + size - 1, a->page_shift, false);
+	if (!(flags & PTSIM_SPLIT_NO_BBM))
+		ptsim__set_entry(&mm->pt, &s, huge);
+	/* Its entries were moved into the leaf, not unmapped: drop them quietly. */
+	{
+		struct ptsim_frame *f = ptsim__table_frame(&m->ptalloc, tpfn);
+		uint64_t *tbl = ptsim__table_entries(&m->ptalloc, tpfn);
+
+		memset(tbl, 0, (size_t)a->ptrs[f->index] * sizeof(*tbl));
+		f->extra = 0;
+	}
+	ptsim__table_free(&m->ptalloc, tpfn);
+	ptsim__tlb_restore_op(&m->tlbs, op);
 	return 0;
 }

@@ -287,6 +287,12 @@ ptsim_ent_t ptsim_ent_modify(const struct ptsim_arch *a, enum ptsim_level lvl, p
 	return a->ops->modify(a, lvl, e, newprot);
 }
 
+ptsim_ent_t ptsim_ent_relevel(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
+			      enum ptsim_level new_lvl, uint64_t pfn)
+{
+	return a->ops->relevel(a, lvl, e, new_lvl, pfn);
+}
+
 void ptsim_ent_decode(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
 		      struct ptsim_attrs *out)
 {

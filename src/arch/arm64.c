@@ -593,6 +593,21 @@ static uint64_t arm64_mk_leaf(const struct ptsim_arch *a, int lvl, uint64_t pfn,
 }
 
 /*
+ * A leaf moved to another level: everything but the output address, the
+ * contiguous hint and the descriptor type is carried; arm64_mk_leaf() sets
+ * the type of the new level (page 0b11 at level 3, block 0b01 above).
+ */
+static uint64_t arm64_relevel(const struct ptsim_arch *a, int lvl, uint64_t e, int new_lvl,
+			      uint64_t pfn)
+{
+	uint64_t addr = arm64_phys_to_pte(a, ~0ull << a->page_shift);
+
+	(void)lvl;
+	e &= ~(addr | PTSIM_ARM64_PTE_CONT);
+	return arm64_mk_leaf(a, new_lvl, pfn, e | PTSIM_ARM64_PMD_TABLE_BIT);
+}
+
+/*
  * pmd_populate() / pud_populate() / p4d_populate() / pgd_populate():
  * TYPE_TABLE | TABLE_AF, plus PXNTable for user tables (nothing below may be
  * kernel-executable) or UXNTable for init_mm tables.
@@ -774,6 +789,7 @@ const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.mk_table = arm64_mk_table,
 	.mk_swp = arm64_mk_swp,
 	.modify = arm64_pte_modify,
+	.relevel = arm64_relevel,
 
 	.decode = arm64_decode,
 	.none = arm64_pte_none,

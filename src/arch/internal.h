@@ -38,6 +38,15 @@ struct ptsim_arch_ops {
 	uint64_t (*mk_swp)(const struct ptsim_arch *a, int lvl, unsigned int type, uint64_t offset,
 			   unsigned int flags);
 	uint64_t (*modify)(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t newprot);
+	/*
+	 * The leaf @e of level @lvl re-encoded as a leaf of level @new_lvl that
+	 * maps @pfn, every attribute carried (write, dirty, young, soft-dirty,
+	 * uffd-wp, special, memory type, PROT_NONE; not the contiguous hint):
+	 * what splitting a huge leaf into smaller ones, or collapsing them back,
+	 * needs (x86 PSE and the PAT bit's position; arm64 block vs page type).
+	 */
+	uint64_t (*relevel)(const struct ptsim_arch *a, int lvl, uint64_t e, int new_lvl,
+			    uint64_t pfn);
 
 	/* Decode. */
 	void (*decode)(const struct ptsim_arch *a, int lvl, uint64_t e, struct ptsim_attrs *out);

@@ -458,6 +458,25 @@ static void x86_decode(const struct ptsim_arch *a, int lvl, uint64_t e, struct p
 		out->pfn = x86_pte_pfn(a, lvl, e);
 }
 
+/*
+ * A leaf moved to another level: its flags in 4K-PTE format (PSE off, PAT
+ * back in bit 7), then pfn_pte()/pfn_pmd()/pfn_pud() with them, which puts
+ * PSE and the large PAT bit back for a huge level and inverts the PFN of a
+ * PROT_NONE entry.
+ */
+static uint64_t x86_relevel(const struct ptsim_arch *a, int lvl, uint64_t e, int new_lvl,
+			    uint64_t pfn)
+{
+	uint64_t flags = e & ~pfn_mask(lvl, e);
+
+	if (x86_huge(lvl, e)) {
+		flags &= ~(PTSIM_X86_PAGE_PSE | PTSIM_X86_PAGE_PAT_LARGE);
+		if (e & PTSIM_X86_PAGE_PAT_LARGE)
+			flags |= PTSIM_X86_PAGE_PAT;
+	}
+	return x86_mk_leaf(a, new_lvl, pfn, flags);
+}
+
 /* ---- Builders -------------------------------------------------------- */
 
 static uint64_t x86_pte_mkwrite(const struct ptsim_arch *a, int lvl, uint64_t e)
@@ -716,6 +735,7 @@ const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.mk_table = x86_mk_table,
 	.mk_swp = x86_mk_swp,
 	.modify = x86_pte_modify,
+	.relevel = x86_relevel,
 
 	.decode = x86_decode,
 	.none = x86_pte_none,

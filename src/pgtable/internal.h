@@ -100,6 +100,8 @@ void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn);
  */
 void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, int lvl,
 			  uint64_t owner);
+/* Undo ptsim__table_install() of a detached, empty table (then ptsim__table_discard() it). */
+void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn);
 
 /* Entries of a table page; NULL if @pfn is not a live table. */
 uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn);
@@ -112,6 +114,8 @@ void ptsim__pgtables_fini(struct ptsim_pgtables *pt);
 
 /* Whether tables at logical level @lvl count in VmPTE. */
 bool ptsim__pt_accounted(const struct ptsim_arch *a, int lvl);
+/* Count a table of level @lvl linked into (+1) or unhooked from (-1) @pt. */
+void ptsim__pt_account(struct ptsim_pgtables *pt, int lvl, int delta);
 
 /*
  * A slot: where the entry of logical level @lvl for some address lives.
@@ -187,6 +191,48 @@ void ptsim__path_commit(struct ptsim_pgtables *pt, uint64_t va, int target,
  */
 int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, unsigned int idx,
 			uint64_t addr, struct ptsim_slot *s);
+
+/*
+ * The split primitive (split.c).  One present leaf becomes a table of leaves
+ * at the next real level: prepare (allocate the table, or take a detached
+ * one such as a THP deposit), fill it while detached (ptsim__split_fill()
+ * derives every entry from the leaf; ptsim__split_set() writes one the
+ * caller built), then publish it into the leaf's slot - after the caller
+ * invalidated the leaf and flushed it, for break-before-make - or abort.
+ */
+struct ptsim_split {
+	struct ptsim_slot slot;	      /* the leaf's slot */
+	uint64_t leaf;		      /* its value when prepared */
+	int child;		      /* level of the new leaves */
+	unsigned int nr;	      /* entries of the new table */
+	uint64_t stride;	      /* frames each new leaf maps */
+	uint64_t table_pfn;	      /* the new table; 0 once published or aborted */
+	bool allocated;		      /* by prepare (abort gives it back) */
+	struct ptsim_table_prep prep; /* what prepare allocated */
+};
+/* 0, -EINVAL (not a present leaf, or no leaf level below it), -ENOMEM. */
+int ptsim__split_prepare(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
+			 struct ptsim_split *sp);
+/* The same with the detached, empty table @table_pfn of the right level. */
+int ptsim__split_prepare_with(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
+			      uint64_t table_pfn, struct ptsim_split *sp);
+/* Entry @i derived from the leaf: same attributes, frame + i * stride. */
+uint64_t ptsim__split_entry(const struct ptsim_arch *a, const struct ptsim_split *sp,
+			    unsigned int i);
+void ptsim__split_set(struct ptsim_pgtables *pt, struct ptsim_split *sp, unsigned int i,
+		      uint64_t e);
+/* Every entry derived from the leaf; @cont: with the contiguous hint (arm64 runs). */
+void ptsim__split_fill(struct ptsim_pgtables *pt, struct ptsim_split *sp, bool cont);
+/* Link the table at the slot (pmd_populate()), whatever the slot holds now. */
+void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp);
+/* Forget an unpublished split: drop its entries and free a table prepare allocated. */
+void ptsim__split_abort(struct ptsim_pgtables *pt, struct ptsim_split *sp);
+/*
+ * Whether the table below the table entry at @s holds leaves that one leaf
+ * at s->lvl can map (consecutive aligned frames, equal attributes up to
+ * accessed/dirty/contiguous); *@huge receives that leaf.
+ */
+bool ptsim__collapse_check(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t *huge);
 
 /* Whether @va is a valid address for these tables (canonical, in range). */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va);

@@ -126,6 +126,18 @@ void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, 
 	pa->host->cost.tables_alloc++;
 }
 
+void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
+
+	f->private_ = 0;
+	f->index = 0;
+	f->mapping = 0;
+	f->extra = 0;
+	ptsim__frame_clear_type(f);
+	pa->nr_tables--;
+}
+
 void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
 {
 	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
@@ -149,7 +161,7 @@ bool ptsim__pt_accounted(const struct ptsim_arch *a, int lvl)
 }
 
 /* Account a table of logical level @lvl being linked into / unlinked from @pt. */
-static void pt_account(struct ptsim_pgtables *pt, int lvl, int delta)
+void ptsim__pt_account(struct ptsim_pgtables *pt, int lvl, int delta)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 
@@ -209,7 +221,7 @@ static void free_subtree(struct ptsim_pgtables *pt, uint64_t table_pfn, int tlvl
 
 				if (ptsim__table_frame(pt->pa, cpfn)) {
 					free_subtree(pt, cpfn, clvl);
-					pt_account(pt, clvl, -1);
+					ptsim__pt_account(pt, clvl, -1);
 				}
 			}
 		}
@@ -234,7 +246,8 @@ static void entry_write(struct ptsim_pgtables *pt, const struct ptsim_slot *s, u
 	bool was = !a->ops->none(a, s->lvl, *s->p);
 	bool now = !a->ops->none(a, s->lvl, val);
 
-	if (pt->pa->entry_hook && *s->p != val)
+	/* A detached table is invisible to the MMU: its writes are no break-before-make events. */
+	if (pt->pa->entry_hook && *s->p != val && ptsim__table_state(f) == PTSIM_TABLE_LINKED)
 		pt->pa->entry_hook(pt->pa->entry_hook_ctx, pt->owner_id, s->lvl, *s->p, val,
 				   s->addr);
 	*s->p = val;
@@ -276,7 +289,7 @@ void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s
 
 	ptsim__table_set_state(ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn), PTSIM_TABLE_LINKED);
 	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, pfn, pt->kernel));
-	pt_account(pt, child_level(a, s->lvl), +1);
+	ptsim__pt_account(pt, child_level(a, s->lvl), +1);
 }
 
 /* Unhook the table below slot @s, keeping its page. */
@@ -287,7 +300,7 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 	uint64_t pfn = a->ops->pfn(a, s->lvl, e);
 	struct ptsim_frame *f = ptsim__table_frame(pt->pa, pfn);
 
-	pt_account(pt, child_level(a, s->lvl), -1);
+	ptsim__pt_account(pt, child_level(a, s->lvl), -1);
 	if (f)
 		ptsim__table_set_state(f, 0);
 	return pfn;
