@@ -187,9 +187,12 @@ bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, u
 void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
 		      struct ptsim_vma *vma, uint64_t start, uint64_t end,
 		      const struct ptsim_zap_details *d);
-/* free_pgd_range(): free tables inside [addr, end) whose span lies in [floor, ceiling). */
-void ptsim__free_pgd_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, uint64_t addr,
-			   uint64_t end, uint64_t floor, uint64_t ceiling);
+/*
+ * free_pgd_range() through an mmu_gather: tables inside [addr, end) whose
+ * span lies in [floor, ceiling) are unhooked and freed after the flush.
+ */
+void ptsim__free_pgtables_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
+				uint64_t addr, uint64_t end, uint64_t floor, uint64_t ceiling);
 void ptsim__tlb_gather(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, bool fullmm);
 void ptsim__tlb_finish(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb);
 

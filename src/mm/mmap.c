@@ -263,8 +263,8 @@ static void free_pgtables(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tl
 			vma = next;
 			next = vma == last ? NULL : ptsim__vma_next(vma);
 		}
-		ptsim__free_pgd_range(st, tlb, addr, vma->vm_end, floor,
-				      next ? next->vm_start : ceiling);
+		ptsim__free_pgtables_range(st, tlb, addr, vma->vm_end, floor,
+					   next ? next->vm_start : ceiling);
 		vma = next;
 	}
 }

@@ -2,21 +2,11 @@
 /*
  * zap.c - page-table teardown: zap the leaves of a range through an
  * mmu_gather (clear -> flush -> release), and free page tables under the
- * kernel's floor/ceiling rule (follows zap_pte_range()/unmap_page_range()
- * and free_pgd_range()/free_pgtables(), mm/memory.c).
+ * kernel's floor/ceiling rule through it (follows zap_pte_range()/
+ * unmap_page_range() and free_pgtables(), mm/memory.c; the VMA-free pass
+ * itself, free_pgd_range(), is src/pgtable/free.c).
  *
- * The floor/ceiling rule.  free_pgd_range(addr, end, floor, ceiling) frees
- * a page table only if the whole span it translates lies inside
- * [floor, ceiling) - floor being the end of the VMA below the range (0 if
- * none) and ceiling the start of the VMA above it (0 = the top) - so a table
- * another VMA may still use is never freed.  The kernel states the rule level
- * by level (round addr down to PMD_SIZE, skip the first PMD if it starts below
- * floor, drop the last if it ends above the ceiling rounded down; an upper
- * table goes when its own span, rounded the same way, fits); for every table
- * reachable from [addr, end) that is exactly "span inside [floor, ceiling)",
- * which is what free_below() tests, once, at every level of every
- * configuration (folded levels have no tables and are skipped).  A table
- * still holding entries (a raw ptsim_map() mapping inside the span) is kept.
+ * The floor/ceiling rule is described in src/pgtable/free.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -108,61 +98,24 @@ void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
 	(void)ptsim__visit(&v, start, end);
 }
 
-/*
- * Free tables below the entries of the table @table_pfn (real level @tlvl)
- * that translate [addr, end): children first, then each child table whose
- * span lies inside [floor, ceiling).
- */
-static void free_below(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, int tlvl,
-		       uint64_t table_pfn, uint64_t addr, uint64_t end, uint64_t floor,
-		       uint64_t ceiling)
+struct gather_tables {
+	struct ptsim_mm_state *st;
+	struct ptsim_mmu_gather *tlb;
+};
+
+/* free_pgd_range()'s hand-off (pte_free_tlb()): the table is freed after the flush. */
+static void gather_table(void *ctx, uint64_t table_pfn, uint64_t addr, int lvl)
 {
-	struct ptsim_mm_ctx *ctx = st->ctx;
-	const struct ptsim_arch *a = ctx->arch;
-	uint64_t *tbl = ptsim__table_entries(ctx->pa, table_pfn);
-	uint64_t next;
-	int elvl = tlvl;
+	struct gather_tables *g = ctx;
 
-	if (!tbl)
-		return;
-	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-		elvl++;
-	if (elvl == PTSIM_PTE)
-		return; /* a PTE table holds leaves only */
-	do {
-		struct ptsim_slot s;
-		uint64_t e, cpfn, size = 1ull << a->shift[elvl], base;
-		struct ptsim_frame *cf;
-		int clvl;
-
-		next = ptsim__addr_end(a, elvl, addr, end);
-		s.lvl = elvl;
-		s.table_pfn = table_pfn;
-		s.idx = ptsim__index(a, tlvl, addr);
-		s.p = &tbl[s.idx];
-		s.addr = addr;
-		e = *s.p;
-		if (a->ops->none(a, elvl, e) || !a->ops->table(a, elvl, e) ||
-		    (a->leaf_ok[elvl] && a->ops->leaf(a, elvl, e)))
-			continue;
-		cpfn = a->ops->pfn(a, elvl, e);
-		clvl = ptsim__child_level(a, elvl);
-		free_below(st, tlb, clvl, cpfn, addr, next, floor, ceiling);
-		base = addr & ~(size - 1);
-		if (base < floor || base + (size - 1) > ceiling - 1)
-			continue;
-		cf = ptsim__table_frame(ctx->pa, cpfn);
-		if (!cf || cf->extra)
-			continue; /* still in use by a mapping outside every VMA */
-		ptsim__table_detach(st->pt, &s);
-		PTSIM_BUG_ON(ptsim__tlb_remove_table(ctx->tlbs, st->tlb_mm, tlb, cpfn, base, clvl));
-	} while (addr = next, addr != end);
+	PTSIM_BUG_ON(ptsim__tlb_remove_table(g->st->ctx->tlbs, g->st->tlb_mm, g->tlb, table_pfn,
+					     addr, lvl));
 }
 
-void ptsim__free_pgd_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, uint64_t addr,
-			   uint64_t end, uint64_t floor, uint64_t ceiling)
+void ptsim__free_pgtables_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
+				uint64_t addr, uint64_t end, uint64_t floor, uint64_t ceiling)
 {
-	if (addr >= end)
-		return;
-	free_below(st, tlb, PTSIM_PGD, st->pt->root_pfn, addr, end, floor, ceiling);
+	struct gather_tables g = {.st = st, .tlb = tlb};
+
+	ptsim__free_pgd_range(st->pt, addr, end, floor, ceiling, gather_table, &g);
 }

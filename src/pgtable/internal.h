@@ -234,6 +234,16 @@ void ptsim__split_abort(struct ptsim_pgtables *pt, struct ptsim_split *sp);
  */
 bool ptsim__collapse_check(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t *huge);
 
+/*
+ * free_pgd_range() (free.c): unhook every empty table inside [addr, end)
+ * whose whole span lies in [floor, ceiling) (ceiling 0: the top), children
+ * before parents, and hand each to @free_table (table PFN, an address it
+ * translated, its level) to be freed after the caller's flush.
+ */
+typedef void (*ptsim_table_free_fn)(void *arg, uint64_t table_pfn, uint64_t addr, int lvl);
+void ptsim__free_pgd_range(struct ptsim_pgtables *pt, uint64_t addr, uint64_t end, uint64_t floor,
+			   uint64_t ceiling, ptsim_table_free_fn free_table, void *arg);
+
 /* Whether @va is a valid address for these tables (canonical, in range). */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va);
 
