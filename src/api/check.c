@@ -134,9 +134,7 @@ static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_
 		return;
 	tbl = (uint64_t *)(uintptr_t)f->private_;
 	/* Entries are judged at the lowest logical level sharing the slot, as writes are. */
-	elvl = tlvl;
-	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-		elvl++;
+	elvl = ptsim__entry_level(a, tlvl);
 	for (unsigned int i = 0; i < a->ptrs[tlvl]; i++)
 		count += tbl[i] != 0 && !a->ops->none(a, elvl, tbl[i]);
 	if (count != f->extra)

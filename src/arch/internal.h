@@ -139,6 +139,41 @@ static inline int ptsim__slot_level(const struct ptsim_arch *a, int lvl)
 	return lvl;
 }
 
+/*
+ * The folding rule, in one place.  A folded level has no table of its own: it
+ * shares the slot of the nearest real level above (the kernel's pud_offset()
+ * on a folded PUD returns the p4d pointer it was given), and the entry in
+ * that slot is read as the lowest logical level sharing it - where the
+ * kernel's pXd_none()/pXd_table()/pXd_leaf() tests really look.
+ *
+ * No configuration lets a level hold a leaf when a folded level follows it
+ * (a block lives at the lowest level sharing its slot: the 1 GiB block of
+ * arm64-4k-39 is a PUD leaf in a PGD table), so a leaf needs no exception;
+ * test_arch_x86 and test_arch_arm64 check that for every configuration.
+ */
+
+/*
+ * The logical level at which the entries of a table of real level @lvl are
+ * read: the lowest logical level sharing its slots.  For a folded @lvl, the
+ * lowest level sharing that level's slot.
+ */
+static inline int ptsim__entry_level(const struct ptsim_arch *a, int lvl)
+{
+	while (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1))
+		lvl++;
+	return lvl;
+}
+
+/*
+ * The real level of the table an entry of logical level @lvl points to: the
+ * level after the lowest one sharing the entry's slot (PTE tables are never
+ * folded).
+ */
+static inline int ptsim__child_level(const struct ptsim_arch *a, int lvl)
+{
+	return ptsim__entry_level(a, lvl) + 1;
+}
+
 /* Index of @va in the table of logical level @lvl (0 for a folded level). */
 static inline unsigned int ptsim__index(const struct ptsim_arch *a, int lvl, uint64_t va)
 {

@@ -108,12 +108,10 @@ static void free_below(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb, 
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t *tbl = ptsim__table_entries(ctx->pa, table_pfn);
 	uint64_t next;
-	int elvl = tlvl;
+	int elvl = ptsim__entry_level(a, tlvl);
 
 	if (!tbl)
 		return;
-	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-		elvl++;
 	if (elvl == PTSIM_PTE)
 		return; /* a PTE table holds leaves only */
 	do {

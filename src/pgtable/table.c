@@ -177,34 +177,21 @@ int ptsim__pgtables_init(struct ptsim_pgtables *pt, struct ptsim_ptalloc *pa, ui
 	return 0;
 }
 
-/* Level of the table an entry at logical level @lvl points to (next real level). */
-static int child_level(const struct ptsim_arch *a, int lvl)
-{
-	int c = lvl + 1;
-
-	while (c < PTSIM_PTE && ptsim__level_folded(a, c))
-		c++;
-	return c;
-}
-
 static void free_subtree(struct ptsim_pgtables *pt, uint64_t table_pfn, int tlvl)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
 
 	if (tlvl < PTSIM_PTE) {
-		/* Entries of this table are interpreted at the lowest level sharing them. */
-		int elvl = tlvl;
+		int elvl = ptsim__entry_level(a, tlvl);
 
-		while (elvl + 1 < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-			elvl++;
 		for (unsigned int i = 0; i < a->ptrs[tlvl]; i++) {
 			uint64_t e = tbl[i];
 
 			if (e && a->ops->table(a, elvl, e) &&
 			    !(a->leaf_ok[elvl] && a->ops->leaf(a, elvl, e))) {
 				uint64_t cpfn = a->ops->pfn(a, elvl, e);
-				int clvl = child_level(a, elvl);
+				int clvl = ptsim__child_level(a, elvl);
 
 				if (ptsim__table_frame(pt->pa, cpfn)) {
 					free_subtree(pt, cpfn, clvl);
@@ -266,7 +253,7 @@ void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 		       struct ptsim_table_prep *t)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
-	int clvl = child_level(a, s->lvl);
+	int clvl = ptsim__child_level(a, s->lvl);
 
 	table_install(pt->pa, t, clvl, pt->owner_id);
 	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, t->pfn, pt->kernel));
@@ -279,7 +266,7 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t e = ptsim__get_and_clear(pt, s);
 
-	pt_account(pt, child_level(a, s->lvl), -1);
+	pt_account(pt, ptsim__child_level(a, s->lvl), -1);
 	return a->ops->pfn(a, s->lvl, e);
 }
 
@@ -287,11 +274,6 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
 {
 	ptsim__table_free(pt->pa, ptsim__table_detach(pt, s));
-}
-
-int ptsim__child_level(const struct ptsim_arch *a, int lvl)
-{
-	return child_level(a, lvl);
 }
 
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
@@ -322,33 +304,29 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 
 	if (!tbl)
 		return -EFAULT;
-	s->lvl = lvl;
 	s->table_pfn = table_pfn;
 	s->idx = ptsim__index(a, lvl, va);
 	s->p = &tbl[s->idx];
 	s->addr = va;
 	pt->pa->host->cost.entries_read[lvl]++;
-	while (lvl < target) {
+	for (;;) {
 		uint64_t e = *s->p;
+		int elvl = ptsim__entry_level(a, lvl);
 
-		if (ptsim__level_folded(a, lvl + 1) &&
-		    !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e))) {
-			s->lvl = ++lvl; /* same slot, next logical level */
-			continue;
-		}
-		if (e == 0 || !a->ops->table(a, lvl, e) ||
+		/* Folded levels share the slot: the entry is read at the lowest (or @target). */
+		lvl = elvl < target ? elvl : target;
+		s->lvl = lvl;
+		if (lvl == target || e == 0 || !a->ops->table(a, lvl, e) ||
 		    (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
 			return 0;
 		table_pfn = a->ops->pfn(a, lvl, e);
 		tbl = ptsim__table_entries(pt->pa, table_pfn);
 		if (!tbl)
 			return -EFAULT; /* points at something that is not a table */
-		lvl++;
-		s->lvl = lvl;
+		lvl = ptsim__child_level(a, lvl);
 		s->table_pfn = table_pfn;
 		s->idx = ptsim__index(a, lvl, va);
 		s->p = &tbl[s->idx];
 		pt->pa->host->cost.entries_read[lvl]++;
 	}
-	return 0;
 }

@@ -8,8 +8,8 @@
  * the slot for the current address range; a folded next level shares the
  * slot and is visited too, so every client sees five levels.  An entry is
  * reported at the lowest logical level that shares its slot - where the
- * kernel's pXd_none()/pXd_leaf() checks really look - except a leaf, which
- * is reported at the first level that may hold it.
+ * kernel's pXd_none()/pXd_leaf() checks really look (ptsim__entry_level();
+ * a level that may hold a leaf is always that lowest level).
  */
 #include <errno.h>
 #include <string.h>
@@ -32,7 +32,8 @@ static int visit_slot(struct ptsim_visitor *v, struct ptsim_slot *s, uint64_t ad
 		if (ret)
 			return ret > 0 && ret == PTSIM_VISIT_SKIP ? 0 : ret;
 	}
-	if (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) && !leaf) {
+	if (lvl < ptsim__entry_level(a, lvl)) {
+		/* A folded level below shares the slot: visit it there too. */
 		struct ptsim_slot sub = *s;
 
 		sub.lvl = lvl + 1;

@@ -296,9 +296,8 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		e = *s.p;
 		res->walk_levels++;
 		/* Folded levels below share this slot (ptsim__walk_to()). */
-		while (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) &&
-		       !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
-			s.lvl = ++lvl;
+		lvl = ptsim__entry_level(a, lvl);
+		s.lvl = lvl;
 
 		if (!hw_valid(a, e)) {
 			set_fault(res, PTSIM_MMU_NOT_PRESENT, lvl, e);

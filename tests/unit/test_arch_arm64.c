@@ -636,10 +636,39 @@ static void test_ptdump_keys(void **state)
 	assert_u64_eq(a->ops->ptdump_table_key(a, PTSIM_PMD, 0x0800000012345403ull, 0), 0);
 }
 
+/*
+ * The folding rule generic code relies on (ptsim__entry_level()): a level
+ * that may hold a leaf is the lowest logical level sharing its slot, and
+ * the child of an entry is the next real level.
+ */
+static void test_folding_rule(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < NR_ARM64; i++) {
+		const struct ptsim_arch *a = arm64_at(i);
+
+		for (int l = PTSIM_PGD; l <= PTSIM_PTE; l++) {
+			if (a->leaf_ok[l])
+				assert_int_equal(ptsim__entry_level(a, l), l);
+			if (l < PTSIM_PTE)
+				assert_false(ptsim__level_folded(a, ptsim__child_level(a, l)));
+		}
+	}
+	/* arm64-4k-39: the PGD slot is read as a PUD entry (1 GiB blocks); PMD is real. */
+	assert_int_equal(ptsim__entry_level(arch("arm64-4k-39"), PTSIM_PGD), PTSIM_PUD);
+	assert_int_equal(ptsim__child_level(arch("arm64-4k-39"), PTSIM_PGD), PTSIM_PMD);
+	assert_int_equal(ptsim__child_level(arch("arm64-4k-39"), PTSIM_P4D), PTSIM_PMD);
+	/* arm64-64k-42: two levels, the PGD slot is read as a PMD entry. */
+	assert_int_equal(ptsim__entry_level(arch("arm64-64k-42"), PTSIM_PGD), PTSIM_PMD);
+	assert_int_equal(ptsim__child_level(arch("arm64-64k-42"), PTSIM_PGD), PTSIM_PTE);
+	assert_int_equal(ptsim__entry_level(arch("arm64-4k-52"), PTSIM_PGD), PTSIM_PGD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_has_nine_arm64),
+		cmocka_unit_test(test_folding_rule),
 		cmocka_unit_test(test_pgprot_literals),
 		cmocka_unit_test(test_pgprot_shared_per_config),
 		cmocka_unit_test(test_user_page_literal),

@@ -788,9 +788,36 @@ static void test_swap_predicates(void **state)
 	assert_true(ptsim_ent_uffd_wp(a, PTSIM_PTE, e));
 }
 
+/*
+ * The folding rule generic code relies on (ptsim__entry_level()): a level
+ * that may hold a leaf is the lowest logical level sharing its slot, and
+ * the child of an entry is the next real level.
+ */
+static void test_folding_rule(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < NR_X86; i++) {
+		const struct ptsim_arch *a = arch(x86_names[i]);
+
+		for (int l = PTSIM_PGD; l <= PTSIM_PTE; l++) {
+			if (a->leaf_ok[l])
+				assert_int_equal(ptsim__entry_level(a, l), l);
+			if (l < PTSIM_PTE)
+				assert_false(ptsim__level_folded(a, ptsim__child_level(a, l)));
+		}
+	}
+	/* 4-level: P4D is folded into the PGD slot; 5-level folds nothing. */
+	assert_int_equal(ptsim__entry_level(arch("x86_64-4l"), PTSIM_PGD), PTSIM_P4D);
+	assert_int_equal(ptsim__child_level(arch("x86_64-4l"), PTSIM_PGD), PTSIM_PUD);
+	assert_int_equal(ptsim__entry_level(arch("x86_64-5l"), PTSIM_PGD), PTSIM_PGD);
+	assert_int_equal(ptsim__child_level(arch("x86_64-5l"), PTSIM_PGD), PTSIM_P4D);
+	assert_int_equal(ptsim__entry_level(arch("x86_64-5l"), PTSIM_PTE), PTSIM_PTE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_folding_rule),
 		cmocka_unit_test(test_pgprot_values),
 		cmocka_unit_test(test_swap_predicates),
 		cmocka_unit_test(test_worked_example),
