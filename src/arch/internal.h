@@ -81,17 +81,93 @@ struct ptsim_arch_ops {
 
 /*
  * Capabilities: what code outside src/arch asks of an architecture instead
- * of its name.  A machine runs on its own copy of the description
- * (ptsim_machine_arch()), whose capabilities follow its configuration (the
- * kernel's CONFIG_* switches that change encodings: soft-dirty; historical
- * behaviour of an architecture's helpers).
+ * of its name.  Each flag stands for one kernel or hardware behaviour that
+ * differs between architectures.  A machine runs on its own copy of the
+ * description (ptsim_machine_arch()), whose capabilities follow its
+ * configuration (the kernel's CONFIG_* switches that change encodings:
+ * soft-dirty; historical behaviour of an architecture's helpers).
  */
 enum {
 	/* _PAGE_SOFT_DIRTY / _PAGE_SWP_SOFT_DIRTY exist (x86 with CONFIG_MEM_SOFT_DIRTY). */
 	PTSIM_ARCH_CAP_SOFT_DIRTY = 1u << 0,
 	/* pte_mkdirty() also sets the hardware write bit (sparc64 before 6.4; a compat knob). */
 	PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE = 1u << 1,
+	/*
+	 * Live entries need break-before-make: a hardware-valid entry may
+	 * change only its permission and access/dirty bits in place; a new
+	 * output address, size or contiguous hint goes through an invalid
+	 * entry and a TLB flush, and an entry is made valid only once no CPU
+	 * can still cache a conflicting translation (arm64: the ARM ARM's
+	 * break-before-make rule; __check_safe_pte_update() warns on the
+	 * first case, the contpte code and pmdp_invalidate() users follow it).
+	 * The discipline checker (src/tlb/discipline.c) records every entry
+	 * write that breaks it as a BBM violation.
+	 */
+	PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE = 1u << 2,
+	/*
+	 * A page fault drops the faulting address's TLB entries and the
+	 * paging-structure-cache entries that would be used for it, on the
+	 * faulting CPU (x86: SDM vol. 3 4.10.4.1).  So a stale read-only entry
+	 * faults once and is gone, which is why x86
+	 * flush_tlb_fix_spurious_fault() and ptep_set_access_flags() need no
+	 * flush.  arm64 may keep an entry that gave a permission fault.
+	 */
+	PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB = 1u << 3,
+	/*
+	 * ptep_set_access_flags() / pmdp_set_access_flags() flush the TLB when
+	 * they make an entry writable or dirty: arm64 __ptep_set_access_flags()
+	 * ends in flush_tlb_page() (the stale read-only entry may still be
+	 * cached).  x86 does not: the fault dropped the entry
+	 * (PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB).
+	 */
+	PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES = 1u << 4,
+	/*
+	 * ptep_clear_flush_young() / pmdp_clear_flush_young() flush: arm64
+	 * invalidates the page (flush_tlb_page_nosync()).  x86 only clears A
+	 * ("clearing the accessed bit without a TLB flush doesn't cause data
+	 * corruption"): a cached young entry costs at most a missed reference.
+	 */
+	PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES = 1u << 5,
+	/*
+	 * An invalidation by VA also drops every paging-structure-cache (walk
+	 * cache) entry of the ASID: x86 INVLPG / INVPCID (SDM vol. 3
+	 * 4.10.4.1), so flush_tlb_page() and every range flush do.  Without it
+	 * (arm64) a last-level TLBI VALE1IS keeps the walk caches, and a range
+	 * flush that is not last-level (TLBI VAE1IS) drops only the walk-cache
+	 * entries overlapping the range.
+	 */
+	PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES = 1u << 6,
+	/*
+	 * Migration entries carry young/dirty by default
+	 * (migration_entry_supports_ad(): the swap offset holds SWP_PFN_BITS +
+	 * 2 bits).  arm64's 50-bit offset always does; x86's usable offset is
+	 * capped by L1TF (max_swapfile_size()) on common CPUs.  The default of
+	 * the swp.migration_ad knob.
+	 */
+	PTSIM_ARCH_CAP_MIGRATION_AD = 1u << 7,
+	/*
+	 * VM_EXEC alone allows a read: x86 access_error() asks
+	 * vma_is_accessible() (VM_READ | VM_WRITE | VM_EXEC).  arm64
+	 * do_page_fault() asks VM_READ or VM_WRITE for a read (with EPAN,
+	 * which the model assumes: exec-only memory is not readable).
+	 */
+	PTSIM_ARCH_CAP_EXEC_IMPLIES_READ = 1u << 8,
 };
+
+/*
+ * A range of virtual addresses the tables translate, [start, end) with end 0
+ * meaning 2^64.  x86 has two, the canonical lower and upper halves; arm64 one,
+ * the TTBR0 (user) half (no TTBR1 tables are built).  @ptdump_marker is the
+ * banner the arch's ptdump prints at the start of the range (x86
+ * dump_pagetables.c address_markers[]: "User Space", "Kernel Space"), or
+ * NULL.
+ */
+struct ptsim_va_range {
+	uint64_t start, end;
+	const char *ptdump_marker;
+};
+
+#define PTSIM_MAX_VA_RANGES 2
 
 struct ptsim_arch {
 	const char *name;
@@ -115,6 +191,11 @@ struct ptsim_arch {
 	 * PTE_SHARED is 0); PA_52_64K puts PA[51:48] in bits 15:12.
 	 */
 	enum { PTSIM_PA_48 = 0, PTSIM_PA_52_LPA2, PTSIM_PA_52_64K } pa_layout;
+	/* Address-space layout: the valid ranges in address order (ptsim__va_range()). */
+	struct ptsim_va_range va_ranges[PTSIM_MAX_VA_RANGES];
+	unsigned int nr_va_ranges;
+	uint64_t task_size;  /* TASK_SIZE: user mappings end at or below it */
+	uint64_t map_window; /* DEFAULT_MAP_WINDOW: top of mmap()'s top-down search */
 	const struct ptsim_arch_ops *ops;
 };
 
@@ -172,6 +253,18 @@ static inline int ptsim__entry_level(const struct ptsim_arch *a, int lvl)
 static inline int ptsim__child_level(const struct ptsim_arch *a, int lvl)
 {
 	return ptsim__entry_level(a, lvl) + 1;
+}
+
+/* Index in a->va_ranges[] of the range holding @va, -1 if none holds it. */
+static inline int ptsim__va_range(const struct ptsim_arch *a, uint64_t va)
+{
+	for (unsigned int i = 0; i < a->nr_va_ranges; i++) {
+		const struct ptsim_va_range *r = &a->va_ranges[i];
+
+		if (va >= r->start && (r->end == 0 || va < r->end))
+			return (int)i;
+	}
+	return -1;
 }
 
 /* Index of @va in the table of logical level @lvl (0 for a folded level). */

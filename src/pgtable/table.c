@@ -276,16 +276,10 @@ void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
 	ptsim__table_free(pt->pa, ptsim__table_detach(pt, s));
 }
 
+/* x86: canonical (either half); arm64: in the TTBR0 (user) half. */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
 {
-	if (a->kind == PTSIM_ARCH_X86_64) {
-		/* Canonical: bits 63..va_bits-1 all equal. */
-		int64_t s = (int64_t)(va << (64 - a->va_bits)) >> (64 - a->va_bits);
-
-		return (uint64_t)s == va;
-	}
-	/* arm64 TTBR0 (user) half only: bits 63..va_bits clear. */
-	return (va >> a->va_bits) == 0;
+	return ptsim__va_range(a, va) >= 0;
 }
 
 /*

@@ -664,11 +664,52 @@ static void test_folding_rule(void **state)
 	assert_int_equal(ptsim__entry_level(arch("arm64-4k-52"), PTSIM_PGD), PTSIM_PGD);
 }
 
+/*
+ * Capabilities and address-space layout of every arm64 configuration, by
+ * name, as ptsim_arch_lookup() has them (a machine's copy may differ by
+ * knobs): the TTBR0 half only, TASK_SIZE = 1 << VA_BITS, and the mmap
+ * window capped at 48 bits.
+ */
+static void test_caps_and_layout(void **state)
+{
+	const unsigned int caps = PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE |
+				  PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES |
+				  PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES | PTSIM_ARCH_CAP_MIGRATION_AD;
+	static const struct {
+		const char *name;
+		unsigned int va_bits, window_bits;
+	} want[] = {
+		{"arm64-4k-39", 39, 39},  {"arm64-4k-48", 48, 48},  {"arm64-4k-52", 52, 48},
+		{"arm64-16k-47", 47, 47}, {"arm64-16k-48", 48, 48}, {"arm64-16k-52", 52, 48},
+		{"arm64-64k-42", 42, 42}, {"arm64-64k-48", 48, 48}, {"arm64-64k-52", 52, 48},
+	};
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), NR_ARM64);
+	for (unsigned int i = 0; i < NR_ARM64; i++) {
+		const struct ptsim_arch *a = arch(want[i].name);
+		uint64_t top = 1ull << want[i].va_bits;
+
+		assert_int_equal(a->caps, caps);
+		assert_u64_eq(a->task_size, top);
+		assert_u64_eq(a->map_window, 1ull << want[i].window_bits);
+		assert_int_equal(a->nr_va_ranges, 1);
+		assert_u64_eq(a->va_ranges[0].start, 0);
+		assert_u64_eq(a->va_ranges[0].end, top);
+		assert_null(a->va_ranges[0].ptdump_marker);
+		assert_int_equal(ptsim__va_range(a, 0), 0);
+		assert_int_equal(ptsim__va_range(a, top - 1), 0);
+		assert_int_equal(ptsim__va_range(a, top), -1);
+		assert_int_equal(ptsim__va_range(a, ~0ull), -1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_has_nine_arm64),
 		cmocka_unit_test(test_folding_rule),
+		cmocka_unit_test(test_caps_and_layout),
 		cmocka_unit_test(test_pgprot_literals),
 		cmocka_unit_test(test_pgprot_shared_per_config),
 		cmocka_unit_test(test_user_page_literal),

@@ -814,10 +814,53 @@ static void test_folding_rule(void **state)
 	assert_int_equal(ptsim__entry_level(arch("x86_64-5l"), PTSIM_PTE), PTSIM_PTE);
 }
 
+/*
+ * Capabilities and address-space layout of both configurations, as
+ * ptsim_arch_lookup() has them (a machine's copy may differ by knobs).
+ */
+static void test_caps_and_layout(void **state)
+{
+	const unsigned int caps = PTSIM_ARCH_CAP_SOFT_DIRTY | PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB |
+				  PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES |
+				  PTSIM_ARCH_CAP_EXEC_IMPLIES_READ;
+	static const struct {
+		const char *name;
+		uint64_t half, task_size;
+	} want[] = {
+		{"x86_64-4l", 1ull << 47, 0x00007ffffffff000ull},
+		{"x86_64-5l", 1ull << 56, 0x00fffffffffff000ull},
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct ptsim_arch *a = arch(want[i].name);
+		uint64_t half = want[i].half;
+
+		assert_int_equal(a->caps, caps);
+		assert_u64_eq(a->task_size, want[i].task_size);
+		assert_u64_eq(a->map_window, 0x00007ffffffff000ull);
+		assert_int_equal(a->nr_va_ranges, 2);
+		assert_u64_eq(a->va_ranges[0].start, 0);
+		assert_u64_eq(a->va_ranges[0].end, half);
+		assert_string_equal(a->va_ranges[0].ptdump_marker, "User Space");
+		assert_u64_eq(a->va_ranges[1].start, 0 - half);
+		assert_u64_eq(a->va_ranges[1].end, 0);
+		assert_string_equal(a->va_ranges[1].ptdump_marker, "Kernel Space");
+		/* Canonical addresses: either half, nothing in between. */
+		assert_int_equal(ptsim__va_range(a, 0), 0);
+		assert_int_equal(ptsim__va_range(a, half - 1), 0);
+		assert_int_equal(ptsim__va_range(a, half), -1);
+		assert_int_equal(ptsim__va_range(a, 0 - half - 1), -1);
+		assert_int_equal(ptsim__va_range(a, 0 - half), 1);
+		assert_int_equal(ptsim__va_range(a, ~0ull), 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_folding_rule),
+		cmocka_unit_test(test_caps_and_layout),
 		cmocka_unit_test(test_pgprot_values),
 		cmocka_unit_test(test_swap_predicates),
 		cmocka_unit_test(test_worked_example),
