@@ -27,6 +27,35 @@
 
 struct ptsim_arch;
 
+/*
+ * The emulated MMU's side (src/tlb/mmu.c; the mmu_* ops below).
+ *
+ * Hardware feature switches the MMU honours (the mmu.hw_af / mmu.hw_dbm
+ * knobs).
+ */
+struct ptsim_mmu_config {
+	bool hw_af;  /* arm64: hardware access flag (FEAT_HAFDBS); x86: ignored */
+	bool hw_dbm; /* arm64: hardware dirty-bit management; x86: ignored */
+};
+
+/*
+ * Restrictions a walk gathers from the table entries above a level, in the
+ * architecture's own terms (x86: R/W and U/S to clear, XD to set; arm64:
+ * PXNTable/UXNTable).  Generic code only zeroes it and hands it to
+ * mmu_table_rights(), mmu_fold_table() and mmu_fold_leaf().
+ */
+struct ptsim_mmu_rights {
+	uint64_t clr, set;
+};
+
+/* What the MMU makes of an access to a leaf (mmu_check()). */
+enum ptsim_mmu_verdict {
+	PTSIM_MMU_V_OK,	    /* the access proceeds with the entry as it is */
+	PTSIM_MMU_V_UPDATE, /* it proceeds once the hardware updates the entry (mmu_update()) */
+	PTSIM_MMU_V_PERM,   /* permission fault */
+	PTSIM_MMU_V_AF,	    /* access-flag fault (arm64 without hw_af) */
+};
+
 typedef bool (*ptsim_ent_pred_fn)(const struct ptsim_arch *a, int lvl, uint64_t e);
 typedef uint64_t (*ptsim_ent_build_fn)(const struct ptsim_arch *a, int lvl, uint64_t e);
 
@@ -77,6 +106,54 @@ struct ptsim_arch_ops {
 			   uint64_t e, uint64_t key, char *buf, size_t len);
 	/* Level a hole or leaf at logical @lvl is reported as (arm64 folds P4D/PUD -> PGD). */
 	int (*ptdump_level)(const struct ptsim_arch *a, int lvl);
+
+	/*
+	 * The emulated MMU (src/tlb/mmu.c) reads entries as the hardware does,
+	 * not as Linux does: a PROT_NONE or pmd_mkinvalid() entry is present
+	 * to Linux but invalid to the MMU, and the hardware's dirty update
+	 * (x86 D, arm64 clearing AP[2]) is not pte_mkdirty(), which also sets
+	 * software bits.  Leaf-or-table and the PFN still come from the ops
+	 * above (the walk shares them with ptsim__walk_to()).  @lvl is the
+	 * logical level the entry is read at (ptsim__entry_level()).
+	 *
+	 * mmu_valid(): the descriptor's valid bit (x86 P, arm64 Valid).
+	 * mmu_global(): a leaf that matches every address-space id (x86 G,
+	 *   arm64 nG clear).
+	 * mmu_leaf_usable(): a valid leaf the hardware can translate through
+	 *   at @lvl; false is a translation fault (arm64: a level-3
+	 *   descriptor of type 0b01 is reserved).
+	 * mmu_table_rights(): add to @r the restrictions the table entry @e
+	 *   puts on every level below it (x86: R/W and U/S must be set at
+	 *   every level, XD at any; arm64: PXNTable/UXNTable).
+	 * mmu_fold_table(): @e as a walk-cache entry holds it, with @r (which
+	 *   includes @e's own) folded in, so a walk resumed from it checks
+	 *   what a full walk would (SDM vol. 3 4.10.3.1).
+	 * mmu_fold_leaf(): the leaf @e as a TLB entry holds it: every table
+	 *   level's restrictions folded in (arm64: as PXN/UXN).
+	 * mmu_check(): the access (PTSIM_ACCESS_* of include/ptsim/mm.h; @user
+	 *   for EL0 / CPL 3) to a leaf with the restrictions folded in, in the
+	 *   architecture's fault priority.
+	 * mmu_table_accessed(): a table entry after the walk used it (x86 sets
+	 *   A, SDM vol. 3 4.8; arm64 without FEAT_HAFT leaves it alone).
+	 * mmu_update(): the leaf after the hardware's accessed/dirty update for
+	 *   an access mmu_check() answered PTSIM_MMU_V_UPDATE (x86 A, then D
+	 *   for a write; arm64 AF, and AP[2] cleared for a DBM write).
+	 */
+	bool (*mmu_valid)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	bool (*mmu_global)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	bool (*mmu_leaf_usable)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	void (*mmu_table_rights)(const struct ptsim_arch *a, int lvl, uint64_t e,
+				 struct ptsim_mmu_rights *r);
+	uint64_t (*mmu_fold_table)(const struct ptsim_arch *a, int lvl,
+				   const struct ptsim_mmu_rights *r, uint64_t e);
+	uint64_t (*mmu_fold_leaf)(const struct ptsim_arch *a, int lvl,
+				  const struct ptsim_mmu_rights *r, uint64_t e);
+	enum ptsim_mmu_verdict (*mmu_check)(const struct ptsim_arch *a, int lvl, uint64_t e,
+					    unsigned int access, bool user,
+					    const struct ptsim_mmu_config *mcfg);
+	uint64_t (*mmu_table_accessed)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	uint64_t (*mmu_update)(const struct ptsim_arch *a, int lvl, uint64_t e,
+			       unsigned int access);
 };
 
 /*

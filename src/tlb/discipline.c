@@ -129,13 +129,6 @@ void ptsim__tlb_free_hook(void *ctx, uint64_t pfn, uint64_t npages, const char *
 
 /* --- invariant 2: break-before-make (arm64) --------------------------------- */
 
-/*
- * ARMv8 descriptor bit 0 (Valid).  Only a cheap pre-filter: the decision is
- * taken on the decoded entry (a swap entry or a present-invalid PROT_NONE
- * entry never has it set, so a clear bit always means "not valid").
- */
-#define DESC_VALID (1ull << 0)
-
 static const struct ptsim_tlb_entry *find_tag(const struct ptsim_tlb_cache *k, uint64_t asid,
 					      uint64_t vpn, bool any_global)
 {
@@ -208,9 +201,16 @@ void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint
 	uint64_t base;
 	struct ptsim_attrs o, n;
 
-	if (!(a->caps & PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE) || old == new || !(new &DESC_VALID))
+	/*
+	 * The hardware valid bit is only a cheap pre-filter: the decision is
+	 * taken on the decoded entry (a swap entry or a present-invalid
+	 * PROT_NONE entry never has it set, so a clear bit always means "not
+	 * valid").
+	 */
+	if (!(a->caps & PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE) || old == new ||
+	    !a->ops->mmu_valid(a, lvl, new))
 		return;
-	if (!(old & DESC_VALID) && !t->nr_valid)
+	if (!a->ops->mmu_valid(a, lvl, old) && !t->nr_valid)
 		return; /* invalid -> valid with nothing cached anywhere: the fast path */
 	ptsim_ent_decode(a, (enum ptsim_level)lvl, new, &n);
 	if (!n.valid)

@@ -856,11 +856,122 @@ static void test_caps_and_layout(void **state)
 	}
 }
 
+/* ---- The hardware's view (mmu_* ops) --------------------------------- */
+
+static const struct ptsim_mmu_config no_hw_ad = {.hw_af = false, .hw_dbm = false};
+
+static enum ptsim_mmu_verdict mmu_check(const struct ptsim_arch *a, uint64_t e, unsigned int access,
+					bool user)
+{
+	return a->ops->mmu_check(a, PTSIM_PTE, e, access, user, &no_hw_ad);
+}
+
+static void test_mmu_valid_global(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+
+	(void)state;
+	/* P, not Linux's pte_present(): PROT_NONE and an invalidated PMD are not valid. */
+	assert_true(o->mmu_valid(a, PTSIM_PTE, 0x8000000012345067ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0x000fffffedcba120ull));
+	assert_false(o->mmu_valid(a, PTSIM_PMD, 0x800fffffeda000a6ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0));
+	assert_true(o->mmu_global(a, PTSIM_PTE, 0x8000000012345163ull));
+	assert_false(o->mmu_global(a, PTSIM_PTE, 0x8000000012345067ull));
+	/* Every valid leaf format is usable. */
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PTE, 0x8000000012345067ull));
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PMD, 0x80000000124000a7ull));
+}
+
+/* R/W and U/S are ANDed, XD ORed over the levels (SDM vol. 3 4.6). */
+static void test_mmu_rights(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+	struct ptsim_mmu_rights r = {0, 0};
+
+	(void)state;
+	/* A Linux user table (_PAGE_TABLE) restricts nothing. */
+	o->mmu_table_rights(a, PTSIM_P4D, 0x0000000012346067ull, &r);
+	assert_u64_eq(r.clr, 0);
+	assert_u64_eq(r.set, 0);
+	assert_u64_eq(o->mmu_fold_table(a, PTSIM_PUD, &r, 0x0000000012347067ull),
+		      0x0000000012347067ull);
+	/* A supervisor read-only table with XD: every level below loses U/S, R/W, gains XD. */
+	o->mmu_table_rights(a, PTSIM_PUD, 0x8000000012347061ull, &r);
+	assert_u64_eq(r.clr, RW | US);
+	assert_u64_eq(r.set, NX);
+	assert_u64_eq(o->mmu_fold_table(a, PTSIM_PMD, &r, 0x0000000012348067ull),
+		      0x8000000012348061ull);
+	assert_u64_eq(o->mmu_fold_leaf(a, PTSIM_PTE, &r, 0x0000000012345067ull),
+		      0x8000000012345061ull);
+	/* The folded leaf is what the permission check sees. */
+	assert_int_equal(mmu_check(a, 0x0000000012345067ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_READ, false),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_WRITE, false),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_EXEC, false),
+			 PTSIM_MMU_V_PERM);
+}
+
+static void test_mmu_check_update(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+	const uint64_t rw_clean = 0x8000000012345007ull; /* P RW US NX, A and D clear */
+	const uint64_t ro = 0x8000000012345025ull;	 /* PAGE_READONLY */
+
+	(void)state;
+	/* User read/write/exec of a young dirty writable NX page. */
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_EXEC, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x0000000012345025ull, PTSIM_ACCESS_EXEC, true),
+			 PTSIM_MMU_V_OK);
+	/* CR0.WP: read-only is read-only for the kernel too. */
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_WRITE, true), PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_WRITE, false), PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_READ, true), PTSIM_MMU_V_OK);
+	/* U/S clear: a kernel page. */
+	assert_int_equal(mmu_check(a, 0x8000000012345163ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345163ull, PTSIM_ACCESS_WRITE, false),
+			 PTSIM_MMU_V_OK);
+	/* A missing A (or D for a write) is set by the hardware, never faulted on. */
+	assert_int_equal(mmu_check(a, rw_clean, PTSIM_ACCESS_READ, true), PTSIM_MMU_V_UPDATE);
+	assert_int_equal(mmu_check(a, 0x8000000012345027ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345027ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_UPDATE);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, rw_clean, PTSIM_ACCESS_READ),
+		      0x8000000012345027ull);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, rw_clean, PTSIM_ACCESS_WRITE),
+		      0x8000000012345067ull);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PMD, 0x80000000124000a7ull, PTSIM_ACCESS_WRITE),
+		      0x80000000124000e7ull);
+	/* The walk marks the tables it uses accessed. */
+	assert_u64_eq(o->mmu_table_accessed(a, PTSIM_PMD, 0x0000000012346007ull),
+		      0x0000000012346027ull);
+	assert_u64_eq(o->mmu_table_accessed(a, PTSIM_PMD, 0x0000000012346067ull),
+		      0x0000000012346067ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_folding_rule),
 		cmocka_unit_test(test_caps_and_layout),
+		cmocka_unit_test(test_mmu_valid_global),
+		cmocka_unit_test(test_mmu_rights),
+		cmocka_unit_test(test_mmu_check_update),
 		cmocka_unit_test(test_pgprot_values),
 		cmocka_unit_test(test_swap_predicates),
 		cmocka_unit_test(test_worked_example),
