@@ -2,10 +2,13 @@
 /*
  * src/arch/internal.h - the architecture description and its ops table.
  *
- * Geometry is data (struct ptsim_arch); semantics are functions in
+ * Geometry and the address-space layout are data (struct ptsim_arch), and
+ * so are the capability flags (PTSIM_ARCH_CAP_*) that say how the kernel's
+ * generic code behaves on the architecture; semantics are functions in
  * src/arch/x86_64.c and src/arch/arm64.c, named like the kernel's, reached
- * through struct ptsim_arch_ops.  Every op takes the arch (for granule and
- * PA-width dependent encodings) and the logical level of the entry.
+ * through struct ptsim_arch_ops (encodings, ptdump, and the emulated MMU's
+ * reading of entries).  Every op takes the arch (for granule and PA-width
+ * dependent encodings) and the logical level of the entry.
  *
  * Level conventions for ops:
  *  - A "leaf" at level PTE is a page; at PMD/PUD (and P4D/PGD, never legal
@@ -158,11 +161,16 @@ struct ptsim_arch_ops {
 
 /*
  * Capabilities: what code outside src/arch asks of an architecture instead
- * of its name.  Each flag stands for one kernel or hardware behaviour that
- * differs between architectures.  A machine runs on its own copy of the
- * description (ptsim_machine_arch()), whose capabilities follow its
- * configuration (the kernel's CONFIG_* switches that change encodings:
- * soft-dirty; historical behaviour of an architecture's helpers).
+ * of its name, which it never tests (the check_layers test fails on
+ * PTSIM_ARCH_X86_64, PTSIM_ARCH_ARM64 or ->kind anywhere under src/ but
+ * src/arch/).  Each flag stands for one kernel or hardware behaviour that
+ * differs between architectures; how the hardware reads an entry is the
+ * mmu_* ops, and the address-space layout is data in struct ptsim_arch.
+ * Adding an architecture means a new ops file, its configurations in
+ * arch.c, and the flags it has; nothing above src/arch changes.  A machine runs on its own copy of
+ * the description (ptsim_machine_arch()), whose capabilities follow its configuration (the kernel's
+ * CONFIG_* switches that change encodings: soft-dirty; historical behaviour of an architecture's
+ * helpers).
  */
 enum {
 	/* _PAGE_SOFT_DIRTY / _PAGE_SWP_SOFT_DIRTY exist (x86 with CONFIG_MEM_SOFT_DIRTY). */
@@ -248,8 +256,8 @@ struct ptsim_va_range {
 
 struct ptsim_arch {
 	const char *name;
-	enum ptsim_arch_kind kind;
-	unsigned int caps; /* PTSIM_ARCH_CAP_* */
+	enum ptsim_arch_kind kind; /* for ptsim_arch_kind() and src/arch only */
+	unsigned int caps;	   /* PTSIM_ARCH_CAP_* */
 	unsigned int page_shift;
 	unsigned int va_bits;	/* VA bits translated */
 	unsigned int pa_bits;	/* MAX_PHYSMEM_BITS */
