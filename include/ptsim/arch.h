@@ -57,6 +57,11 @@ PTSIM_API const struct ptsim_arch *ptsim_arch_lookup(const char *name);
 PTSIM_API const struct ptsim_arch *ptsim_arch_at(unsigned int i);
 
 PTSIM_API const char *ptsim_arch_name(const struct ptsim_arch *a);
+/*
+ * The architecture family of a configuration, for callers that present
+ * facts the API does not expose (the ptsim tool's trace replay derives
+ * TASK_SIZE from it).  The library's own code never branches on it.
+ */
 PTSIM_API enum ptsim_arch_kind ptsim_arch_kind(const struct ptsim_arch *a);
 /* log2 of the base page (granule) size: 12, 14 or 16. */
 PTSIM_API unsigned int ptsim_arch_page_shift(const struct ptsim_arch *a);

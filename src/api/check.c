@@ -134,9 +134,7 @@ static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_
 		return;
 	tbl = (uint64_t *)(uintptr_t)f->private_;
 	/* Entries are judged at the lowest logical level sharing the slot, as writes are. */
-	elvl = tlvl;
-	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-		elvl++;
+	elvl = ptsim__entry_level(a, tlvl);
 	for (unsigned int i = 0; i < a->ptrs[tlvl]; i++)
 		count += tbl[i] != 0 && !a->ops->none(a, elvl, tbl[i]);
 	if (count != f->extra)
@@ -241,7 +239,7 @@ enum { REC_PTE = 0, REC_ENTIRE = 1, REC_CACHE = 2 };
 
 struct map_rec {
 	uint64_t pfn;
-	uint64_t kind;
+	uint64_t type; /* REC_* */
 };
 
 struct map_check {
@@ -255,7 +253,7 @@ struct map_check {
 	uint64_t anon_mapped, anon_thps; /* recomputed NR_ANON_MAPPED, NR_ANON_THPS */
 };
 
-static void rec_add(struct map_check *c, uint64_t pfn, uint64_t kind)
+static void rec_add(struct map_check *c, uint64_t pfn, uint64_t type)
 {
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 256;
@@ -273,7 +271,7 @@ static void rec_add(struct map_check *c, uint64_t pfn, uint64_t kind)
 		c->cap = ncap;
 	}
 	c->v[c->n].pfn = pfn;
-	c->v[c->n].kind = kind;
+	c->v[c->n].type = type;
 	c->n++;
 }
 
@@ -283,7 +281,7 @@ static int cmp_rec(const void *a, const void *b)
 
 	if (x->pfn != y->pfn)
 		return x->pfn < y->pfn ? -1 : 1;
-	return x->kind < y->kind ? -1 : x->kind > y->kind;
+	return x->type < y->type ? -1 : x->type > y->type;
 }
 
 /* The folio head of @pfn as the frame records say, or @pfn (never crashes). */
@@ -335,8 +333,8 @@ static void map_cache_fn(void *arg, uint64_t pfn)
 	rec_add(arg, pfn, REC_CACHE);
 }
 
-/* Records of @kind for pfns in [lo, hi). */
-static uint64_t rec_count(const struct map_check *c, uint64_t lo, uint64_t hi, uint64_t kind,
+/* Records of @type for pfns in [lo, hi). */
+static uint64_t rec_count(const struct map_check *c, uint64_t lo, uint64_t hi, uint64_t type,
 			  uint64_t *distinct)
 {
 	size_t l = 0, h = c->n;
@@ -353,7 +351,7 @@ static uint64_t rec_count(const struct map_check *c, uint64_t lo, uint64_t hi, u
 	if (distinct)
 		*distinct = 0;
 	for (size_t i = l; i < c->n && c->v[i].pfn < hi; i++) {
-		if (c->v[i].kind != kind)
+		if (c->v[i].type != type)
 			continue;
 		n++;
 		if (distinct && c->v[i].pfn != last) {

@@ -229,16 +229,14 @@ static void enum_name(const char *values, int i, char *buf, size_t len)
 /* Defaults that follow the architecture (ptsim_config_init(), and the arch knob). */
 void ptsim__config_arch_defaults(struct ptsim_config *c)
 {
-	bool x86 = c->arch->kind == PTSIM_ARCH_X86_64;
-
 	/*
 	 * Migration entries carry A/D only if the swap offset holds
 	 * SWP_PFN_BITS + 2 bits: arm64's 50-bit offset always does; x86's
 	 * usable offset is capped by L1TF on common CPUs.
 	 */
-	c->swp_migration_ad = !x86;
+	c->swp_migration_ad = c->arch->caps & PTSIM_ARCH_CAP_MIGRATION_AD;
 	/* CONFIG_MEM_SOFT_DIRTY needs HAVE_ARCH_SOFT_DIRTY, which arm64 lacks. */
-	c->soft_dirty = x86 && (c->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY);
+	c->soft_dirty = c->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY;
 }
 
 static int knob_err(char *err, size_t errlen, int ret, const char *fmt, ...) PTSIM_PRINTF(4, 5);

@@ -16,32 +16,73 @@
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 
-/* x86-64: 512 entries at every real level; leaves at PUD (1G), PMD (2M), PTE. */
+/*
+ * x86-64: 512 entries at every real level; leaves at PUD (1G), PMD (2M), PTE.
+ * Capabilities: soft-dirty (HAVE_ARCH_SOFT_DIRTY); a fault drops the stale
+ * translations and INVLPG the walk caches (SDM vol. 3 4.10.4.1), so
+ * ptep_set_access_flags() and ptep_clear_flush_young() do not flush;
+ * access_error() reads VM_EXEC as accessible; migration entries carry no
+ * A/D by default (L1TF-capped swap offset).
+ */
 #define X86_COMMON                                                                                 \
 	.kind = PTSIM_ARCH_X86_64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},  \
 	.cont_nr = {0, 0, 0, 0, 0}, .hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2,    \
 	.section_bits = 27, .max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops,  \
-	.caps = PTSIM_ARCH_CAP_SOFT_DIRTY
+	.caps = PTSIM_ARCH_CAP_SOFT_DIRTY | PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB |                 \
+		PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES | PTSIM_ARCH_CAP_EXEC_IMPLIES_READ
+
+/*
+ * x86 address space of @bits VA bits: the canonical halves; TASK_SIZE_MAX
+ * keeps the top page of the lower half unmapped, and DEFAULT_MAP_WINDOW is
+ * the 4-level lower half even with 5-level paging (page_64_types.h).
+ */
+#define X86_VA(bits)                                                                               \
+	.va_bits = (bits),                                                                         \
+	.va_ranges = {{0, 1ull << ((bits)-1), "User Space"},                                       \
+		      {0 - (1ull << ((bits)-1)), 0, "Kernel Space"}},                              \
+	.nr_va_ranges = 2, .task_size = (1ull << ((bits)-1)) - 4096,                               \
+	.map_window = (1ull << 47) - 4096
+
+/*
+ * arm64: break-before-make; __ptep_set_access_flags() and
+ * ptep_clear_flush_young() flush; TLBI by VA is last-level; migration
+ * entries carry A/D (50-bit swap offset).
+ */
+#define ARM64_CAPS                                                                                 \
+	(PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE | PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES |              \
+	 PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES | PTSIM_ARCH_CAP_MIGRATION_AD)
+
+/*
+ * arm64 address space of VA_BITS @bits: the TTBR0 half only; TASK_SIZE is
+ * 1 << VA_BITS and DEFAULT_MAP_WINDOW 1 << VA_BITS_MIN (48 at most: the
+ * 52-bit space is opt-in through the mmap hint; asm/processor.h).
+ */
+#define ARM64_VA(bits)                                                                             \
+	.va_bits = (bits), .va_ranges = {{0, 1ull << (bits), NULL}}, .nr_va_ranges = 1,            \
+	.task_size = 1ull << (bits), .map_window = 1ull << ((bits) > 48 ? 48 : (bits))
 
 /* arm64 granule-specific constants (encodings.md §1.2). */
 #define ARM64_4K                                                                                   \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},   \
 	.cont_nr = {0, 0, 0, 16, 16}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB, 64 * KiB},     \
-	.nr_hugetlb_sizes = 4, .section_bits = 27, .max_order = 10, .ops = &ptsim__arm64_ops
+	.nr_hugetlb_sizes = 4, .section_bits = 27, .max_order = 10, .ops = &ptsim__arm64_ops,      \
+	.caps = ARM64_CAPS
 #define ARM64_16K                                                                                  \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 14, .leaf_ok = {false, false, false, true, true},  \
 	.cont_nr = {0, 0, 0, 32, 128}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB},              \
-	.nr_hugetlb_sizes = 3, .section_bits = 27, .max_order = 11, .ops = &ptsim__arm64_ops
+	.nr_hugetlb_sizes = 3, .section_bits = 27, .max_order = 11, .ops = &ptsim__arm64_ops,      \
+	.caps = ARM64_CAPS
 #define ARM64_64K                                                                                  \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 16, .leaf_ok = {false, false, false, true, true},  \
 	.cont_nr = {0, 0, 0, 32, 32}, .hugetlb_sizes = {16 * GiB, 512 * MiB, 2 * MiB},             \
-	.nr_hugetlb_sizes = 3, .section_bits = 29, .max_order = 13, .ops = &ptsim__arm64_ops
+	.nr_hugetlb_sizes = 3, .section_bits = 29, .max_order = 13, .ops = &ptsim__arm64_ops,      \
+	.caps = ARM64_CAPS
 
 static const struct ptsim_arch arches[] = {
 	{
 		.name = "x86_64-4l",
 		X86_COMMON,
-		.va_bits = 48,
+		X86_VA(48),
 		.pa_bits = 46,
 		.nr_levels = 4,
 		.shift = {39, 39, 30, 21, 12},
@@ -50,7 +91,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "x86_64-5l",
 		X86_COMMON,
-		.va_bits = 57,
+		X86_VA(57),
 		.pa_bits = 52,
 		.nr_levels = 5,
 		.shift = {48, 39, 30, 21, 12},
@@ -59,7 +100,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-4k-39",
 		ARM64_4K,
-		.va_bits = 39,
+		ARM64_VA(39),
 		.pa_bits = 48,
 		.nr_levels = 3,
 		.shift = {30, 30, 30, 21, 12},
@@ -69,7 +110,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-4k-48",
 		ARM64_4K,
-		.va_bits = 48,
+		ARM64_VA(48),
 		.pa_bits = 48,
 		.nr_levels = 4,
 		.shift = {39, 39, 30, 21, 12},
@@ -79,7 +120,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-4k-52",
 		ARM64_4K,
-		.va_bits = 52,
+		ARM64_VA(52),
 		.pa_bits = 52,
 		.nr_levels = 5,
 		.shift = {48, 39, 30, 21, 12},
@@ -89,7 +130,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-16k-47",
 		ARM64_16K,
-		.va_bits = 47,
+		ARM64_VA(47),
 		.pa_bits = 48,
 		.nr_levels = 3,
 		.shift = {36, 36, 36, 25, 14},
@@ -99,7 +140,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-16k-48",
 		ARM64_16K,
-		.va_bits = 48,
+		ARM64_VA(48),
 		.pa_bits = 48,
 		.nr_levels = 4,
 		.shift = {47, 47, 36, 25, 14},
@@ -109,7 +150,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-16k-52",
 		ARM64_16K,
-		.va_bits = 52,
+		ARM64_VA(52),
 		.pa_bits = 52,
 		.nr_levels = 4,
 		.shift = {47, 47, 36, 25, 14},
@@ -119,7 +160,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-64k-42",
 		ARM64_64K,
-		.va_bits = 42,
+		ARM64_VA(42),
 		.pa_bits = 48,
 		.nr_levels = 2,
 		.shift = {29, 29, 29, 29, 16},
@@ -129,7 +170,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-64k-48",
 		ARM64_64K,
-		.va_bits = 48,
+		ARM64_VA(48),
 		.pa_bits = 48,
 		.nr_levels = 3,
 		.shift = {42, 42, 42, 29, 16},
@@ -139,7 +180,7 @@ static const struct ptsim_arch arches[] = {
 	{
 		.name = "arm64-64k-52",
 		ARM64_64K,
-		.va_bits = 52,
+		ARM64_VA(52),
 		.pa_bits = 52,
 		.nr_levels = 3,
 		.shift = {42, 42, 42, 29, 16},

@@ -35,6 +35,7 @@
 #include <stdio.h>
 
 #include "arch/internal.h"
+#include "ptsim/mm.h"
 
 /* Descriptor type, bits 1:0 (pgtable-hwdef.h). */
 #define PTSIM_ARM64_PTE_VALID	   (1ull << 0)
@@ -783,6 +784,118 @@ static int arm64_ptdump_line(const struct ptsim_arch *a, int lvl, uint64_t start
 	return (int)pos;
 }
 
+/* ---------------------------------------------------------------------------
+ * The hardware's view (the emulated MMU).  Checks follow the architecture's
+ * fault priority: translation (Valid, at every level), access flag, then
+ * permission.
+ */
+
+/* Valid: a present-invalid (PROT_NONE, pmd_mkinvalid()) entry is not. */
+static bool arm64_mmu_valid(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	ARM64_UNUSED_ARGS;
+	return arm64_pte_valid(e);
+}
+
+/* nG clear: the translation matches every ASID. */
+static bool arm64_mmu_global(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	ARM64_UNUSED_ARGS;
+	return !(e & PTSIM_ARM64_PTE_NG);
+}
+
+/*
+ * At level 3 bits 1:0 must be 0b11 (page): 0b01 is reserved there and
+ * faults as a translation fault.  Bit 1 is the one that tells table from
+ * block above level 3.
+ */
+static bool arm64_mmu_leaf_usable(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)a;
+	return lvl != PTSIM_PTE || (e & PTSIM_ARM64_PMD_TABLE_BIT);
+}
+
+/*
+ * Hierarchical attributes: PXNTable/UXNTable of a table descriptor apply to
+ * every level below.  APTable is not modelled (Linux never sets it).
+ */
+static void arm64_mmu_table_rights(const struct ptsim_arch *a, int lvl, uint64_t e,
+				   struct ptsim_mmu_rights *r)
+{
+	ARM64_UNUSED_ARGS;
+	r->set |= e & (PTSIM_ARM64_PMD_TABLE_PXN | PTSIM_ARM64_PMD_TABLE_UXN);
+}
+
+static uint64_t arm64_mmu_fold_table(const struct ptsim_arch *a, int lvl,
+				     const struct ptsim_mmu_rights *r, uint64_t e)
+{
+	ARM64_UNUSED_ARGS;
+	return (e & ~r->clr) | r->set;
+}
+
+/* A leaf has no XNTable bits: the tables' restrictions become PXN/UXN. */
+static uint64_t arm64_mmu_fold_leaf(const struct ptsim_arch *a, int lvl,
+				    const struct ptsim_mmu_rights *r, uint64_t e)
+{
+	ARM64_UNUSED_ARGS;
+	if (r->set & PTSIM_ARM64_PMD_TABLE_PXN)
+		e |= PTSIM_ARM64_PTE_PXN;
+	if (r->set & PTSIM_ARM64_PMD_TABLE_UXN)
+		e |= PTSIM_ARM64_PTE_UXN;
+	return e;
+}
+
+/*
+ * Access flag before permission.  EL0 data accesses need AP[1] (PTE_USER);
+ * execution is governed by UXN at EL0 (so an execute-only page, AP[1] clear,
+ * runs at EL0) and PXN at EL1.  A write to AP[2] (PTE_RDONLY) faults unless
+ * DBM (PTE_WRITE) is set and the hardware manages dirtiness.  PAN and the
+ * "EL0-writable is PXN at EL1" rule are not modelled.
+ */
+static enum ptsim_mmu_verdict arm64_mmu_check(const struct ptsim_arch *a, int lvl, uint64_t e,
+					      unsigned int access, bool user,
+					      const struct ptsim_mmu_config *mcfg)
+{
+	bool update = false;
+
+	ARM64_UNUSED_ARGS;
+	if (!(e & PTSIM_ARM64_PTE_AF)) {
+		if (!mcfg->hw_af)
+			return PTSIM_MMU_V_AF;
+		update = true;
+	}
+	if (user && (access & (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE)) &&
+	    !(e & PTSIM_ARM64_PTE_USER))
+		return PTSIM_MMU_V_PERM;
+	if ((access & PTSIM_ACCESS_EXEC) &&
+	    (e & (user ? PTSIM_ARM64_PTE_UXN : PTSIM_ARM64_PTE_PXN)))
+		return PTSIM_MMU_V_PERM;
+	if ((access & PTSIM_ACCESS_WRITE) && (e & PTSIM_ARM64_PTE_RDONLY)) {
+		if (!mcfg->hw_dbm || !(e & PTSIM_ARM64_PTE_DBM))
+			return PTSIM_MMU_V_PERM;
+		update = true; /* the hardware dirty-state update */
+	}
+	return update ? PTSIM_MMU_V_UPDATE : PTSIM_MMU_V_OK;
+}
+
+/* Table AF is ignored without FEAT_HAFT: the walk leaves table entries alone. */
+static uint64_t arm64_mmu_table_accessed(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	ARM64_UNUSED_ARGS;
+	return e;
+}
+
+/* AF, and for a write the DBM dirty-state update: AP[2] cleared. */
+static uint64_t arm64_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e,
+				 unsigned int access)
+{
+	ARM64_UNUSED_ARGS;
+	e |= PTSIM_ARM64_PTE_AF;
+	if (access & PTSIM_ACCESS_WRITE)
+		e &= ~PTSIM_ARM64_PTE_RDONLY; /* only reached with DBM set and hw_dbm */
+	return e;
+}
+
 const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.pgprot = arm64_pgprot,
 	.mk_leaf = arm64_mk_leaf,
@@ -835,4 +948,14 @@ const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.ptdump_table_key = arm64_ptdump_table_key,
 	.ptdump_line = arm64_ptdump_line,
 	.ptdump_level = arm64_ptdump_level,
+
+	.mmu_valid = arm64_mmu_valid,
+	.mmu_global = arm64_mmu_global,
+	.mmu_leaf_usable = arm64_mmu_leaf_usable,
+	.mmu_table_rights = arm64_mmu_table_rights,
+	.mmu_fold_table = arm64_mmu_fold_table,
+	.mmu_fold_leaf = arm64_mmu_fold_leaf,
+	.mmu_check = arm64_mmu_check,
+	.mmu_table_accessed = arm64_mmu_table_accessed,
+	.mmu_update = arm64_mmu_update,
 };

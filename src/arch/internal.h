@@ -2,10 +2,13 @@
 /*
  * src/arch/internal.h - the architecture description and its ops table.
  *
- * Geometry is data (struct ptsim_arch); semantics are functions in
+ * Geometry and the address-space layout are data (struct ptsim_arch), and
+ * so are the capability flags (PTSIM_ARCH_CAP_*) that say how the kernel's
+ * generic code behaves on the architecture; semantics are functions in
  * src/arch/x86_64.c and src/arch/arm64.c, named like the kernel's, reached
- * through struct ptsim_arch_ops.  Every op takes the arch (for granule and
- * PA-width dependent encodings) and the logical level of the entry.
+ * through struct ptsim_arch_ops (encodings, ptdump, and the emulated MMU's
+ * reading of entries).  Every op takes the arch (for granule and PA-width
+ * dependent encodings) and the logical level of the entry.
  *
  * Level conventions for ops:
  *  - A "leaf" at level PTE is a page; at PMD/PUD (and P4D/PGD, never legal
@@ -26,6 +29,35 @@
 #define PTSIM_MAX_HUGETLB_SIZES 4
 
 struct ptsim_arch;
+
+/*
+ * The emulated MMU's side (src/tlb/mmu.c; the mmu_* ops below).
+ *
+ * Hardware feature switches the MMU honours (the mmu.hw_af / mmu.hw_dbm
+ * knobs).
+ */
+struct ptsim_mmu_config {
+	bool hw_af;  /* arm64: hardware access flag (FEAT_HAFDBS); x86: ignored */
+	bool hw_dbm; /* arm64: hardware dirty-bit management; x86: ignored */
+};
+
+/*
+ * Restrictions a walk gathers from the table entries above a level, in the
+ * architecture's own terms (x86: R/W and U/S to clear, XD to set; arm64:
+ * PXNTable/UXNTable).  Generic code only zeroes it and hands it to
+ * mmu_table_rights(), mmu_fold_table() and mmu_fold_leaf().
+ */
+struct ptsim_mmu_rights {
+	uint64_t clr, set;
+};
+
+/* What the MMU makes of an access to a leaf (mmu_check()). */
+enum ptsim_mmu_verdict {
+	PTSIM_MMU_V_OK,	    /* the access proceeds with the entry as it is */
+	PTSIM_MMU_V_UPDATE, /* it proceeds once the hardware updates the entry (mmu_update()) */
+	PTSIM_MMU_V_PERM,   /* permission fault */
+	PTSIM_MMU_V_AF,	    /* access-flag fault (arm64 without hw_af) */
+};
 
 typedef bool (*ptsim_ent_pred_fn)(const struct ptsim_arch *a, int lvl, uint64_t e);
 typedef uint64_t (*ptsim_ent_build_fn)(const struct ptsim_arch *a, int lvl, uint64_t e);
@@ -86,26 +118,155 @@ struct ptsim_arch_ops {
 			   uint64_t e, uint64_t key, char *buf, size_t len);
 	/* Level a hole or leaf at logical @lvl is reported as (arm64 folds P4D/PUD -> PGD). */
 	int (*ptdump_level)(const struct ptsim_arch *a, int lvl);
+
+	/*
+	 * The emulated MMU (src/tlb/mmu.c) reads entries as the hardware does,
+	 * not as Linux does: a PROT_NONE or pmd_mkinvalid() entry is present
+	 * to Linux but invalid to the MMU, and the hardware's dirty update
+	 * (x86 D, arm64 clearing AP[2]) is not pte_mkdirty(), which also sets
+	 * software bits.  Leaf-or-table and the PFN still come from the ops
+	 * above (the walk shares them with ptsim__walk_to()).  @lvl is the
+	 * logical level the entry is read at (ptsim__entry_level()).
+	 *
+	 * mmu_valid(): the descriptor's valid bit (x86 P, arm64 Valid).
+	 * mmu_global(): a leaf that matches every address-space id (x86 G,
+	 *   arm64 nG clear).
+	 * mmu_leaf_usable(): a valid leaf the hardware can translate through
+	 *   at @lvl; false is a translation fault (arm64: a level-3
+	 *   descriptor of type 0b01 is reserved).
+	 * mmu_table_rights(): add to @r the restrictions the table entry @e
+	 *   puts on every level below it (x86: R/W and U/S must be set at
+	 *   every level, XD at any; arm64: PXNTable/UXNTable).
+	 * mmu_fold_table(): @e as a walk-cache entry holds it, with @r (which
+	 *   includes @e's own) folded in, so a walk resumed from it checks
+	 *   what a full walk would (SDM vol. 3 4.10.3.1).
+	 * mmu_fold_leaf(): the leaf @e as a TLB entry holds it: every table
+	 *   level's restrictions folded in (arm64: as PXN/UXN).
+	 * mmu_check(): the access (PTSIM_ACCESS_* of include/ptsim/mm.h; @user
+	 *   for EL0 / CPL 3) to a leaf with the restrictions folded in, in the
+	 *   architecture's fault priority.
+	 * mmu_table_accessed(): a table entry after the walk used it (x86 sets
+	 *   A, SDM vol. 3 4.8; arm64 without FEAT_HAFT leaves it alone).
+	 * mmu_update(): the leaf after the hardware's accessed/dirty update for
+	 *   an access mmu_check() answered PTSIM_MMU_V_UPDATE (x86 A, then D
+	 *   for a write; arm64 AF, and AP[2] cleared for a DBM write).
+	 */
+	bool (*mmu_valid)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	bool (*mmu_global)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	bool (*mmu_leaf_usable)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	void (*mmu_table_rights)(const struct ptsim_arch *a, int lvl, uint64_t e,
+				 struct ptsim_mmu_rights *r);
+	uint64_t (*mmu_fold_table)(const struct ptsim_arch *a, int lvl,
+				   const struct ptsim_mmu_rights *r, uint64_t e);
+	uint64_t (*mmu_fold_leaf)(const struct ptsim_arch *a, int lvl,
+				  const struct ptsim_mmu_rights *r, uint64_t e);
+	enum ptsim_mmu_verdict (*mmu_check)(const struct ptsim_arch *a, int lvl, uint64_t e,
+					    unsigned int access, bool user,
+					    const struct ptsim_mmu_config *mcfg);
+	uint64_t (*mmu_table_accessed)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	uint64_t (*mmu_update)(const struct ptsim_arch *a, int lvl, uint64_t e,
+			       unsigned int access);
 };
 
 /*
  * Capabilities: what code outside src/arch asks of an architecture instead
- * of its name.  A machine runs on its own copy of the description
- * (ptsim_machine_arch()), whose capabilities follow its configuration (the
- * kernel's CONFIG_* switches that change encodings: soft-dirty; historical
- * behaviour of an architecture's helpers).
+ * of its name, which it never tests (the check_layers test fails on
+ * PTSIM_ARCH_X86_64, PTSIM_ARCH_ARM64 or ->kind anywhere under src/ but
+ * src/arch/).  Each flag stands for one kernel or hardware behaviour that
+ * differs between architectures; how the hardware reads an entry is the
+ * mmu_* ops, and the address-space layout is data in struct ptsim_arch.
+ * Adding an architecture means a new ops file, its configurations in
+ * arch.c, and the flags it has; nothing above src/arch changes.  A machine runs on its own copy of
+ * the description (ptsim_machine_arch()), whose capabilities follow its configuration (the kernel's
+ * CONFIG_* switches that change encodings: soft-dirty; historical behaviour of an architecture's
+ * helpers).
  */
 enum {
 	/* _PAGE_SOFT_DIRTY / _PAGE_SWP_SOFT_DIRTY exist (x86 with CONFIG_MEM_SOFT_DIRTY). */
 	PTSIM_ARCH_CAP_SOFT_DIRTY = 1u << 0,
 	/* pte_mkdirty() also sets the hardware write bit (sparc64 before 6.4; a compat knob). */
 	PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE = 1u << 1,
+	/*
+	 * Live entries need break-before-make: a hardware-valid entry may
+	 * change only its permission and access/dirty bits in place; a new
+	 * output address, size or contiguous hint goes through an invalid
+	 * entry and a TLB flush, and an entry is made valid only once no CPU
+	 * can still cache a conflicting translation (arm64: the ARM ARM's
+	 * break-before-make rule; __check_safe_pte_update() warns on the
+	 * first case, the contpte code and pmdp_invalidate() users follow it).
+	 * The discipline checker (src/tlb/discipline.c) records every entry
+	 * write that breaks it as a BBM violation.
+	 */
+	PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE = 1u << 2,
+	/*
+	 * A page fault drops the faulting address's TLB entries and the
+	 * paging-structure-cache entries that would be used for it, on the
+	 * faulting CPU (x86: SDM vol. 3 4.10.4.1).  So a stale read-only entry
+	 * faults once and is gone, which is why x86
+	 * flush_tlb_fix_spurious_fault() and ptep_set_access_flags() need no
+	 * flush.  arm64 may keep an entry that gave a permission fault.
+	 */
+	PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB = 1u << 3,
+	/*
+	 * ptep_set_access_flags() / pmdp_set_access_flags() flush the TLB when
+	 * they make an entry writable or dirty: arm64 __ptep_set_access_flags()
+	 * ends in flush_tlb_page() (the stale read-only entry may still be
+	 * cached).  x86 does not: the fault dropped the entry
+	 * (PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB).
+	 */
+	PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES = 1u << 4,
+	/*
+	 * ptep_clear_flush_young() / pmdp_clear_flush_young() flush: arm64
+	 * invalidates the page (flush_tlb_page_nosync()).  x86 only clears A
+	 * ("clearing the accessed bit without a TLB flush doesn't cause data
+	 * corruption"): a cached young entry costs at most a missed reference.
+	 */
+	PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES = 1u << 5,
+	/*
+	 * An invalidation by VA also drops every paging-structure-cache (walk
+	 * cache) entry of the ASID: x86 INVLPG / INVPCID (SDM vol. 3
+	 * 4.10.4.1), so flush_tlb_page() and every range flush do.  Without it
+	 * (arm64) a last-level TLBI VALE1IS keeps the walk caches, and a range
+	 * flush that is not last-level (TLBI VAE1IS) drops only the walk-cache
+	 * entries overlapping the range.
+	 */
+	PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES = 1u << 6,
+	/*
+	 * Migration entries carry young/dirty by default
+	 * (migration_entry_supports_ad(): the swap offset holds SWP_PFN_BITS +
+	 * 2 bits).  arm64's 50-bit offset always does; x86's usable offset is
+	 * capped by L1TF (max_swapfile_size()) on common CPUs.  The default of
+	 * the swp.migration_ad knob.
+	 */
+	PTSIM_ARCH_CAP_MIGRATION_AD = 1u << 7,
+	/*
+	 * VM_EXEC alone allows a read: x86 access_error() asks
+	 * vma_is_accessible() (VM_READ | VM_WRITE | VM_EXEC).  arm64
+	 * do_page_fault() asks VM_READ or VM_WRITE for a read (with EPAN,
+	 * which the model assumes: exec-only memory is not readable).
+	 */
+	PTSIM_ARCH_CAP_EXEC_IMPLIES_READ = 1u << 8,
 };
+
+/*
+ * A range of virtual addresses the tables translate, [start, end) with end 0
+ * meaning 2^64.  x86 has two, the canonical lower and upper halves; arm64 one,
+ * the TTBR0 (user) half (no TTBR1 tables are built).  @ptdump_marker is the
+ * banner the arch's ptdump prints at the start of the range (x86
+ * dump_pagetables.c address_markers[]: "User Space", "Kernel Space"), or
+ * NULL.
+ */
+struct ptsim_va_range {
+	uint64_t start, end;
+	const char *ptdump_marker;
+};
+
+#define PTSIM_MAX_VA_RANGES 2
 
 struct ptsim_arch {
 	const char *name;
-	enum ptsim_arch_kind kind;
-	unsigned int caps; /* PTSIM_ARCH_CAP_* */
+	enum ptsim_arch_kind kind; /* for ptsim_arch_kind() and src/arch only */
+	unsigned int caps;	   /* PTSIM_ARCH_CAP_* */
 	unsigned int page_shift;
 	unsigned int va_bits;	/* VA bits translated */
 	unsigned int pa_bits;	/* MAX_PHYSMEM_BITS */
@@ -124,6 +285,11 @@ struct ptsim_arch {
 	 * PTE_SHARED is 0); PA_52_64K puts PA[51:48] in bits 15:12.
 	 */
 	enum { PTSIM_PA_48 = 0, PTSIM_PA_52_LPA2, PTSIM_PA_52_64K } pa_layout;
+	/* Address-space layout: the valid ranges in address order (ptsim__va_range()). */
+	struct ptsim_va_range va_ranges[PTSIM_MAX_VA_RANGES];
+	unsigned int nr_va_ranges;
+	uint64_t task_size;  /* TASK_SIZE: user mappings end at or below it */
+	uint64_t map_window; /* DEFAULT_MAP_WINDOW: top of mmap()'s top-down search */
 	const struct ptsim_arch_ops *ops;
 };
 
@@ -146,6 +312,53 @@ static inline int ptsim__slot_level(const struct ptsim_arch *a, int lvl)
 	while (lvl > PTSIM_PGD && ptsim__level_folded(a, lvl))
 		lvl--;
 	return lvl;
+}
+
+/*
+ * The folding rule, in one place.  A folded level has no table of its own: it
+ * shares the slot of the nearest real level above (the kernel's pud_offset()
+ * on a folded PUD returns the p4d pointer it was given), and the entry in
+ * that slot is read as the lowest logical level sharing it - where the
+ * kernel's pXd_none()/pXd_table()/pXd_leaf() tests really look.
+ *
+ * No configuration lets a level hold a leaf when a folded level follows it
+ * (a block lives at the lowest level sharing its slot: the 1 GiB block of
+ * arm64-4k-39 is a PUD leaf in a PGD table), so a leaf needs no exception;
+ * test_arch_x86 and test_arch_arm64 check that for every configuration.
+ */
+
+/*
+ * The logical level at which the entries of a table of real level @lvl are
+ * read: the lowest logical level sharing its slots.  For a folded @lvl, the
+ * lowest level sharing that level's slot.
+ */
+static inline int ptsim__entry_level(const struct ptsim_arch *a, int lvl)
+{
+	while (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1))
+		lvl++;
+	return lvl;
+}
+
+/*
+ * The real level of the table an entry of logical level @lvl points to: the
+ * level after the lowest one sharing the entry's slot (PTE tables are never
+ * folded).
+ */
+static inline int ptsim__child_level(const struct ptsim_arch *a, int lvl)
+{
+	return ptsim__entry_level(a, lvl) + 1;
+}
+
+/* Index in a->va_ranges[] of the range holding @va, -1 if none holds it. */
+static inline int ptsim__va_range(const struct ptsim_arch *a, uint64_t va)
+{
+	for (unsigned int i = 0; i < a->nr_va_ranges; i++) {
+		const struct ptsim_va_range *r = &a->va_ranges[i];
+
+		if (va >= r->start && (r->end == 0 || va < r->end))
+			return (int)i;
+	}
+	return -1;
 }
 
 /* Index of @va in the table of logical level @lvl (0 for a folded level). */

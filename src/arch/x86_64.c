@@ -21,6 +21,7 @@
  * SAVED_DIRTY instead, and setting RW moves it back.
  */
 #include "arch/internal.h"
+#include "ptsim/mm.h"
 
 /* Hardware and software bits (pgtable_types.h names, Intel SDM vol. 3 §4.5). */
 #define PTSIM_X86_PAGE_PRESENT	   (1ull << 0)	/* P */
@@ -729,6 +730,99 @@ static int x86_ptdump_line(const struct ptsim_arch *a, int lvl, uint64_t start, 
 			(unsigned int)lvl < PTSIM_NR_LEVELS ? level_name[lvl] : "?");
 }
 
+/* ---- The hardware's view (the emulated MMU) --------------------------- */
+
+/* P: the CPU uses the entry (a PROT_NONE or invalidated entry keeps it clear). */
+static bool x86_mmu_valid(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)a;
+	(void)lvl;
+	return e & PTSIM_X86_PAGE_PRESENT;
+}
+
+/* G (CR4.PGE): the translation is kept across PCIDs. */
+static bool x86_mmu_global(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)a;
+	(void)lvl;
+	return e & PTSIM_X86_PAGE_GLOBAL;
+}
+
+/* Every valid leaf format is usable: PS is what made a PMD/PUD entry a leaf. */
+static bool x86_mmu_leaf_usable(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)a;
+	(void)lvl;
+	(void)e;
+	return true;
+}
+
+/*
+ * The rights of a translation are the AND of R/W and U/S and the OR of XD
+ * over every paging-structure entry used (SDM vol. 3 4.6), and the TLB and
+ * paging-structure caches hold them so (4.10.2.2, 4.10.3.1).
+ */
+static void x86_mmu_table_rights(const struct ptsim_arch *a, int lvl, uint64_t e,
+				 struct ptsim_mmu_rights *r)
+{
+	(void)a;
+	(void)lvl;
+	r->clr |= ~e & (PTSIM_X86_PAGE_RW | PTSIM_X86_PAGE_USER);
+	r->set |= e & PTSIM_X86_PAGE_NX;
+}
+
+/* Tables and leaves carry the same R/W, U/S and XD bits. */
+static uint64_t x86_mmu_fold(const struct ptsim_arch *a, int lvl, const struct ptsim_mmu_rights *r,
+			     uint64_t e)
+{
+	(void)a;
+	(void)lvl;
+	return (e & ~r->clr) | r->set;
+}
+
+/*
+ * CR0.WP=1 (supervisor writes honour R/W too) and EFER.NXE=1.  SMEP, SMAP
+ * and protection keys are not modelled.  A and D are set by the walk, not
+ * faulted on.
+ */
+static enum ptsim_mmu_verdict x86_mmu_check(const struct ptsim_arch *a, int lvl, uint64_t e,
+					    unsigned int access, bool user,
+					    const struct ptsim_mmu_config *mcfg)
+{
+	(void)a;
+	(void)lvl;
+	(void)mcfg;
+	if (user && !(e & PTSIM_X86_PAGE_USER))
+		return PTSIM_MMU_V_PERM;
+	if ((access & PTSIM_ACCESS_WRITE) && !(e & PTSIM_X86_PAGE_RW))
+		return PTSIM_MMU_V_PERM;
+	if ((access & PTSIM_ACCESS_EXEC) && (e & PTSIM_X86_PAGE_NX))
+		return PTSIM_MMU_V_PERM;
+	if (!(e & PTSIM_X86_PAGE_ACCESSED) ||
+	    ((access & PTSIM_ACCESS_WRITE) && !(e & PTSIM_X86_PAGE_DIRTY)))
+		return PTSIM_MMU_V_UPDATE;
+	return PTSIM_MMU_V_OK;
+}
+
+/* The walk sets A in each paging-structure entry it uses, as it uses it (SDM vol. 3 4.8). */
+static uint64_t x86_mmu_table_accessed(const struct ptsim_arch *a, int lvl, uint64_t e)
+{
+	(void)a;
+	(void)lvl;
+	return e | PTSIM_X86_PAGE_ACCESSED;
+}
+
+/* A for an access that succeeds, and D for a write (SDM vol. 3 4.8). */
+static uint64_t x86_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e, unsigned int access)
+{
+	(void)a;
+	(void)lvl;
+	e |= PTSIM_X86_PAGE_ACCESSED;
+	if (access & PTSIM_ACCESS_WRITE)
+		e |= PTSIM_X86_PAGE_DIRTY;
+	return e;
+}
+
 const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.pgprot = x86_pgprot,
 	.mk_leaf = x86_mk_leaf,
@@ -781,4 +875,14 @@ const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.ptdump_table_key = x86_ptdump_table_key,
 	.ptdump_line = x86_ptdump_line,
 	.ptdump_level = x86_ptdump_level,
+
+	.mmu_valid = x86_mmu_valid,
+	.mmu_global = x86_mmu_global,
+	.mmu_leaf_usable = x86_mmu_leaf_usable,
+	.mmu_table_rights = x86_mmu_table_rights,
+	.mmu_fold_table = x86_mmu_fold,
+	.mmu_fold_leaf = x86_mmu_fold,
+	.mmu_check = x86_mmu_check,
+	.mmu_table_accessed = x86_mmu_table_accessed,
+	.mmu_update = x86_mmu_update,
 };

@@ -117,7 +117,7 @@ void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot 
 		return;
 	ptsim__set_entry(st->pt, s, entry);
 	/* arm64 __ptep_set_access_flags(): invalidate a stale read-only entry. */
-	if (dirty && a->kind == PTSIM_ARCH_ARM64)
+	if (dirty && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
 		ptsim__flush_tlb_page(st->ctx->tlbs, st->tlb_mm, va);
 }
 
@@ -468,7 +468,8 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 			return 0;
 		}
 		ptsim__set_entry(st->pt, &s, entry);
-		if (write && a->kind == PTSIM_ARCH_ARM64)
+		/* pmdp_set_access_flags(): arm64's is __ptep_set_access_flags() again. */
+		if (write && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
 			ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, va, va, a->shift[s.lvl],
 					       true);
 		st->cnt.fixup++;
@@ -519,15 +520,16 @@ static bool access_error(const struct ptsim_arch *a, const struct ptsim_vma *vma
 			 unsigned int access)
 {
 	uint64_t f = vma->vm_flags;
+	uint64_t readable = PTSIM_VM_READ | PTSIM_VM_WRITE;
 
 	if (access & PTSIM_ACCESS_WRITE)
 		return !(f & PTSIM_VM_WRITE);
 	if (access & PTSIM_ACCESS_EXEC)
 		return !(f & PTSIM_VM_EXEC);
 	/* A read: x86 vma_is_accessible(); arm64 exec-only memory is not readable. */
-	if (a->kind == PTSIM_ARCH_X86_64)
-		return !(f & (PTSIM_VM_READ | PTSIM_VM_WRITE | PTSIM_VM_EXEC));
-	return !(f & (PTSIM_VM_READ | PTSIM_VM_WRITE));
+	if (a->caps & PTSIM_ARCH_CAP_EXEC_IMPLIES_READ)
+		readable |= PTSIM_VM_EXEC;
+	return !(f & readable);
 }
 
 static void set_signal(struct ptsim_mm_state *st, struct ptsim_access_result *res, int sig,

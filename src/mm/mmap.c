@@ -62,12 +62,10 @@ static uint64_t vma_pages(const struct ptsim_arch *a, const struct ptsim_vma *v)
 	return (v->vm_end - v->vm_start) >> a->page_shift;
 }
 
-/* TASK_SIZE and DEFAULT_MAP_WINDOW of the configuration. */
+/* TASK_SIZE and DEFAULT_MAP_WINDOW of the configuration (arch data). */
 static uint64_t task_size(const struct ptsim_arch *a)
 {
-	if (a->kind == PTSIM_ARCH_X86_64)
-		return (1ull << (a->va_bits - 1)) - ptsim__page_size(a);
-	return 1ull << a->va_bits;
+	return a->task_size;
 }
 
 uint64_t ptsim__task_size(const struct ptsim_arch *a)
@@ -77,9 +75,7 @@ uint64_t ptsim__task_size(const struct ptsim_arch *a)
 
 static uint64_t map_window(const struct ptsim_arch *a)
 {
-	if (a->kind == PTSIM_ARCH_X86_64)
-		return (1ull << 47) - ptsim__page_size(a);
-	return 1ull << (a->va_bits > 48 ? 48 : a->va_bits);
+	return a->map_window;
 }
 
 /* vma_soft_dirty_enabled(): soft-dirty tracking is on (CONFIG_MEM_SOFT_DIRTY, VM_SOFTDIRTY clear).

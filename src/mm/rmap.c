@@ -413,7 +413,7 @@ static int referenced_one(struct ptsim_mm_state *st, struct ptsim_vma *vma, stru
 		return 0;
 	/* ptep_clear_flush_young(): x86 needs no flush; arm64 invalidates the page. */
 	ptsim__set_entry(st->pt, &pw->slot, a->ops->mkold(a, lvl, e));
-	if (a->kind == PTSIM_ARCH_ARM64) {
+	if (a->caps & PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES) {
 		uint64_t size = 1ull << a->shift[lvl];
 
 		ptsim__flush_tlb_range(st->ctx->tlbs, st->tlb_mm, pw->hit_addr,

@@ -43,12 +43,10 @@ static void free_below(struct free_ctx *fc, int tlvl, uint64_t table_pfn, uint64
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
 	uint64_t next;
-	int elvl = tlvl;
+	int elvl = ptsim__entry_level(a, tlvl);
 
 	if (!tbl)
 		return;
-	while (elvl < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-		elvl++;
 	if (elvl == PTSIM_PTE)
 		return; /* a PTE table holds leaves only */
 	do {

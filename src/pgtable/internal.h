@@ -159,8 +159,6 @@ void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
  * flush (ptsim__table_free(), or an mmu_gather's remove_table).
  */
 uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot *s);
-/* Level of the table that an entry at logical level @lvl points to. */
-int ptsim__child_level(const struct ptsim_arch *a, int lvl);
 
 /*
  * The tables missing on the way from the root to the slot of logical level

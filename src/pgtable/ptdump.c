@@ -91,30 +91,21 @@ long ptsim__ptdump(struct ptsim_pgtables *pt, uint64_t start, uint64_t end, FILE
 
 	if (!ptsim__walk_range_valid(a, start, end))
 		return -EINVAL;
-	if (a->kind == PTSIM_ARCH_X86_64) {
-		uint64_t half = 1ull << (a->va_bits - 1);
-		uint64_t ranges[2][2] = {{0, half}, {0 - half, 0}};
-		const char *names[2] = {"User Space", "Kernel Space"};
+	/* Each valid range (x86: each half) ends its own runs, after its marker if it has one. */
+	for (unsigned int i = 0; i < a->nr_va_ranges; i++) {
+		const struct ptsim_va_range *r = &a->va_ranges[i];
+		uint64_t lo = r->start, hi = r->end;
 
-		for (int i = 0; i < 2; i++) {
-			uint64_t lo = ranges[i][0], hi = ranges[i][1];
-
-			if (start || end) {
-				lo = start > lo ? start : lo;
-				if (end && (hi == 0 || end < hi))
-					hi = end;
-				if ((hi != 0 && lo >= hi) || (!hi && !lo && i == 1))
-					continue;
-			}
-			if (lo == ranges[i][0])
-				banner(&d, names[i]);
-			err = ptsim__visit(&v, lo, hi);
-			if (err)
-				return err;
-			flush(a, &d);
+		if (start || end) {
+			lo = start > lo ? start : lo;
+			if (end && (hi == 0 || end < hi))
+				hi = end;
+			if ((hi != 0 && lo >= hi) || (!hi && !lo && r->start != 0))
+				continue;
 		}
-	} else {
-		err = ptsim__visit(&v, start, end);
+		if (lo == r->start && r->ptdump_marker)
+			banner(&d, r->ptdump_marker);
+		err = ptsim__visit(&v, lo, hi);
 		if (err)
 			return err;
 		flush(a, &d);

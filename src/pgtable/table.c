@@ -190,34 +190,21 @@ int ptsim__pgtables_init(struct ptsim_pgtables *pt, struct ptsim_ptalloc *pa, ui
 	return 0;
 }
 
-/* Level of the table an entry at logical level @lvl points to (next real level). */
-static int child_level(const struct ptsim_arch *a, int lvl)
-{
-	int c = lvl + 1;
-
-	while (c < PTSIM_PTE && ptsim__level_folded(a, c))
-		c++;
-	return c;
-}
-
 static void free_subtree(struct ptsim_pgtables *pt, uint64_t table_pfn, int tlvl)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
 
 	if (tlvl < PTSIM_PTE) {
-		/* Entries of this table are interpreted at the lowest level sharing them. */
-		int elvl = tlvl;
+		int elvl = ptsim__entry_level(a, tlvl);
 
-		while (elvl + 1 < PTSIM_PTE && ptsim__level_folded(a, elvl + 1))
-			elvl++;
 		for (unsigned int i = 0; i < a->ptrs[tlvl]; i++) {
 			uint64_t e = tbl[i];
 
 			if (e && a->ops->table(a, elvl, e) &&
 			    !(a->leaf_ok[elvl] && a->ops->leaf(a, elvl, e))) {
 				uint64_t cpfn = a->ops->pfn(a, elvl, e);
-				int clvl = child_level(a, elvl);
+				int clvl = ptsim__child_level(a, elvl);
 
 				if (ptsim__table_frame(pt->pa, cpfn)) {
 					free_subtree(pt, cpfn, clvl);
@@ -279,7 +266,7 @@ uint64_t ptsim__get_and_clear(struct ptsim_pgtables *pt, const struct ptsim_slot
 void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 		       struct ptsim_table_prep *t)
 {
-	ptsim__table_install(pt->pa, t, child_level(pt->pa->arch, s->lvl), pt->owner_id);
+	ptsim__table_install(pt->pa, t, ptsim__child_level(pt->pa->arch, s->lvl), pt->owner_id);
 	ptsim__table_populate(pt, s, t->pfn);
 }
 
@@ -289,7 +276,7 @@ void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s
 
 	ptsim__table_set_state(ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn), PTSIM_TABLE_LINKED);
 	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, pfn, pt->kernel));
-	ptsim__pt_account(pt, child_level(a, s->lvl), +1);
+	ptsim__pt_account(pt, ptsim__child_level(a, s->lvl), +1);
 }
 
 /* Unhook the table below slot @s, keeping its page. */
@@ -300,7 +287,7 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 	uint64_t pfn = a->ops->pfn(a, s->lvl, e);
 	struct ptsim_frame *f = ptsim__table_frame(pt->pa, pfn);
 
-	ptsim__pt_account(pt, child_level(a, s->lvl), -1);
+	ptsim__pt_account(pt, ptsim__child_level(a, s->lvl), -1);
 	if (f)
 		ptsim__table_set_state(f, 0);
 	return pfn;
@@ -312,21 +299,10 @@ void ptsim__table_unlink(struct ptsim_pgtables *pt, const struct ptsim_slot *s)
 	ptsim__table_free(pt->pa, ptsim__table_detach(pt, s));
 }
 
-int ptsim__child_level(const struct ptsim_arch *a, int lvl)
-{
-	return child_level(a, lvl);
-}
-
+/* x86: canonical (either half); arm64: in the TTBR0 (user) half. */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
 {
-	if (a->kind == PTSIM_ARCH_X86_64) {
-		/* Canonical: bits 63..va_bits-1 all equal. */
-		int64_t s = (int64_t)(va << (64 - a->va_bits)) >> (64 - a->va_bits);
-
-		return (uint64_t)s == va;
-	}
-	/* arm64 TTBR0 (user) half only: bits 63..va_bits clear. */
-	return (va >> a->va_bits) == 0;
+	return ptsim__va_range(a, va) >= 0;
 }
 
 /*
@@ -345,35 +321,31 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 
 	if (!tbl)
 		return -EFAULT;
-	s->lvl = lvl;
 	s->table_pfn = table_pfn;
 	s->idx = ptsim__index(a, lvl, va);
 	s->p = &tbl[s->idx];
 	s->addr = va;
 	pt->pa->host->cost.entries_read[lvl]++;
-	while (lvl < target) {
+	for (;;) {
 		uint64_t e = *s->p;
+		int elvl = ptsim__entry_level(a, lvl);
 
-		if (ptsim__level_folded(a, lvl + 1) &&
-		    !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e))) {
-			s->lvl = ++lvl; /* same slot, next logical level */
-			continue;
-		}
-		if (e == 0 || !a->ops->table(a, lvl, e) ||
+		/* Folded levels share the slot: the entry is read at the lowest (or @target). */
+		lvl = elvl < target ? elvl : target;
+		s->lvl = lvl;
+		if (lvl == target || e == 0 || !a->ops->table(a, lvl, e) ||
 		    (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
 			return 0;
 		table_pfn = a->ops->pfn(a, lvl, e);
 		tbl = ptsim__table_entries(pt->pa, table_pfn);
 		if (!tbl)
 			return -EFAULT; /* points at something that is not a table */
-		lvl++;
-		s->lvl = lvl;
+		lvl = ptsim__child_level(a, lvl);
 		s->table_pfn = table_pfn;
 		s->idx = ptsim__index(a, lvl, va);
 		s->p = &tbl[s->idx];
 		pt->pa->host->cost.entries_read[lvl]++;
 	}
-	return 0;
 }
 
 /* --- paths of tables and checked slots ------------------------------------------ */
@@ -391,7 +363,7 @@ int ptsim__path_prepare(struct ptsim_pgtables *pt, uint64_t va, int target,
 		return 0;
 	if (!a->ops->none(a, s.lvl, *s.p))
 		return -EEXIST;
-	for (int lvl = child_level(a, s.lvl); lvl <= target;) {
+	for (int lvl = ptsim__child_level(a, s.lvl); lvl <= target;) {
 		int err = ptsim__table_alloc(pt->pa, &p->t[p->n]);
 
 		if (err) {
@@ -401,7 +373,7 @@ int ptsim__path_prepare(struct ptsim_pgtables *pt, uint64_t va, int target,
 		p->n++;
 		if (lvl == PTSIM_PTE)
 			break;
-		lvl = child_level(a, lvl);
+		lvl = ptsim__child_level(a, lvl);
 	}
 	return 0;
 }

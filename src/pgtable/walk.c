@@ -8,8 +8,8 @@
  * the slot for the current address range; a folded next level shares the
  * slot and is visited too, so every client sees five levels.  An entry is
  * reported at the lowest logical level that shares its slot - where the
- * kernel's pXd_none()/pXd_leaf() checks really look - except a leaf, which
- * is reported at the first level that may hold it.
+ * kernel's pXd_none()/pXd_leaf() checks really look (ptsim__entry_level();
+ * a level that may hold a leaf is always that lowest level).
  */
 #include <errno.h>
 #include <string.h>
@@ -42,13 +42,14 @@ again:
 			return ret > 0 && ret == PTSIM_VISIT_SKIP ? 0 : ret;
 		e = *s->p; /* the callback may have changed it */
 	}
-	leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
-	if (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) && !leaf) {
+	if (lvl < ptsim__entry_level(a, lvl)) {
+		/* A folded level below shares the slot: visit it there too. */
 		struct ptsim_slot sub = *s;
 
 		sub.lvl = lvl + 1;
 		return visit_slot(v, &sub, addr, next);
 	}
+	leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
 	if (!leaf && a->ops->none(a, lvl, e)) {
 		if (!(v->flags & PTSIM_VISIT_HOLE))
 			return 0;
@@ -111,44 +112,25 @@ static int visit_level(struct ptsim_visitor *v, int lvl, uint64_t table_pfn, uin
 	return 0;
 }
 
-/* Valid halves of the address space, in address order. */
-static unsigned int va_ranges(const struct ptsim_pgtables *pt, uint64_t r[2][2])
-{
-	const struct ptsim_arch *a = pt->pa->arch;
-
-	if (a->kind == PTSIM_ARCH_X86_64) {
-		uint64_t half = 1ull << (a->va_bits - 1);
-
-		r[0][0] = 0;
-		r[0][1] = half;
-		r[1][0] = 0 - half;
-		r[1][1] = 0;
-		return 2;
-	}
-	r[0][0] = 0;
-	r[0][1] = 1ull << a->va_bits;
-	return 1;
-}
-
 int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end)
 {
+	const struct ptsim_arch *a = v->pt->pa->arch;
 	uint64_t *root = ptsim__table_entries(v->pt->pa, v->pt->root_pfn);
-	uint64_t r[2][2];
-	unsigned int n = va_ranges(v->pt, r);
 
 	if (!root)
 		return -EFAULT;
-	/* Clip [start, end) to each valid half; end == 0 means 2^64. */
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t lo = start > r[i][0] ? start : r[i][0];
-		uint64_t hi = r[i][1];
+	/* Clip [start, end) to each valid range (x86: each half); end == 0 means 2^64. */
+	for (unsigned int i = 0; i < a->nr_va_ranges; i++) {
+		const struct ptsim_va_range *r = &a->va_ranges[i];
+		uint64_t lo = start > r->start ? start : r->start;
+		uint64_t hi = r->end;
 		int ret;
 
 		if (end && (hi == 0 || end < hi))
 			hi = end;
 		if (hi != 0 && lo >= hi)
 			continue;
-		if (hi == 0 && lo == 0 && r[i][0] != 0)
+		if (hi == 0 && lo == 0 && r->start != 0)
 			continue;
 		v->range_index = i;
 		ret = visit_level(v, PTSIM_PGD, v->pt->root_pfn, root, lo, hi);
@@ -158,13 +140,14 @@ int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* [start, end) is non-empty and lies in one valid range (x86: one half). */
 bool ptsim__range_valid(const struct ptsim_arch *a, uint64_t start, uint64_t end)
 {
+	int r = ptsim__va_range(a, start);
+
 	if (end != 0 && end <= start)
 		return false;
-	if (!ptsim__va_valid(a, start))
-		return false;
-	return ptsim__va_valid(a, end - 1) && (((start ^ (end - 1)) >> 63) == 0);
+	return r >= 0 && ptsim__va_range(a, end - 1) == r;
 }
 
 /*

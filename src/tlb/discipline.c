@@ -59,14 +59,16 @@ static void record(struct ptsim_tlbs *t, int kind, int lvl, uint64_t pfn, uint64
 		t->viol_cap = ncap;
 	}
 	v = &t->viol[t->nr_viol_stored++];
-	v->kind = kind;
-	v->level = lvl;
-	v->pfn = pfn;
-	v->addr = addr;
-	v->asid = asid;
-	v->cpu = cpu;
-	v->op = t->op ? t->op : site;
-	v->site = site;
+	*v = (struct ptsim_violation){
+		.kind = kind,
+		.level = lvl,
+		.pfn = pfn,
+		.addr = addr,
+		.asid = asid,
+		.cpu = cpu,
+		.op = t->op ? t->op : site,
+		.site = site,
+	};
 }
 
 void ptsim__tlb_violations_clear(struct ptsim_tlbs *t)
@@ -126,13 +128,6 @@ void ptsim__tlb_free_hook(void *ctx, uint64_t pfn, uint64_t npages, const char *
 }
 
 /* --- invariant 2: break-before-make (arm64) --------------------------------- */
-
-/*
- * ARMv8 descriptor bit 0 (Valid).  Only a cheap pre-filter: the decision is
- * taken on the decoded entry (a swap entry or a present-invalid PROT_NONE
- * entry never has it set, so a clear bit always means "not valid").
- */
-#define DESC_VALID (1ull << 0)
 
 static const struct ptsim_tlb_entry *find_tag(const struct ptsim_tlb_cache *k, uint64_t asid,
 					      uint64_t vpn, bool any_global)
@@ -206,9 +201,16 @@ void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint
 	uint64_t base;
 	struct ptsim_attrs o, n;
 
-	if (a->kind != PTSIM_ARCH_ARM64 || old == new || !(new &DESC_VALID))
+	/*
+	 * The hardware valid bit is only a cheap pre-filter: the decision is
+	 * taken on the decoded entry (a swap entry or a present-invalid
+	 * PROT_NONE entry never has it set, so a clear bit always means "not
+	 * valid").
+	 */
+	if (!(a->caps & PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE) || old == new ||
+	    !a->ops->mmu_valid(a, lvl, new))
 		return;
-	if (!(old & DESC_VALID) && !t->nr_valid)
+	if (!a->ops->mmu_valid(a, lvl, old) && !t->nr_valid)
 		return; /* invalid -> valid with nothing cached anywhere: the fast path */
 	ptsim_ent_decode(a, (enum ptsim_level)lvl, new, &n);
 	if (!n.valid)
@@ -278,17 +280,17 @@ void ptsim__tlb_check(struct ptsim_tlbs *t, ptsim_tlb_report_fn report, void *ct
 	char msg[96];
 
 	for (unsigned int i = 0; i < t->nr_viol_stored; i++) {
-		const struct ptsim_violation *v = &t->viol[i];
+		const struct ptsim_violation v = t->viol[i];
 
-		if (v->cpu == PTSIM_VIOL_NO_CPU)
+		if (v.cpu == PTSIM_VIOL_NO_CPU)
 			snprintf(msg, sizeof(msg), "%s in %s (%s), asid %llu",
-				 ptsim_violation_kind_name(v->kind), v->op, v->site,
-				 (unsigned long long)v->asid);
+				 ptsim_violation_kind_name(v.kind), v.op, v.site,
+				 (unsigned long long)v.asid);
 		else
 			snprintf(msg, sizeof(msg), "%s in %s (%s), cpu %u asid %llu",
-				 ptsim_violation_kind_name(v->kind), v->op, v->site, v->cpu,
-				 (unsigned long long)v->asid);
-		report(ctx, v->level, v->addr, v->pfn, 0, (uint64_t)v->kind, msg);
+				 ptsim_violation_kind_name(v.kind), v.op, v.site, v.cpu,
+				 (unsigned long long)v.asid);
+		report(ctx, v.level, v.addr, v.pfn, 0, (uint64_t)v.kind, msg);
 	}
 	if (t->nr_viol > t->nr_viol_stored) {
 		snprintf(msg, sizeof(msg), "%llu more TLB violations not stored",

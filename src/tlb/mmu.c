@@ -4,13 +4,13 @@
  * performs it - TLB lookup, the table walk resumed from the walk caches,
  * permission checks, hardware accessed/dirty updates and cache fills.
  *
- * This file reads entries as the hardware does, not as Linux does, so it
- * names the architectural bits it looks at (below) instead of asking the
- * arch ops for Linux's view: a PROT_NONE or pmd_mkinvalid() entry is
- * "present" to Linux but invalid to the MMU, and the MMU's dirty update
- * (x86 D, arm64 clearing AP[2]) is not pte_mkdirty(), which also sets
- * software bits.  The arch ops still decide the things the walk shares with
- * ptsim__walk_to(): which levels are folded, leaf or table, and the PFN.
+ * This file reads entries as the hardware does, not as Linux does, through
+ * the arch's mmu_* ops (src/arch/internal.h): a PROT_NONE or pmd_mkinvalid()
+ * entry is "present" to Linux but invalid to the MMU, and the MMU's dirty
+ * update (x86 D, arm64 clearing AP[2]) is not pte_mkdirty(), which also sets
+ * software bits.  The other arch ops still decide the things the walk shares
+ * with ptsim__walk_to(): which levels are folded, leaf or table, and the
+ * PFN.  No bit of any descriptor format is named here.
  *
  * Choices, with the manual behind each:
  *
@@ -20,185 +20,45 @@
  *    vol. 3 4.10.2.2, 4.10.3.1).  arm64 applies PXNTable/UXNTable of every
  *    table descriptor to the levels below (hierarchical attributes).  So the
  *    walk-cache entry of a table holds its entry with the restrictions of the
- *    levels above folded in (x86: R/W, U/S cleared, XD set; arm64:
- *    PXNTable/UXNTable set), and the TLB entry holds the leaf with all of
- *    them folded in (arm64: as PXN/UXN).  A TLB hit or a walk resumed from a
- *    walk-cache entry then checks exactly what a full walk would.  For the
- *    tables Linux builds (x86 user tables 0x067, arm64 user tables with
- *    PXNTable over PXN leaves) the folded copy equals the entry in memory.
- *    APTable is not modelled (Linux never sets it).
+ *    levels above folded in (mmu_fold_table()), and the TLB entry holds the
+ *    leaf with all of them folded in (mmu_fold_leaf()).  A TLB hit or a walk
+ *    resumed from a walk-cache entry then checks exactly what a full walk
+ *    would.  For the tables Linux builds (x86 user tables 0x067, arm64 user
+ *    tables with PXNTable over PXN leaves) the folded copy equals the entry
+ *    in memory.
  *
  *  - x86 sets A in each paging-structure entry the walk reads from memory,
  *    as it uses it (so also when the walk later faults; SDM 4.8), and A -
- *    plus D for a write - in the leaf only for an access that succeeds.
- *    Entries taken from a walk-cache entry are not re-read, so not re-marked.
+ *    plus D for a write - in the leaf only for an access that succeeds
+ *    (mmu_table_accessed(), mmu_update()).  Entries taken from a walk-cache
+ *    entry are not re-read, so not re-marked.
  *
  *  - x86 page faults invalidate the faulting address's TLB entries and the
  *    paging-structure-cache entries that would be used for it, on the
- *    faulting CPU (SDM 4.10.4.1).  That is why x86 Linux needs no flush
- *    after a permission upgrade (flush_tlb_fix_spurious_fault() is empty):
- *    the fault on the stale read-only entry drops it.  arm64 never caches an
- *    entry that gives a translation or access-flag fault, but may keep one
- *    that gave a permission fault; Linux flushes it in
- *    __ptep_set_access_flags() - the fault handler's job, not the MMU's.
+ *    faulting CPU (SDM 4.10.4.1; PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB).  That
+ *    is why x86 Linux needs no flush after a permission upgrade
+ *    (flush_tlb_fix_spurious_fault() is empty): the fault on the stale
+ *    read-only entry drops it.  arm64 never caches an entry that gives a
+ *    translation or access-flag fault, but may keep one that gave a
+ *    permission fault; Linux flushes it in __ptep_set_access_flags() - the
+ *    fault handler's job, not the MMU's.
  *
- *  - arm64 checks in the architecture's priority: translation (Valid, at
- *    every level), then access flag, then permission.  EL0 data access needs
- *    AP[1] (PTE_USER); execution is governed by UXN at EL0 (so an
- *    execute-only page, AP[1] clear, runs at EL0) and PXN at EL1.  PAN, the
- *    "EL0-writable is PXN at EL1" rule, x86 SMEP/SMAP and protection keys
- *    are not modelled.
+ *  - mmu_check() checks in the architecture's priority (arm64: translation,
+ *    at every level, then access flag, then permission).
  *
  *  - A write through a cached x86 entry with D clear, or through a cached
- *    arm64 entry with AP[2] set and DBM set (hw_dbm), re-walks the tables to
- *    make the update, as the hardware's locked update does: the TLB lookup
- *    counted a hit, the walk then counts its fill as a miss of that page
- *    size, and res->tlb_hit is false.
+ *    arm64 entry with AP[2] set and DBM set (hw_dbm) - mmu_check() answers
+ *    PTSIM_MMU_V_UPDATE - re-walks the tables to make the update, as the
+ *    hardware's locked update does: the TLB lookup counted a hit, the walk
+ *    then counts its fill as a miss of that page size, and res->tlb_hit is
+ *    false.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "tlb/mmu.h"
 
-/* x86-64 paging-structure entry bits (SDM vol. 3A 4.5, 4-/5-level paging; encodings.md 2.1). */
-#define PTSIM_MMU_X86_P	 (1ull << 0)  /* present */
-#define PTSIM_MMU_X86_RW (1ull << 1)  /* read/write */
-#define PTSIM_MMU_X86_US (1ull << 2)  /* user/supervisor */
-#define PTSIM_MMU_X86_A	 (1ull << 5)  /* accessed */
-#define PTSIM_MMU_X86_D	 (1ull << 6)  /* dirty (leaves) */
-#define PTSIM_MMU_X86_G	 (1ull << 8)  /* global (leaves, CR4.PGE) */
-#define PTSIM_MMU_X86_XD (1ull << 63) /* execute-disable (EFER.NXE) */
-
-/* arm64 VMSAv8-64 stage-1 descriptor bits (ARM ARM descriptor formats; encodings.md 2.2). */
-#define PTSIM_MMU_ARM64_VALID	 (1ull << 0)  /* descriptor valid */
-#define PTSIM_MMU_ARM64_TYPE	 (1ull << 1)  /* table (levels 0-2) / page (level 3) */
-#define PTSIM_MMU_ARM64_AP1	 (1ull << 6)  /* AP[1]: EL0 access (Linux PTE_USER) */
-#define PTSIM_MMU_ARM64_AP2	 (1ull << 7)  /* AP[2]: read-only (Linux PTE_RDONLY) */
-#define PTSIM_MMU_ARM64_AF	 (1ull << 10) /* access flag */
-#define PTSIM_MMU_ARM64_NG	 (1ull << 11) /* not global */
-#define PTSIM_MMU_ARM64_DBM	 (1ull << 51) /* dirty bit modifier (Linux PTE_WRITE) */
-#define PTSIM_MMU_ARM64_PXN	 (1ull << 53) /* privileged execute-never */
-#define PTSIM_MMU_ARM64_UXN	 (1ull << 54) /* unprivileged execute-never */
-#define PTSIM_MMU_ARM64_PXNTABLE (1ull << 59) /* table descriptors: PXN below */
-#define PTSIM_MMU_ARM64_UXNTABLE (1ull << 60) /* table descriptors: UXN below */
-#define PTSIM_MMU_ARM64_XNTABLES (PTSIM_MMU_ARM64_PXNTABLE | PTSIM_MMU_ARM64_UXNTABLE)
-#define PTSIM_MMU_ACCESS_ALL	 (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)
-
-static bool is_x86(const struct ptsim_arch *a)
-{
-	return a->kind == PTSIM_ARCH_X86_64;
-}
-
-/*
- * Restrictions gathered from the table entries above the current level:
- * x86 bits to clear (R/W, U/S) and to set (XD); arm64 XNTable bits to set.
- */
-struct rights {
-	uint64_t clr, set;
-};
-
-static void rights_add_table(const struct ptsim_arch *a, struct rights *r, uint64_t e)
-{
-	if (is_x86(a)) {
-		r->clr |= ~e & (PTSIM_MMU_X86_RW | PTSIM_MMU_X86_US);
-		r->set |= e & PTSIM_MMU_X86_XD;
-	} else {
-		r->set |= e & PTSIM_MMU_ARM64_XNTABLES;
-	}
-}
-
-/* A table entry as a walk-cache entry holds it: the levels above folded in. */
-static uint64_t rights_fold_table(const struct rights *r, uint64_t e)
-{
-	return (e & ~r->clr) | r->set;
-}
-
-/* A leaf as a TLB entry holds it: every table level's restrictions folded in. */
-static uint64_t rights_fold_leaf(const struct ptsim_arch *a, const struct rights *r, uint64_t e)
-{
-	if (is_x86(a))
-		return (e & ~r->clr) | r->set;
-	if (r->set & PTSIM_MMU_ARM64_PXNTABLE)
-		e |= PTSIM_MMU_ARM64_PXN;
-	if (r->set & PTSIM_MMU_ARM64_UXNTABLE)
-		e |= PTSIM_MMU_ARM64_UXN;
-	return e;
-}
-
-/* Descriptor valid bit: x86 P, arm64 Valid (both bit 0). */
-static bool hw_valid(const struct ptsim_arch *a, uint64_t e)
-{
-	return e & (is_x86(a) ? PTSIM_MMU_X86_P : PTSIM_MMU_ARM64_VALID);
-}
-
-static bool hw_global(const struct ptsim_arch *a, uint64_t e)
-{
-	return is_x86(a) ? (e & PTSIM_MMU_X86_G) : !(e & PTSIM_MMU_ARM64_NG);
-}
-
-enum verdict {
-	V_OK,	  /* the access may proceed with the entry as it is */
-	V_UPDATE, /* it may proceed once the hardware updates A/D (AF, AP[2]) */
-	V_PERM,	  /* permission fault */
-	V_AF,	  /* arm64 access-flag fault */
-};
-
-/* @e: a leaf with the table levels' restrictions folded in. */
-static enum verdict x86_check(uint64_t e, unsigned int access, bool user)
-{
-	if (user && !(e & PTSIM_MMU_X86_US))
-		return V_PERM;
-	/* CR0.WP=1: supervisor writes honour R/W too. */
-	if ((access & PTSIM_ACCESS_WRITE) && !(e & PTSIM_MMU_X86_RW))
-		return V_PERM;
-	if ((access & PTSIM_ACCESS_EXEC) && (e & PTSIM_MMU_X86_XD))
-		return V_PERM;
-	if (!(e & PTSIM_MMU_X86_A) || ((access & PTSIM_ACCESS_WRITE) && !(e & PTSIM_MMU_X86_D)))
-		return V_UPDATE;
-	return V_OK;
-}
-
-static enum verdict arm64_check(const struct ptsim_mmu_config *mcfg, uint64_t e,
-				unsigned int access, bool user)
-{
-	bool update = false;
-
-	/* Access flag before permission (fault priority). */
-	if (!(e & PTSIM_MMU_ARM64_AF)) {
-		if (!mcfg->hw_af)
-			return V_AF;
-		update = true;
-	}
-	if (user && (access & (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE)) &&
-	    !(e & PTSIM_MMU_ARM64_AP1))
-		return V_PERM;
-	if ((access & PTSIM_ACCESS_EXEC) &&
-	    (e & (user ? PTSIM_MMU_ARM64_UXN : PTSIM_MMU_ARM64_PXN)))
-		return V_PERM;
-	if ((access & PTSIM_ACCESS_WRITE) && (e & PTSIM_MMU_ARM64_AP2)) {
-		if (!mcfg->hw_dbm || !(e & PTSIM_MMU_ARM64_DBM))
-			return V_PERM;
-		update = true; /* the hardware dirty-state update */
-	}
-	return update ? V_UPDATE : V_OK;
-}
-
-static enum verdict leaf_check(const struct ptsim_arch *a, const struct ptsim_mmu_config *mcfg,
-			       uint64_t e, unsigned int access, bool user)
-{
-	return is_x86(a) ? x86_check(e, access, user) : arm64_check(mcfg, e, access, user);
-}
-
-/* The leaf after the hardware's update for an access leaf_check() allowed. */
-static uint64_t leaf_update(const struct ptsim_arch *a, uint64_t e, unsigned int access)
-{
-	if (is_x86(a))
-		return e | PTSIM_MMU_X86_A | ((access & PTSIM_ACCESS_WRITE) ? PTSIM_MMU_X86_D : 0);
-	e |= PTSIM_MMU_ARM64_AF;
-	if (access & PTSIM_ACCESS_WRITE)
-		e &= ~PTSIM_MMU_ARM64_AP2; /* only reached with DBM set and hw_dbm */
-	return e;
-}
+#define PTSIM_MMU_ACCESS_ALL (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)
 
 static void cache_drop(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e)
 {
@@ -225,16 +85,16 @@ static void cache_drop_tag(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct
 }
 
 /*
- * An x86 page fault on @va: @cpu forgets the TLB entries for the page and
- * the paging-structure-cache entries that would be used for it (SDM
- * 4.10.4.1).  Not a flush: nothing is counted.  arm64: nothing to do.
+ * A page fault on @va: where a fault invalidates (x86: SDM 4.10.4.1), @cpu
+ * forgets the TLB entries for the page and the paging-structure-cache
+ * entries that would be used for it.  Not a flush: nothing is counted.
  */
 static void fault_invalidate(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va)
 {
 	const struct ptsim_arch *a = t->arch;
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 
-	if (!is_x86(a))
+	if (!(a->caps & PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB))
 		return;
 	for (int l = 0; l < PTSIM_NR_LEVELS && c->nr_valid; l++) {
 		cache_drop_tag(t, c, &c->leaf[l], asid, va >> a->shift[l], true);
@@ -269,13 +129,14 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 {
 	const struct ptsim_arch *a = t->arch;
 	const uint64_t asid = pt->owner_id;
-	struct rights r = {0, 0};
+	struct ptsim_mmu_rights r = {0, 0};
 	struct ptsim_walk_hit wh;
 	uint64_t table_pfn = pt->root_pfn;
 	int lvl = PTSIM_PGD;
 
 	if (ptsim__walk_cache_lookup(t, cpu, asid, va, &wh)) {
-		rights_add_table(a, &r, wh.ent); /* already holds the levels above */
+		/* The cached entry already holds the levels above. */
+		a->ops->mmu_table_rights(a, wh.lvl, wh.ent, &r);
 		table_pfn = wh.table_pfn;
 		lvl = ptsim__child_level(a, wh.lvl);
 	}
@@ -284,7 +145,7 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		struct ptsim_slot s;
 		uint64_t e, pfn;
 		bool leaf;
-		enum verdict v;
+		enum ptsim_mmu_verdict v;
 
 		if (!tbl)
 			return -EFAULT; /* a (cached) pointer to a freed table */
@@ -296,25 +157,26 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		e = *s.p;
 		res->walk_levels++;
 		/* Folded levels below share this slot (ptsim__walk_to()). */
-		while (lvl < PTSIM_PTE && ptsim__level_folded(a, lvl + 1) &&
-		       !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
-			s.lvl = ++lvl;
+		lvl = ptsim__entry_level(a, lvl);
+		s.lvl = lvl;
 
-		if (!hw_valid(a, e)) {
+		if (!a->ops->mmu_valid(a, lvl, e)) {
 			set_fault(res, PTSIM_MMU_NOT_PRESENT, lvl, e);
 			fault_invalidate(t, cpu, asid, va);
 			return 0;
 		}
 		leaf = a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
 		if (!leaf && lvl < PTSIM_PTE && a->ops->table(a, lvl, e)) {
-			if (is_x86(a) && !(e & PTSIM_MMU_X86_A)) {
-				e |= PTSIM_MMU_X86_A;
+			uint64_t used = a->ops->mmu_table_accessed(a, lvl, e);
+
+			if (used != e) {
+				e = used;
 				ptsim__set_entry_hw(pt, &s, e);
 			}
-			rights_add_table(a, &r, e);
+			a->ops->mmu_table_rights(a, lvl, e, &r);
 			table_pfn = a->ops->pfn(a, lvl, e);
-			ptsim__walk_cache_fill(t, cpu, asid, lvl, va, rights_fold_table(&r, e),
-					       table_pfn);
+			ptsim__walk_cache_fill(t, cpu, asid, lvl, va,
+					       a->ops->mmu_fold_table(a, lvl, &r, e), table_pfn);
 			lvl = ptsim__child_level(a, lvl);
 			continue;
 		}
@@ -323,30 +185,31 @@ static int walk(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		 * at a level without blocks, an arm64 level-3 descriptor of
 		 * type 0b01 - is a translation fault.
 		 */
-		if (!leaf || (!is_x86(a) && lvl == PTSIM_PTE && !(e & PTSIM_MMU_ARM64_TYPE))) {
+		if (!leaf || !a->ops->mmu_leaf_usable(a, lvl, e)) {
 			set_fault(res, PTSIM_MMU_NOT_PRESENT, lvl, e);
 			fault_invalidate(t, cpu, asid, va);
 			return 0;
 		}
 
-		v = leaf_check(a, mcfg, rights_fold_leaf(a, &r, e), access, user);
-		if (v == V_AF) {
+		v = a->ops->mmu_check(a, lvl, a->ops->mmu_fold_leaf(a, lvl, &r, e), access, user,
+				      mcfg);
+		if (v == PTSIM_MMU_V_AF) {
 			set_fault(res, PTSIM_MMU_ACCESS_FLAG, lvl, e);
 			return 0;
 		}
-		if (v == V_PERM) {
+		if (v == PTSIM_MMU_V_PERM) {
 			set_fault(res, PTSIM_MMU_PERM, lvl, e);
 			fault_invalidate(t, cpu, asid, va);
 			return 0;
 		}
-		if (v == V_UPDATE) {
+		if (v == PTSIM_MMU_V_UPDATE) {
 			/* Same output address and size: no break-before-make needed. */
-			e = leaf_update(a, e, access);
+			e = a->ops->mmu_update(a, lvl, e, access);
 			ptsim__set_entry_hw(pt, &s, e);
 		}
 		pfn = a->ops->pfn(a, lvl, e);
-		ptsim__tlb_fill(t, cpu, asid, lvl, va, rights_fold_leaf(a, &r, e), pfn,
-				hw_global(a, e));
+		ptsim__tlb_fill(t, cpu, asid, lvl, va, a->ops->mmu_fold_leaf(a, lvl, &r, e), pfn,
+				a->ops->mmu_global(a, lvl, e));
 		res->level = lvl;
 		res->entry = e;
 		res->pa = leaf_pa(a, lvl, pfn, va);
@@ -371,23 +234,23 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		return 0;
 	}
 	if (ptsim__tlb_lookup(t, cpu, asid, va, &hit)) {
-		switch (leaf_check(a, mcfg, hit.ent, access, user)) {
-		case V_OK:
+		switch (a->ops->mmu_check(a, hit.lvl, hit.ent, access, user, mcfg)) {
+		case PTSIM_MMU_V_OK:
 			res->tlb_hit = true;
 			res->level = hit.lvl;
 			res->entry = hit.ent;
 			res->pa = leaf_pa(a, hit.lvl, hit.pfn, va);
 			return 0;
-		case V_PERM:
+		case PTSIM_MMU_V_PERM:
 			res->tlb_hit = true;
 			set_fault(res, PTSIM_MMU_PERM, hit.lvl, hit.ent);
 			fault_invalidate(t, cpu, asid, va);
 			return 0;
-		case V_AF: /* never cached by this walk; a hand-filled entry */
+		case PTSIM_MMU_V_AF: /* never cached by this walk; a hand-filled entry */
 			res->tlb_hit = true;
 			set_fault(res, PTSIM_MMU_ACCESS_FLAG, hit.lvl, hit.ent);
 			return 0;
-		case V_UPDATE:
+		case PTSIM_MMU_V_UPDATE:
 			break; /* the locked update: walk the tables */
 		}
 	}

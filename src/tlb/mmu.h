@@ -51,15 +51,10 @@ struct ptsim_mmu_result {
 	unsigned int walk_levels; /* table entries read from memory by this access */
 };
 
-struct ptsim_mmu_config {
-	bool hw_af;  /* arm64: hardware access flag (FEAT_HAFDBS); x86: ignored */
-	bool hw_dbm; /* arm64: hardware dirty-bit management; x86: ignored */
-};
-
 /**
  * ptsim__mmu_access() - perform one access on @cpu in the address space @pt.
  * @t: the machine's TLBs.  @pt: the address space's tables (asid = pt->owner_id).
- * @mcfg: hardware feature switches.  @cpu: the CPU.  @va: the address.
+ * @mcfg: hardware feature switches (src/arch/internal.h).  @cpu: the CPU.  @va: the address.
  * @access: PTSIM_ACCESS_* bits.  @user: a user-mode (EL0 / CPL3) access.
  * @res: receives the outcome.
  *

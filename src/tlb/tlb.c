@@ -390,7 +390,7 @@ struct inval {
 	uint64_t stride;      /* by_va: step */
 	bool leaf;	      /* invalidate leaf entries */
 	enum walk_inval walk; /* and walk-cache entries */
-	enum ptsim_tlb_flush_kind kind;
+	enum ptsim_tlb_flush_kind flush_kind;
 };
 
 static bool asid_match(const struct inval *iv, const struct ptsim_tlb_entry *e)
@@ -481,17 +481,24 @@ static void shootdown(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, const
 	}
 	if (local == UINT32_MAX)
 		local = 0; /* never ran anywhere: nothing cached, nothing sent */
-	t->cpus[local].stats.flushes[iv->kind]++;
-	t->host->cost.tlb_flushes[iv->kind]++;
+	t->cpus[local].stats.flushes[iv->flush_kind]++;
+	t->host->cost.tlb_flushes[iv->flush_kind]++;
 	if (n > 1) {
 		t->cpus[local].stats.ipis += n - 1;
 		t->host->cost.ipis += n - 1;
 	}
 }
 
-static bool is_x86(const struct ptsim_tlbs *t)
+/*
+ * The walk-cache entries an invalidation by VA drops: x86 INVLPG drops all
+ * of the ASID's (PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES); arm64 none for
+ * a last-level TLBI VALE1IS, those overlapping the range for TLBI VAE1IS.
+ */
+static enum walk_inval va_flush_walk(const struct ptsim_tlbs *t, bool last_level)
 {
-	return t->arch->kind == PTSIM_ARCH_X86_64;
+	if (t->arch->caps & PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES)
+		return WALK_ALL;
+	return last_level ? WALK_KEEP : WALK_OVERLAP;
 }
 
 void ptsim__flush_tlb_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t addr)
@@ -505,10 +512,9 @@ void ptsim__flush_tlb_page(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, 
 		.last = (addr & ~(psz - 1)) + (psz - 1),
 		.stride = psz,
 		.leaf = true,
-		/* arm64 flush_tlb_page() is TLBI VALE1IS; x86 INVLPG drops the PCID's walk caches.
-		 */
-		.walk = is_x86(t) ? WALK_ALL : WALK_KEEP,
-		.kind = PTSIM_FLUSH_PAGE,
+		/* arm64 flush_tlb_page() is TLBI VALE1IS; x86 INVLPG drops the walk caches. */
+		.walk = va_flush_walk(t, true),
+		.flush_kind = PTSIM_FLUSH_PAGE,
 	};
 
 	shootdown(t, tm, &iv);
@@ -526,10 +532,8 @@ void ptsim__flush_tlb_range(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm,
 		.last = last | (stride - 1),	/* ... and round_up(end, stride) */
 		.stride = stride,
 		.leaf = true,
-		.walk = is_x86(t)    ? WALK_ALL
-			: last_level ? WALK_KEEP
-				     : WALK_OVERLAP,
-		.kind = PTSIM_FLUSH_RANGE,
+		.walk = va_flush_walk(t, last_level),
+		.flush_kind = PTSIM_FLUSH_RANGE,
 	};
 
 	shootdown(t, tm, &iv);
@@ -542,7 +546,7 @@ void ptsim__flush_tlb_mm(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm)
 		.asid = tm->asid,
 		.leaf = true,
 		.walk = WALK_ALL,
-		.kind = PTSIM_FLUSH_MM,
+		.flush_kind = PTSIM_FLUSH_MM,
 	};
 
 	shootdown(t, tm, &iv);
@@ -554,7 +558,7 @@ void ptsim__flush_tlb_all(struct ptsim_tlbs *t)
 		.match = MATCH_ANY,
 		.leaf = true,
 		.walk = WALK_ALL,
-		.kind = PTSIM_FLUSH_ALL,
+		.flush_kind = PTSIM_FLUSH_ALL,
 	};
 
 	shootdown(t, NULL, &iv);
@@ -571,8 +575,8 @@ void ptsim__flush_tlb_kernel_range(struct ptsim_tlbs *t, uint64_t start, uint64_
 		.stride = psz,
 		.leaf = true,
 		/* arm64 flush_tlb_kernel_range() is TLBI VAALE1IS (last level). */
-		.walk = is_x86(t) ? WALK_ALL : WALK_KEEP,
-		.kind = PTSIM_FLUSH_KERNEL_RANGE,
+		.walk = va_flush_walk(t, true),
+		.flush_kind = PTSIM_FLUSH_KERNEL_RANGE,
 	};
 
 	shootdown(t, NULL, &iv);
@@ -590,7 +594,7 @@ void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *t
 		.stride = 1,
 		.leaf = false,
 		.walk = WALK_OVERLAP,
-		.kind = PTSIM_FLUSH_PGTABLE,
+		.flush_kind = PTSIM_FLUSH_PGTABLE,
 	};
 
 	shootdown(t, tm, &iv);

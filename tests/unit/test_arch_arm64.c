@@ -636,10 +636,182 @@ static void test_ptdump_keys(void **state)
 	assert_u64_eq(a->ops->ptdump_table_key(a, PTSIM_PMD, 0x0800000012345403ull, 0), 0);
 }
 
+/*
+ * The folding rule generic code relies on (ptsim__entry_level()): a level
+ * that may hold a leaf is the lowest logical level sharing its slot, and
+ * the child of an entry is the next real level.
+ */
+static void test_folding_rule(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < NR_ARM64; i++) {
+		const struct ptsim_arch *a = arm64_at(i);
+
+		for (int l = PTSIM_PGD; l <= PTSIM_PTE; l++) {
+			if (a->leaf_ok[l])
+				assert_int_equal(ptsim__entry_level(a, l), l);
+			if (l < PTSIM_PTE)
+				assert_false(ptsim__level_folded(a, ptsim__child_level(a, l)));
+		}
+	}
+	/* arm64-4k-39: the PGD slot is read as a PUD entry (1 GiB blocks); PMD is real. */
+	assert_int_equal(ptsim__entry_level(arch("arm64-4k-39"), PTSIM_PGD), PTSIM_PUD);
+	assert_int_equal(ptsim__child_level(arch("arm64-4k-39"), PTSIM_PGD), PTSIM_PMD);
+	assert_int_equal(ptsim__child_level(arch("arm64-4k-39"), PTSIM_P4D), PTSIM_PMD);
+	/* arm64-64k-42: two levels, the PGD slot is read as a PMD entry. */
+	assert_int_equal(ptsim__entry_level(arch("arm64-64k-42"), PTSIM_PGD), PTSIM_PMD);
+	assert_int_equal(ptsim__child_level(arch("arm64-64k-42"), PTSIM_PGD), PTSIM_PTE);
+	assert_int_equal(ptsim__entry_level(arch("arm64-4k-52"), PTSIM_PGD), PTSIM_PGD);
+}
+
+/*
+ * Capabilities and address-space layout of every arm64 configuration, by
+ * name, as ptsim_arch_lookup() has them (a machine's copy may differ by
+ * knobs): the TTBR0 half only, TASK_SIZE = 1 << VA_BITS, and the mmap
+ * window capped at 48 bits.
+ */
+static void test_caps_and_layout(void **state)
+{
+	const unsigned int caps = PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE |
+				  PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES |
+				  PTSIM_ARCH_CAP_CLEAR_YOUNG_FLUSHES | PTSIM_ARCH_CAP_MIGRATION_AD;
+	static const struct {
+		const char *name;
+		unsigned int va_bits, window_bits;
+	} want[] = {
+		{"arm64-4k-39", 39, 39},  {"arm64-4k-48", 48, 48},  {"arm64-4k-52", 52, 48},
+		{"arm64-16k-47", 47, 47}, {"arm64-16k-48", 48, 48}, {"arm64-16k-52", 52, 48},
+		{"arm64-64k-42", 42, 42}, {"arm64-64k-48", 48, 48}, {"arm64-64k-52", 52, 48},
+	};
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), NR_ARM64);
+	for (unsigned int i = 0; i < NR_ARM64; i++) {
+		const struct ptsim_arch *a = arch(want[i].name);
+		uint64_t top = 1ull << want[i].va_bits;
+
+		assert_int_equal(a->caps, caps);
+		assert_u64_eq(a->task_size, top);
+		assert_u64_eq(a->map_window, 1ull << want[i].window_bits);
+		assert_int_equal(a->nr_va_ranges, 1);
+		assert_u64_eq(a->va_ranges[0].start, 0);
+		assert_u64_eq(a->va_ranges[0].end, top);
+		assert_null(a->va_ranges[0].ptdump_marker);
+		assert_int_equal(ptsim__va_range(a, 0), 0);
+		assert_int_equal(ptsim__va_range(a, top - 1), 0);
+		assert_int_equal(ptsim__va_range(a, top), -1);
+		assert_int_equal(ptsim__va_range(a, ~0ull), -1);
+	}
+}
+
+/* ---- The hardware's view (mmu_* ops) --------------------------------- */
+
+static const struct ptsim_mmu_config hw_none = {.hw_af = false, .hw_dbm = false};
+static const struct ptsim_mmu_config hw_both = {.hw_af = true, .hw_dbm = true};
+
+static enum ptsim_mmu_verdict mmu_check(const struct ptsim_arch *a, uint64_t e, unsigned int access,
+					bool user, const struct ptsim_mmu_config *mcfg)
+{
+	return a->ops->mmu_check(a, PTSIM_PTE, e, access, user, mcfg);
+}
+
+static void test_mmu_valid_global_type(void **state)
+{
+	const struct ptsim_arch *a = arch("arm64-4k-48");
+	const struct ptsim_arch_ops *o = a->ops;
+
+	(void)state;
+	/* Valid, not Linux's pte_present(): PAGE_NONE is present-invalid. */
+	assert_true(o->mmu_valid(a, PTSIM_PTE, 0x0068000012345fc3ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0x0060000012345f82ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0));
+	/* nG: user pages are per-ASID, PAGE_KERNEL is global. */
+	assert_false(o->mmu_global(a, PTSIM_PTE, 0x0068000012345fc3ull));
+	assert_true(o->mmu_global(a, PTSIM_PTE, 0x00e8000012345703ull));
+	/* Level 3 needs type 0b11 (page); 0b01 is reserved there, a block above. */
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PTE, 0x0068000012345fc3ull));
+	assert_false(o->mmu_leaf_usable(a, PTSIM_PTE, 0x0068000012345fc1ull));
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PMD, 0x0068000012400fc1ull));
+}
+
+/* PXNTable / UXNTable apply below; leaves get them as PXN / UXN. */
+static void test_mmu_rights(void **state)
+{
+	const struct ptsim_arch *a = arch("arm64-4k-48");
+	const struct ptsim_arch_ops *o = a->ops;
+	struct ptsim_mmu_rights r = {0, 0};
+
+	(void)state;
+	/* A user table (pmd_populate(): PXNTable). */
+	o->mmu_table_rights(a, PTSIM_PUD, 0x0800000012346403ull, &r);
+	assert_u64_eq(r.clr, 0);
+	assert_u64_eq(r.set, 0x0800000000000000ull);
+	assert_u64_eq(o->mmu_fold_table(a, PTSIM_PMD, &r, 0x0000000012347403ull),
+		      0x0800000012347403ull);
+	assert_u64_eq(o->mmu_fold_leaf(a, PTSIM_PTE, &r, 0x0000000012345fc3ull),
+		      0x0020000012345fc3ull);
+	/* A kernel table above (UXNTable) adds UXN as well. */
+	o->mmu_table_rights(a, PTSIM_PGD, 0x1000000012348403ull, &r);
+	assert_u64_eq(r.set, 0x1800000000000000ull);
+	assert_u64_eq(o->mmu_fold_leaf(a, PTSIM_PTE, &r, 0x0000000012345fc3ull),
+		      0x0060000012345fc3ull);
+	assert_int_equal(mmu_check(a, 0x0060000012345fc3ull, PTSIM_ACCESS_EXEC, true, &hw_both),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x0000000012345fc3ull, PTSIM_ACCESS_EXEC, true, &hw_both),
+			 PTSIM_MMU_V_OK);
+}
+
+static void test_mmu_check_update(void **state)
+{
+	const struct ptsim_arch *a = arch("arm64-4k-48");
+	const struct ptsim_arch_ops *o = a->ops;
+	const uint64_t shared = 0x0068000012345fc3ull; /* PAGE_SHARED: clean, RDONLY + DBM */
+	const uint64_t old = 0x0068000012345bc3ull;    /* the same with AF clear */
+	const uint64_t execonly = 0x0020000012345f83ull;
+
+	(void)state;
+	assert_int_equal(mmu_check(a, shared, PTSIM_ACCESS_READ, true, &hw_none), PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, shared, PTSIM_ACCESS_EXEC, true, &hw_both), PTSIM_MMU_V_PERM);
+	/* A write to a clean DBM page: the hardware's dirty update, or a permission fault. */
+	assert_int_equal(mmu_check(a, shared, PTSIM_ACCESS_WRITE, true, &hw_both),
+			 PTSIM_MMU_V_UPDATE);
+	assert_int_equal(mmu_check(a, shared, PTSIM_ACCESS_WRITE, true, &hw_none),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x0060000012345fc3ull, PTSIM_ACCESS_WRITE, true, &hw_both),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x0068000012345f43ull, PTSIM_ACCESS_WRITE, true, &hw_none),
+			 PTSIM_MMU_V_OK);
+	/* Access flag before permission. */
+	assert_int_equal(mmu_check(a, old, PTSIM_ACCESS_READ, true, &hw_none), PTSIM_MMU_V_AF);
+	assert_int_equal(mmu_check(a, old, PTSIM_ACCESS_EXEC, true, &hw_none), PTSIM_MMU_V_AF);
+	assert_int_equal(mmu_check(a, old, PTSIM_ACCESS_READ, true, &hw_both), PTSIM_MMU_V_UPDATE);
+	assert_int_equal(mmu_check(a, old, PTSIM_ACCESS_EXEC, true, &hw_both), PTSIM_MMU_V_PERM);
+	/* Execute-only: EL0 may run it (UXN clear) but not read it (AP[1] clear). */
+	assert_int_equal(mmu_check(a, execonly, PTSIM_ACCESS_EXEC, true, &hw_none), PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, execonly, PTSIM_ACCESS_READ, true, &hw_none),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, execonly, PTSIM_ACCESS_EXEC, false, &hw_none),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, execonly, PTSIM_ACCESS_READ, false, &hw_none),
+			 PTSIM_MMU_V_OK);
+	/* The update: AF, and AP[2] cleared for a write; tables are left alone. */
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, old, PTSIM_ACCESS_READ), shared);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, old, PTSIM_ACCESS_WRITE), 0x0068000012345f43ull);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PMD, 0x0068000012400bc1ull, PTSIM_ACCESS_WRITE),
+		      0x0068000012400f41ull);
+	assert_u64_eq(o->mmu_table_accessed(a, PTSIM_PMD, 0x0800000012346003ull),
+		      0x0800000012346003ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_has_nine_arm64),
+		cmocka_unit_test(test_folding_rule),
+		cmocka_unit_test(test_caps_and_layout),
+		cmocka_unit_test(test_mmu_valid_global_type),
+		cmocka_unit_test(test_mmu_rights),
+		cmocka_unit_test(test_mmu_check_update),
 		cmocka_unit_test(test_pgprot_literals),
 		cmocka_unit_test(test_pgprot_shared_per_config),
 		cmocka_unit_test(test_user_page_literal),

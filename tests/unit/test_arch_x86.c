@@ -788,9 +788,190 @@ static void test_swap_predicates(void **state)
 	assert_true(ptsim_ent_uffd_wp(a, PTSIM_PTE, e));
 }
 
+/*
+ * The folding rule generic code relies on (ptsim__entry_level()): a level
+ * that may hold a leaf is the lowest logical level sharing its slot, and
+ * the child of an entry is the next real level.
+ */
+static void test_folding_rule(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < NR_X86; i++) {
+		const struct ptsim_arch *a = arch(x86_names[i]);
+
+		for (int l = PTSIM_PGD; l <= PTSIM_PTE; l++) {
+			if (a->leaf_ok[l])
+				assert_int_equal(ptsim__entry_level(a, l), l);
+			if (l < PTSIM_PTE)
+				assert_false(ptsim__level_folded(a, ptsim__child_level(a, l)));
+		}
+	}
+	/* 4-level: P4D is folded into the PGD slot; 5-level folds nothing. */
+	assert_int_equal(ptsim__entry_level(arch("x86_64-4l"), PTSIM_PGD), PTSIM_P4D);
+	assert_int_equal(ptsim__child_level(arch("x86_64-4l"), PTSIM_PGD), PTSIM_PUD);
+	assert_int_equal(ptsim__entry_level(arch("x86_64-5l"), PTSIM_PGD), PTSIM_PGD);
+	assert_int_equal(ptsim__child_level(arch("x86_64-5l"), PTSIM_PGD), PTSIM_P4D);
+	assert_int_equal(ptsim__entry_level(arch("x86_64-5l"), PTSIM_PTE), PTSIM_PTE);
+}
+
+/*
+ * Capabilities and address-space layout of both configurations, as
+ * ptsim_arch_lookup() has them (a machine's copy may differ by knobs).
+ */
+static void test_caps_and_layout(void **state)
+{
+	const unsigned int caps = PTSIM_ARCH_CAP_SOFT_DIRTY | PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB |
+				  PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES |
+				  PTSIM_ARCH_CAP_EXEC_IMPLIES_READ;
+	static const struct {
+		const char *name;
+		uint64_t half, task_size;
+	} want[] = {
+		{"x86_64-4l", 1ull << 47, 0x00007ffffffff000ull},
+		{"x86_64-5l", 1ull << 56, 0x00fffffffffff000ull},
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct ptsim_arch *a = arch(want[i].name);
+		uint64_t half = want[i].half;
+
+		assert_int_equal(a->caps, caps);
+		assert_u64_eq(a->task_size, want[i].task_size);
+		assert_u64_eq(a->map_window, 0x00007ffffffff000ull);
+		assert_int_equal(a->nr_va_ranges, 2);
+		assert_u64_eq(a->va_ranges[0].start, 0);
+		assert_u64_eq(a->va_ranges[0].end, half);
+		assert_string_equal(a->va_ranges[0].ptdump_marker, "User Space");
+		assert_u64_eq(a->va_ranges[1].start, 0 - half);
+		assert_u64_eq(a->va_ranges[1].end, 0);
+		assert_string_equal(a->va_ranges[1].ptdump_marker, "Kernel Space");
+		/* Canonical addresses: either half, nothing in between. */
+		assert_int_equal(ptsim__va_range(a, 0), 0);
+		assert_int_equal(ptsim__va_range(a, half - 1), 0);
+		assert_int_equal(ptsim__va_range(a, half), -1);
+		assert_int_equal(ptsim__va_range(a, 0 - half - 1), -1);
+		assert_int_equal(ptsim__va_range(a, 0 - half), 1);
+		assert_int_equal(ptsim__va_range(a, ~0ull), 1);
+	}
+}
+
+/* ---- The hardware's view (mmu_* ops) --------------------------------- */
+
+static const struct ptsim_mmu_config no_hw_ad = {.hw_af = false, .hw_dbm = false};
+
+static enum ptsim_mmu_verdict mmu_check(const struct ptsim_arch *a, uint64_t e, unsigned int access,
+					bool user)
+{
+	return a->ops->mmu_check(a, PTSIM_PTE, e, access, user, &no_hw_ad);
+}
+
+static void test_mmu_valid_global(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+
+	(void)state;
+	/* P, not Linux's pte_present(): PROT_NONE and an invalidated PMD are not valid. */
+	assert_true(o->mmu_valid(a, PTSIM_PTE, 0x8000000012345067ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0x000fffffedcba120ull));
+	assert_false(o->mmu_valid(a, PTSIM_PMD, 0x800fffffeda000a6ull));
+	assert_false(o->mmu_valid(a, PTSIM_PTE, 0));
+	assert_true(o->mmu_global(a, PTSIM_PTE, 0x8000000012345163ull));
+	assert_false(o->mmu_global(a, PTSIM_PTE, 0x8000000012345067ull));
+	/* Every valid leaf format is usable. */
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PTE, 0x8000000012345067ull));
+	assert_true(o->mmu_leaf_usable(a, PTSIM_PMD, 0x80000000124000a7ull));
+}
+
+/* R/W and U/S are ANDed, XD ORed over the levels (SDM vol. 3 4.6). */
+static void test_mmu_rights(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+	struct ptsim_mmu_rights r = {0, 0};
+
+	(void)state;
+	/* A Linux user table (_PAGE_TABLE) restricts nothing. */
+	o->mmu_table_rights(a, PTSIM_P4D, 0x0000000012346067ull, &r);
+	assert_u64_eq(r.clr, 0);
+	assert_u64_eq(r.set, 0);
+	assert_u64_eq(o->mmu_fold_table(a, PTSIM_PUD, &r, 0x0000000012347067ull),
+		      0x0000000012347067ull);
+	/* A supervisor read-only table with XD: every level below loses U/S, R/W, gains XD. */
+	o->mmu_table_rights(a, PTSIM_PUD, 0x8000000012347061ull, &r);
+	assert_u64_eq(r.clr, RW | US);
+	assert_u64_eq(r.set, NX);
+	assert_u64_eq(o->mmu_fold_table(a, PTSIM_PMD, &r, 0x0000000012348067ull),
+		      0x8000000012348061ull);
+	assert_u64_eq(o->mmu_fold_leaf(a, PTSIM_PTE, &r, 0x0000000012345067ull),
+		      0x8000000012345061ull);
+	/* The folded leaf is what the permission check sees. */
+	assert_int_equal(mmu_check(a, 0x0000000012345067ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_READ, false),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_WRITE, false),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345061ull, PTSIM_ACCESS_EXEC, false),
+			 PTSIM_MMU_V_PERM);
+}
+
+static void test_mmu_check_update(void **state)
+{
+	const struct ptsim_arch *a = arch4();
+	const struct ptsim_arch_ops *o = a->ops;
+	const uint64_t rw_clean = 0x8000000012345007ull; /* P RW US NX, A and D clear */
+	const uint64_t ro = 0x8000000012345025ull;	 /* PAGE_READONLY */
+
+	(void)state;
+	/* User read/write/exec of a young dirty writable NX page. */
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345067ull, PTSIM_ACCESS_EXEC, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x0000000012345025ull, PTSIM_ACCESS_EXEC, true),
+			 PTSIM_MMU_V_OK);
+	/* CR0.WP: read-only is read-only for the kernel too. */
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_WRITE, true), PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_WRITE, false), PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, ro, PTSIM_ACCESS_READ, true), PTSIM_MMU_V_OK);
+	/* U/S clear: a kernel page. */
+	assert_int_equal(mmu_check(a, 0x8000000012345163ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_PERM);
+	assert_int_equal(mmu_check(a, 0x8000000012345163ull, PTSIM_ACCESS_WRITE, false),
+			 PTSIM_MMU_V_OK);
+	/* A missing A (or D for a write) is set by the hardware, never faulted on. */
+	assert_int_equal(mmu_check(a, rw_clean, PTSIM_ACCESS_READ, true), PTSIM_MMU_V_UPDATE);
+	assert_int_equal(mmu_check(a, 0x8000000012345027ull, PTSIM_ACCESS_READ, true),
+			 PTSIM_MMU_V_OK);
+	assert_int_equal(mmu_check(a, 0x8000000012345027ull, PTSIM_ACCESS_WRITE, true),
+			 PTSIM_MMU_V_UPDATE);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, rw_clean, PTSIM_ACCESS_READ),
+		      0x8000000012345027ull);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PTE, rw_clean, PTSIM_ACCESS_WRITE),
+		      0x8000000012345067ull);
+	assert_u64_eq(o->mmu_update(a, PTSIM_PMD, 0x80000000124000a7ull, PTSIM_ACCESS_WRITE),
+		      0x80000000124000e7ull);
+	/* The walk marks the tables it uses accessed. */
+	assert_u64_eq(o->mmu_table_accessed(a, PTSIM_PMD, 0x0000000012346007ull),
+		      0x0000000012346027ull);
+	assert_u64_eq(o->mmu_table_accessed(a, PTSIM_PMD, 0x0000000012346067ull),
+		      0x0000000012346067ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_folding_rule),
+		cmocka_unit_test(test_caps_and_layout),
+		cmocka_unit_test(test_mmu_valid_global),
+		cmocka_unit_test(test_mmu_rights),
+		cmocka_unit_test(test_mmu_check_update),
 		cmocka_unit_test(test_pgprot_values),
 		cmocka_unit_test(test_swap_predicates),
 		cmocka_unit_test(test_worked_example),
