@@ -144,6 +144,14 @@ void ptsim__mem_fini(struct ptsim_mem *mem);
 struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn);
 struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn);
 bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn);
+/*
+ * Call @fn for every frame record that exists (present, initialised
+ * sections), in PFN order; pristine sections are wholly free and skipped.
+ * For checkers and dumps: O(frames).
+ */
+void ptsim__for_each_frame(const struct ptsim_mem *mem,
+			   void (*fn)(void *arg, uint64_t pfn, const struct ptsim_frame *f),
+			   void *arg);
 
 /* Buddy: 2^order frames, refcount 1 on each (split_page()).  -ENOMEM / -EINVAL. */
 int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn);

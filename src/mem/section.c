@@ -262,3 +262,19 @@ int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size)
 	}
 	return 0;
 }
+
+void ptsim__for_each_frame(const struct ptsim_mem *mem,
+			   void (*fn)(void *arg, uint64_t pfn, const struct ptsim_frame *f),
+			   void *arg)
+{
+	for (uint64_t s = 0; s < mem->nr_sections; s++) {
+		const struct ptsim_section *sec = &mem->sections[s];
+		uint64_t base = s << mem->section_pfn_shift;
+		uint64_t n = 1ull << mem->section_pfn_shift;
+
+		if (sec->state != PTSIM_SECTION_PRESENT || !sec->frames)
+			continue;
+		for (uint64_t i = 0; i < n; i++)
+			fn(arg, base + i, &sec->frames[i]);
+	}
+}

@@ -278,6 +278,11 @@ long ptsim__try_to_unmap(struct ptsim_mm_ctx *ctx, uint64_t pfn);
 long ptsim__folio_mkclean(struct ptsim_mm_ctx *ctx, uint64_t pfn);
 long ptsim__folio_referenced(struct ptsim_mm_ctx *ctx, uint64_t pfn);
 
+/* ptsim_check()'s MAPCOUNT part (mm_check.c) over the @nr address spaces @mms. */
+struct ptsim_reporter;
+void ptsim__mm_check(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms, size_t nr,
+		     struct ptsim_reporter *r);
+
 /* --- faults (fault.c) ---------------------------------------------------------- */
 
 /*

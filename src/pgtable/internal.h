@@ -242,6 +242,15 @@ typedef void (*ptsim_table_free_fn)(void *arg, uint64_t table_pfn, uint64_t addr
 void ptsim__free_pgd_range(struct ptsim_pgtables *pt, uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling, ptsim_table_free_fn free_table, void *arg);
 
+/*
+ * ptsim_check()'s page-table part (pt_check.c): the tables of the @nr
+ * address spaces @pts and every table page of @pa.  0, or -ENOMEM when the
+ * checker's scratch memory could not be had.
+ */
+struct ptsim_reporter;
+int ptsim__pgtables_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const *pts, size_t nr,
+			  struct ptsim_reporter *r);
+
 /* Whether @va is a valid address for these tables (canonical, in range). */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va);
 
