@@ -122,7 +122,7 @@ const struct ptsim_knob_info *ptsim_knob_lookup(const char *name)
 
 /* --- parsing --------------------------------------------------------------------- */
 
-int ptsim__parse_size(const char *s, uint64_t *out)
+static int parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned int shift = 0, base = 10, digits = 0;
@@ -274,14 +274,14 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 	}
 	case K_SIZE:
 	case K_U64:
-		if (ptsim__parse_size(val, &v))
+		if (parse_size(val, &v))
 			break;
 		memcpy(field, &v, sizeof(v));
 		return 0;
 	case K_UINT: {
 		unsigned int u;
 
-		if (ptsim__parse_size(val, &v) || v < k->min || v > k->max)
+		if (parse_size(val, &v) || v < k->min || v > k->max)
 			break;
 		u = (unsigned int)v;
 		memcpy(field, &u, sizeof(u));

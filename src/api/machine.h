@@ -43,8 +43,6 @@ struct ptsim_mm {
 	struct ptsim_mm *next, *prev;
 };
 
-/* knobs.c: strict size parser (decimal or 0x hex, K/M/G/T): 0, -EINVAL, -ERANGE. */
-int ptsim__parse_size(const char *s, uint64_t *out);
 /* knobs.c: the defaults that follow cfg->arch (soft_dirty, swp.migration_ad). */
 void ptsim__config_arch_defaults(struct ptsim_config *c);
 /* machine.c: refresh what follows the knobs after a change. */

@@ -108,7 +108,7 @@ static int anon_vma_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 	return *av ? 0 : -ENOMEM;
 }
 
-void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
+static void set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
 			     uint64_t entry, bool dirty)
 {
 	const struct ptsim_arch *a = st->ctx->arch;
@@ -327,7 +327,7 @@ static ptsim_vm_fault_t wp_page_reuse(struct ptsim_mm_state *st, struct ptsim_vm
 
 	e = a->ops->mkyoung(a, PTSIM_PTE, e);
 	e = mkdirty_maybe_write(a, vma, e);
-	ptsim__set_access_flags(st, s, va, e, true);
+	set_access_flags(st, s, va, e, true);
 	st->cnt.wp_reuse++;
 	return 0;
 }
@@ -502,17 +502,9 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		st->cnt.spurious++; /* flush_tlb_fix_spurious_fault(): empty on both */
 		return 0;
 	}
-	ptsim__set_access_flags(st, &s, va, entry, write);
+	set_access_flags(st, &s, va, entry, write);
 	st->cnt.fixup++;
 	return 0;
-}
-
-ptsim_vm_fault_t ptsim__handle_mm_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-					uint64_t va, unsigned int access)
-{
-	bool userfault = false;
-
-	return handle_fault(st, vma, va, access, &userfault);
 }
 
 /* access_error(): does the VMA allow this kind of access at all? */

@@ -157,6 +157,26 @@ void ptsim__vma_split(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct p
 		      uint64_t addr);
 /* Merge @vma with compatible neighbours; returns the VMA now holding its range. */
 struct ptsim_vma *ptsim__vma_merge(struct ptsim_mm_state *st, struct ptsim_vma *vma);
+/* Validate and page-align [addr, addr + len) for @what: 0 (*end set) or -EINVAL. */
+int ptsim__vma_check_range(struct ptsim_mm_state *st, const char *what, uint64_t addr, uint64_t len,
+			   uint64_t *end);
+/* VMA structs a split of [start, end) needs (0, 1 or 2); allocate and free them. */
+int ptsim__vma_splits_needed(struct ptsim_mm_state *st, uint64_t start, uint64_t end);
+int ptsim__vma_spares_alloc(struct ptsim_mm_ctx *ctx, int n, struct ptsim_vma **spare);
+void ptsim__vma_spares_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma **spare);
+/*
+ * free_pgtables(): the VMAs first..last (consecutive) are going; free their
+ * tables with floor/ceiling from the VMAs that remain (0: none).
+ */
+void ptsim__free_pgtables(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
+			  struct ptsim_vma *first, struct ptsim_vma *last, uint64_t floor,
+			  uint64_t ceiling);
+/* do_vmi_munmap() with the split structs preallocated (@spare: two, used ones NULLed). */
+void ptsim__munmap_prepared(struct ptsim_mm_state *st, uint64_t start, uint64_t end,
+			    struct ptsim_vma **spare);
+/* vma_soft_dirty_enabled(); vma_wants_writenotify(). */
+bool ptsim__vma_soft_dirty_enabled(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma);
+bool ptsim__vma_wants_writenotify(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma);
 /* TASK_SIZE of the configuration; mmap_min_addr. */
 uint64_t ptsim__task_size(const struct ptsim_arch *a);
 #define PTSIM_MMAP_MIN_ADDR 0x10000ull
@@ -267,8 +287,6 @@ struct ptsim_pvmw {
 	struct ptsim_slot slot;
 	uint64_t hit_addr;
 };
-bool ptsim__page_vma_mapped_walk(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-				 struct ptsim_pvmw *pw);
 
 typedef int (*ptsim__rmap_one_fn)(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				  struct ptsim_pvmw *pw, void *arg);
@@ -285,17 +303,8 @@ void ptsim__mm_check(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms
 
 /* --- faults (fault.c) ---------------------------------------------------------- */
 
-/*
- * handle_mm_fault() for a user access at @va inside @vma that the MMU
- * refused: returns the VM_FAULT_* bits; with VM_FAULT_OOM nothing changed.
- */
-ptsim_vm_fault_t ptsim__handle_mm_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-					uint64_t va, unsigned int access);
 int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
 		  struct ptsim_access_result *res);
-/* ptep_set_access_flags(): write @entry over @s (same page), flushing on arm64 when needed. */
-void ptsim__set_access_flags(struct ptsim_mm_state *st, const struct ptsim_slot *s, uint64_t va,
-			     uint64_t entry, bool dirty);
 
 /* --- userfaultfd (uffd.c) ------------------------------------------------------ */
 

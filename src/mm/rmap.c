@@ -228,7 +228,7 @@ void ptsim__rss_add(struct ptsim_mm_state *st, enum ptsim_rss_kind k, int64_t n)
  * that maps a page of the folio [pw->pfn, pw->pfn + pw->nr).  A huge leaf
  * found is reported once; the walk resumes after it.
  */
-bool ptsim__page_vma_mapped_walk(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+static bool page_vma_mapped_walk(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				 struct ptsim_pvmw *pw)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
@@ -311,7 +311,7 @@ long ptsim__rmap_walk(struct ptsim_mm_ctx *ctx, uint64_t pfn, ptsim__rmap_one_fn
 		next = h->mapping & PTSIM_MAPPING_ANON ? vma->av_next : vma->f_next;
 		if (!vma_address(ctx->arch, vma, h->index, nr, &pw.address, &pw.end))
 			continue;
-		while (ptsim__page_vma_mapped_walk(vma->vm_mm, vma, &pw)) {
+		while (page_vma_mapped_walk(vma->vm_mm, vma, &pw)) {
 			int ret = fn ? fn(vma->vm_mm, vma, &pw, arg) : 0;
 
 			if (ret)

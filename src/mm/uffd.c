@@ -12,7 +12,7 @@
  * say what is registered, st->uffd holds the messages.  Every call checks
  * everything, then allocates everything (VMA structs for splits, page
  * tables, folios, page-cache slots, an anon_vma), then commits in a phase
- * that cannot fail (STYLE.md 20).
+ * that cannot fail.
  */
 #include <errno.h>
 #include <string.h>

@@ -1,242 +1,249 @@
 // SPDX-License-Identifier: MIT
 /*
- * vma.c - the ordered set of VMAs: an AVL tree keyed by vm_start.
+ * vma.c - changing the VMA set: split, merge and munmap (follows mm/vma.c:
+ * __split_vma(), vma_merge_*(), do_vmi_munmap(), unmap_region() and
+ * free_pgtables()).  The ordered set itself is vma_tree.c.
  *
- * The kernel keeps VMAs in a maple tree; what the model needs from it is
- * O(log n) find_vma(), insert, remove and neighbour steps over disjoint
- * ranges, which a height-balanced binary tree gives with a few dozen lines.
+ * Every operation prepares first - the VMA structs a split may need (at most
+ * two per call, one at each end of the range) - and then commits in a phase
+ * that cannot fail.
+ *
+ * Merging.  Two adjacent VMAs merge when their flags (VM_SOFTDIRTY aside),
+ * file and offsets agree and their anon_vmas are equal or one is absent
+ * (is_mergeable_vma() / is_mergeable_anon_vma()).  New mappings merge with
+ * their neighbours, mprotect merges what it changed with its neighbours.
  */
 #include <errno.h>
-#include <stddef.h>
+#include <string.h>
 
-#include "mm/vma.h"
+#include "mm/internal.h"
 
-static int height(const struct ptsim_vma *v)
+static uint64_t vma_pages(const struct ptsim_arch *a, const struct ptsim_vma *v)
 {
-	return v ? v->height : 0;
+	return (v->vm_end - v->vm_start) >> a->page_shift;
 }
 
-static void update(struct ptsim_vma *v)
-{
-	int l = height(v->left), r = height(v->right);
+/* --- split and merge ------------------------------------------------------------ */
 
-	v->height = 1 + (l > r ? l : r);
+/*
+ * __split_vma(): @vma becomes [vm_start, addr), @new [addr, vm_end), sharing
+ * its file and anon_vma.  @new is a preallocated struct; cannot fail.
+ */
+static void split_vma(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct ptsim_vma *new,
+		      uint64_t addr)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+
+	PTSIM_BUG_ON(addr <= vma->vm_start || addr >= vma->vm_end);
+	memset(new, 0, sizeof(*new));
+	new->vm_start = addr;
+	new->vm_end = vma->vm_end;
+	new->vm_flags = vma->vm_flags;
+	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> a->page_shift);
+	new->vm_page_prot = vma->vm_page_prot;
+	new->vm_mm = st;
+	vma->vm_end = addr;
+	PTSIM_BUG_ON(ptsim__vma_insert(&st->vmas, new));
+	if (vma->anon_vma)
+		ptsim__anon_vma_link(vma->anon_vma, new);
+	if (vma->vm_file)
+		ptsim__file_vma_link(vma->vm_file, new);
 }
 
-/* Point whatever referenced @old (parent link or root) at @new. */
-static void replace_child(struct ptsim_vma_tree *t, struct ptsim_vma *parent, struct ptsim_vma *old,
-			  struct ptsim_vma *new)
+static bool anon_vma_compatible(const struct ptsim_vma *a, const struct ptsim_vma *b)
 {
-	if (!parent)
-		t->root = new;
-	else if (parent->left == old)
-		parent->left = new;
-	else
-		parent->right = new;
-	if (new)
-		new->parent = parent;
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 
-static struct ptsim_vma *rotate_left(struct ptsim_vma_tree *t, struct ptsim_vma *x)
+/* Whether @next may be merged into @prev, which it directly follows. */
+static bool can_merge(const struct ptsim_arch *a, const struct ptsim_vma *prev,
+		      const struct ptsim_vma *next)
 {
-	struct ptsim_vma *y = x->right;
-
-	replace_child(t, x->parent, x, y);
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	y->left = x;
-	x->parent = y;
-	update(x);
-	update(y);
-	return y;
+	return prev->vm_end == next->vm_start &&
+	       !((prev->vm_flags ^ next->vm_flags) & ~PTSIM_VM_SOFTDIRTY) &&
+	       prev->vm_file == next->vm_file &&
+	       prev->vm_pgoff + vma_pages(a, prev) == next->vm_pgoff &&
+	       anon_vma_compatible(prev, next);
 }
 
-static struct ptsim_vma *rotate_right(struct ptsim_vma_tree *t, struct ptsim_vma *x)
+/* @prev absorbs @next (adjacent, compatible); @next is freed. */
+static void merge_into_prev(struct ptsim_mm_state *st, struct ptsim_vma *prev,
+			    struct ptsim_vma *next)
 {
-	struct ptsim_vma *y = x->left;
+	struct ptsim_mm_ctx *ctx = st->ctx;
 
-	replace_child(t, x->parent, x, y);
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	y->right = x;
-	x->parent = y;
-	update(x);
-	update(y);
-	return y;
+	ptsim__vma_remove(&st->vmas, next);
+	prev->vm_end = next->vm_end;
+	prev->vm_flags |= next->vm_flags & PTSIM_VM_SOFTDIRTY;
+	if (!prev->anon_vma && next->anon_vma)
+		ptsim__anon_vma_link(next->anon_vma, prev);
+	ptsim__vma_unlink_rmap(ctx, next);
+	ptsim__vma_free(ctx, next);
 }
 
-/* Restore balance from @v up to the root. */
-static void rebalance(struct ptsim_vma_tree *t, struct ptsim_vma *v)
+/* Merge @vma with its neighbours where allowed; returns the VMA now holding it. */
+static struct ptsim_vma *merge_around(struct ptsim_mm_state *st, struct ptsim_vma *vma)
 {
-	while (v) {
-		int bal;
+	const struct ptsim_arch *a = st->ctx->arch;
+	struct ptsim_vma *prev = ptsim__vma_prev(vma), *next = ptsim__vma_next(vma);
 
-		update(v);
-		bal = height(v->left) - height(v->right);
-		if (bal > 1) {
-			if (height(v->left->left) < height(v->left->right))
-				rotate_left(t, v->left);
-			v = rotate_right(t, v);
-		} else if (bal < -1) {
-			if (height(v->right->right) < height(v->right->left))
-				rotate_right(t, v->right);
-			v = rotate_left(t, v);
+	if (next && can_merge(a, vma, next))
+		merge_into_prev(st, vma, next);
+	if (prev && can_merge(a, prev, vma)) {
+		merge_into_prev(st, prev, vma);
+		vma = prev;
+	}
+	return vma;
+}
+
+void ptsim__vma_split(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct ptsim_vma *new,
+		      uint64_t addr)
+{
+	split_vma(st, vma, new, addr);
+}
+
+struct ptsim_vma *ptsim__vma_merge(struct ptsim_mm_state *st, struct ptsim_vma *vma)
+{
+	return merge_around(st, vma);
+}
+
+/* --- munmap --------------------------------------------------------------------- */
+
+/* Splits [start, end) would need: 0, 1 or 2 VMA structs. */
+int ptsim__vma_splits_needed(struct ptsim_mm_state *st, uint64_t start, uint64_t end)
+{
+	struct ptsim_vma *v = ptsim__find_vma(&st->vmas, start);
+	int n = 0;
+
+	if (!v || v->vm_start >= end)
+		return 0;
+	if (v->vm_start < start && v->vm_end > end)
+		return 2;
+	if (v->vm_start < start)
+		n++;
+	v = ptsim__find_vma(&st->vmas, end - 1);
+	if (v && v->vm_start < end && v->vm_end > end)
+		n++;
+	return n;
+}
+
+/*
+ * free_pgtables(): the VMAs first..last (consecutive in the tree) are going;
+ * free their tables with floor/ceiling from the VMAs that remain.  Nearby
+ * VMAs (within a PMD) are gathered into one call, as the kernel does.
+ */
+void ptsim__free_pgtables(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
+			  struct ptsim_vma *first, struct ptsim_vma *last, uint64_t floor,
+			  uint64_t ceiling)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	uint64_t pmd_size = 1ull << a->shift[PTSIM_PMD];
+	struct ptsim_vma *vma = first;
+
+	while (vma) {
+		uint64_t addr = vma->vm_start;
+		struct ptsim_vma *next = vma == last ? NULL : ptsim__vma_next(vma);
+
+		while (next && next->vm_start <= vma->vm_end + pmd_size) {
+			vma = next;
+			next = vma == last ? NULL : ptsim__vma_next(vma);
 		}
-		v = v->parent;
+		ptsim__free_pgtables_range(st, tlb, addr, vma->vm_end, floor,
+					   next ? next->vm_start : ceiling);
+		vma = next;
 	}
 }
 
-struct ptsim_vma *ptsim__find_vma(const struct ptsim_vma_tree *t, uint64_t addr)
+/*
+ * do_vmi_munmap() with the split VMA structs preallocated (@spare, two
+ * entries, used ones set to NULL).  Cannot fail.
+ */
+void ptsim__munmap_prepared(struct ptsim_mm_state *st, uint64_t start, uint64_t end,
+			    struct ptsim_vma **spare)
 {
-	struct ptsim_vma *v = t->root, *best = NULL;
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	struct ptsim_vma *vma = ptsim__find_vma(&st->vmas, start), *first, *last, *prev, *next;
+	struct ptsim_zap_details d = {.drop_markers = true};
+	struct ptsim_mmu_gather tlb;
+	const char *op;
+	int used = 0;
 
-	while (v) {
-		if (v->vm_end > addr) {
-			best = v;
-			if (v->vm_start <= addr)
-				break;
-			v = v->left;
-		} else {
-			v = v->right;
+	if (!vma || vma->vm_start >= end)
+		return;
+	if (vma->vm_start < start) {
+		split_vma(st, vma, spare[used], start);
+		vma = spare[used];
+		spare[used++] = NULL;
+	}
+	last = ptsim__find_vma(&st->vmas, end - 1);
+	if (last && last->vm_start < end && last->vm_end > end) {
+		split_vma(st, last, spare[used], end);
+		spare[used++] = NULL;
+	}
+	first = vma;
+	last = first;
+	while (ptsim__vma_next(last) && ptsim__vma_next(last)->vm_start < end)
+		last = ptsim__vma_next(last);
+	prev = ptsim__vma_prev(first);
+	next = ptsim__vma_next(last);
+
+	/* unmap_region(): zap, free tables, then flush and release in the gather. */
+	op = ptsim__tlb_set_op(ctx->tlbs, "munmap");
+	ptsim__tlb_gather(st, &tlb, false);
+	for (vma = first;; vma = ptsim__vma_next(vma)) {
+		ptsim__zap_range(st, &tlb, vma, vma->vm_start, vma->vm_end, &d);
+		ptsim__tlb_flush_mmu_tlbonly(ctx->tlbs, st->tlb_mm, &tlb); /* tlb_end_vma() */
+		if (vma == last)
+			break;
+	}
+	ptsim__free_pgtables(st, &tlb, first, last, prev ? prev->vm_end : 0,
+			     next ? next->vm_start : 0);
+	ptsim__tlb_finish(st, &tlb);
+	ptsim__tlb_restore_op(ctx->tlbs, op);
+
+	/* remove_vma(): drop them from the tree and the rmap lists. */
+	for (vma = first; vma;) {
+		struct ptsim_vma *n = vma == last ? NULL : ptsim__vma_next(vma);
+
+		ptsim__vma_remove(&st->vmas, vma);
+		ptsim__vma_unlink_rmap(ctx, vma);
+		ptsim__vma_free(ctx, vma);
+		vma = n;
+	}
+}
+
+int ptsim__vma_spares_alloc(struct ptsim_mm_ctx *ctx, int n, struct ptsim_vma **spare)
+{
+	spare[0] = spare[1] = NULL;
+	for (int i = 0; i < n; i++) {
+		spare[i] = ptsim__vma_alloc(ctx);
+		if (!spare[i]) {
+			ptsim__vma_free(ctx, spare[0]);
+			spare[0] = NULL;
+			return -ENOMEM;
 		}
 	}
-	return best;
-}
-
-struct ptsim_vma *ptsim__vma_lookup(const struct ptsim_vma_tree *t, uint64_t addr)
-{
-	struct ptsim_vma *v = ptsim__find_vma(t, addr);
-
-	return v && v->vm_start <= addr ? v : NULL;
-}
-
-bool ptsim__vma_range_free(const struct ptsim_vma_tree *t, uint64_t start, uint64_t end)
-{
-	struct ptsim_vma *v = ptsim__find_vma(t, start);
-
-	return !v || v->vm_start >= end;
-}
-
-int ptsim__vma_insert(struct ptsim_vma_tree *t, struct ptsim_vma *vma)
-{
-	struct ptsim_vma **link = &t->root, *parent = NULL;
-
-	if (!ptsim__vma_range_free(t, vma->vm_start, vma->vm_end))
-		return -EEXIST;
-	while (*link) {
-		parent = *link;
-		link = vma->vm_start < parent->vm_start ? &parent->left : &parent->right;
-	}
-	vma->left = vma->right = NULL;
-	vma->parent = parent;
-	vma->height = 1;
-	*link = vma;
-	t->nr++;
-	rebalance(t, parent);
 	return 0;
 }
 
-static struct ptsim_vma *leftmost(struct ptsim_vma *v)
+void ptsim__vma_spares_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma **spare)
 {
-	while (v && v->left)
-		v = v->left;
-	return v;
+	ptsim__vma_free(ctx, spare[0]);
+	ptsim__vma_free(ctx, spare[1]);
 }
 
-static struct ptsim_vma *rightmost(struct ptsim_vma *v)
+int ptsim__do_munmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len)
 {
-	while (v && v->right)
-		v = v->right;
-	return v;
-}
+	struct ptsim_vma *spare[2];
+	uint64_t end;
+	int err = ptsim__vma_check_range(st, "munmap", addr, len, &end);
 
-void ptsim__vma_remove(struct ptsim_vma_tree *t, struct ptsim_vma *vma)
-{
-	struct ptsim_vma *fix;
-
-	if (!vma->left || !vma->right) {
-		struct ptsim_vma *child = vma->left ? vma->left : vma->right;
-
-		fix = vma->parent;
-		replace_child(t, vma->parent, vma, child);
-	} else {
-		/* Swap in the in-order successor, which has no left child. */
-		struct ptsim_vma *s = leftmost(vma->right);
-
-		fix = s->parent == vma ? s : s->parent;
-		if (s->parent != vma) {
-			replace_child(t, s->parent, s, s->right);
-			s->right = vma->right;
-			s->right->parent = s;
-		}
-		replace_child(t, vma->parent, vma, s);
-		s->left = vma->left;
-		s->left->parent = s;
-		s->height = vma->height;
-	}
-	vma->left = vma->right = vma->parent = NULL;
-	t->nr--;
-	rebalance(t, fix);
-}
-
-struct ptsim_vma *ptsim__vma_first(const struct ptsim_vma_tree *t)
-{
-	return leftmost(t->root);
-}
-
-struct ptsim_vma *ptsim__vma_next(const struct ptsim_vma *vma)
-{
-	const struct ptsim_vma *v = vma;
-
-	if (v->right)
-		return leftmost(v->right);
-	while (v->parent && v->parent->right == v)
-		v = v->parent;
-	return v->parent;
-}
-
-struct ptsim_vma *ptsim__vma_prev(const struct ptsim_vma *vma)
-{
-	const struct ptsim_vma *v = vma;
-
-	if (v->left)
-		return rightmost(v->left);
-	while (v->parent && v->parent->left == v)
-		v = v->parent;
-	return v->parent;
-}
-
-/* Height and links of the subtree at @v; -1 on any broken invariant. */
-static int check_subtree(const struct ptsim_vma *v, const struct ptsim_vma *parent, uint64_t *count)
-{
-	int l, r;
-
-	if (!v)
-		return 0;
-	if (v->parent != parent || v->vm_start >= v->vm_end)
-		return -1;
-	l = check_subtree(v->left, v, count);
-	r = check_subtree(v->right, v, count);
-	if (l < 0 || r < 0 || l - r > 1 || r - l > 1 || v->height != 1 + (l > r ? l : r))
-		return -1;
-	(*count)++;
-	return v->height;
-}
-
-int ptsim__vma_tree_check(const struct ptsim_vma_tree *t)
-{
-	uint64_t count = 0, prev_end = 0;
-	bool first = true;
-
-	if (check_subtree(t->root, NULL, &count) < 0 || count != t->nr)
-		return -EUCLEAN;
-	for (const struct ptsim_vma *v = ptsim__vma_first(t); v; v = ptsim__vma_next(v)) {
-		if (!first && v->vm_start < prev_end)
-			return -EUCLEAN;
-		prev_end = v->vm_end;
-		first = false;
-	}
+	if (err)
+		return err;
+	err = ptsim__vma_spares_alloc(st->ctx, ptsim__vma_splits_needed(st, addr, end), spare);
+	if (err)
+		return ptsim__seterr(st->ctx->host, err, "munmap: out of memory splitting a VMA");
+	ptsim__munmap_prepared(st, addr, end, spare);
+	ptsim__vma_spares_free(st->ctx, spare);
 	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * map.c - map and unmap leaves, all or nothing.
  *
- * ptsim__map() follows the "prepare, then commit" rule (STYLE.md 20, the
+ * ptsim__map() follows the "prepare, then commit" rule (the
  * KVM memcache): a first pass checks every target slot and counts the tables
  * the mapping needs, the tables are allocated, and only then does a second
  * pass link tables and write leaves - a pass that cannot fail.

@@ -194,8 +194,8 @@ static bool stale_conflict(const struct ptsim_tlbs *t, const struct ptsim_tlb_cp
 	return false;
 }
 
-void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint64_t old,
-			      uint64_t new, uint64_t addr, const char *site)
+static void entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint64_t old, uint64_t new,
+			  uint64_t addr, const char *site)
 {
 	const struct ptsim_arch *a = t->arch;
 	uint64_t base;
@@ -237,7 +237,7 @@ void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint
 void ptsim__tlb_entry_hook(void *ctx, uint64_t asid, int lvl, uint64_t old, uint64_t new,
 			   uint64_t addr)
 {
-	ptsim__tlb_entry_changed(ctx, asid, lvl, old, new, addr, "set_entry");
+	entry_changed(ctx, asid, lvl, old, new, addr, "set_entry");
 }
 
 /* --- ptsim_check() -------------------------------------------------------- */

@@ -120,7 +120,6 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm);
 /* switch_mm(): the address space runs on @cpu (< ncpus). */
 void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu);
-bool ptsim__tlb_mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu);
 
 /* --- what the MMU walk uses (tlb.c) -------------------------------------- */
 
@@ -214,13 +213,6 @@ void ptsim__tlb_restore_op(struct ptsim_tlbs *t, const char *prev);
  * points to one.  O(TLB size) per call; O(1) when every cache is empty.
  */
 void ptsim__tlb_frame_freed(struct ptsim_tlbs *t, uint64_t pfn, uint64_t npages, const char *site);
-/*
- * The entry of level @lvl for @addr in address space @asid changes from
- * @old to @new (arm64 break-before-make; nothing on x86).  See
- * include/ptsim/tlb.h invariant 2.
- */
-void ptsim__tlb_entry_changed(struct ptsim_tlbs *t, uint64_t asid, int lvl, uint64_t old,
-			      uint64_t new, uint64_t addr, const char *site);
 
 /* Hook adapters with the signatures struct ptsim_mem / ptsim_ptalloc expect. */
 void ptsim__tlb_free_hook(void *ctx, uint64_t pfn, uint64_t npages, const char *site);

@@ -362,7 +362,7 @@ void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
 	tm->cpumask[cpu / 64] |= 1ull << (cpu % 64);
 }
 
-bool ptsim__tlb_mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu)
+static bool mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu)
 {
 	return cpu / 64 < tm->nwords && (tm->cpumask[cpu / 64] >> (cpu % 64)) & 1;
 }
@@ -472,7 +472,7 @@ static void shootdown(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, const
 	unsigned int local = UINT32_MAX, n = 0;
 
 	for (unsigned int cpu = 0; cpu < t->ncpus; cpu++) {
-		if (tm && !ptsim__tlb_mm_ran_on(tm, cpu))
+		if (tm && !mm_ran_on(tm, cpu))
 			continue;
 		if (local == UINT32_MAX)
 			local = cpu;
