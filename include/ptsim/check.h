@@ -40,6 +40,12 @@
  *                  VMAs map.  Leaves outside every VMA (ptsim_map()) are not
  *                  accounted.  Refcounts are not judged while an mmu_gather
  *                  is open (its pages still hold references).
+ *  DEPOSIT         every huge PMD of an anonymous VMA (a THP, or the huge
+ *                  zero page) has one PTE table deposited on the table that
+ *                  holds it (pgtable_trans_huge_deposit()), and a table holds
+ *                  no more deposits than PMD leaves; a deposited table is an
+ *                  empty PTE table of the same address space, counted in its
+ *                  VmPTE, and not referenced by any entry.
  */
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
@@ -63,7 +69,8 @@ extern "C" {
 	X(CONT, "contiguous run misaligned or not uniform")                                        \
 	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")                            \
 	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")  \
-	X(MAPCOUNT, "mapcount, refcount or rss disagrees with the mappings in VMAs")
+	X(MAPCOUNT, "mapcount, refcount or rss disagrees with the mappings in VMAs")               \
+	X(DEPOSIT, "deposited PTE table missing, extra, or malformed")
 
 enum ptsim_check_code {
 #define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,

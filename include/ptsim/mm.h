@@ -77,8 +77,10 @@ extern "C" {
 #define PTSIM_MAP_ANONYMOUS	  0x20u
 #define PTSIM_MAP_FIXED_NOREPLACE 0x100000u
 
-/* madvise() advice. */
-#define PTSIM_MADV_DONTNEED 4
+/* madvise() advice, with the kernel's values. */
+#define PTSIM_MADV_DONTNEED   4
+#define PTSIM_MADV_HUGEPAGE   14 /* VM_HUGEPAGE: THPs allowed with thp.enabled=madvise */
+#define PTSIM_MADV_NOHUGEPAGE 15 /* VM_NOHUGEPAGE: no THP faults here */
 
 /* clear_refs types (/proc/PID/clear_refs). */
 #define PTSIM_CLEAR_REFS_SOFT_DIRTY 4
@@ -217,10 +219,14 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  * ptsim_madvise() - give advice about [addr, addr + len).
  * @mm: address space.  @addr: page aligned.  @len: rounded up to pages.
  * @advice: PTSIM_MADV_DONTNEED: zap the range (pages released through an
- *          mmu_gather; page tables stay, as the kernel's zap does).
+ *          mmu_gather; page tables stay, as the kernel's zap does; a THP the
+ *          range only partly covers is split first).
+ *          PTSIM_MADV_HUGEPAGE / PTSIM_MADV_NOHUGEPAGE: set VM_HUGEPAGE /
+ *          VM_NOHUGEPAGE (clearing the other) on the range, splitting and
+ *          merging VMAs as mprotect does; THPs already mapped stay.
  *
  * Return: 0, -EINVAL (misaligned, unknown advice), -ENOMEM (part of the
- * range is not mapped; the mapped parts are still zapped, as in the kernel).
+ * range is not mapped; the mapped parts are still done, as in the kernel).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr, uint64_t len,
 					     int advice);

@@ -14,6 +14,7 @@
 #include "ptsim/pgtable.h"
 #include "ptsim/softleaf.h"
 #include "ptsim/stat.h"
+#include "ptsim/thp.h"
 #include "ptsim/tlb.h"
 #include "ptsim/types.h"
 #include "ptsim/uffd.h"

@@ -85,6 +85,12 @@ void ptsim__folio_get(struct ptsim_mem *mem, uint64_t pfn)
 	frame(mem, ptsim__folio_head(mem, pfn))->refcount++;
 }
 
+void ptsim__folio_ref_add(struct ptsim_mem *mem, uint64_t pfn, int32_t n)
+{
+	mem->host->cost.frames_touched++;
+	frame(mem, ptsim__folio_head(mem, pfn))->refcount += n;
+}
+
 /* Undo the compound metadata and give the pages back (buddy or contiguous). */
 static void folio_free(struct ptsim_mem *mem, uint64_t head, unsigned int order)
 {
@@ -109,6 +115,111 @@ bool ptsim__folio_put(struct ptsim_mem *mem, uint64_t pfn)
 	}
 	folio_free(mem, head, ptsim__folio_order(mem, head));
 	return true;
+}
+
+/* --- pins (pin_user_pages(): include/linux/mm.h GUP_PIN_COUNTING_BIAS) ------------- */
+
+void ptsim__folio_pin(struct ptsim_mem *mem, uint64_t pfn)
+{
+	uint64_t head = ptsim__folio_head(mem, pfn);
+	struct ptsim_frame *h = frame(mem, head);
+
+	mem->host->cost.frames_touched++;
+	if (ptsim__folio_order(mem, head)) {
+		struct ptsim_frame *p1 = frame(mem, head + 1);
+
+		h->refcount++;
+		p1->index += 1ull << 32; /* _pincount */
+	} else {
+		h->refcount += PTSIM_GUP_PIN_COUNTING_BIAS;
+	}
+}
+
+uint64_t ptsim__folio_pins(struct ptsim_mem *mem, uint64_t pfn)
+{
+	uint64_t head = ptsim__folio_head(mem, pfn);
+	const struct ptsim_frame *h = frame(mem, head);
+
+	if (ptsim__folio_order(mem, head))
+		return frame(mem, head + 1)->index >> 32;
+	return h->refcount >= PTSIM_GUP_PIN_COUNTING_BIAS
+		       ? (uint64_t)h->refcount / PTSIM_GUP_PIN_COUNTING_BIAS
+		       : 0;
+}
+
+bool ptsim__folio_unpin(struct ptsim_mem *mem, uint64_t pfn)
+{
+	uint64_t head = ptsim__folio_head(mem, pfn);
+	struct ptsim_frame *h = frame(mem, head);
+
+	mem->host->cost.frames_touched++;
+	if (ptsim__folio_order(mem, head)) {
+		frame(mem, head + 1)->index -= 1ull << 32;
+		return ptsim__folio_put(mem, head);
+	}
+	h->refcount -= PTSIM_GUP_PIN_COUNTING_BIAS - 1;
+	return ptsim__folio_put(mem, head);
+}
+
+/* --- split (__split_folio_to_order(), mm/huge_memory.c) -------------------------------- */
+
+/* Folio-level flags a split gives every new folio (__split_folio_to_order()). */
+#define SPLIT_FLAGS                                                                                \
+	((1ull << PTSIM_PG_referenced) | (1ull << PTSIM_PG_swapbacked) |                           \
+	 (1ull << PTSIM_PG_uptodate) | (1ull << PTSIM_PG_active) | (1ull << PTSIM_PG_workingset) | \
+	 (1ull << PTSIM_PG_dirty) | (1ull << PTSIM_PG_mlocked) | (1ull << PTSIM_PG_unevictable) |  \
+	 (1ull << PTSIM_PG_locked))
+
+unsigned int ptsim__folio_split(struct ptsim_mem *mem, uint64_t head, unsigned int new_order)
+{
+	unsigned int order = ptsim__folio_order(mem, head);
+	uint64_t n = 1ull << order, step = 1ull << new_order;
+	struct ptsim_frame *h = frame(mem, head), *p1 = frame(mem, head + 1);
+	uint64_t flags = h->flags & SPLIT_FLAGS, mapping = h->mapping, index = h->index;
+	unsigned int freed = 0;
+
+	PTSIM_BUG_ON(new_order >= order || (p1->mapping >> 32) != 0xffffffffull);
+	mem->host->cost.frames_touched += n;
+	/* page 1 was folio metadata; unless it heads a new large folio it is a page again. */
+	p1->flags &= ~FOLIO_ORDER_MASK;
+	p1->mapping = 0;
+	p1->index = 0;
+	p1->private_ = 0;
+	for (uint64_t k = 0; k < n; k += step) {
+		struct ptsim_frame *nh = frame(mem, head + k);
+		int32_t refs = 0;
+
+		for (uint64_t i = 0; i < step; i++) {
+			struct ptsim_frame *f = frame(mem, head + k + i);
+
+			f->head = 0;
+			refs += f->mapcount + 1;
+		}
+		nh->flags = (nh->flags & ~(SPLIT_FLAGS | (1ull << PTSIM_PG_head))) | flags;
+		nh->mapping = mapping;
+		nh->index = index + k;
+		nh->refcount = refs;
+		if (new_order) {
+			struct ptsim_frame *np1;
+			uint32_t mapped = 0;
+
+			prep_compound(mem, head + k, new_order);
+			np1 = frame(mem, head + k + 1);
+			for (uint64_t i = 0; i < step; i++)
+				mapped += frame(mem, head + k + i)->mapcount >= 0;
+			/* _large_mapcount = every PTE mapping - 1; nothing maps it entirely. */
+			np1->mapping = 0xffffffff00000000ull | (uint32_t)(refs - 1);
+			np1->index = mapped;
+		}
+		/* A part nothing maps any more is freed, as the split's final folio_put() does. */
+		if (!refs) {
+			nh->refcount = 1;
+			nh->mapping = 0;
+			(void)ptsim__folio_put(mem, head + k);
+			freed++;
+		}
+	}
+	return freed;
 }
 
 static bool flag_per_page(enum ptsim_pageflag flag)

@@ -162,8 +162,28 @@ int ptsim__folio_alloc(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
 uint64_t ptsim__folio_head(struct ptsim_mem *mem, uint64_t pfn);
 unsigned int ptsim__folio_order(struct ptsim_mem *mem, uint64_t head_pfn);
 void ptsim__folio_get(struct ptsim_mem *mem, uint64_t pfn);
+/* folio_ref_add(): @n more references at once. */
+void ptsim__folio_ref_add(struct ptsim_mem *mem, uint64_t pfn, int32_t n);
 /* Drops a reference; frees the folio (returns true) when it was the last. */
 bool ptsim__folio_put(struct ptsim_mem *mem, uint64_t pfn);
+/*
+ * Pins (pin_user_pages()): a large folio counts them in page 1's _pincount
+ * and takes one reference each; a small one takes GUP_PIN_COUNTING_BIAS
+ * references (folio_maybe_dma_pinned()).  Unpin may free the folio.
+ */
+#define PTSIM_GUP_PIN_COUNTING_BIAS 1024
+void ptsim__folio_pin(struct ptsim_mem *mem, uint64_t pfn);
+bool ptsim__folio_unpin(struct ptsim_mem *mem, uint64_t pfn);
+uint64_t ptsim__folio_pins(struct ptsim_mem *mem, uint64_t pfn);
+/*
+ * Split the large folio @head into folios of @new_order (< its order):
+ * compound metadata rebuilt, folio flags (dirty, swapbacked, ...), mapping
+ * and index given to every new folio, each new folio's refcount and
+ * mapcounts recomputed from its pages' PTE mappings (the caller split every
+ * entire mapping first, and checked that nothing else holds a reference).
+ * New folios nothing maps are freed; returns how many.
+ */
+unsigned int ptsim__folio_split(struct ptsim_mem *mem, uint64_t head, unsigned int new_order);
 
 /* Flags with the kernel's policies. */
 void ptsim__page_set_flag(struct ptsim_mem *mem, uint64_t pfn, enum ptsim_pageflag flag);

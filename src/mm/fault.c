@@ -25,9 +25,12 @@
  * VMA no longer uffd-wp, is cleared and the access retried
  * (pte_marker_clear()).
  *
+ * Transparent huge pages: a none PMD in a THP-eligible range first tries the
+ * THP fault (huge_memory.c); a write to a read-only huge PMD reuses it or
+ * splits it and falls back to a small copy-on-write (wp_huge_pmd()).
+ *
  * Not modelled: fault-around (one page per fault), swap-in (a swap entry
- * gives SIGBUS), THP faults (huge leaves get access-flag fix-ups only),
- * userfaultfd MINOR mode.
+ * gives SIGBUS), userfaultfd MINOR mode.
  */
 #include <errno.h>
 #include <string.h>
@@ -175,6 +178,15 @@ static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsi
 	ptsim__uffd_msg_queue(st, n, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0);
 	*userfault = true;
 	return PTSIM_VM_FAULT_RETRY;
+}
+
+ptsim_vm_fault_t ptsim__missing_userfault_upper(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+						uint64_t va, bool write,
+						struct ptsim_path_prep *path, bool *userfault)
+{
+	struct pte_prep p = {.path = *path};
+
+	return missing_userfault(st, vma, va, write, write, &p, true, userfault);
 }
 
 /*
@@ -441,12 +453,26 @@ static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma
 
 /* --- handle_mm_fault ------------------------------------------------------------------------ */
 
+/* handle_userfault(VM_UFFD_WP) for a write to a uffd-wp entry (userfaultfd_pte_wp()). */
+static ptsim_vm_fault_t wp_userfault(struct ptsim_mm_state *st, uint64_t va, bool *userfault)
+{
+	struct ptsim_uffd_node *n = ptsim__uffd_msg_alloc(st);
+
+	if (!n)
+		return PTSIM_VM_FAULT_OOM;
+	ptsim__uffd_msg_queue(st, n, va,
+			      PTSIM_UFFD_PAGEFAULT_FLAG_WP | PTSIM_UFFD_PAGEFAULT_FLAG_WRITE);
+	*userfault = true;
+	return PTSIM_VM_FAULT_RETRY;
+}
+
 static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
 				     unsigned int access, bool *userfault)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	bool write = access & PTSIM_ACCESS_WRITE;
+	ptsim_vm_fault_t ret;
 	struct ptsim_slot s;
 	uint64_t e, entry;
 
@@ -454,26 +480,46 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		return PTSIM_VM_FAULT_SIGBUS;
 	s.addr = va;
 	e = *s.p;
+	/* __handle_mm_fault(): a none PMD in a THP range tries create_huge_pmd() first. */
+	if (s.lvl <= PTSIM_PMD && a->ops->none(a, s.lvl, e) && ptsim__thp_vma_allowable(ctx, vma)) {
+		ret = ptsim__do_huge_pmd_anonymous_page(st, vma, va, write, userfault);
+		if (!(ret & PTSIM_VM_FAULT_FALLBACK))
+			return ret;
+	}
 	if (s.lvl < PTSIM_PTE && !a->ops->none(a, s.lvl, e)) {
 		/* A huge leaf (or an entry the model does not fault on at this level). */
 		if (!a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, e))
 			return PTSIM_VM_FAULT_SIGBUS;
-		if (write && !a->ops->write(a, s.lvl, e))
-			return PTSIM_VM_FAULT_FALLBACK; /* huge COW: the THP code's job */
-		entry = a->ops->mkyoung(a, s.lvl, e);
-		if (write)
-			entry = a->ops->mkdirty(a, s.lvl, entry);
-		if (entry == e) {
-			st->cnt.spurious++;
+		if (write && !a->ops->write(a, s.lvl, e)) {
+			/* wp_huge_pmd(): user space first, then reuse or split and CoW small. */
+			if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, s.lvl, e))
+				return wp_userfault(st, va, userfault);
+			if (!ptsim__pmd_is_thp(ctx, vma, s.lvl, e))
+				return PTSIM_VM_FAULT_SIGBUS;
+			ret = ptsim__do_huge_pmd_wp_page(st, vma, &s, va);
+			if (!(ret & PTSIM_VM_FAULT_FALLBACK))
+				return ret;
+			/* The PMD is a table now: handle_pte_fault() on the small page. */
+			ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
+			s.addr = va;
+			e = *s.p;
+		} else {
+			/* huge_pmd_set_accessed() */
+			entry = a->ops->mkyoung(a, s.lvl, e);
+			if (write)
+				entry = a->ops->mkdirty(a, s.lvl, entry);
+			if (entry == e) {
+				st->cnt.spurious++;
+				return 0;
+			}
+			ptsim__set_entry(st->pt, &s, entry);
+			/* pmdp_set_access_flags(): arm64's is __ptep_set_access_flags() again. */
+			if (write && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
+				ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, va, va,
+						       a->shift[s.lvl], true);
+			st->cnt.fixup++;
 			return 0;
 		}
-		ptsim__set_entry(st->pt, &s, entry);
-		/* pmdp_set_access_flags(): arm64's is __ptep_set_access_flags() again. */
-		if (write && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
-			ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, va, va, a->shift[s.lvl],
-					       true);
-		st->cnt.fixup++;
-		return 0;
 	}
 	if (s.lvl < PTSIM_PTE || a->ops->none(a, PTSIM_PTE, e))
 		return do_pte_missing(st, vma, va, write, false, userfault);
@@ -481,17 +527,8 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		return do_swap_page(st, vma, &s, va, access, userfault);
 	if (write && !a->ops->write(a, PTSIM_PTE, e)) {
 		/* do_wp_page(): userfaultfd_pte_wp() goes to user space first. */
-		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e)) {
-			struct ptsim_uffd_node *n = ptsim__uffd_msg_alloc(st);
-
-			if (!n)
-				return PTSIM_VM_FAULT_OOM;
-			ptsim__uffd_msg_queue(st, n, va,
-					      PTSIM_UFFD_PAGEFAULT_FLAG_WP |
-						      PTSIM_UFFD_PAGEFAULT_FLAG_WRITE);
-			*userfault = true;
-			return PTSIM_VM_FAULT_RETRY;
-		}
+		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e))
+			return wp_userfault(st, va, userfault);
 		return do_wp_page(st, vma, &s, va, e);
 	}
 	/* handle_pte_fault() tail: access-flag / dirty-bit fix-up, or nothing to do. */

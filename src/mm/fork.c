@@ -11,6 +11,11 @@
  * to fault in the child.  VM_DONTCOPY VMAs are not copied; VM_WIPEONFORK
  * VMAs are copied empty, without an anon_vma.
  *
+ * A THP is copied whole (copy_huge_pmd()): one more entire mapping and
+ * reference, PG_anon_exclusive off, both PMDs write-protected, and a PTE table
+ * deposited for the child's PMD (counted in the prepare pass).  Pinned THPs
+ * are not split and copied early, as the kernel does: the model shares them.
+ *
  * What a copied entry becomes (copy_present_pte()): a writable entry of a
  * copy-on-write mapping is write-protected in the parent and the child;
  * entries of shared mappings are made clean in the child; every child entry
@@ -53,6 +58,8 @@ static bool vma_needs_copy(const struct ptsim_vma *vma)
 }
 
 struct count_ctx {
+	struct ptsim_mm_ctx *ctx;
+	const struct ptsim_vma *vma;
 	const struct ptsim_arch *a;
 	uint64_t last[PTSIM_NR_LEVELS]; /* last parent table counted, per entry level */
 	size_t n;
@@ -62,11 +69,16 @@ static int count_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uin
 		    uint64_t next)
 {
 	struct count_ctx *c = v->priv;
-	uint64_t cpfn = c->a->ops->pfn(c->a, s->lvl, *s->p);
+	uint64_t cpfn;
 
-	(void)what;
 	(void)addr;
 	(void)next;
+	if (what == PTSIM_VISIT_LEAF) {
+		/* copy_huge_pmd(): the child's THP needs a table to deposit. */
+		c->n += ptsim__pmd_is_thp(c->ctx, c->vma, s->lvl, *s->p);
+		return 0;
+	}
+	cpfn = c->a->ops->pfn(c->a, s->lvl, *s->p);
 	if (c->last[s->lvl] != cpfn) {
 		c->last[s->lvl] = cpfn;
 		c->n++;
@@ -78,7 +90,7 @@ int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas
 			    struct ptsim_table_prep **tables, size_t *nr_tables)
 {
 	struct ptsim_mm_ctx *ctx = old->ctx;
-	struct count_ctx cc = {.a = ctx->arch};
+	struct count_ctx cc = {.ctx = ctx, .a = ctx->arch};
 	struct ptsim_vma **vv = NULL;
 	struct ptsim_table_prep *tp = NULL;
 	size_t nv = 0, i;
@@ -87,12 +99,15 @@ int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas
 	*tables = NULL;
 	*nr_vmas = *nr_tables = 0;
 	for (struct ptsim_vma *v = ptsim__vma_first(&old->vmas); v; v = ptsim__vma_next(v)) {
-		struct ptsim_visitor vis = {
-			.pt = old->pt, .fn = count_fn, .priv = &cc, .flags = PTSIM_VISIT_TABLE_PRE};
+		struct ptsim_visitor vis = {.pt = old->pt,
+					    .fn = count_fn,
+					    .priv = &cc,
+					    .flags = PTSIM_VISIT_TABLE_PRE | PTSIM_VISIT_LEAF};
 
 		if (v->vm_flags & PTSIM_VM_DONTCOPY)
 			continue;
 		nv++;
+		cc.vma = v;
 		if (vma_needs_copy(v))
 			(void)ptsim__visit(&vis, v->vm_start, v->vm_end);
 	}
@@ -240,6 +255,17 @@ static int copy_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 	e = a->ops->mkold(a, s->lvl, e);
 	if (!(c->dst_vma->vm_flags & PTSIM_VM_UFFD_WP))
 		e = a->ops->clear_uffd_wp(a, s->lvl, e);
+	if (ptsim__pmd_is_thp(ctx, c->src_vma, s->lvl, e)) {
+		/* copy_huge_pmd(): the child's PMD gets a deposit of its own (mm_inc_nr_ptes()). */
+		struct ptsim_table_prep *t = &c->tables[c->used++];
+
+		PTSIM_BUG_ON(c->used > c->nr_tables);
+		ptsim__table_install(ctx->pa, t, PTSIM_PTE, c->dst->pt->owner_id);
+		ptsim__pgtable_deposit(c->dst->pt, &ds, t->pfn);
+		ptsim__pt_account(c->dst->pt, PTSIM_PTE, +1);
+		if (a->ops->pfn(a, PTSIM_PMD, e) == ctx->huge_zero_pfn)
+			ptsim__hold_huge_zero_folio(c->dst); /* mm_get_huge_zero_folio() */
+	}
 	ptsim__set_entry(c->dst->pt, &ds, e);
 	return 0;
 }

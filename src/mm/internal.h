@@ -99,6 +99,8 @@ struct ptsim_mm_ctx {
 	struct ptsim_tlbs *tlbs;
 	const struct ptsim_config *cfg; /* the machine's knobs, live (ptsim_knob_set()) */
 	struct ptsim_mmu_config mmu;
+	uint64_t huge_zero_pfn;	    /* the huge zero folio, 0 until a THP read fault needs it */
+	uint64_t huge_zero_users;   /* mms holding it (MMF_HUGE_ZERO_PAGE) */
 	int swp_hwpoison_type;	    /* swap type code of hwpoison entries, -1 if not built */
 	int swp_marker_type;	    /* swap type code of PTE markers, -1 if not built */
 	unsigned int max_swapfiles; /* codes at or above it are special types */
@@ -126,6 +128,7 @@ struct ptsim_mm_state {
 	struct ptsim_vma_tree vmas;
 	struct ptsim_mm_counters cnt;
 	struct ptsim_uffd_queue uffd;
+	bool huge_zero_ref; /* MMF_HUGE_ZERO_PAGE: holds a huge zero folio reference */
 };
 
 /* --- lifecycle (mmap.c) ----------------------------------------------------- */
@@ -135,6 +138,13 @@ void ptsim__mm_state_init(struct ptsim_mm_state *st, struct ptsim_mm_ctx *ctx,
 			  struct ptsim_mm *handle);
 /* exit_mmap(): zap everything, free the page tables under VMAs, free the VMAs. */
 void ptsim__exit_mmap(struct ptsim_mm_state *st);
+/*
+ * The per-mm huge zero folio reference (huge_memory.c): take it when @st
+ * maps the existing folio (copy_huge_pmd()), drop it at exit
+ * (mm_put_huge_zero_folio()).
+ */
+void ptsim__hold_huge_zero_folio(struct ptsim_mm_state *st);
+void ptsim__put_huge_zero_folio(struct ptsim_mm_state *st);
 
 /* --- VMA operations (mmap.c) ------------------------------------------------ */
 
@@ -265,6 +275,9 @@ bool ptsim__vm_normal_page(struct ptsim_mm_ctx *ctx, int lvl, uint64_t ent, uint
 /* folio_add_new_anon_rmap() for a fresh folio mapped at @addr (PTE level, exclusive). */
 void ptsim__folio_add_new_anon_rmap(struct ptsim_mm_state *st, uint64_t head, struct ptsim_vma *vma,
 				    uint64_t addr);
+/* folio_add_new_anon_rmap() of a PMD-order folio mapped entirely at @haddr (RMAP_EXCLUSIVE). */
+void ptsim__folio_add_new_anon_rmap_pmd(struct ptsim_mm_state *st, uint64_t head,
+					struct ptsim_vma *vma, uint64_t haddr);
 /* Mapcounts of @nr pages from @page (PTE level) or of the whole folio (PMD/PUD level). */
 void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
 void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
@@ -301,8 +314,45 @@ struct ptsim_reporter;
 void ptsim__mm_check(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms, size_t nr,
 		     struct ptsim_reporter *r);
 
+/* --- transparent huge pages (huge_memory.c) --------------------------------------------- */
+
+uint64_t ptsim__thp_size(const struct ptsim_arch *a);
+unsigned int ptsim__thp_order(const struct ptsim_arch *a);
+/* thp_vma_allowable_order() for a page fault: policy and VMA kind (not the range). */
+bool ptsim__thp_vma_allowable(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma);
+/* Whether @e at @lvl in @vma is a huge PMD with a deposit (a THP or the huge zero folio). */
+bool ptsim__pmd_is_thp(const struct ptsim_mm_ctx *ctx, const struct ptsim_vma *vma, int lvl,
+		       uint64_t e);
+/* do_huge_pmd_anonymous_page(): 0, VM_FAULT_FALLBACK (map a small page), OOM, or RETRY. */
+ptsim_vm_fault_t ptsim__do_huge_pmd_anonymous_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+						   uint64_t va, bool write, bool *userfault);
+/* do_huge_pmd_wp_page(): 0 (reused), or VM_FAULT_FALLBACK after splitting the PMD. */
+ptsim_vm_fault_t ptsim__do_huge_pmd_wp_page(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					    struct ptsim_slot *s, uint64_t va);
+/*
+ * __split_huge_pmd_locked() of the THP PMD at @s (s->addr inside it), with
+ * the deposited table: cannot fail.  @no_invalidate skips pmdp_invalidate()
+ * (the table replaces the live PMD; arm64's checker reports it).
+ */
+void ptsim__split_huge_pmd_locked(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				  struct ptsim_slot *s, bool no_invalidate);
+/* split_huge_pmd_address(): split the THP PMD mapping @addr in @vma, if any. */
+bool ptsim__split_huge_pmd_address(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t addr);
+/* Split the THP PMDs that [start, end) of @vma cuts (at most the two at its ends). */
+void ptsim__split_huge_pmd_edges(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t start,
+				 uint64_t end);
+/* split_huge_page_to_list_to_order() of the anonymous folio holding @pfn. */
+int ptsim__split_huge_page(struct ptsim_mm_ctx *ctx, uint64_t pfn, unsigned int new_order);
+
 /* --- faults (fault.c) ---------------------------------------------------------- */
 
+/*
+ * handle_userfault(VM_UFFD_MISSING) from the THP fault: the upper tables of
+ * @path are linked (pmd_alloc() ran), nothing is mapped.
+ */
+ptsim_vm_fault_t ptsim__missing_userfault_upper(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+						uint64_t va, bool write,
+						struct ptsim_path_prep *path, bool *userfault);
 int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
 		  struct ptsim_access_result *res);
 

@@ -21,7 +21,8 @@
  * with the records (encodings.md 6.2; src/mm/internal.h states the rules).
  * Leaves outside every VMA (ptsim_map()) are not accounted.
  */
-enum { REC_PTE = 0, REC_ENTIRE = 1, REC_CACHE = 2 };
+/* REC_THP: a THP PMD of an anonymous VMA in the table page @pfn (its deposit is due). */
+enum { REC_PTE = 0, REC_ENTIRE = 1, REC_CACHE = 2, REC_THP = 3 };
 
 struct map_rec {
 	uint64_t pfn;
@@ -91,6 +92,8 @@ static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 	(void)what;
 	(void)addr;
 	(void)next;
+	if (ptsim__pmd_is_thp(ctx, c->vma, s->lvl, e))
+		rec_add(c, s->table_pfn, REC_THP);
 	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, e) || a->ops->special(a, s->lvl, e))
 		return 0;
 	pfn = a->ops->pfn(a, s->lvl, e);
@@ -154,7 +157,18 @@ static void check_frame_counts(struct map_check *c, uint64_t pfn, const struct p
 	enum ptsim_page_type type = ptsim__frame_type(f);
 	uint64_t want;
 
-	if (ptsim__frame_in_buddy(f) || type == PTSIM_PGTY_table || type == PTSIM_PGTY_buddy)
+	if (type == PTSIM_PGTY_table) {
+		/* Every THP PMD of an anonymous VMA has its deposit on this table. */
+		uint64_t thps = rec_count(c, pfn, pfn + 1, REC_THP, NULL);
+		uint64_t deposits = thps ? ptsim__pgtable_nr_deposited(ctx->pa, pfn, thps) : 0;
+
+		if (deposits < thps)
+			ptsim__report(c->r, PTSIM_CHK_DEPOSIT, PTSIM_PMD, 0, pfn, thps, deposits,
+				      "%llu huge PMDs of anonymous VMAs, %llu deposited tables",
+				      (unsigned long long)thps, (unsigned long long)deposits);
+		return;
+	}
+	if (ptsim__frame_in_buddy(f) || type == PTSIM_PGTY_buddy)
 		return;
 	if (type == PTSIM_PGTY_NONE) {
 		want = rec_count(c, pfn, pfn + 1, REC_PTE, NULL);
@@ -199,11 +213,20 @@ static void check_frame_counts(struct map_check *c, uint64_t pfn, const struct p
 			ptsim__report(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, 0, entire,
 				      "small folio mapped by a huge leaf");
 		}
-		/* Folios of the mm layer (anon or page cache): one reference per mapping and page.
+		/*
+		 * Folios of the mm layer (anon or page cache): one reference per
+		 * mapping and cached page, plus the pins: one each on a large
+		 * folio (its _pincount), GUP_PIN_COUNTING_BIAS each on a small one.
 		 */
 		if (f->mapping && !ctx->tlbs->nr_gathers_open) {
+			uint64_t have = (uint64_t)(int64_t)f->refcount;
+
 			want = maps + cache * nr;
-			if ((uint64_t)(int64_t)f->refcount != want)
+			if (order)
+				want += ptsim__pfn_to_frame_noinit(ctx->mem, pfn + 1)->index >> 32;
+			else if (have > want && !((have - want) % PTSIM_GUP_PIN_COUNTING_BIAS))
+				want = have;
+			if (have != want)
 				ptsim__report(c->r, PTSIM_CHK_MAPCOUNT, -1, 0, pfn, want,
 					      (uint64_t)(int64_t)f->refcount,
 					      "folio refcount %d, %llu mappings + %llu cache pages",

@@ -304,8 +304,10 @@ void ptsim__exit_mmap(struct ptsim_mm_state *st)
 	const char *op;
 
 	ptsim__uffd_release(st);
-	if (!first)
+	if (!first) {
+		ptsim__put_huge_zero_folio(st);
 		return;
+	}
 	for (last = first; ptsim__vma_next(last); last = ptsim__vma_next(last))
 		;
 	op = ptsim__tlb_set_op(ctx->tlbs, "exit_mmap");
@@ -320,4 +322,5 @@ void ptsim__exit_mmap(struct ptsim_mm_state *st)
 		ptsim__vma_unlink_rmap(ctx, vma);
 		ptsim__vma_free(ctx, vma);
 	}
+	ptsim__put_huge_zero_folio(st);
 }

@@ -124,6 +124,8 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 		c.try_writable = vma->vm_flags & PTSIM_VM_SHARED
 					 ? ptsim__vma_wants_writenotify(st->ctx, vma)
 					 : (vma->vm_flags & PTSIM_VM_WRITE) != 0;
+	/* change_pmd_range(): a THP the range only partly covers is split first. */
+	ptsim__split_huge_pmd_edges(st, vma, start, end);
 	(void)ptsim__visit(&v, start, end);
 	return c.pages;
 }

@@ -195,6 +195,20 @@ void ptsim__folio_add_new_anon_rmap(struct ptsim_mm_state *st, uint64_t head, st
 	ptsim__folio_add_rmap(ctx, head, nr, PTSIM_PTE);
 }
 
+void ptsim__folio_add_new_anon_rmap_pmd(struct ptsim_mm_state *st, uint64_t head,
+					struct ptsim_vma *vma, uint64_t haddr)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	struct ptsim_frame *h = ptsim__frame(ctx, head);
+
+	h->mapping = (vma->anon_vma->id << PTSIM_MAPPING_SHIFT) | PTSIM_MAPPING_ANON;
+	h->index = ptsim__linear_page_index(ctx->arch, vma, haddr);
+	ptsim__page_set_flag(ctx->mem, head, PTSIM_PG_swapbacked);
+	/* A PMD-mapped folio keeps PG_anon_exclusive on its head page only. */
+	ptsim__page_set_flag(ctx->mem, head, PTSIM_PG_anon_exclusive);
+	ptsim__folio_add_rmap(ctx, head, 1, PTSIM_PMD);
+}
+
 void ptsim__folio_move_anon_rmap(struct ptsim_mm_ctx *ctx, uint64_t head, struct ptsim_vma *vma)
 {
 	struct ptsim_frame *h = ptsim__frame(ctx, ptsim__folio_head(ctx->mem, head));

@@ -35,6 +35,9 @@ static void split_vma(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct p
 	const struct ptsim_arch *a = st->ctx->arch;
 
 	PTSIM_BUG_ON(addr <= vma->vm_start || addr >= vma->vm_end);
+	/* vma_adjust_trans_huge(): a THP the new boundary cuts is split first. */
+	if (addr & (ptsim__thp_size(a) - 1))
+		(void)ptsim__split_huge_pmd_address(st, vma, addr);
 	memset(new, 0, sizeof(*new));
 	new->vm_start = addr;
 	new->vm_end = vma->vm_end;

@@ -25,6 +25,7 @@ void ptsim__tlb_finish(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb)
 
 struct zap_ctx {
 	struct ptsim_mm_state *st;
+	struct ptsim_vma *vma;
 	struct ptsim_mmu_gather *tlb;
 	const struct ptsim_zap_details *d;
 	uint64_t start, end;
@@ -65,7 +66,7 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 	(void)what;
 	(void)next;
 	if (base < z->start || base + (size - 1) > z->end - 1)
-		return 0; /* a huge leaf the range cuts: splitting it is the THP code's job */
+		return 0; /* a huge leaf the range cuts (not a THP: those were split) */
 	if (!a->ops->present(a, s->lvl, e)) {
 		bool marker = ctx->swp_marker_type >= 0 && a->ops->swp(a, s->lvl, e) &&
 			      a->ops->swp_type(a, s->lvl, e) == (unsigned int)ctx->swp_marker_type;
@@ -75,6 +76,9 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 		ptsim__get_and_clear(st->pt, s);
 		return 0;
 	}
+	/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
+	if (ptsim__pmd_is_thp(ctx, z->vma, s->lvl, e))
+		ptsim__zap_deposited_table(st->pt, s);
 	if (!ptsim__zap_present(st, s, &e, &page)) {
 		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
 		return 0;
@@ -88,13 +92,14 @@ void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
 		      struct ptsim_vma *vma, uint64_t start, uint64_t end,
 		      const struct ptsim_zap_details *d)
 {
-	struct zap_ctx z = {.st = st, .tlb = tlb, .d = d, .start = start, .end = end};
+	struct zap_ctx z = {.st = st, .vma = vma, .tlb = tlb, .d = d, .start = start, .end = end};
 	struct ptsim_visitor v = {
 		.pt = st->pt, .fn = zap_fn, .priv = &z, .flags = PTSIM_VISIT_LEAF};
 
-	(void)vma;
 	if (start >= end)
 		return;
+	/* zap_pmd_range(): a THP the range only partly covers is split first. */
+	ptsim__split_huge_pmd_edges(st, vma, start, end);
 	(void)ptsim__visit(&v, start, end);
 }
 

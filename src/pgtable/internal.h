@@ -199,13 +199,14 @@ int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, 
  * invalidated the leaf and flushed it, for break-before-make - or abort.
  */
 struct ptsim_split {
-	struct ptsim_slot slot;	      /* the leaf's slot */
-	uint64_t leaf;		      /* its value when prepared */
-	int child;		      /* level of the new leaves */
-	unsigned int nr;	      /* entries of the new table */
-	uint64_t stride;	      /* frames each new leaf maps */
-	uint64_t table_pfn;	      /* the new table; 0 once published or aborted */
-	bool allocated;		      /* by prepare (abort gives it back) */
+	struct ptsim_slot slot; /* the leaf's slot */
+	uint64_t leaf;		/* its value when prepared */
+	int child;		/* level of the new leaves */
+	unsigned int nr;	/* entries of the new table */
+	uint64_t stride;	/* frames each new leaf maps */
+	uint64_t table_pfn;	/* the new table; 0 once published or aborted */
+	bool allocated;		/* by prepare (abort gives it back) */
+	bool counted;		/* already in VmPTE (a deposit): publishing does not count it */
 	struct ptsim_table_prep prep; /* what prepare allocated */
 };
 /* 0, -EINVAL (not a present leaf, or no leaf level below it), -ENOMEM. */
@@ -241,6 +242,20 @@ bool ptsim__collapse_check(struct ptsim_pgtables *pt, const struct ptsim_slot *s
 typedef void (*ptsim_table_free_fn)(void *arg, uint64_t table_pfn, uint64_t addr, int lvl);
 void ptsim__free_pgd_range(struct ptsim_pgtables *pt, uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling, ptsim_table_free_fn free_table, void *arg);
+
+/*
+ * Deposited PTE tables (deposit.c): a detached, empty PTE table goes onto
+ * the list of the table holding the PMD slot @pmd (deposit; the caller
+ * counts it in VmPTE, ptsim__pt_account(pt, PTSIM_PTE, +1)), comes back
+ * detached (withdraw), or is withdrawn, uncounted and freed at once
+ * (zap_deposited_table(): it was never visible to the MMU, so no flush).
+ */
+void ptsim__pgtable_deposit(struct ptsim_pgtables *pt, const struct ptsim_slot *pmd,
+			    uint64_t table_pfn);
+uint64_t ptsim__pgtable_withdraw(struct ptsim_pgtables *pt, const struct ptsim_slot *pmd);
+void ptsim__zap_deposited_table(struct ptsim_pgtables *pt, const struct ptsim_slot *pmd);
+/* Tables deposited on the table page @table_pfn (the walk stops past @bound). */
+uint64_t ptsim__pgtable_nr_deposited(struct ptsim_ptalloc *pa, uint64_t table_pfn, uint64_t bound);
 
 /*
  * ptsim_check()'s page-table part (pt_check.c): the tables of the @nr

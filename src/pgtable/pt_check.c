@@ -61,6 +61,49 @@ struct pt_check {
 	uint64_t nr_tables[PTSIM_NR_LEVELS];
 };
 
+/*
+ * The PTE tables deposited on a table of PMD entries (deposit.c): each an
+ * empty, deposited PTE table of the same owner, reached once, counted with
+ * the address space's tables; no more of them than the table's PMD leaves.
+ */
+static void check_deposits(struct pt_check *c, const struct ptsim_frame *holder, uint64_t pfn,
+			   const uint64_t *tbl, int tlvl, uint64_t addr)
+{
+	const struct ptsim_arch *a = c->pa->arch;
+	uint64_t leaves = 0, n = 0;
+
+	if (!holder->link)
+		return;
+	for (unsigned int i = 0; i < a->ptrs[tlvl]; i++)
+		leaves += tbl[i] && a->leaf_ok[PTSIM_PMD] && a->ops->leaf(a, PTSIM_PMD, tbl[i]);
+	for (uint64_t v = holder->link; v; n++) {
+		const struct ptsim_frame *d = ptsim__table_frame(c->pa, v - 1);
+
+		if (n >= leaves) {
+			ptsim__report(c->r, PTSIM_CHK_DEPOSIT, PTSIM_PMD, addr, pfn, leaves, n + 1,
+				      "more deposited tables than the %llu PMD leaves",
+				      (unsigned long long)leaves);
+			return;
+		}
+		if (!d || d->index != PTSIM_PTE || d->mapping != holder->mapping) {
+			ptsim__report(c->r, PTSIM_CHK_DEPOSIT, PTSIM_PMD, addr, v - 1, 0, 0,
+				      "deposit list holds a frame that is not a PTE table of "
+				      "this address space");
+			return;
+		}
+		/* A malformed deposit is still this mm's table: count it, report once. */
+		if (d->extra || ptsim__table_state(d) != PTSIM_TABLE_DEPOSITED)
+			ptsim__report(c->r, PTSIM_CHK_DEPOSIT, PTSIM_PMD, addr, v - 1, 0, d->extra,
+				      "deposited PTE table is not empty (%llu entries) or not in "
+				      "the deposited state",
+				      (unsigned long long)d->extra);
+		seen_add(c->pa->host, c->seen, v - 1);
+		c->nr_tables[PTSIM_PTE]++;
+		c->r->tables_checked++;
+		v = d->link;
+	}
+}
+
 static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_t addr)
 {
 	const struct ptsim_arch *a = c->pa->arch;
@@ -86,6 +129,8 @@ static void check_table_page(struct pt_check *c, uint64_t pfn, int tlvl, uint64_
 	if (f->index != (uint64_t)tlvl)
 		ptsim__report(c->r, PTSIM_CHK_TABLE_TYPE, tlvl, addr, pfn, (uint64_t)tlvl, f->index,
 			      "table page records level %llu", (unsigned long long)f->index);
+	if (elvl == PTSIM_PMD)
+		check_deposits(c, f, pfn, tbl, tlvl, addr);
 }
 
 static void check_cont(struct pt_check *c, struct ptsim_slot *s, uint64_t addr)

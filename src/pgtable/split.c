@@ -83,6 +83,7 @@ int ptsim__split_prepare_with(struct ptsim_pgtables *pt, const struct ptsim_slot
 	PTSIM_BUG_ON(!f || ptsim__table_state(f) || f->extra || f->index != (uint64_t)sp->child ||
 		     f->mapping != pt->owner_id);
 	sp->table_pfn = table_pfn;
+	sp->counted = true;
 	return 0;
 }
 
@@ -132,7 +133,8 @@ void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp)
 	ptsim__table_set_state(f, PTSIM_TABLE_LINKED);
 	ptsim__set_entry(pt, &sp->slot,
 			 a->ops->mk_table(a, sp->slot.lvl, sp->table_pfn, pt->kernel));
-	ptsim__pt_account(pt, sp->child, +1);
+	if (!sp->counted)
+		ptsim__pt_account(pt, sp->child, +1);
 	sp->table_pfn = 0;
 }
 

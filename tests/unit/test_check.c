@@ -291,6 +291,42 @@ static void test_mapcount(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* A THP's deposited PTE table: made to look used, then a second THP's deposit lost. */
+static void test_deposit(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result ar;
+	struct ptsim_translation tr;
+	struct ptsim_frame *holder, *d;
+	uint64_t size, a, va;
+
+	ptsim_test_env_init(&t, *state, "phys=8G,thp.enabled=always");
+	size = ptsim_arch_level_size(t.a, PTSIM_PMD);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 3 * size, PTSIM_PROT_READ | PTSIM_PROT_WRITE,
+				    PTSIM_MAP_PRIVATE | PTSIM_MAP_ANONYMOUS, NULL, 0, &a),
+			 0);
+	va = (a + size - 1) & ~(size - 1);
+	assert_int_equal(ptsim_access(t.mm, 0, va, PTSIM_ACCESS_WRITE, &ar), 0);
+	assert_int_equal(ar.signal, 0);
+	assert_int_equal(ptsim_translate(t.mm, va, &tr), 0);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_machine_clean(t.m);
+	holder = ptsim__pfn_to_frame_noinit(&t.m->mem, tr.table_pfn);
+	assert_true(holder->link != 0);
+	d = ptsim__pfn_to_frame_noinit(&t.m->mem, holder->link - 1);
+	d->extra++;
+	expect_only(t.m, PTSIM_CHK_DEPOSIT);
+	d->extra--;
+	/* Not in the deposited state (as if linked under a PMD as well). */
+	ptsim__table_set_state(d, PTSIM_TABLE_LINKED);
+	expect_only(t.m, PTSIM_CHK_DEPOSIT);
+	ptsim__table_set_state(d, PTSIM_TABLE_DEPOSITED);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_munmap(t.mm, a, 3 * size), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 /* Every code has a name, a description, and a test above (BUDDY: test_buddy.c). */
 static void test_code_names(void **state)
 {
@@ -310,7 +346,8 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_entry_pfn),     PTSIM_ARCH_TESTS(test_cont),
 		PTSIM_ARCH_TESTS(test_free_count),    PTSIM_ARCH_TESTS(test_frame_state),
 		PTSIM_ARCH_TESTS(test_compound),      PTSIM_ARCH_TESTS(test_hugetlb_pool),
-		PTSIM_ARCH_TESTS(test_mapcount),      cmocka_unit_test(test_code_names),
+		PTSIM_ARCH_TESTS(test_mapcount),      PTSIM_ARCH_TESTS(test_deposit),
+		cmocka_unit_test(test_code_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
