@@ -201,7 +201,15 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_machine_create(const struct ptsim_config *c
 /* Free the machine and every byte it owns; NULL is a no-op. */
 PTSIM_API void ptsim_machine_destroy(struct ptsim_machine *m);
 
+/*
+ * ptsim_machine_arch() - the machine's own copy of its configuration: the
+ * geometry and encodings of ptsim_config.arch, with the runtime knobs that
+ * change encodings (compat.mkdirty_sets_write, soft_dirty) applied.  Valid
+ * until ptsim_machine_destroy(); keep ptsim_config.arch (a static table) for
+ * anything that outlives the machine.
+ */
 PTSIM_API const struct ptsim_arch *ptsim_machine_arch(const struct ptsim_machine *m);
+/* ptsim_machine_config() - the machine's live knobs; valid until it is destroyed. */
 PTSIM_API const struct ptsim_config *ptsim_machine_config(const struct ptsim_machine *m);
 
 /* The text of the last error on this machine ("" if none). */

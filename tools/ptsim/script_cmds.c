@@ -409,19 +409,104 @@ static int cmd_mprotect(struct pts_runner *r, struct pts_args *a)
 	return err;
 }
 
+static const struct {
+	const char *name;
+	int advice;
+} madv_names[] = {
+	{"dontneed", PTSIM_MADV_DONTNEED},
+	{"hugepage", PTSIM_MADV_HUGEPAGE},
+	{"nohugepage", PTSIM_MADV_NOHUGEPAGE},
+};
+
 static int cmd_madvise(struct pts_runner *r, struct pts_args *a)
 {
 	uint64_t start, len;
+	size_t i;
 	int err;
 
-	ARGC_BETWEEN(r, a, 4, 4, "madvise ADDR LEN dontneed");
-	if (strcmp(a->argv[3], "dontneed"))
-		return pts__fail(r, -EINVAL, "madvise: unknown advice \"%s\" (dontneed)",
+	ARGC_BETWEEN(r, a, 4, 4, "madvise ADDR LEN dontneed|hugepage|nohugepage");
+	for (i = 0; i < (sizeof(madv_names) / sizeof(madv_names[0])) &&
+		    strcmp(a->argv[3], madv_names[i].name);
+	     i++)
+		;
+	if (i == (sizeof(madv_names) / sizeof(madv_names[0])))
+		return pts__fail(r, -EINVAL,
+				 "madvise: unknown advice \"%s\" (dontneed, hugepage, nohugepage)",
 				 a->argv[3]);
 	err = range_args(r, a, 1, &start, &len);
-	if (!err && (err = ptsim_madvise(pts__mm(r), start, len, PTSIM_MADV_DONTNEED)))
+	if (!err && (err = ptsim_madvise(pts__mm(r), start, len, madv_names[i].advice)))
 		return pts__fail_call(r, err, "madvise");
 	return err;
+}
+
+static int cmd_split_huge_pmd(struct pts_runner *r, struct pts_args *a)
+{
+	unsigned int flags = 0;
+	uint64_t va;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 3, "split_huge_pmd ADDR [nobbm]");
+	if (a->argc == 3) {
+		if (strcmp(a->argv[2], "nobbm"))
+			return pts__fail(r, -EINVAL,
+					 "split_huge_pmd: unknown option \"%s\" (nobbm)",
+					 a->argv[2]);
+		flags |= PTSIM_SPLIT_NO_BBM;
+	}
+	err = pts__value(r, a->argv[1], &va);
+	if (!err && (err = ptsim_split_huge_pmd(pts__mm(r), va, flags)))
+		return pts__fail_call(r, err, "split_huge_pmd");
+	return err;
+}
+
+static int cmd_split_huge_page(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t va, order = 0;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 3, "split_huge_page ADDR [ORDER]");
+	err = pts__value(r, a->argv[1], &va);
+	if (!err && a->argc == 3)
+		err = pts__value(r, a->argv[2], &order);
+	if (err)
+		return err;
+	if (order > 63)
+		return pts__fail(r, -EINVAL, "split_huge_page: order %llu is out of range",
+				 (unsigned long long)order);
+	err = ptsim_split_huge_page(pts__mm(r), va, (unsigned int)order);
+	if (err)
+		return pts__fail_call(r, err, "split_huge_page");
+	return 0;
+}
+
+/* pin ADDR / unpin ADDR: pin_user_pages() on the page mapped at ADDR, and its release. */
+static int cmd_pin(struct pts_runner *r, struct pts_args *a)
+{
+	bool pin = !strcmp(a->argv[0], "pin");
+	struct ptsim_translation t;
+	uint64_t va, pfn;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 2, pin ? "pin ADDR" : "unpin ADDR");
+	err = pts__value(r, a->argv[1], &va);
+	if (err)
+		return err;
+	if (pin) {
+		err = ptsim_pin_user_page(pts__mm(r), va, &pfn);
+		if (err)
+			return pts__fail_call(r, err, "pin");
+		if (r->opts.verbose)
+			fprintf(r->out, "  pinned pfn 0x%llx\n", (unsigned long long)pfn);
+		return 0;
+	}
+	err = ptsim_translate(pts__mm(r), va, &t);
+	if (err)
+		return pts__fail(r, err, "unpin: no page is mapped at 0x%llx",
+				 (unsigned long long)va);
+	err = ptsim_unpin_user_page(r->m, t.pfn);
+	if (err)
+		return pts__fail_call(r, err, "unpin");
+	return 0;
 }
 
 static int cmd_fork(struct pts_runner *r, struct pts_args *a)
@@ -497,8 +582,21 @@ static const char *signal_name(int sig)
 }
 
 /* What the fault handler did, from the counters before and after an access. */
+/* The machine-wide THP events an access may count (vmstat). */
+struct thp_events {
+	uint64_t alloc, fallback, split_pmd;
+};
+
+static void thp_events(struct pts_runner *r, struct thp_events *t)
+{
+	t->alloc = ptsim_vm_event(r->m, PTSIM_VM_THP_FAULT_ALLOC);
+	t->fallback = ptsim_vm_event(r->m, PTSIM_VM_THP_FAULT_FALLBACK);
+	t->split_pmd = ptsim_vm_event(r->m, PTSIM_VM_THP_SPLIT_PMD);
+}
+
 static void print_fault_kinds(FILE *f, const struct ptsim_mm_counters *b,
-			      const struct ptsim_mm_counters *e)
+			      const struct ptsim_mm_counters *e, const struct thp_events *tb,
+			      const struct thp_events *te)
 {
 	const struct {
 		const char *what;
@@ -512,6 +610,9 @@ static void print_fault_kinds(FILE *f, const struct ptsim_mm_counters *b,
 		{"major fault", b->maj_flt, e->maj_flt},
 		{"access/dirty bit fixed up", b->fixup, e->fixup},
 		{"spurious", b->spurious, e->spurious},
+		{"a THP mapped by a PMD", tb->alloc, te->alloc},
+		{"no THP to be had (fallback)", tb->fallback, te->fallback},
+		{"huge PMD split", tb->split_pmd, te->split_pmd},
 	};
 	const char *sep = " ";
 
@@ -525,7 +626,8 @@ static void print_fault_kinds(FILE *f, const struct ptsim_mm_counters *b,
 
 static void print_access(struct pts_runner *r, const char *kind, uint64_t va,
 			 const struct ptsim_access_result *res, const struct ptsim_mm_counters *b,
-			 const struct ptsim_mm_counters *e)
+			 const struct ptsim_mm_counters *e, const struct thp_events *tb,
+			 const struct thp_events *te)
 {
 	fprintf(r->out, "  %s 0x%llx on cpu %u: ", kind, (unsigned long long)va, r->cpu);
 	if (res->signal)
@@ -542,7 +644,7 @@ static void print_access(struct pts_runner *r, const char *kind, uint64_t va,
 		return;
 	}
 	fprintf(r->out, ", %u fault%s:", res->nr_faults, res->nr_faults == 1 ? "" : "s");
-	print_fault_kinds(r->out, b, e);
+	print_fault_kinds(r->out, b, e, tb, te);
 	if (res->fault) {
 		fprintf(r->out, " VM_FAULT_");
 		pts__print_fault(r->out, res->fault);
@@ -574,16 +676,19 @@ static int cmd_access(struct pts_runner *r, struct pts_args *a)
 	for (uint64_t p = va; p < end; p = (p & ~(psz - 1)) + psz) {
 		struct ptsim_access_result res;
 		struct ptsim_mm_counters before, after;
+		struct thp_events tb, te;
 
 		ptsim_mm_counters(pts__mm(r), &before);
+		thp_events(r, &tb);
 		err = ptsim_access(pts__mm(r), r->cpu, p, kind, &res);
 		if (err)
 			return pts__fail_call(r, err, a->argv[0]);
 		r->last = res;
 		r->have_access = true;
 		ptsim_mm_counters(pts__mm(r), &after);
+		thp_events(r, &te);
 		if (r->opts.verbose)
-			print_access(r, a->argv[0], p, &res, &before, &after);
+			print_access(r, a->argv[0], p, &res, &before, &after, &tb, &te);
 		if (res.signal || res.userfault_pending)
 			break;
 		if ((p & ~(psz - 1)) + psz < p)
@@ -1227,7 +1332,17 @@ const struct pts_cmd pts__cmds[] = {
 	 "map memory; NAME gets the address", cmd_mmap, M, MM},
 	{"munmap", "munmap ADDR LEN", "unmap (split VMAs, zap, free tables)", cmd_munmap, M, MM},
 	{"mprotect", "mprotect ADDR LEN PROT", "change protection", cmd_mprotect, M, MM},
-	{"madvise", "madvise ADDR LEN dontneed", "zap a range, keep the VMAs", cmd_madvise, M, MM},
+	{"madvise", "madvise ADDR LEN dontneed|hugepage|nohugepage",
+	 "zap a range keeping the VMAs, or set VM_HUGEPAGE / VM_NOHUGEPAGE", cmd_madvise, M, MM},
+	{"split_huge_pmd", "split_huge_pmd ADDR [nobbm]",
+	 "map the THP at ADDR with PTEs (nobbm: skip pmdp_invalidate, a break-before-make bug)",
+	 cmd_split_huge_pmd, M, MM},
+	{"split_huge_page", "split_huge_page ADDR [ORDER]",
+	 "split the large folio at ADDR into folios of ORDER (default 0)", cmd_split_huge_page, M,
+	 MM},
+	{"pin", "pin ADDR", "pin the page mapped at ADDR (pin_user_pages, FOLL_PIN)", cmd_pin, M,
+	 MM},
+	{"unpin", "unpin ADDR", "drop a pin of the page mapped at ADDR", cmd_pin, M, MM},
 	{"fork", "fork CHILD", "copy the current address space (COW)", cmd_fork, M, MM},
 	{"read", "read ADDR [LEN]", "read each page of the range from the current CPU", cmd_access,
 	 M, MM},

@@ -54,7 +54,7 @@ out:
 
 static int one_run(const char *name, const char *buf, size_t len, uint64_t fail_at, FILE *devnull,
 		   int *script_err, char *msg, size_t msglen, uint64_t *points, bool *fired,
-		   const char **problem, char *pbuf, size_t plen)
+		   uint64_t *fallbacks, const char **problem, char *pbuf, size_t plen)
 {
 	struct pts_options opts = {.out = devnull, .fail_at = fail_at, .no_render = true};
 	struct pts_runner *r;
@@ -66,6 +66,8 @@ static int one_run(const char *name, const char *buf, size_t len, uint64_t fail_
 	snprintf(msg, msglen, "%s", pts_error(r));
 	*points = pts_alloc_points(r);
 	*fired = pts_fail_fired(r);
+	*fallbacks =
+		pts_machine(r) ? ptsim_vm_event(pts_machine(r), PTSIM_VM_THP_FAULT_FALLBACK) : 0;
 	*problem = check_machine(r, pbuf, plen);
 	pts_runner_destroy(r);
 	return 0;
@@ -77,7 +79,7 @@ int pts_sweep_buffer(const char *name, const char *buf, size_t len, uint64_t ste
 	FILE *devnull = fopen("/dev/null", "w");
 	char msg[512], pbuf[512];
 	const char *problem;
-	uint64_t points;
+	uint64_t points, fallbacks0, fallbacks;
 	bool fired;
 	int err, script_err;
 
@@ -87,7 +89,7 @@ int pts_sweep_buffer(const char *name, const char *buf, size_t len, uint64_t ste
 	if (!step)
 		step = 1;
 	err = one_run(name, buf, len, 0, devnull, &script_err, msg, sizeof(msg), &points, &fired,
-		      &problem, pbuf, sizeof(pbuf));
+		      &fallbacks0, &problem, pbuf, sizeof(pbuf));
 	if (!err && script_err) {
 		fprintf(log, "sweep: %s: the script fails without injected failures: %s\n", name,
 			msg);
@@ -105,12 +107,16 @@ int pts_sweep_buffer(const char *name, const char *buf, size_t len, uint64_t ste
 		const char *why = NULL;
 
 		err = one_run(name, buf, len, k, devnull, &script_err, msg, sizeof(msg), &pts,
-			      &fired, &problem, pbuf, sizeof(pbuf));
+			      &fired, &fallbacks, &problem, pbuf, sizeof(pbuf));
 		if (err)
 			goto out;
 		res->runs++;
 		if (!script_err) {
 			res->succeeded++;
+		} else if (fired && fallbacks > fallbacks0) {
+			/* The failed huge page fell back to small ones: what the script sees
+			 * differs. */
+			res->fell_back++;
 		} else {
 			res->failed++;
 			if (!fired)
@@ -132,10 +138,10 @@ int pts_sweep_buffer(const char *name, const char *buf, size_t len, uint64_t ste
 	}
 	fprintf(log,
 		"sweep: %s: %llu allocation points, %llu runs: %llu stopped with ENOMEM, %llu "
-		"succeeded anyway, %llu problems\n",
+		"succeeded anyway, %llu fell back to small pages, %llu problems\n",
 		name, (unsigned long long)res->points, (unsigned long long)res->runs,
 		(unsigned long long)res->failed, (unsigned long long)res->succeeded,
-		(unsigned long long)res->problems);
+		(unsigned long long)res->fell_back, (unsigned long long)res->problems);
 	err = res->problems ? -EDOM : 0;
 out:
 	fclose(devnull);

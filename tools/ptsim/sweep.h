@@ -9,6 +9,13 @@
  * swallowed and changed what the script saw) - and afterwards ptsim_check()
  * must be clean, both as the script left the machine and once every address
  * space and file is released, when every frame must be free again.
+ *
+ * One failure is meant to change what the script sees: a THP fault whose
+ * huge page cannot be had maps a small page instead (VM_FAULT_FALLBACK,
+ * counted as thp_fault_fallback), so later expectations about the huge
+ * mapping may fail.  A run whose failure was absorbed that way - more
+ * fallbacks than the clean run - is counted as fell_back, whatever the
+ * script said; the checker rules still hold for it.
  */
 #ifndef PTSIM_TOOL_SWEEP_H
 #define PTSIM_TOOL_SWEEP_H
@@ -22,6 +29,7 @@ struct pts_sweep_result {
 	uint64_t runs;	    /* runs with an injected failure */
 	uint64_t succeeded; /* ... that still succeeded (the failure was tolerated) */
 	uint64_t failed;    /* ... that stopped with a clear ENOMEM */
+	uint64_t fell_back; /* ... whose huge page fell back to small pages */
 	uint64_t problems;  /* runs that broke a rule (details on @log) */
 };
 

@@ -633,7 +633,8 @@ static int setup(struct replay *st)
 	if (err)
 		return rerr(st, err, "creating the address space: %s", ptsim_strerror(err));
 
-	a = ptsim_machine_arch(st->m);
+	/* The report outlives the machine: keep the configuration's (static) arch. */
+	a = cfg.arch;
 	st->res->arch = a;
 	st->psz = 1ull << ptsim_arch_page_shift(a);
 	st->block = ptsim_arch_level_size(a, PTSIM_PMD);
