@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/machine.h"
+#include "arch/internal.h"
 #include "ptsim/pgtable.h"
 
 int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
@@ -100,8 +101,9 @@ err_free:
 
 /*
  * Derived state that follows the knobs: the machine's architecture copy
- * (capabilities that configuration switches turn off or on) and the mm
- * layer's MMU switches.  Called at creation and after ptsim_knob_set().
+ * (capabilities that configuration switches turn off or on, and the swap
+ * type numbering) and the mm layer's MMU switches.  Called at creation and
+ * after ptsim_knob_set().
  */
 void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 {
@@ -112,6 +114,14 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 		a->caps &= ~(unsigned int)PTSIM_ARCH_CAP_SOFT_DIRTY;
 	if (m->cfg.compat_mkdirty_sets_write)
 		a->caps |= PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE;
+	/*
+	 * The numbering of swap.h (MAX_SWAPFILES and the special codes above
+	 * it) is a kernel build-time fact: the swp.* knobs are fixed at
+	 * creation, so this computes it once for the machine's life.  A later
+	 * call (a runtime knob changed) rebuilds the identical table, so the
+	 * copy never goes stale whatever this function is called for.
+	 */
+	ptsim__swp_codes_init(a, &m->cfg);
 	m->mmctx.mmu.hw_af = m->cfg.mmu_hw_af;
 	m->mmctx.mmu.hw_dbm = m->cfg.mmu_hw_dbm;
 }

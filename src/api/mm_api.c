@@ -3,21 +3,16 @@
  * mm_api.c - address spaces and the public page-table calls.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "api/machine.h"
 #include "pgtable/visit.h"
-#include "ptsim/softleaf.h"
 
 struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m)
 {
 	struct ptsim_mm_ctx *ctx = &m->mmctx;
-	char saved[sizeof(m->host.errmsg)];
-	int code;
 
 	if (ctx->ready)
 		return ctx;
-	memcpy(saved, m->host.errmsg, sizeof(saved)); /* the code look-ups may set it */
 	ctx->host = &m->host;
 	ctx->arch = m->arch;
 	ctx->mem = &m->mem;
@@ -26,12 +21,6 @@ struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m)
 	ctx->cfg = &m->cfg;
 	ctx->mmu.hw_af = m->cfg.mmu_hw_af;
 	ctx->mmu.hw_dbm = m->cfg.mmu_hw_dbm;
-	code = ptsim_swp_type_code(m, PTSIM_SOFTLEAF_HWPOISON);
-	ctx->swp_hwpoison_type = code >= 0 ? code : -1;
-	code = ptsim_swp_type_code(m, PTSIM_SOFTLEAF_MARKER);
-	ctx->swp_marker_type = code >= 0 ? code : -1;
-	ctx->max_swapfiles = ptsim_max_swapfiles(m);
-	memcpy(m->host.errmsg, saved, sizeof(saved));
 	ctx->ready = true;
 	return ctx;
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "ptsim/arch.h"
+#include "ptsim/softleaf.h"
 
 #define PTSIM_MAX_HUGETLB_SIZES 4
 
@@ -263,6 +264,29 @@ struct ptsim_va_range {
 
 #define PTSIM_MAX_VA_RANGES 2
 
+/*
+ * The meaning of the 5-bit swap type code on a machine (src/arch/softleaf.c).
+ * The kernel fixes it at build time: include/linux/swap.h packs the special
+ * types that its configuration builds (SWP_HWPOISON_NUM, SWP_MIGRATION_NUM,
+ * SWP_DEVICE_NUM, SWP_PTE_MARKER_NUM: zero when CONFIG_MEMORY_FAILURE,
+ * CONFIG_MIGRATION, CONFIG_DEVICE_PRIVATE, CONFIG_PTE_MARKER is off) against
+ * the top of the code space, and MAX_SWAPFILES is what is left below them.
+ * The model's "build configuration" is the swp.* knobs, fixed at machine
+ * creation, so the table is computed when the machine is created
+ * (ptsim__swp_codes_init() from ptsim__machine_knobs_changed()) into the
+ * machine's own copy of the description, and every softleaf encode, decode
+ * and mm-layer test reads it there instead of recomputing it.  The constant
+ * descriptors of the registry (ptsim_arch_at()) leave it zeroed;
+ * max_swapfiles == 0 marks that.  swapops.h's swap_migration_ad_supported()
+ * is a build-time fact too.
+ */
+struct ptsim_swp_codes {
+	unsigned int max_swapfiles;			   /* MAX_SWAPFILES; 0: not computed */
+	int code[PTSIM_SOFTLEAF_NR_TYPES];		   /* -1: not a configured special */
+	enum ptsim_softleaf_type type[PTSIM_SWP_NR_CODES]; /* meaning of each code */
+	bool migration_ad; /* migration entries keep young/dirty in the offset */
+};
+
 struct ptsim_arch {
 	const char *name;
 	enum ptsim_arch_kind kind; /* for ptsim_arch_kind() and src/arch only */
@@ -291,6 +315,7 @@ struct ptsim_arch {
 	uint64_t task_size;  /* TASK_SIZE: user mappings end at or below it */
 	uint64_t map_window; /* DEFAULT_MAP_WINDOW: top of mmap()'s top-down search */
 	const struct ptsim_arch_ops *ops;
+	struct ptsim_swp_codes swp; /* a machine's copy only (ptsim__swp_codes_init()) */
 };
 
 extern const struct ptsim_arch_ops ptsim__x86_64_ops;
@@ -376,5 +401,78 @@ static inline uint64_t ptsim__addr_end(const struct ptsim_arch *a, int lvl, uint
 
 	return (boundary - 1 < end - 1) ? boundary : end;
 }
+
+/*
+ * Softleaf encoding (src/arch/softleaf.c): typed non-present entries on top
+ * of the ops' raw swap format (mk_swp, swp_type, swp_offset, swp_flags).
+ * The api layer checks the caller's arguments and reports errors; these
+ * functions only compute, and take their input as already valid.
+ */
+struct ptsim_config;
+
+/*
+ * Fill a->swp from the configuration's swp.* knobs (and swp.migration_ad)
+ * and a's geometry.  None of them changes after the machine is created, so
+ * running it again (every ptsim__machine_knobs_changed()) rebuilds the same
+ * table.
+ */
+void ptsim__swp_codes_init(struct ptsim_arch *a, const struct ptsim_config *c);
+
+/* SWP_PFN_BITS = MAX_PHYSMEM_BITS - PAGE_SHIFT (swapops.h). */
+static inline unsigned int ptsim__swp_pfn_bits(const struct ptsim_arch *a)
+{
+	return a->pa_bits - a->page_shift;
+}
+
+/* MAX_SWAPFILES: codes below it are swap areas. */
+static inline unsigned int ptsim__max_swapfiles(const struct ptsim_arch *a)
+{
+	return a->swp.max_swapfiles;
+}
+
+/* The code of special type @t (SWP_HWPOISON, SWP_PTE_MARKER, ...), -1 if not built. */
+static inline int ptsim__swp_code(const struct ptsim_arch *a, enum ptsim_softleaf_type t)
+{
+	return (unsigned int)t < PTSIM_SOFTLEAF_NR_TYPES ? a->swp.code[t] : -1;
+}
+
+/*
+ * What swap type code @code means: SWAP below MAX_SWAPFILES, else the special
+ * type (is_pte_marker_entry(), is_hwpoison_entry() compare the code the same
+ * way).
+ */
+static inline enum ptsim_softleaf_type ptsim__swp_code_type(const struct ptsim_arch *a,
+							    unsigned int code)
+{
+	return code < PTSIM_SWP_NR_CODES ? a->swp.type[code] : PTSIM_SOFTLEAF_INVALID;
+}
+
+/* softleaf_has_pfn(): migration, device and hwpoison entries keep a PFN. */
+bool ptsim__softleaf_has_pfn(enum ptsim_softleaf_type t);
+/* Whether an entry of level @lvl may be of type @t (every type at PTE level). */
+bool ptsim__softleaf_level_holds(int lvl, enum ptsim_softleaf_type t);
+
+/*
+ * The swp_entry_t of @s: its type code and offset, the PFN and migration
+ * young/dirty packed in (swp_entry(), make_*_entry()).  @s must be valid on
+ * @a: a SWAP area below MAX_SWAPFILES with an offset within
+ * ptsim_arch_swp_offset_max(), or a configured special type with a PFN
+ * below 2^SWP_PFN_BITS or marker bits.
+ */
+void ptsim__softleaf_entry(const struct ptsim_arch *a, const struct ptsim_softleaf *s,
+			   unsigned int *code, uint64_t *offset);
+
+/*
+ * The swap-format word of @s at @lvl (swp_entry_to_pte() and the swap
+ * flags): ptsim__softleaf_entry()'s code and offset, flags within
+ * PTSIM_SWP_*, a type @lvl holds.  The result may be a none word (the caller
+ * refuses that).
+ */
+ptsim_ent_t ptsim__softleaf_encode(const struct ptsim_arch *a, int lvl,
+				   const struct ptsim_softleaf *s);
+
+/* Decode the non-none, non-present entry @e of @lvl into every field of @out. */
+void ptsim__softleaf_decode(const struct ptsim_arch *a, int lvl, ptsim_ent_t e,
+			    struct ptsim_softleaf *out);
 
 #endif /* PTSIM_SRC_ARCH_INTERNAL_H */

@@ -428,7 +428,7 @@ static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma
 	if (!a->ops->swp(a, PTSIM_PTE, e))
 		return PTSIM_VM_FAULT_SIGBUS;
 	type = a->ops->swp_type(a, PTSIM_PTE, e);
-	if (ctx->swp_marker_type >= 0 && type == (unsigned int)ctx->swp_marker_type) {
+	if (ptsim__swp_code_type(a, type) == PTSIM_SOFTLEAF_MARKER) {
 		/* handle_pte_marker(). */
 		uint64_t bits = a->ops->swp_offset(a, PTSIM_PTE, e);
 
@@ -446,7 +446,7 @@ static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma
 		/* pte_marker_handle_uffd_wp(): a missing page; the new PTE keeps uffd-wp. */
 		return do_pte_missing(st, vma, va, access & PTSIM_ACCESS_WRITE, true, userfault);
 	}
-	if (ctx->swp_hwpoison_type >= 0 && type == (unsigned int)ctx->swp_hwpoison_type)
+	if (ptsim__swp_code_type(a, type) == PTSIM_SOFTLEAF_HWPOISON)
 		return PTSIM_VM_FAULT_HWPOISON;
 	return PTSIM_VM_FAULT_SIGBUS; /* no swap device, no migration in this model */
 }

@@ -190,16 +190,16 @@ static uint64_t copy_nonpresent(struct copy_ctx *c, int lvl, uint64_t e)
 {
 	struct ptsim_mm_ctx *ctx = c->src->ctx;
 	const struct ptsim_arch *a = ctx->arch;
+	int marker = ptsim__swp_code(a, PTSIM_SOFTLEAF_MARKER); /* SWP_PTE_MARKER, -1: not built */
 
-	if (ctx->swp_marker_type >= 0 && a->ops->swp(a, lvl, e) &&
-	    a->ops->swp_type(a, lvl, e) == (unsigned int)ctx->swp_marker_type) {
+	if (marker >= 0 && a->ops->swp(a, lvl, e) &&
+	    a->ops->swp_type(a, lvl, e) == (unsigned int)marker) {
 		uint64_t bits = a->ops->swp_offset(a, lvl, e);
 		uint64_t keep = bits & (PTSIM_PTE_MARKER_POISONED | PTSIM_PTE_MARKER_GUARD);
 
 		if ((bits & PTSIM_PTE_MARKER_UFFD_WP) && (c->dst_vma->vm_flags & PTSIM_VM_UFFD_WP))
 			keep |= PTSIM_PTE_MARKER_UFFD_WP;
-		return keep ? a->ops->mk_swp(a, lvl, (unsigned int)ctx->swp_marker_type, keep, 0)
-			    : 0;
+		return keep ? a->ops->mk_swp(a, lvl, (unsigned int)marker, keep, 0) : 0;
 	}
 	if (!(c->dst_vma->vm_flags & PTSIM_VM_UFFD_WP))
 		e = a->ops->swp_clear_uffd_wp(a, lvl, e);

@@ -99,11 +99,13 @@ struct ptsim_mm_ctx {
 	struct ptsim_tlbs *tlbs;
 	const struct ptsim_config *cfg; /* the machine's knobs, live (ptsim_knob_set()) */
 	struct ptsim_mmu_config mmu;
-	uint64_t huge_zero_pfn;	    /* the huge zero folio, 0 until a THP read fault needs it */
-	uint64_t huge_zero_users;   /* mms holding it (MMF_HUGE_ZERO_PAGE) */
-	int swp_hwpoison_type;	    /* swap type code of hwpoison entries, -1 if not built */
-	int swp_marker_type;	    /* swap type code of PTE markers, -1 if not built */
-	unsigned int max_swapfiles; /* codes at or above it are special types */
+	uint64_t huge_zero_pfn;	  /* the huge zero folio, 0 until a THP read fault needs it */
+	uint64_t huge_zero_users; /* mms holding it (MMF_HUGE_ZERO_PAGE) */
+	/*
+	 * Which swap type code is a PTE marker or a hwpoison entry, and
+	 * MAX_SWAPFILES, are read from arch->swp: the machine's numbering,
+	 * computed once when it was created (src/arch/softleaf.c).
+	 */
 	struct ptsim_file *files;
 	struct ptsim_anon_vma *anon_vmas;
 	uint64_t next_file_id, next_anon_vma_id;

@@ -52,8 +52,7 @@ static void change_swp_uffd_wp(struct cp_ctx *c, struct ptsim_slot *s, uint64_t 
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t e = old;
 
-	if (ctx->swp_marker_type >= 0 &&
-	    a->ops->swp_type(a, s->lvl, old) == (unsigned int)ctx->swp_marker_type) {
+	if (ptsim__swp_code_type(a, a->ops->swp_type(a, s->lvl, old)) == PTSIM_SOFTLEAF_MARKER) {
 		uint64_t bits = a->ops->swp_offset(a, s->lvl, old);
 
 		if (bits & (PTSIM_PTE_MARKER_POISONED | PTSIM_PTE_MARKER_GUARD))

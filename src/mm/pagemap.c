@@ -26,12 +26,12 @@ static uint64_t swap_word(struct ptsim_mm_ctx *ctx, int lvl, uint64_t e)
 	unsigned int fl = a->ops->swp_flags(a, lvl, e);
 	uint64_t w = PTSIM_PM_SWAP;
 
-	if (ctx->swp_marker_type >= 0 && type == (unsigned int)ctx->swp_marker_type) {
+	if (ptsim__swp_code_type(a, type) == PTSIM_SOFTLEAF_MARKER) {
 		if (offset & PTSIM_PTE_MARKER_UFFD_WP)
 			w |= PTSIM_PM_UFFD_WP;
 		if (offset & PTSIM_PTE_MARKER_GUARD)
 			w |= PTSIM_PM_GUARD_REGION;
-	} else if (type >= ctx->max_swapfiles) {
+	} else if (type >= ptsim__max_swapfiles(a)) {
 		/* swp_offset_pfn(): PFN-carrying entries report the PFN alone. */
 		offset &= (1ull << (a->pa_bits - a->page_shift)) - 1;
 	}

@@ -349,10 +349,10 @@ static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim
 		if (s.lvl == PTSIM_PTE && !a->ops->none(a, PTSIM_PTE, e)) {
 			/* pte_none_mostly() for COPY; pte_none() for ZEROPAGE. */
 			bool marker =
-				!zeropage && ctx->swp_marker_type >= 0 &&
-				!a->ops->present(a, PTSIM_PTE, e) && a->ops->swp(a, PTSIM_PTE, e) &&
-				a->ops->swp_type(a, PTSIM_PTE, e) ==
-					(unsigned int)ctx->swp_marker_type &&
+				!zeropage && !a->ops->present(a, PTSIM_PTE, e) &&
+				a->ops->swp(a, PTSIM_PTE, e) &&
+				ptsim__swp_code_type(a, a->ops->swp_type(a, PTSIM_PTE, e)) ==
+					PTSIM_SOFTLEAF_MARKER &&
 				a->ops->swp_offset(a, PTSIM_PTE, e) == PTSIM_PTE_MARKER_UFFD_WP;
 
 			if (!marker)

@@ -68,8 +68,9 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 	if (base < z->start || base + (size - 1) > z->end - 1)
 		return 0; /* a huge leaf the range cuts (not a THP: those were split) */
 	if (!a->ops->present(a, s->lvl, e)) {
-		bool marker = ctx->swp_marker_type >= 0 && a->ops->swp(a, s->lvl, e) &&
-			      a->ops->swp_type(a, s->lvl, e) == (unsigned int)ctx->swp_marker_type;
+		bool marker = a->ops->swp(a, s->lvl, e) &&
+			      ptsim__swp_code_type(a, a->ops->swp_type(a, s->lvl, e)) ==
+				      PTSIM_SOFTLEAF_MARKER;
 
 		if (marker && !z->d->drop_markers)
 			return 0;

@@ -13,6 +13,12 @@
 #    through a pointer under src/ is called kind).  Code above src/arch/ asks
 #    the capability flags, data and ops of src/arch/internal.h instead.
 #    Offending lines are printed.
+#
+# Each layer is compiled with only its own and the lower layers' folders on
+# its include path (the top-level CMakeLists.txt, layer_include/), so a
+# higher layer's header does not even compile; a path relative to the
+# including file ("../api/machine.h") or an absolute one would walk around
+# that, so rule 1 also refuses any quoted #include with ".." or a leading /.
 top=${1:-.}
 order="util arch mem pgtable tlb mm api"
 rank() { i=0; for l in $order; do [ "$l" = "$1" ] && { echo $i; return; }; i=$((i+1)); done; echo -1; }
@@ -23,6 +29,12 @@ for dir in "$top"/src/*/; do
 	if [ "$lr" -lt 0 ]; then echo "unknown layer folder src/$layer"; bad=1; continue; fi
 	for f in "$dir"*.c "$dir"*.h; do
 		[ -f "$f" ] || continue
+		paths=$(grep -nE '^#[[:space:]]*include[[:space:]]*"(/|([^"]*/)?\.\./)' "$f")
+		if [ -n "$paths" ]; then
+			echo "layering: $f includes by a relative or absolute path:"
+			echo "$paths"
+			bad=1
+		fi
 		# Only the layer name is printed, so nothing else on the line is word-split.
 		for inc in $(sed -n 's/^#include "\([a-z_]*\)\/[^"]*".*/\1/p' "$f"); do
 			[ "$inc" = ptsim ] && continue
