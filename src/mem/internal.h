@@ -143,6 +143,14 @@ void ptsim__mem_fini(struct ptsim_mem *mem);
  */
 struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn);
 struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn);
+/*
+ * The records of [pfn, pfn + nr) lie in one array per section: the record of
+ * @pfn, with *run set to how many of the @nr follow it in the same array
+ * (at least 1).  For loops over the pages of a folio (a PMD-order folio
+ * never crosses a section; a gigantic one may).  NULL if @pfn has no record.
+ */
+struct ptsim_frame *ptsim__frame_run(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
+				     uint64_t *run);
 bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn);
 /*
  * Call @fn for every frame record that exists (present, initialised

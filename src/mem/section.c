@@ -133,6 +133,15 @@ struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint
 	return &sec->frames[pfn & (ptsim__section_pages(mem) - 1)];
 }
 
+struct ptsim_frame *ptsim__frame_run(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
+				     uint64_t *run)
+{
+	uint64_t left = ptsim__section_pages(mem) - (pfn & (ptsim__section_pages(mem) - 1));
+
+	*run = nr < left ? nr : left;
+	return ptsim__pfn_to_frame_noinit(mem, pfn);
+}
+
 struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn)
 {
 	struct ptsim_section *sec = section_of(mem, pfn);

@@ -225,6 +225,30 @@ ptsim_vm_fault_t ptsim__do_huge_pmd_anonymous_page(struct ptsim_mm_state *st, st
 
 /* --- split_huge_pmd ------------------------------------------------------------------ */
 
+/* What __split_huge_pmd_locked() carries from the PMD to each PTE. */
+struct pte_bits {
+	uint64_t prot;
+	bool write, old, dirty, soft_dirty, uffd_wp;
+};
+
+/* The PTE for @pfn with @b's bits. */
+static uint64_t split_pte(const struct ptsim_arch *a, const struct pte_bits *b, uint64_t pfn)
+{
+	uint64_t e = a->ops->mk_leaf(a, PTSIM_PTE, pfn, b->prot);
+
+	if (b->write)
+		e = a->ops->mkwrite(a, PTSIM_PTE, e);
+	if (b->old)
+		e = a->ops->mkold(a, PTSIM_PTE, e);
+	if (b->dirty)
+		e = a->ops->mkdirty(a, PTSIM_PTE, e);
+	if (b->soft_dirty)
+		e = a->ops->mksoft_dirty(a, PTSIM_PTE, e);
+	if (b->uffd_wp)
+		e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
+	return e;
+}
+
 void ptsim__split_huge_pmd_locked(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				  struct ptsim_slot *s, bool no_invalidate)
 {
@@ -261,38 +285,36 @@ void ptsim__split_huge_pmd_locked(struct ptsim_mm_state *st, struct ptsim_vma *v
 			ptsim__split_set(st->pt, &sp, i, e);
 	} else {
 		uint64_t head = a->ops->pfn(a, PTSIM_PMD, old);
-		bool write = a->ops->write(a, PTSIM_PMD, old);
-		bool young = a->ops->young(a, PTSIM_PMD, old);
 		bool dirty = a->ops->dirty(a, PTSIM_PMD, old);
-		bool soft_dirty = a->ops->soft_dirty(a, PTSIM_PMD, old);
-		bool uffd_wp = a->ops->uffd_wp(a, PTSIM_PMD, old);
-		bool exclusive = ptsim__page_test_flag(ctx->mem, head, PTSIM_PG_anon_exclusive);
-		bool carry = ctx->cfg->compat_thp_split_dirty == PTSIM_THP_SPLIT_DIRTY_CURRENT;
+
+		struct pte_bits bits = {
+			.prot = vma->vm_page_prot,
+			.write = a->ops->write(a, PTSIM_PMD, old),
+			.old = !a->ops->young(a, PTSIM_PMD, old),
+			/* The carry of 0ccf7f168e17 (may set soft-dirty too, as on x86). */
+			.dirty = dirty &&
+				 ctx->cfg->compat_thp_split_dirty == PTSIM_THP_SPLIT_DIRTY_CURRENT,
+			.soft_dirty = a->ops->soft_dirty(a, PTSIM_PMD, old),
+			.uffd_wp = a->ops->uffd_wp(a, PTSIM_PMD, old),
+		};
+		uint64_t e0 = split_pte(a, &bits, head), step;
 
 		if (dirty)
 			ptsim__page_set_flag(ctx->mem, head,
 					     PTSIM_PG_dirty); /* folio_set_dirty() */
 		/* One reference and one mapcount per PTE (folio_add_anon_rmap_ptes()). */
 		ptsim__folio_ref_add(ctx->mem, head, nr - 1);
-		ptsim__folio_add_rmap(ctx, head, nr, PTSIM_PTE);
-		for (unsigned int i = 0; i < nr; i++) {
-			uint64_t e = a->ops->mk_leaf(a, PTSIM_PTE, head + i, vma->vm_page_prot);
-
-			if (exclusive)
-				ptsim__page_set_flag(ctx->mem, head + i, PTSIM_PG_anon_exclusive);
-			if (write)
-				e = a->ops->mkwrite(a, PTSIM_PTE, e);
-			if (!young)
-				e = a->ops->mkold(a, PTSIM_PTE, e);
-			/* The carry of 0ccf7f168e17 (may set soft-dirty too, as on x86). */
-			if (dirty && carry)
-				e = a->ops->mkdirty(a, PTSIM_PTE, e);
-			if (soft_dirty)
-				e = a->ops->mksoft_dirty(a, PTSIM_PTE, e);
-			if (uffd_wp)
-				e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
-			ptsim__split_set(st->pt, &sp, i, e);
-		}
+		ptsim__folio_add_anon_rmap_ptes(
+			ctx, head, nr,
+			ptsim__page_test_flag(ctx->mem, head, PTSIM_PG_anon_exclusive));
+		/* Consecutive pages, equal bits: the entries are affine in the index (the usual
+		 * case). */
+		if (ptsim__split_affine(&sp, e0, split_pte(a, &bits, head + 1),
+					split_pte(a, &bits, head + nr - 1), &step))
+			ptsim__split_fill_affine(st->pt, &sp, e0, step);
+		else
+			for (unsigned int i = 0; i < nr; i++)
+				ptsim__split_set(st->pt, &sp, i, split_pte(a, &bits, head + i));
 		ptsim__folio_remove_rmap(ctx, head, 1, PTSIM_PMD);
 	}
 	/* pmd_populate(), after the PTEs are visible. */

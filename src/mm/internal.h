@@ -282,6 +282,13 @@ void ptsim__folio_add_new_anon_rmap_pmd(struct ptsim_mm_state *st, uint64_t head
 					struct ptsim_vma *vma, uint64_t haddr);
 /* Mapcounts of @nr pages from @page (PTE level) or of the whole folio (PMD/PUD level). */
 void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
+/*
+ * folio_add_anon_rmap_ptes() of @nr pages of a large anonymous folio, with
+ * RMAP_EXCLUSIVE when @exclusive: each page's mapcount and PG_anon_exclusive
+ * in one pass over the records.
+ */
+void ptsim__folio_add_anon_rmap_ptes(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr,
+				     bool exclusive);
 void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl);
 /* Per-page mapcount as pagemap reads it (folio_precise_page_mapcount()). */
 int ptsim__page_mapcount(struct ptsim_mm_ctx *ctx, uint64_t page);

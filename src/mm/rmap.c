@@ -89,7 +89,37 @@ static void anon_stat(struct ptsim_mm_ctx *ctx, uint64_t head, int64_t nr, int64
 }
 
 /* __folio_add_rmap(): @nr pages from @page at PTE level, or the whole folio above. */
-void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl)
+/*
+ * Add @d (+1 or -1) to the _mapcount of [page, page + nr), a run inside one
+ * folio, walking the records array by array, and set @flags (per-page
+ * flags) on each in the same pass; returns how many pages became mapped
+ * (+1: from -1 to 0) or unmapped (-1: from 0 to -1).
+ */
+static unsigned int pages_mapcount_add(struct ptsim_mm_ctx *ctx, uint64_t page, uint64_t nr, int d,
+				       uint64_t flags)
+{
+	unsigned int changed = 0;
+	int32_t edge = d > 0 ? 0 : -1;
+
+	ctx->host->cost.frames_touched += nr;
+	while (nr) {
+		uint64_t run;
+		struct ptsim_frame *f = ptsim__frame_run(ctx->mem, page, nr, &run);
+
+		PTSIM_BUG_ON(!f);
+		for (uint64_t i = 0; i < run; i++) {
+			f[i].mapcount += d;
+			f[i].flags |= flags;
+			changed += f[i].mapcount == edge;
+		}
+		page += run;
+		nr -= run;
+	}
+	return changed;
+}
+
+static void add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl,
+		     uint64_t page_flags)
 {
 	uint64_t head = ptsim__folio_head(ctx->mem, page);
 	unsigned int npages;
@@ -106,8 +136,7 @@ void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int
 	p1 = ptsim__frame(ctx, head + 1);
 	before = lo32(p1->index);
 	if (lvl == PTSIM_PTE && !folio_hugetlb(ctx, head)) {
-		for (unsigned int i = 0; i < nr; i++)
-			mapped += ++ptsim__frame(ctx, page + i)->mapcount == 0;
+		mapped = (int32_t)pages_mapcount_add(ctx, page, nr, +1, page_flags);
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) + (int32_t)nr);
 		/* Pages first mapped count unless an entire mapping already covers them. */
 		if (before < (int32_t)PTSIM_ENTIRELY_MAPPED)
@@ -128,6 +157,18 @@ void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int
 		anon_stat(ctx, head, newly, pmdmapped);
 }
 
+void ptsim__folio_add_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl)
+{
+	add_rmap(ctx, page, nr, lvl, 0);
+}
+
+void ptsim__folio_add_anon_rmap_ptes(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr,
+				     bool exclusive)
+{
+	PTSIM_BUG_ON(!ptsim__folio_order(ctx->mem, ptsim__folio_head(ctx->mem, page)));
+	add_rmap(ctx, page, nr, PTSIM_PTE, exclusive ? 1ull << PTSIM_PG_anon_exclusive : 0);
+}
+
 void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned int nr, int lvl)
 {
 	uint64_t head = ptsim__folio_head(ctx->mem, page);
@@ -144,8 +185,7 @@ void ptsim__folio_remove_rmap(struct ptsim_mm_ctx *ctx, uint64_t page, unsigned 
 	npages = ptsim__folio_nr_pages(ctx, head);
 	p1 = ptsim__frame(ctx, head + 1);
 	if (lvl == PTSIM_PTE && !folio_hugetlb(ctx, head)) {
-		for (unsigned int i = 0; i < nr; i++)
-			unmapped += --ptsim__frame(ctx, page + i)->mapcount == -1;
+		unmapped = (int32_t)pages_mapcount_add(ctx, page, nr, -1, 0);
 		p1->mapping = set_lo32(p1->mapping, lo32(p1->mapping) - (int32_t)nr);
 		after = lo32(p1->index) - unmapped;
 		if (after < (int32_t)PTSIM_ENTIRELY_MAPPED)
@@ -190,9 +230,12 @@ void ptsim__folio_add_new_anon_rmap(struct ptsim_mm_state *st, uint64_t head, st
 	h->mapping = (vma->anon_vma->id << PTSIM_MAPPING_SHIFT) | PTSIM_MAPPING_ANON;
 	h->index = ptsim__linear_page_index(ctx->arch, vma, addr);
 	ptsim__page_set_flag(ctx->mem, head, PTSIM_PG_swapbacked);
-	for (unsigned int i = 0; i < nr; i++)
-		ptsim__page_set_flag(ctx->mem, head + i, PTSIM_PG_anon_exclusive);
-	ptsim__folio_add_rmap(ctx, head, nr, PTSIM_PTE);
+	if (nr == 1) {
+		ptsim__page_set_flag(ctx->mem, head, PTSIM_PG_anon_exclusive);
+		ptsim__folio_add_rmap(ctx, head, 1, PTSIM_PTE);
+	} else {
+		add_rmap(ctx, head, nr, PTSIM_PTE, 1ull << PTSIM_PG_anon_exclusive);
+	}
 }
 
 void ptsim__folio_add_new_anon_rmap_pmd(struct ptsim_mm_state *st, uint64_t head,

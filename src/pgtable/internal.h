@@ -222,6 +222,22 @@ void ptsim__split_set(struct ptsim_pgtables *pt, struct ptsim_split *sp, unsigne
 		      uint64_t e);
 /* Every entry derived from the leaf; @cont: with the contiguous hint (arm64 runs). */
 void ptsim__split_fill(struct ptsim_pgtables *pt, struct ptsim_split *sp, bool cont);
+/*
+ * Every entry i of the still empty table set to @first + i * @step: the fast
+ * fill for entries whose encoding is affine in i (consecutive frames, equal
+ * bits), which the caller checked (ptsim__split_affine()).  Same accounting
+ * as ptsim__split_set() on each entry.
+ */
+void ptsim__split_fill_affine(struct ptsim_pgtables *pt, struct ptsim_split *sp, uint64_t first,
+			      uint64_t step);
+/*
+ * Whether entry(i) = entry(0) + i * (entry(1) - entry(0)) for every i of the
+ * table, given entry(0), entry(1) and entry(nr - 1) of a run of consecutive
+ * frames: the frame field is then linear over the run (it does not straddle
+ * a split output-address field such as arm64's 52-bit PA bits).  Sets @step.
+ */
+bool ptsim__split_affine(const struct ptsim_split *sp, uint64_t e0, uint64_t e1, uint64_t elast,
+			 uint64_t *step);
 /* Link the table at the slot (pmd_populate()), whatever the slot holds now. */
 void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp);
 /* Forget an unpublished split: drop its entries and free a table prepare allocated. */

@@ -124,6 +124,29 @@ void ptsim__split_fill(struct ptsim_pgtables *pt, struct ptsim_split *sp, bool c
 	}
 }
 
+bool ptsim__split_affine(const struct ptsim_split *sp, uint64_t e0, uint64_t e1, uint64_t elast,
+			 uint64_t *step)
+{
+	*step = e1 - e0;
+	return sp->nr >= 2 && e0 + (uint64_t)(sp->nr - 1) * *step == elast;
+}
+
+void ptsim__split_fill_affine(struct ptsim_pgtables *pt, struct ptsim_split *sp, uint64_t first,
+			      uint64_t step)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, sp->table_pfn);
+	uint64_t *tbl = ptsim__table_entries(pt->pa, sp->table_pfn);
+
+	/* Detached and empty: no hook to call, every entry goes from none to present. */
+	PTSIM_BUG_ON(ptsim__table_state(f) == PTSIM_TABLE_LINKED || f->extra ||
+		     a->ops->none(a, sp->child, first));
+	for (unsigned int i = 0; i < sp->nr; i++)
+		tbl[i] = first + i * step;
+	f->extra = sp->nr;
+	pt->pa->host->cost.entries_written[ptsim__slot_level(a, sp->child)] += sp->nr;
+}
+
 void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp)
 {
 	const struct ptsim_arch *a = pt->pa->arch;

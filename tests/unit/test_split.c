@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "mm_helpers.h"
+#include "pgtable/internal.h"
 
 #define VA 0x80000000ull
 
@@ -314,6 +315,28 @@ static int op_split(struct ptsim_test_env *t, void *arg)
 	return ptsim_split_leaf(t->mm, VA, (enum ptsim_level)(intptr_t)arg, 0);
 }
 
+/*
+ * The affine fast fill is taken only when entry(i) = entry(0) + i * step
+ * holds at the last index too: not for an output address that straddles a
+ * split field (arm64 64K pages with 52-bit PAs keep PA[51:48] in bits
+ * 15:12), nor for a table of one entry.
+ */
+static void test_split_affine(void **state)
+{
+	struct ptsim_split sp = {.nr = 512};
+	uint64_t step = 0;
+	/* 0x0000ffffffff0000 is PA 2^48 - 64K; one page on, bit 48 lands in bit 12. */
+	uint64_t below = 0x0000ffffffff0f43ull, above = 0x0000000000001f43ull;
+
+	(void)state;
+	assert_true(ptsim__split_affine(&sp, 0x8000000000200867ull, 0x8000000000201867ull,
+					0x8000000000200867ull + 511 * 0x1000ull, &step));
+	assert_u64_eq(step, 0x1000);
+	assert_false(ptsim__split_affine(&sp, below, above, above + 510 * 0x10000ull, &step));
+	sp.nr = 1;
+	assert_false(ptsim__split_affine(&sp, below, below, below, &step));
+}
+
 static void test_split_failure(void **state)
 {
 	struct ptsim_test_env t;
@@ -335,7 +358,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		PTSIM_ARCH_TESTS(test_relevel_laws),   cmocka_unit_test(test_relevel_literals),
 		PTSIM_ARCH_TESTS(test_split_collapse), PTSIM_ARCH_TESTS(test_split_options),
-		PTSIM_ARCH_TESTS(test_split_failure),
+		PTSIM_ARCH_TESTS(test_split_failure),  cmocka_unit_test(test_split_affine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
