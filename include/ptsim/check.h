@@ -110,10 +110,10 @@ struct ptsim_check_report {
 /**
  * ptsim_check() - recompute and verify every invariant of the machine.
  * @m: machine.
- * @r: receives the report.
+ * @r: receives the report, or NULL when only the number of findings is wanted.
  *
- * Return: number of findings (0 = clean), or -ENOMEM if the checker's own
- * scratch memory could not be allocated.
+ * Return: number of findings (0 = clean); -EINVAL for a NULL @m; -ENOMEM if
+ * the checker's own scratch memory could not be allocated.
  */
 PTSIM_API int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r);
 

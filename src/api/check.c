@@ -88,11 +88,25 @@ static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r);
 
 int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 {
-	/* The checker is not the kernel's work: what its walks read is not charged. */
-	struct ptsim_cost saved = m->host.cost;
-	int ret = check_all(m, r);
+	struct ptsim_cost saved;
+	struct ptsim_check_report *own = NULL;
+	int ret;
 
+	if (!m)
+		return -EINVAL;
+	if (!r) {
+		/* Only the count is wanted: a report of our own, from the host heap. */
+		own = ptsim__alloc(&m->host, sizeof(*own));
+		if (!own)
+			return -ENOMEM;
+		r = own;
+	}
+	/* The checker is not the kernel's work: what its walks read is not charged. */
+	saved = m->host.cost;
+	ret = check_all(m, r);
 	m->host.cost = saved;
+	if (own)
+		ptsim__free(&m->host, own, sizeof(*own));
 	return ret;
 }
 

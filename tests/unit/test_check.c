@@ -278,7 +278,10 @@ static void test_mapcount(void **state)
 	f = ptsim__pfn_to_frame_noinit(&t.m->mem, tr.pfn);
 	f->mapcount++;
 	expect_only(t.m, PTSIM_CHK_MAPCOUNT);
+	assert_int_equal(ptsim_check(t.m, NULL), 1); /* only the count */
 	f->mapcount--;
+	assert_int_equal(ptsim_check(t.m, NULL), 0);
+	assert_int_equal(ptsim_check(NULL, NULL), -EINVAL);
 	f->refcount++;
 	expect_only(t.m, PTSIM_CHK_MAPCOUNT);
 	f->refcount--;
