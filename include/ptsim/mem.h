@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-/* Page flag bit numbers (current mainline numbering, encodings.md §6.3). */
+/* Page flag bit numbers (current mainline numbering, include/linux/page-flags.h). */
 enum ptsim_pageflag {
 	PTSIM_PG_locked = 0,
 	PTSIM_PG_writeback = 1,

@@ -12,7 +12,7 @@
  * only when no remaining VMA overlaps the span it translates).
  *
  * Pages mapped through VMAs are reference counted and reverse mapped as the
- * kernel does (encodings.md 6.2):
+ * kernel does (folio_add_*_rmap_*() in mm/rmap.c):
  *  - every page-table entry mapping a page of a folio holds one folio
  *    reference and one mapcount (the page's _mapcount for a PTE, the folio's
  *    _entire_mapcount for a PMD/PUD leaf; _large_mapcount counts both);

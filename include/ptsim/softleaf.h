@@ -10,7 +10,7 @@
  * with (struct ptsim_config swp_migration, swp_device_private, swp_hwpoison,
  * swp_pte_marker), so every call here takes the machine.
  *
- * Numbering (encodings.md section 3.1 and erratum 9).  The 32 codes are
+ * Numbering (include/linux/swap.h, MAX_SWAPFILES and SWP_*_NUM).  The 32 codes are
  * split in two.  Codes 0 .. MAX_SWAPFILES-1 name real swap areas; the
  * configured special types are packed at the top, in this fixed order from
  * MAX_SWAPFILES upward:

@@ -22,7 +22,8 @@
  *  - WP: a write to a present PTE carrying the uffd-wp bit in a VM_UFFD_WP
  *    VMA (do_wp_page()).  Flags: FLAG_WP | FLAG_WRITE.  A uffd-wp marker in
  *    a VM_UFFD_WP VMA is handled as a missing page whose new PTE inherits
- *    the uffd-wp bit, so a write then traps as WP (algorithms.md 0.4).
+ *    the uffd-wp bit, so a write then traps as WP (do_pte_missing() with
+ *    pte_marker_uffd_wp(), mm/memory.c).
  * The message address is the faulting address rounded down to the page
  * (no UFFD_FEATURE_EXACT_ADDRESS).  The model does not block: every access
  * that traps queues one message, so repeating an access before resolving
@@ -185,7 +186,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64
  * lose it; on unprotect an entry is made writable at once where
  * can_change_pte_writable() allows (an exclusive anonymous page, a dirty
  * shared one), and any other read-only entry is resolved by the ordinary
- * write fault, so unprotect never leaves a userfault loop (algorithms.md 5).
+ * write fault, so unprotect never leaves a userfault loop (uffd_wp_range(),
+ * mm/userfaultfd.c).
  * Unprotect also clears uffd-wp markers.  Changed entries are flushed from
  * the TLBs.  Holes are skipped; none PTEs get no marker (not modelled).
  *

@@ -3,7 +3,8 @@
  * arch.c - the registry of architecture configurations and the generic
  * entry helpers that dispatch to the arch's ops table.
  *
- * Geometry follows the reference sheet (encodings.md §1): x86-64 4- and
+ * Geometry follows the kernel's configurations (Documentation/arch/arm64/memory.rst,
+ * Documentation/arch/x86/x86_64/mm.rst): x86-64 4- and
  * 5-level paging; arm64 with 4K/16K/64K granules at each supported VA size.
  * Folded levels copy the shift of the real level above them (the kernel's
  * pgtable-nop4d/nopud/nopmd headers do the same).
@@ -61,7 +62,7 @@
 	.va_bits = (bits), .va_ranges = {{0, 1ull << (bits), NULL}}, .nr_va_ranges = 1,            \
 	.task_size = 1ull << (bits), .map_window = 1ull << ((bits) > 48 ? 48 : (bits))
 
-/* arm64 granule-specific constants (encodings.md §1.2). */
+/* arm64 granule-specific constants (arch/arm64/include/asm/pgtable-hwdef.h). */
 #define ARM64_4K                                                                                   \
 	.kind = PTSIM_ARCH_ARM64, .page_shift = 12, .leaf_ok = {false, false, true, true, true},   \
 	.cont_nr = {0, 0, 0, 16, 16}, .hugetlb_sizes = {1 * GiB, 32 * MiB, 2 * MiB, 64 * KiB},     \

@@ -5,8 +5,8 @@
  *
  * Reads side by side with arch/arm64/include/asm/pgtable-hwdef.h,
  * pgtable-prot.h, pgtable.h, pgalloc.h and arch/arm64/mm/ptdump.c
- * (reference sheet encodings.md §2.2, §3.3, §5.2).  Written from the sheet
- * and the kernel's documented behaviour; no kernel code is copied.
+ * and the Arm ARM (VMSAv8-64 descriptors).  Written from the documented
+ * behaviour; no kernel code is copied.
  *
  * Descriptor (one format at every level; bits 1:0 give the type):
  *

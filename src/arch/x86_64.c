@@ -3,8 +3,8 @@
  * x86_64.c - x86-64 entry encodings (4-level and 5-level paging share them).
  *
  * Reads side by side with arch/x86/include/asm/pgtable{,_types,_64,-invert}.h
- * and arch/x86/mm/dump_pagetables.c (encodings.md §2.1, §3.2, §5.1 and the
- * Errata).  Every helper is level-generic: the bit layout is the same at
+ * and arch/x86/mm/dump_pagetables.c, and the Intel SDM volume 3 chapter 4.
+ * Every helper is level-generic: the bit layout is the same at
  * every level, and the level only decides
  *  - what bit 7 means (PAT on a PTE, PSE on PMD/PUD),
  *  - where the PFN field of a huge leaf starts (51:21 at PMD, 51:30 at PUD),
@@ -16,7 +16,7 @@
  * that does not exist.  Constructors invert, x86_pte_pfn() un-inverts and
  * x86_pte_modify() flips the field when an entry crosses the boundary.
  *
- * Shadow-stack rule (Errata 1): Write=0,Dirty=1 means "shadow stack" to the
+ * Shadow-stack rule (since v6.6): Write=0,Dirty=1 means "shadow stack" to the
  * CPU, so every helper that could create it moves D to the software bit
  * SAVED_DIRTY instead, and setting RW moves it back.
  */
@@ -694,7 +694,7 @@ static uint64_t x86_ptdump_key(const struct ptsim_arch *a, int lvl, uint64_t e, 
 /*
  * One line of arch/x86/mm/dump_pagetables.c: range, size in the largest
  * unit that divides it exactly, printk_prot() of the first entry's flags
- * (bits 51:12 masked off, so PAT_LARGE never shows: Errata 2), level.
+ * (bits 51:12 masked off, so PAT_LARGE never shows), level.
  */
 static int x86_ptdump_line(const struct ptsim_arch *a, int lvl, uint64_t start, uint64_t end,
 			   uint64_t e, uint64_t key, char *buf, size_t len)

@@ -3,13 +3,13 @@
  * folio.c - folios (compound pages), their references, page flags with the
  * kernel's per-folio / per-page policies, and decoded frame info.
  *
- * A folio of order > 0 (encodings.md 6.1): PG_head on the head; each tail's
+ * A folio of order > 0 (include/linux/mm_types.h, struct folio): PG_head on the head; each tail's
  * head word is (head_pfn << 1) | 1 with refcount 0; page 1 holds the order
  * in its flags' low byte, _large_mapcount (low) / _entire_mapcount (high)
  * in mapping (both -1 = none), _nr_pages_mapped / _pincount in index (0),
  * and nr_pages in private_.  The folio's refcount lives in the head only.
  *
- * Flag policies (encodings.md 6.3): hwpoison, anon_exclusive and reserved
+ * Flag policies (include/linux/page-flags.h PF_*): hwpoison, anon_exclusive and reserved
  * are per page; PG_head is read-only (owned by folio allocation); every
  * other flag (dirty, lru, referenced, uptodate, active, workingset,
  * locked, writeback, swapbacked, mlocked, unevictable, reclaim, private,

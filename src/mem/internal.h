@@ -3,7 +3,7 @@
  * src/mem/internal.h - frame records, sections, buddy, folios, hugetlb pools.
  *
  * struct ptsim_frame is the model's struct page: 64 bytes, laid out like the
- * kernel's (encodings.md §6.1):
+ * kernel's (include/linux/mm_types.h):
  *
  *   word 0  flags           PG_* bits
  *   word 1  head            tail page: (head_pfn << 1) | 1
@@ -231,7 +231,7 @@ void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *c
  */
 #define PTSIM_FRAME_FREE_TAIL (1ull << 63)
 
-/* HPG_* bits in a hugetlb folio head's private word (encodings.md 6.4). */
+/* HPG_* bits in a hugetlb folio head's private word (include/linux/hugetlb.h). */
 #define PTSIM_HPG_freed (1ull << 3) /* on its hstate's free list */
 
 static inline uint64_t ptsim__section_pages(const struct ptsim_mem *mem)

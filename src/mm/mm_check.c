@@ -18,7 +18,7 @@
  * leaf inside a VMA of any address space is recorded - a PTE leaf as a
  * mapping of its page, a huge leaf as an entire mapping of its folio - and so
  * is every page-cache folio; then each in-use frame's counts are compared
- * with the records (encodings.md 6.2; src/mm/internal.h states the rules).
+ * with the records (src/mm/rmap.c and src/mm/internal.h state the rules).
  * Leaves outside every VMA (ptsim_map()) are not accounted.
  */
 /* REC_THP: a THP PMD of an anonymous VMA in the table page @pfn (its deposit is due). */

@@ -4,11 +4,10 @@
  * page_vma_mapped_walk(), try_to_unmap(), folio_mkclean(),
  * folio_referenced() (follows mm/rmap.c and mm/page_vma_mapped.c).
  *
- * Mapcount rules (encodings.md 6.2): a small folio counts its PTE mappings
- * in _mapcount; a large folio counts a PTE mapping of a page in that page's
- * _mapcount and an entire (PMD/PUD) mapping in _entire_mapcount, every
- * mapping of either kind in _large_mapcount, and keeps _nr_pages_mapped =
- * pages with a PTE mapping (+ ENTIRELY_MAPPED while entire-mapped).  A
+ * Mapcount rules (the kernel's include/linux/rmap.h, mm/rmap.c): a small folio counts its PTE
+ * mappings in _mapcount; a large folio counts a PTE mapping of a page in that page's _mapcount and
+ * an entire (PMD/PUD) mapping in _entire_mapcount, every mapping of either kind in _large_mapcount,
+ * and keeps _nr_pages_mapped = pages with a PTE mapping (+ ENTIRELY_MAPPED while entire-mapped).  A
  * hugetlb folio counts only entire mappings.  All stored as count - 1.
  */
 #include <errno.h>

@@ -66,7 +66,7 @@ void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_te
 void ptsim_test_snap_free(struct ptsim_test_snap *s);
 
 /*
- * Allocation-failure sweep (STYLE.md item 33): fail the n-th allocation point
+ * Allocation-failure sweep: fail the n-th allocation point
  * for n = 1, 2, ... until @op succeeds; after each failure the error is
  * -ENOMEM with a message, the snapshot is unchanged and the checker clean.
  * Returns the number of failures seen; fails the test past @max_nth.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_arch_arm64.c - arm64 descriptor encodings: literal values from the
- * reference sheet (encodings.md §2.2, §3.3, §5.2) and law tests (DBM state
+ * kernel's headers and the Arm ARM and law tests (DBM state
  * machine, swap round trips, pte_modify, pmd_mkinvalid) over all nine arm64
  * configurations at PTE and PMD level (and PUD on 4K granules).
  */

@@ -2,8 +2,8 @@
 /*
  * test_arch_x86.c - x86-64 entry encodings: laws (in the spirit of
  * debug_vm_pgtable.c) on both x86 configurations at PTE, PMD and PUD, and
- * literal 64-bit words from the reference sheet (encodings.md §2.1, §3.2,
- * §5.1 and the Errata).  Every check compares whole words or strings.
+ * literal 64-bit words from the kernel's headers and the Intel SDM.  Every
+ * check compares whole words or strings.
  */
 #include "ptsim_test.h"
 

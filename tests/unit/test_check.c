@@ -3,7 +3,7 @@
  * test_check.c - the checker catches each kind of corruption, and only it.
  *
  * Each test corrupts one piece of derived state deliberately, expects
- * exactly that finding code (STYLE.md item 27), then repairs the state so
+ * exactly that finding code and no other, then repairs the state so
  * the machine can be destroyed normally.
  */
 #include <errno.h>

@@ -3,7 +3,7 @@
  * test_fault.c - allocation-failure injection: every allocation point of an
  * operation fails in turn, and after each failure the model is exactly as
  * before (ptdump text, VmPTE, table counts, free frames, host bytes and
- * allocation count) and the checker is clean.  STYLE.md item 33.
+ * allocation count) and the checker is clean.
  */
 #include <errno.h>
 

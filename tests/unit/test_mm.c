@@ -2,7 +2,7 @@
 /*
  * test_mm.c - VMAs: mmap/munmap/mprotect/madvise arguments and errors,
  * placement, splits and merges, files, and allocation-failure sweeps that
- * must leave the model exactly as it was (STYLE.md item 33).
+ * must leave the model exactly as it was.
  */
 #include <errno.h>
 

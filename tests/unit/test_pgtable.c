@@ -6,7 +6,7 @@
 
 #include "ptsim_test.h"
 
-/* VmPTE after mapping one base page into an empty address space (encodings.md §1). */
+/* VmPTE after mapping one base page into an empty address space. */
 static uint64_t vmpte_one_page(const char *arch)
 {
 	static const struct {
