@@ -408,6 +408,69 @@ static void test_range_ops(void **state)
 	mm_finish(&e.t);
 }
 
+/*
+ * userfaultfd over THPs: write-protecting part of a THP splits it (the
+ * change_protection() edges), a whole one gets the uffd-wp bit on the PMD
+ * and a write traps to user space; unregistering part of a VMA splits the
+ * THP the new boundary cuts (vma_adjust_trans_huge()).
+ */
+static void test_uffd_edges(void **state)
+{
+	struct thp_env e;
+	struct ptsim_access_result r;
+	struct ptsim_uffd_msg msg;
+	struct ptsim_translation tr;
+
+	setup(&e, (const char *)*state, NULL);
+	assert_int_equal(ptsim_knob_set(e.t.m, "thp.enabled", "always"), 0);
+	for (int i = 0; i < 3; i++)
+		mm_ok(e.t.mm, 0, e.va + (uint64_t)i * e.size, W);
+	assert_int_equal(mm_pte(e.t.mm, e.va + 2 * e.size).level, PTSIM_PMD);
+	/* Registering every whole THP splits nothing. */
+	assert_int_equal(
+		ptsim_uffd_register(e.t.mm, e.va, 4 * e.size, PTSIM_UFFDIO_REGISTER_MODE_WP), 0);
+	assert_u64_eq(ev(&e, PTSIM_VM_THP_SPLIT_PMD), 0);
+	/* Part of THP 0 write-protected: split, the uffd-wp bit on that page only. */
+	assert_int_equal(ptsim_uffdio_writeprotect(e.t.mm, e.va + e.t.psz, e.t.psz,
+						   PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+			 0);
+	assert_u64_eq(ev(&e, PTSIM_VM_THP_SPLIT_PMD), 1);
+	tr = mm_pte(e.t.mm, e.va + e.t.psz);
+	assert_int_equal(tr.level, PTSIM_PTE);
+	assert_true(tr.attrs.uffd_wp && !tr.attrs.write);
+	tr = mm_pte(e.t.mm, e.va);
+	assert_true(!tr.attrs.uffd_wp && tr.attrs.write);
+	assert_machine_clean(e.t.m);
+	/* All of THP 1: the PMD itself carries uffd-wp; a write waits for user space. */
+	assert_int_equal(ptsim_uffdio_writeprotect(e.t.mm, e.va + e.size, e.size,
+						   PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+			 0);
+	assert_u64_eq(ev(&e, PTSIM_VM_THP_SPLIT_PMD), 1);
+	tr = mm_pte(e.t.mm, e.va + e.size);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_true(tr.attrs.uffd_wp && !tr.attrs.write);
+	assert_int_equal(ptsim_access(e.t.mm, 0, e.va + e.size + 5 * e.t.psz, W, &r), 0);
+	assert_true(r.userfault_pending);
+	assert_int_equal(ptsim_uffd_read(e.t.mm, &msg), 0);
+	assert_u64_eq(msg.flags, PTSIM_UFFD_PAGEFAULT_FLAG_WRITE | PTSIM_UFFD_PAGEFAULT_FLAG_WP);
+	assert_u64_eq(msg.address, e.va + e.size + 5 * e.t.psz);
+	/* Unprotected whole: writable again in place, still one PMD. */
+	assert_int_equal(ptsim_uffdio_writeprotect(e.t.mm, e.va + e.size, e.size, 0), 0);
+	mm_ok(e.t.mm, 0, e.va + e.size + 5 * e.t.psz, W);
+	tr = mm_pte(e.t.mm, e.va + e.size);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_true(!tr.attrs.uffd_wp && tr.attrs.write);
+	assert_machine_clean(e.t.m);
+	/* Unregistering from the middle of THP 2 splits it at the VMA boundary. */
+	assert_int_equal(
+		ptsim_uffd_unregister(e.t.mm, e.va + 2 * e.size + e.size / 2, e.size / 2 + e.size),
+		0);
+	assert_u64_eq(ev(&e, PTSIM_VM_THP_SPLIT_PMD), 2);
+	assert_int_equal(mm_pte(e.t.mm, e.va + 2 * e.size).level, PTSIM_PTE);
+	assert_machine_clean(e.t.m);
+	mm_finish(&e.t);
+}
+
 /* split_huge_page(): small folios (or smaller large ones), PG_dirty on each; pins refuse. */
 static void test_split_page(void **state)
 {
@@ -590,17 +653,12 @@ static void test_failure_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		PTSIM_ARCH_TESTS(test_policy),
-		PTSIM_ARCH_TESTS(test_fault),
-		PTSIM_ARCH_TESTS(test_fallback),
-		PTSIM_ARCH_TESTS(test_wp),
-		PTSIM_ARCH_TESTS(test_split_pmd),
-		PTSIM_ARCH_TESTS(test_split_bbm),
-		PTSIM_ARCH_TESTS(test_range_ops),
-		PTSIM_ARCH_TESTS(test_split_page),
-		PTSIM_ARCH_TESTS(test_split_page_shared),
-		PTSIM_ARCH_TESTS(test_mkdirty),
-		PTSIM_ARCH_TESTS(test_failure_sweep),
+		PTSIM_ARCH_TESTS(test_policy),	   PTSIM_ARCH_TESTS(test_fault),
+		PTSIM_ARCH_TESTS(test_fallback),   PTSIM_ARCH_TESTS(test_wp),
+		PTSIM_ARCH_TESTS(test_split_pmd),  PTSIM_ARCH_TESTS(test_split_bbm),
+		PTSIM_ARCH_TESTS(test_range_ops),  PTSIM_ARCH_TESTS(test_uffd_edges),
+		PTSIM_ARCH_TESTS(test_split_page), PTSIM_ARCH_TESTS(test_split_page_shared),
+		PTSIM_ARCH_TESTS(test_mkdirty),	   PTSIM_ARCH_TESTS(test_failure_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
