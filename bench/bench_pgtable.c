@@ -38,6 +38,8 @@
 
 #include <ptsim/ptsim.h>
 
+#include "bench_util.h"
+
 #define VA_BASE		 0x40000000ull
 #define NR_REPS		 3
 #define SEED		 0x2545f4914f6cdd1dull
@@ -77,13 +79,7 @@ struct timings {
 
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts)) {
-		fprintf(stderr, "%s: clock_gettime: %s\n", prog, strerror(errno));
-		exit(1);
-	}
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return bench_now_ns(prog);
 }
 
 static uint64_t xorshift64(uint64_t *s)
@@ -95,12 +91,6 @@ static uint64_t xorshift64(uint64_t *s)
 	x ^= x << 17;
 	*s = x;
 	return x;
-}
-
-static void keep_min(uint64_t *best, uint64_t t)
-{
-	if (t < *best)
-		*best = t;
 }
 
 /* Report a failed library call: what, the errno name and the machine's text. */
@@ -343,22 +333,22 @@ static int bench_arch(struct bench *b)
 	for (int rep = 0; rep < NR_REPS; rep++) {
 		if (run_map(b, &t))
 			return -1;
-		keep_min(&best.map, t);
+		bench_keep_min(&best.map, t);
 		if (rep == 0) {
 			ptsim_host_stats(b->m, &hs1);
 			ptsim_mem_stats(b->m, &ms1);
 			for (int lvl = PTSIM_P4D; lvl < PTSIM_NR_LEVELS; lvl++)
 				nr_tables += ptsim_mm_nr_tables(b->mm, (enum ptsim_level)lvl);
 		}
-		keep_min(&best.base_map, base_map(b));
+		bench_keep_min(&best.base_map, base_map(b));
 		if (run_translate(b, &t))
 			return -1;
-		keep_min(&best.translate, t);
-		keep_min(&best.base_translate, base_translate(b, &sink));
+		bench_keep_min(&best.translate, t);
+		bench_keep_min(&best.base_translate, base_translate(b, &sink));
 		if (run_unmap(b, &t))
 			return -1;
-		keep_min(&best.unmap, t);
-		keep_min(&best.base_unmap, base_unmap(b));
+		bench_keep_min(&best.unmap, t);
+		bench_keep_min(&best.base_unmap, base_unmap(b));
 	}
 
 	print_case(b, "map", best.map, best.base_map);

@@ -35,6 +35,8 @@
 
 #include <ptsim/ptsim.h>
 
+#include "bench_util.h"
+
 #define VA_BASE	       0x40000000ull
 #define NR_REPS	       3
 #define DEFAULT_K      64	     /* THPs per split_huge_pmd repetition */
@@ -65,19 +67,7 @@ struct bench {
 
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts)) {
-		fprintf(stderr, "%s: clock_gettime: %s\n", prog, strerror(errno));
-		exit(1);
-	}
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void keep_min(uint64_t *best, uint64_t t)
-{
-	if (t < *best)
-		*best = t;
+	return bench_now_ns(prog);
 }
 
 static void die(const struct bench *b, const char *what, int err)
@@ -219,11 +209,11 @@ static void bench_split(struct bench *b, uint64_t k)
 		populate(b, k, true);
 		if (rep == 0)
 			ptsim_cost_begin(b->m, &scope);
-		keep_min(&best, run_splits(b, 0, k));
+		bench_keep_min(&best, run_splits(b, 0, k));
 		if (rep == 0)
 			ptsim_cost_end(b->m, &scope, &c);
 		sink += base_warm(b, k);
-		keep_min(&best_base, base_splits(b, k));
+		bench_keep_min(&best_base, base_splits(b, k));
 	}
 	if (ptsim_vm_event(b->m, PTSIM_VM_THP_SPLIT_PMD) != NR_REPS * k || sink == UINT64_MAX) {
 		fprintf(stderr, "%s: %s: thp_split_pmd does not count the splits\n", prog, b->name);
@@ -282,7 +272,7 @@ static void bench_mprotect(struct bench *b)
 			t = run_mprotect(b, n);
 			ptsim_cost_end(b->m, &scope, &c[split]);
 			if (rep) /* rep 0 is the warm-up */
-				keep_min(&best[split], t);
+				bench_keep_min(&best[split], t);
 		}
 	}
 	printf("{\"bench\":\"mprotect_one_page\",\"arch\":\"%s\",\"calls\":%" PRIu64
@@ -349,8 +339,8 @@ static void bench_scaling(struct bench *b)
 		big = run_warm_splits(b, SCALING_THPS);
 		ptsim_cost_end(b->m, &scope, &c_big);
 		if (rep) { /* rep 0 is the warm-up */
-			keep_min(&best_one, one);
-			keep_min(&best_big, big);
+			bench_keep_min(&best_one, one);
+			bench_keep_min(&best_big, big);
 		}
 	}
 	printf("{\"bench\":\"split_scaling\",\"arch\":\"%s\",\"thps\":%d,\"ns_per_split\":%.1f,"
