@@ -175,9 +175,25 @@ ptsim_vm_fault_t ptsim__do_huge_pmd_anonymous_page(struct ptsim_mm_state *st, st
 		ptsim__path_discard(st->pt, &path);
 		return PTSIM_VM_FAULT_OOM;
 	}
+	/* anon_vma_prepare() (before the folio, as the kernel does). */
+	if (!zero && !vma->anon_vma) {
+		av = ptsim__anon_vma_alloc(ctx);
+		if (!av) {
+			ptsim__table_discard(ctx->pa, &pgtable);
+			ptsim__path_discard(st->pt, &path);
+			return PTSIM_VM_FAULT_OOM;
+		}
+	}
+	/*
+	 * The folio last: nothing can fail after it, so a failure never leaves
+	 * the trace of a huge allocation behind (such as a section's frame
+	 * records made on its first use).
+	 */
 	if (zero ? get_huge_zero_folio(st, &pfn)
 		 : ptsim__folio_alloc(ctx->mem, ptsim__thp_order(a), &pfn)) {
 		/* No huge page: a small one will do (VM_FAULT_FALLBACK). */
+		if (av)
+			ptsim__anon_vma_free(ctx, av);
 		ptsim__table_discard(ctx->pa, &pgtable);
 		ptsim__path_discard(st->pt, &path);
 		ptsim__count_vm_event(ctx->host, PTSIM_VM_THP_FAULT_FALLBACK);
@@ -185,19 +201,12 @@ ptsim_vm_fault_t ptsim__do_huge_pmd_anonymous_page(struct ptsim_mm_state *st, st
 	}
 	if (vma->vm_flags & PTSIM_VM_UFFD_MISSING) {
 		/* Deliver the fault to user space; the PMD stays none. */
+		if (av)
+			ptsim__anon_vma_free(ctx, av);
 		ptsim__table_discard(ctx->pa, &pgtable);
 		if (!zero)
 			(void)ptsim__folio_put(ctx->mem, pfn);
 		return ptsim__missing_userfault_upper(st, vma, va, write, &path, userfault);
-	}
-	if (!zero && !vma->anon_vma) {
-		av = ptsim__anon_vma_alloc(ctx);
-		if (!av) {
-			(void)ptsim__folio_put(ctx->mem, pfn);
-			ptsim__table_discard(ctx->pa, &pgtable);
-			ptsim__path_discard(st->pt, &path);
-			return PTSIM_VM_FAULT_OOM;
-		}
 	}
 
 	/* Commit. */

@@ -617,6 +617,82 @@ static void test_mkdirty(void **state)
 		     "phys=8G,compat.thp_split_dirty=pre-6.1,compat.mkdirty_sets_write=on", false);
 }
 
+/*
+ * Every allocation point of a first THP fault (tables on the way, the
+ * deposit, the folio, the anon_vma), failed in turn on a fresh machine:
+ * each failure is either VM_FAULT_OOM with nothing changed or, where the
+ * huge folio itself is what failed, a small page (thp_fault_fallback).
+ */
+static void test_fault_every_point(void **state)
+{
+	unsigned int ooms = 0, fallbacks = 0;
+
+	for (uint64_t nth = 1;; nth++) {
+		struct thp_env e;
+		struct ptsim_test_snap snap;
+		struct ptsim_access_result r;
+		uint64_t injected;
+		int err;
+
+		assert_true(nth < 64);
+		setup(&e, (const char *)*state, NULL);
+		ptsim_test_snap_take(&e.t, &snap);
+		injected = ptsim_fault_injected(e.t.m);
+		ptsim_fault_inject(e.t.m, nth, false);
+		err = ptsim_access(e.t.mm, 0, e.va, W, &r);
+		ptsim_fault_inject(e.t.m, 0, false);
+		if (ptsim_fault_injected(e.t.m) == injected) {
+			/* Past the last point: the THP. */
+			assert_int_equal(err, 0);
+			assert_int_equal(mm_pte(e.t.mm, e.va).level, PTSIM_PMD);
+			ptsim_test_snap_free(&snap);
+			mm_finish(&e.t);
+			break;
+		}
+		if (err) {
+			assert_int_equal(err, -ENOMEM);
+			assert_true(r.fault & PTSIM_VM_FAULT_OOM);
+			ptsim_test_snap_assert_same(&e.t, &snap);
+			ooms++;
+		} else {
+			assert_int_equal(r.signal, 0);
+			assert_u64_eq(ev(&e, PTSIM_VM_THP_FAULT_FALLBACK), 1);
+			assert_int_equal(mm_pte(e.t.mm, e.va).level, PTSIM_PTE);
+			fallbacks++;
+		}
+		assert_machine_clean(e.t.m);
+		ptsim_test_snap_free(&snap);
+		mm_finish(&e.t);
+	}
+	/* The folio's own points (its frames, and where it is the first user of a section, the
+	 * section's records) each give a fallback. */
+	assert_true(ooms >= 1);
+	assert_true(fallbacks >= 1 && fallbacks <= 2);
+}
+
+/* The splits allocate nothing: the deposit is the PTE table, the folio split is in place. */
+static void test_split_no_alloc(void **state)
+{
+	struct thp_env e;
+	uint64_t points;
+
+	setup(&e, (const char *)*state, NULL);
+	mm_ok(e.t.mm, 0, e.va, W);
+	mm_ok(e.t.mm, 0, e.va + e.size, R); /* the huge zero folio */
+	points = ptsim_alloc_points(e.t.m);
+	ptsim_fault_inject(e.t.m, 1, true); /* any allocation would fail */
+	assert_int_equal(ptsim_split_huge_pmd(e.t.mm, e.va + e.size, 0), 0);
+	assert_int_equal(ptsim_split_huge_page(e.t.mm, e.va, 0), 0);
+	ptsim_fault_inject(e.t.m, 0, false);
+	assert_u64_eq(ptsim_alloc_points(e.t.m), points);
+	assert_u64_eq(ev(&e, PTSIM_VM_THP_SPLIT_PMD), 2);
+	assert_machine_clean(e.t.m);
+	/* (not mm_finish(): the address space still holds the huge zero folio) */
+	mm_unmap_all(e.t.mm);
+	assert_machine_clean(e.t.m);
+	ptsim_test_env_fini(&e.t);
+}
+
 static int op_thp_fault(struct ptsim_test_env *t, void *arg)
 {
 	struct thp_env *e = arg;
@@ -653,12 +729,20 @@ static void test_failure_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		PTSIM_ARCH_TESTS(test_policy),	   PTSIM_ARCH_TESTS(test_fault),
-		PTSIM_ARCH_TESTS(test_fallback),   PTSIM_ARCH_TESTS(test_wp),
-		PTSIM_ARCH_TESTS(test_split_pmd),  PTSIM_ARCH_TESTS(test_split_bbm),
-		PTSIM_ARCH_TESTS(test_range_ops),  PTSIM_ARCH_TESTS(test_uffd_edges),
-		PTSIM_ARCH_TESTS(test_split_page), PTSIM_ARCH_TESTS(test_split_page_shared),
-		PTSIM_ARCH_TESTS(test_mkdirty),	   PTSIM_ARCH_TESTS(test_failure_sweep),
+		PTSIM_ARCH_TESTS(test_policy),
+		PTSIM_ARCH_TESTS(test_fault),
+		PTSIM_ARCH_TESTS(test_fallback),
+		PTSIM_ARCH_TESTS(test_wp),
+		PTSIM_ARCH_TESTS(test_split_pmd),
+		PTSIM_ARCH_TESTS(test_split_bbm),
+		PTSIM_ARCH_TESTS(test_range_ops),
+		PTSIM_ARCH_TESTS(test_uffd_edges),
+		PTSIM_ARCH_TESTS(test_fault_every_point),
+		PTSIM_ARCH_TESTS(test_split_no_alloc),
+		PTSIM_ARCH_TESTS(test_split_page),
+		PTSIM_ARCH_TESTS(test_split_page_shared),
+		PTSIM_ARCH_TESTS(test_mkdirty),
+		PTSIM_ARCH_TESTS(test_failure_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
