@@ -84,17 +84,20 @@ struct ptsim_config {
 	} thp_defrag;
 	bool thp_use_zero_page;
 	/*
-	 * Historical behaviour (DESIGN principle: a fixed bug is a switch).
+	 * Historical behaviour: a fixed kernel bug stays reachable as a switch.
 	 * compat_thp_split_dirty: PTSIM_THP_SPLIT_DIRTY_PRE_6_1 gives clean PTEs
 	 * on a THP split (before 0ccf7f168e17, "mm/thp: carry over dirty bit
 	 * when thp splits on pmd"); compat_mkdirty_sets_write: pte_mkdirty()
-	 * also sets the hardware write bit (the sparc64 regression of 6.1).
+	 * also sets the hardware write bit (the sparc64 regression of 6.1);
+	 * compat_x86_pmd_modify_drops_dirty: x86 pmd_modify() loses the PMD's
+	 * dirty bit, as v6.6 to v6.16 did (fixed by f7491d7c81db); on by default.
 	 */
 	enum ptsim_thp_split_dirty {
 		PTSIM_THP_SPLIT_DIRTY_CURRENT = 0,
 		PTSIM_THP_SPLIT_DIRTY_PRE_6_1 = 1,
 	} compat_thp_split_dirty;
 	bool compat_mkdirty_sets_write;
+	bool compat_x86_pmd_modify_drops_dirty;
 };
 
 /**

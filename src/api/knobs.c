@@ -94,6 +94,10 @@ static const struct knob knobs[] = {
 	KNOB("compat.mkdirty_sets_write", K_BOOL, "bool", compat_mkdirty_sets_write, "off",
 	     "on|off", true,
 	     "pte_mkdirty() also sets the hardware write bit (the sparc64 regression of 6.1)"),
+	KNOB("compat.x86_pmd_modify_drops_dirty", K_BOOL, "bool", compat_x86_pmd_modify_drops_dirty,
+	     "on", "on|off", true,
+	     "x86 pmd_modify() drops a huge PMD's dirty bit, as v6.6-v6.16 did; off: kept "
+	     "(f7491d7c81db)"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

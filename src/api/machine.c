@@ -37,6 +37,7 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 	cfg->thp_use_zero_page = true;
 	cfg->compat_thp_split_dirty = PTSIM_THP_SPLIT_DIRTY_CURRENT;
 	cfg->compat_mkdirty_sets_write = false;
+	cfg->compat_x86_pmd_modify_drops_dirty = true;
 	ptsim__config_arch_defaults(cfg);
 	return 0;
 }
@@ -114,6 +115,8 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 		a->caps &= ~(unsigned int)PTSIM_ARCH_CAP_SOFT_DIRTY;
 	if (m->cfg.compat_mkdirty_sets_write)
 		a->caps |= PTSIM_ARCH_CAP_MKDIRTY_SETS_WRITE;
+	if (!m->cfg.compat_x86_pmd_modify_drops_dirty)
+		a->caps &= ~(unsigned int)PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY;
 	/*
 	 * The numbering of swap.h (MAX_SWAPFILES and the special codes above
 	 * it) is a kernel build-time fact: the swp.* knobs are fixed at

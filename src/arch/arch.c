@@ -30,7 +30,8 @@
 	.cont_nr = {0, 0, 0, 0, 0}, .hugetlb_sizes = {2 * MiB, 1 * GiB}, .nr_hugetlb_sizes = 2,    \
 	.section_bits = 27, .max_order = 10, .pa_layout = PTSIM_PA_48, .ops = &ptsim__x86_64_ops,  \
 	.caps = PTSIM_ARCH_CAP_SOFT_DIRTY | PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB |                 \
-		PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES | PTSIM_ARCH_CAP_EXEC_IMPLIES_READ
+		PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES | PTSIM_ARCH_CAP_EXEC_IMPLIES_READ |     \
+		PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY
 
 /*
  * x86 address space of @bits VA bits: the canonical halves; TASK_SIZE_MAX

@@ -247,6 +247,14 @@ enum {
 	 * which the model assumes: exec-only memory is not readable).
 	 */
 	PTSIM_ARCH_CAP_EXEC_IMPLIES_READ = 1u << 8,
+	/*
+	 * x86 pmd_modify() masks the hardware D bit out (_HPAGE_CHG_MASK &
+	 * ~_PAGE_DIRTY, since bb3aadf7d446 in v6.6) instead of keeping it as
+	 * pte_modify() and pud_modify() do; f7491d7c81db ("x86/mm: Fix
+	 * user-space data loss with MADV_FREE and THP") restored it.  The
+	 * compat.x86_pmd_modify_drops_dirty knob.
+	 */
+	PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY = 1u << 9,
 };
 
 /*

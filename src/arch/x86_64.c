@@ -623,9 +623,11 @@ static uint64_t x86_pte_swp_clear_uffd_wp(const struct ptsim_arch *a, int lvl, u
  * writable.  Huge leaves keep PSE and PAT_LARGE instead of PAT (so bit 7
  * of the PTE-format @newprot is ignored there).
  *
- * Kernel quirk copied on purpose: pmd_modify() masks with
- * _HPAGE_CHG_MASK & ~_PAGE_DIRTY, so a PMD leaf loses its hardware D bit
- * (SAVED_DIRTY survives); pud_modify() keeps it.
+ * With PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY (the knob
+ * compat.x86_pmd_modify_drops_dirty, on by default) pmd_modify() masks with
+ * _HPAGE_CHG_MASK & ~_PAGE_DIRTY as v6.6 to v6.16 did, so a PMD leaf loses
+ * its hardware D bit (SAVED_DIRTY survives); pud_modify() keeps it, and so
+ * does pmd_modify() since f7491d7c81db.
  */
 static uint64_t x86_pte_modify(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t newprot)
 {
@@ -639,7 +641,8 @@ static uint64_t x86_pte_modify(const struct ptsim_arch *a, int lvl, uint64_t e, 
 		mask = huge_page_mask(lvl);
 	}
 	val = e & keep;
-	if (x86_huge(lvl, e) && lvl == PTSIM_PMD)
+	if (x86_huge(lvl, e) && lvl == PTSIM_PMD &&
+	    (a->caps & PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY))
 		val &= ~PTSIM_X86_PAGE_DIRTY;
 	val |= newprot & ~keep;
 	val = flip_protnone_guard(e, val, mask);

@@ -822,7 +822,8 @@ static void test_caps_and_layout(void **state)
 {
 	const unsigned int caps = PTSIM_ARCH_CAP_SOFT_DIRTY | PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB |
 				  PTSIM_ARCH_CAP_VA_FLUSH_DROPS_WALK_CACHES |
-				  PTSIM_ARCH_CAP_EXEC_IMPLIES_READ;
+				  PTSIM_ARCH_CAP_EXEC_IMPLIES_READ |
+				  PTSIM_ARCH_CAP_PMD_MODIFY_DROPS_DIRTY;
 	static const struct {
 		const char *name;
 		uint64_t half, task_size;

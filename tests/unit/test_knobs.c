@@ -221,6 +221,35 @@ static void test_mkdirty_sets_write(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/*
+ * compat.x86_pmd_modify_drops_dirty: x86 pmd_modify() of a dirty writable
+ * PMD to read-only.  On (v6.6 to v6.16): the D bit is masked out before the
+ * shadow-stack shift, so nothing is left dirty.  Off (f7491d7c81db): D moves
+ * to SAVED_DIRTY (bit 58) and the PMD stays dirty.  PTEs keep it either way.
+ */
+static void test_x86_pmd_modify(void **state)
+{
+	struct ptsim_test_env t;
+	const struct ptsim_arch *a;
+	uint64_t ro, pmd, pte;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", "phys=1G");
+	a = ptsim_machine_arch(t.m);
+	ro = ptsim_pgprot(a, PTSIM_PROT_READ, 0);
+	/* P RW US A D PSE, PFN 0x200, NX. */
+	pmd = 0x80000000002000e7ull;
+	pte = 0x8000000000201067ull;
+	assert_u64_eq(ptsim_ent_modify(a, PTSIM_PMD, pmd, ro), 0x80000000002000a5ull);
+	assert_false(ptsim_ent_dirty(a, PTSIM_PMD, ptsim_ent_modify(a, PTSIM_PMD, pmd, ro)));
+	assert_u64_eq(ptsim_ent_modify(a, PTSIM_PTE, pte, ro), 0x8400000000201025ull);
+	assert_int_equal(ptsim_knob_set(t.m, "compat.x86_pmd_modify_drops_dirty", "off"), 0);
+	assert_u64_eq(ptsim_ent_modify(a, PTSIM_PMD, pmd, ro), 0x84000000002000a5ull);
+	assert_true(ptsim_ent_dirty(a, PTSIM_PMD, ptsim_ent_modify(a, PTSIM_PMD, pmd, ro)));
+	assert_u64_eq(ptsim_ent_modify(a, PTSIM_PTE, pte, ro), 0x8400000000201025ull);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_soft_dirty_off),
 		PTSIM_ARCH_TESTS(test_zero_page_off),
 		PTSIM_ARCH_TESTS(test_mkdirty_sets_write),
+		cmocka_unit_test(test_x86_pmd_modify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
