@@ -21,7 +21,6 @@ command -v clang >/dev/null 2>&1 || need="$need clang"
 	need="$need libclang-rt-dev"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
 [ -f /usr/include/jemalloc/jemalloc.h ] || need="$need libjemalloc-dev"
-[ -f /usr/include/uthash.h ] || need="$need uthash-dev"
 if [ -n "$need" ]; then
 	echo "dev.sh: installing:$need"
 	sudo=""

@@ -53,6 +53,12 @@ struct ptsim_config {
 	/* Use a jemalloc arena when the library has it (ignored otherwise). */
 	bool use_jemalloc;
 	/*
+	 * host_limit: host bytes the machine may hold (0: no limit).  Beyond
+	 * it every host allocation fails as on a real out-of-memory (ulimit
+	 * -v), whether or not fault injection covers it.
+	 */
+	uint64_t host_limit;
+	/*
 	 * arm64 hardware access-flag and dirty-bit management (FEAT_HAFDBS).
 	 * Off: AF == 0 raises an access-flag fault and a write to a clean
 	 * writable entry a permission fault, both fixed up by the kernel's fault

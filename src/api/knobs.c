@@ -58,6 +58,9 @@ static const struct knob knobs[] = {
 	     "seed of every random choice (probabilistic fault injection)"),
 	KNOB("jemalloc", K_BOOL, "bool", use_jemalloc, "on", "on|off", false,
 	     "a jemalloc arena per machine when the library has jemalloc"),
+	KNOB("host.limit", K_SIZE, "size", host_limit, "0", SIZE_VALUES, true,
+	     "host bytes the machine may hold (0: no limit); beyond it allocations fail like a "
+	     "real out-of-memory (ulimit -v)"),
 	KNOB("swp.migration", K_BOOL, "bool", swp_migration, "on", "on|off", false,
 	     "the kernel has the migration swap types (CONFIG_MIGRATION)"),
 	KNOB("swp.device", K_BOOL, "bool", swp_device_private, "on", "on|off", false,

@@ -62,6 +62,7 @@ int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **
 	err = ptsim__host_init(&m->host, cfg->use_jemalloc);
 	if (err)
 		goto err_free;
+	m->host.bytes_limit = cfg->host_limit;
 	m->host.rng ^= cfg->seed;
 	/* Default hot-add room: 4x the boot memory, within the arch's physical space. */
 	limit = cfg->phys_limit;
@@ -127,6 +128,7 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 	ptsim__swp_codes_init(a, &m->cfg);
 	m->mmctx.mmu.hw_af = m->cfg.mmu_hw_af;
 	m->mmctx.mmu.hw_dbm = m->cfg.mmu_hw_dbm;
+	m->host.bytes_limit = m->cfg.host_limit;
 }
 
 void ptsim_machine_destroy(struct ptsim_machine *m)

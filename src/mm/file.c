@@ -2,7 +2,7 @@
 /*
  * file.c - simulated files with a page cache, and anon_vmas.
  *
- * A file is an id, a size and a page cache: a uthash table from page index
+ * A file is an id, a size and a page cache: a hash table from page index
  * to folio (the kernel's address_space i_pages xarray).  Each cached folio
  * holds the cache's references (one per page, as filemap_add_folio() takes
  * folio_nr_pages()), has mapping = id << 2 and index = its page index.  A
@@ -38,10 +38,9 @@ struct ptsim_file *ptsim__file_alloc(struct ptsim_mm_ctx *ctx, uint64_t size, bo
 void ptsim__file_publish(struct ptsim_file *f)
 {
 	struct ptsim_mm_ctx *ctx = f->ctx;
-	struct ptsim_host *uthash_host = ctx->host;
 
 	f->id = ++ctx->next_file_id;
-	HASH_ADD(hh, ctx->files, id, sizeof(f->id), f);
+	ptsim__hash_add(ctx->host, &ctx->files, &f->node, f->id);
 }
 
 void ptsim__file_discard(struct ptsim_file *f)
@@ -51,32 +50,28 @@ void ptsim__file_discard(struct ptsim_file *f)
 
 struct ptsim_file *ptsim__file_lookup(struct ptsim_mm_ctx *ctx, uint64_t id)
 {
-	struct ptsim_file *f = NULL;
-
-	HASH_FIND(hh, ctx->files, &id, sizeof(id), f);
-	return f;
+	return ptsim__hash_entry(ptsim__hash_find(&ctx->files, id), struct ptsim_file, node);
 }
 
 /* truncate_inode_pages() on a file nothing maps any more, then free it. */
 static void file_free(struct ptsim_file *f)
 {
 	struct ptsim_mm_ctx *ctx = f->ctx;
-	struct ptsim_host *uthash_host = ctx->host;
-	struct ptsim_pcache *pc, *tmp;
 
-	HASH_ITER(hh, f->cache, pc, tmp)
-	{
+	while (f->cache.first) {
+		struct ptsim_pcache *pc =
+			ptsim__hash_entry(f->cache.first, struct ptsim_pcache, node);
 		unsigned int nr = ptsim__folio_nr_pages(ctx, pc->pfn);
 		struct ptsim_frame *head = ptsim__frame(ctx, pc->pfn);
 
-		HASH_DEL(f->cache, pc);
+		ptsim__hash_del_release(ctx->host, &f->cache, &pc->node);
 		/* The folio leaves the cache: no mapping any more (it may live on, pinned). */
 		head->mapping = 0;
 		for (unsigned int i = 0; i < nr; i++)
 			(void)ptsim__folio_put(ctx->mem, pc->pfn);
 		ptsim__free(ctx->host, pc, sizeof(*pc));
 	}
-	HASH_DEL(ctx->files, f);
+	ptsim__hash_del_release(ctx->host, &ctx->files, &f->node);
 	ptsim__free(ctx->host, f, sizeof(*f));
 }
 
@@ -121,9 +116,9 @@ void ptsim__file_vma_unlink(struct ptsim_file *f, struct ptsim_vma *vma)
 
 bool ptsim__pcache_lookup(struct ptsim_file *f, uint64_t index, uint64_t *pfn)
 {
-	struct ptsim_pcache *pc = NULL;
+	struct ptsim_pcache *pc =
+		ptsim__hash_entry(ptsim__hash_find(&f->cache, index), struct ptsim_pcache, node);
 
-	HASH_FIND(hh, f->cache, &index, sizeof(index), pc);
 	if (!pc)
 		return false;
 	*pfn = pc->pfn;
@@ -160,7 +155,6 @@ void ptsim__pcache_discard(struct ptsim_file *f, struct ptsim_pcache_prep *p)
 void ptsim__pcache_commit(struct ptsim_file *f, uint64_t index, struct ptsim_pcache_prep *p)
 {
 	struct ptsim_mm_ctx *ctx = f->ctx;
-	struct ptsim_host *uthash_host = ctx->host;
 	struct ptsim_frame *fr = ptsim__frame(ctx, p->pfn);
 
 	fr->mapping = f->id << PTSIM_MAPPING_SHIFT;
@@ -169,9 +163,8 @@ void ptsim__pcache_commit(struct ptsim_file *f, uint64_t index, struct ptsim_pca
 	ptsim__page_set_flag(ctx->mem, p->pfn, PTSIM_PG_lru);
 	if (f->shmem)
 		ptsim__page_set_flag(ctx->mem, p->pfn, PTSIM_PG_swapbacked);
-	p->slot->index = index;
 	p->slot->pfn = p->pfn;
-	HASH_ADD(hh, f->cache, index, sizeof(p->slot->index), p->slot);
+	ptsim__hash_add(ctx->host, &f->cache, &p->slot->node, index);
 	f->nr_cached++;
 	p->slot = NULL;
 }
@@ -179,13 +172,11 @@ void ptsim__pcache_commit(struct ptsim_file *f, uint64_t index, struct ptsim_pca
 void ptsim__pcache_for_each(struct ptsim_mm_ctx *ctx, void (*fn)(void *arg, uint64_t pfn),
 			    void *arg)
 {
-	struct ptsim_file *f, *ftmp;
-	struct ptsim_pcache *pc, *tmp;
+	for (struct ptsim_hnode *fn_ = ctx->files.first; fn_; fn_ = fn_->next) {
+		struct ptsim_file *f = ptsim__hash_entry(fn_, struct ptsim_file, node);
 
-	HASH_ITER(hh, ctx->files, f, ftmp)
-	{
-		HASH_ITER(hh, f->cache, pc, tmp)
-		fn(arg, pc->pfn);
+		for (struct ptsim_hnode *n = f->cache.first; n; n = n->next)
+			fn(arg, ptsim__hash_entry(n, struct ptsim_pcache, node)->pfn);
 	}
 }
 
@@ -193,30 +184,25 @@ void ptsim__pcache_for_each(struct ptsim_mm_ctx *ctx, void (*fn)(void *arg, uint
 
 struct ptsim_anon_vma *ptsim__anon_vma_alloc(struct ptsim_mm_ctx *ctx)
 {
-	struct ptsim_host *uthash_host = ctx->host;
 	struct ptsim_anon_vma *av = ptsim__zalloc(ctx->host, sizeof(*av));
 
 	if (!av)
 		return NULL;
 	av->id = ++ctx->next_anon_vma_id;
-	HASH_ADD(hh, ctx->anon_vmas, id, sizeof(av->id), av);
+	ptsim__hash_add(ctx->host, &ctx->anon_vmas, &av->node, av->id);
 	return av;
 }
 
 void ptsim__anon_vma_free(struct ptsim_mm_ctx *ctx, struct ptsim_anon_vma *av)
 {
-	struct ptsim_host *uthash_host = ctx->host;
-
-	HASH_DEL(ctx->anon_vmas, av);
+	ptsim__hash_del_release(ctx->host, &ctx->anon_vmas, &av->node);
 	ptsim__free(ctx->host, av, sizeof(*av));
 }
 
 struct ptsim_anon_vma *ptsim__anon_vma_lookup(struct ptsim_mm_ctx *ctx, uint64_t id)
 {
-	struct ptsim_anon_vma *av = NULL;
-
-	HASH_FIND(hh, ctx->anon_vmas, &id, sizeof(id), av);
-	return av;
+	return ptsim__hash_entry(ptsim__hash_find(&ctx->anon_vmas, id), struct ptsim_anon_vma,
+				 node);
 }
 
 void ptsim__anon_vma_link(struct ptsim_anon_vma *av, struct ptsim_vma *vma)

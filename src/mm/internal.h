@@ -6,8 +6,8 @@
  *  - struct ptsim_mm_ctx, one per machine (embedded in struct
  *    ptsim_machine): pointers to the host, the arch, memory, the table
  *    allocator and the TLBs, the MMU switches, and the files and anon_vmas
- *    (uthash tables by id, so that a folio's mapping word holds an id, never
- *    a pointer that could dangle);
+ *    (hash tables by id, src/util/hash.h, so that a folio's mapping word
+ *    holds an id, never a pointer that could dangle);
  *  - struct ptsim_mm_state, one per address space (embedded in struct
  *    ptsim_mm): its tables, its TLB side (ASID, cpumask), the api handle
  *    (stored for mmu_gather, never dereferenced here), the VMA tree and the
@@ -31,23 +31,6 @@
 #ifndef PTSIM_SRC_MM_INTERNAL_H
 #define PTSIM_SRC_MM_INTERNAL_H
 
-/*
- * uthash allocates through the machine's host, without fault injection
- * (hash buckets are bookkeeping, grown only in commit phases that must not
- * fail); every function that adds or deletes declares `uthash_host`.
- */
-#define uthash_malloc(sz)    ptsim__alloc_nofail(uthash_host, sz)
-#define uthash_free(ptr, sz) ptsim__free(uthash_host, ptr, sz)
-#define uthash_fatal(msg)    PTSIM_BUG_ON(msg)
-/*
- * FNV-1a instead of uthash's default Jenkins hash, whose switch marks its
- * fall-throughs with comments that clang's -Wimplicit-fallthrough does not
- * accept (the fuzz preset builds with clang -Werror).  Lookups and HASH_ITER
- * order (insertion order) do not depend on the hash function.
- */
-#define HASH_FUNCTION(keyptr, keylen, hashv) HASH_FNV(keyptr, keylen, hashv)
-#include <uthash.h>
-
 #include "mm/vma.h"
 #include "pgtable/internal.h"
 #include "pgtable/visit.h"
@@ -56,6 +39,7 @@
 #include "ptsim/uffd.h"
 #include "tlb/internal.h"
 #include "tlb/mmu.h"
+#include "util/hash.h"
 
 /* folio->mapping tags (PAGE_MAPPING_ANON). */
 #define PTSIM_MAPPING_ANON  0x1ull
@@ -63,11 +47,10 @@
 /* _nr_pages_mapped flag for an entire mapping (ENTIRELY_MAPPED). */
 #define PTSIM_ENTIRELY_MAPPED 0x800000u
 
-/* One page-cache slot: index -> folio. */
+/* One page-cache slot: index (the node's key) -> folio. */
 struct ptsim_pcache {
-	uint64_t index;
+	struct ptsim_hnode node;
 	uint64_t pfn;
-	UT_hash_handle hh;
 };
 
 struct ptsim_file {
@@ -78,16 +61,16 @@ struct ptsim_file {
 	bool user_ref; /* the creator's reference, dropped by ptsim_file_close() */
 	uint64_t nr_vmas;
 	struct ptsim_vma *i_mmap; /* VMAs mapping the file, through f_next/f_prev */
-	struct ptsim_pcache *cache;
+	struct ptsim_hash cache;  /* of struct ptsim_pcache, by page index */
 	uint64_t nr_cached;
-	UT_hash_handle hh;
+	struct ptsim_hnode node; /* in ctx->files, by id */
 };
 
 struct ptsim_anon_vma {
 	uint64_t id;
 	struct ptsim_vma *vmas; /* through av_next/av_prev */
 	uint64_t nr_vmas;
-	UT_hash_handle hh;
+	struct ptsim_hnode node; /* in ctx->anon_vmas, by id */
 };
 
 struct ptsim_mm_ctx {
@@ -106,8 +89,8 @@ struct ptsim_mm_ctx {
 	 * MAX_SWAPFILES, are read from arch->swp: the machine's numbering,
 	 * computed once when it was created (src/arch/softleaf.c).
 	 */
-	struct ptsim_file *files;
-	struct ptsim_anon_vma *anon_vmas;
+	struct ptsim_hash files;     /* of struct ptsim_file, by id */
+	struct ptsim_hash anon_vmas; /* of struct ptsim_anon_vma, by id */
 	uint64_t next_file_id, next_anon_vma_id;
 };
 

@@ -93,6 +93,10 @@ static void *raw_alloc(struct ptsim_host *h, size_t size)
 {
 	void *p;
 
+	/* The host's own out-of-memory, as under ulimit -v: no allocation escapes it. */
+	if (h->bytes_limit && (size > h->bytes_limit || h->bytes_live > h->bytes_limit - size))
+		return NULL;
+
 #ifdef PTSIM_HAVE_JEMALLOC
 	if (h->use_jemalloc) {
 		p = mallocx(size ? size : 1, MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);

@@ -39,6 +39,7 @@ struct ptsim_host {
 	unsigned int arena;		 /* jemalloc arena index */
 	struct ptsim_host_block *blocks; /* fallback: live allocations */
 	uint64_t bytes_live, bytes_peak, nr_live;
+	uint64_t bytes_limit; /* 0: none; else allocations beyond it fail (knob host.limit) */
 
 	/* fault injection */
 	uint64_t fault_calls; /* allocation points seen since arming */

@@ -18,8 +18,8 @@
 # Each ptsim_ / ptsim__ symbol an object leaves undefined is looked up among
 # the symbols the layers define.  A symbol defined by a higher layer is an
 # error: layer, object, symbol and defining layer are printed.  Symbols no
-# layer defines (libc, jemalloc, sanitizer runtimes; uthash is macros and
-# inline code) are not the layering's business.
+# layer defines (libc, jemalloc, sanitizer runtimes) are not the layering's
+# business.
 set -u
 if [ $# -lt 4 ] || [ $(($# % 2)) -ne 0 ]; then
 	echo "usage: $0 BUILD_DIR NM LAYER OBJECTS [LAYER OBJECTS ...]" >&2

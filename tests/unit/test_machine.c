@@ -222,13 +222,71 @@ static void test_host_allocator(void **state)
 	ptsim_machine_destroy(m1);
 }
 
+/*
+ * host.limit: the host itself runs out of memory (as under ulimit -v) while
+ * the page cache of a big shared memfd grows.  Writes fail with -ENOMEM,
+ * never abort; the failed access changes nothing; everything is given back.
+ */
+static void test_host_limit(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_file *f;
+	struct ptsim_access_result r;
+	struct ptsim_host_stats hs;
+	uint64_t va, size = 64ull << 30, pages = 0;
+	int err = 0;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", "phys=64G,host.limit=24M");
+	assert_int_equal(ptsim_memfd_create(t.m, size, &f), 0);
+	assert_int_equal(ptsim_mmap(t.mm, 0, size, PTSIM_PROT_READ | PTSIM_PROT_WRITE,
+				    PTSIM_MAP_SHARED, f, 0, &va),
+			 0);
+	while (!err) {
+		struct ptsim_host_stats before, after;
+		struct ptsim_mem_stats mb, ma;
+		uint64_t cached = ptsim_file_nr_cached(f);
+
+		ptsim_host_stats(t.m, &before);
+		ptsim_mem_stats(t.m, &mb);
+		err = ptsim_access(t.mm, 0, va + pages * t.psz, PTSIM_ACCESS_WRITE, &r);
+		if (err) {
+			/* Nothing changed: host memory, frames, the page cache. */
+			assert_int_equal(err, -ENOMEM);
+			assert_non_null(strstr(ptsim_errmsg(t.m), "out of memory"));
+			ptsim_host_stats(t.m, &after);
+			ptsim_mem_stats(t.m, &ma);
+			assert_u64_eq(after.bytes_live, before.bytes_live);
+			assert_u64_eq(after.nr_live, before.nr_live);
+			assert_u64_eq(ma.free_pages, mb.free_pages);
+			assert_u64_eq(ptsim_file_nr_cached(f), cached);
+		} else {
+			pages++;
+		}
+		assert_true(pages < size / t.psz);
+	}
+	assert_true(pages > 1000);
+	ptsim_host_stats(t.m, &hs);
+	assert_true(hs.bytes_live <= 24ull << 20);
+	/* The checker needs scratch memory too: at the limit it says so. */
+	assert_int_equal(ptsim_check(t.m, NULL), -ENOMEM);
+	/* Raising the limit at run time lets the next write (and the checker) through. */
+	assert_int_equal(ptsim_knob_set(t.m, "host.limit", "0"), 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_access(t.mm, 0, va + pages * t.psz, PTSIM_ACCESS_WRITE, &r), 0);
+	assert_int_equal(ptsim_munmap(t.mm, va, size), 0);
+	ptsim_file_close(f); /* the cache goes with the last reference */
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),	 cmocka_unit_test(test_bad_machines),
 		PTSIM_ARCH_TESTS(test_terabyte), PTSIM_ARCH_TESTS(test_deterministic),
 		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_host_allocator),
-		PTSIM_ARCH_TESTS(test_hotplug),
+		PTSIM_ARCH_TESTS(test_hotplug),	 cmocka_unit_test(test_host_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
