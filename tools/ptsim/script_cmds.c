@@ -297,6 +297,8 @@ static int cmd_echo(struct pts_runner *r, struct pts_args *a)
 	if (strcmp(a->argv[1], "on") && strcmp(a->argv[1], "off"))
 		return pts__fail(r, -EINVAL, "usage: echo on|off");
 	r->opts.verbose = !strcmp(a->argv[1], "on");
+	if (!r->opts.verbose)
+		r->opts.results = false;
 	return 0;
 }
 
@@ -377,7 +379,7 @@ static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 			return pts__fail(r, -EIO, "mmap: could not undo after a failure");
 		return err;
 	}
-	if (r->opts.verbose)
+	if (pts__show_results(r))
 		fprintf(r->out, "  %s = 0x%llx\n", a->argv[1], (unsigned long long)got);
 	return 0;
 }
@@ -495,7 +497,7 @@ static int cmd_pin(struct pts_runner *r, struct pts_args *a)
 		err = ptsim_pin_user_page(pts__mm(r), va, &pfn);
 		if (err)
 			return pts__fail_call(r, err, "pin");
-		if (r->opts.verbose)
+		if (pts__show_results(r))
 			fprintf(r->out, "  pinned pfn 0x%llx\n", (unsigned long long)pfn);
 		return 0;
 	}
@@ -687,7 +689,7 @@ static int cmd_access(struct pts_runner *r, struct pts_args *a)
 		r->have_access = true;
 		ptsim_mm_counters(pts__mm(r), &after);
 		thp_events(r, &te);
-		if (r->opts.verbose)
+		if (pts__show_results(r))
 			print_access(r, a->argv[0], p, &res, &before, &after, &tb, &te);
 		if (res.signal || res.userfault_pending)
 			break;
