@@ -21,6 +21,8 @@ command -v clang >/dev/null 2>&1 || need="$need clang"
 	need="$need libclang-rt-dev"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
 [ -f /usr/include/jemalloc/jemalloc.h ] || need="$need libjemalloc-dev"
+# Line editing in `ptsim repl` (optional to the build, installed here).
+[ -f /usr/include/editline/readline.h ] || need="$need libedit-dev"
 if [ -n "$need" ]; then
 	echo "dev.sh: installing:$need"
 	sudo=""

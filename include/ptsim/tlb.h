@@ -70,6 +70,7 @@
 #ifndef PTSIM_TLB_H
 #define PTSIM_TLB_H
 
+#include "ptsim/arch.h"
 #include "ptsim/types.h"
 
 #ifdef __cplusplus
@@ -78,6 +79,17 @@ extern "C" {
 
 /* Largest CPU count a machine may have (cfg.ncpus). */
 #define PTSIM_TLB_MAX_CPUS 4096
+
+/* Largest number of entries of one cache (one leaf TLB, one walk cache). */
+#define PTSIM_TLB_MAX_CACHE_ENTRIES 65536u
+
+/*
+ * Host memory the TLBs and walk caches of all CPUs of a machine may take
+ * together: the per-CPU storage of the geometry times the CPU count.  A
+ * geometry above it is refused by ptsim_tlb_configure(); the default geometry
+ * fits for every CPU count up to PTSIM_TLB_MAX_CPUS.
+ */
+#define PTSIM_TLB_MAX_BYTES (256ull << 20)
 
 /*
  * struct ptsim_tlb_config - TLB geometry of every CPU of a machine.
@@ -107,10 +119,17 @@ PTSIM_API void ptsim_tlb_config_default(struct ptsim_tlb_config *cfg);
  * @cfg: new geometry (copied).
  *
  * Every TLB and walk cache is emptied first (as by ptsim_flush_tlb_all(),
- * but not counted as a flush).  Storage is allocated per CPU on first use.
+ * but not counted as a flush) and its storage released.  A CPU's storage is
+ * allocated again on its first use: the first entry its MMU walk caches.
+ * That allocation is host memory for hardware, not a simulated allocation,
+ * so it is never an allocation point (fault injection does not fail it), and
+ * an access that fails (ptsim_access() returning an error) on a CPU it was
+ * the first use of releases it again, leaving host memory as it was.
  *
- * Return: 0, or -EINVAL (NULL argument, ways of 0 for a non-empty level,
- * entries not a multiple of ways, more than 65536 entries in one cache).
+ * Return: 0, or -EINVAL with the error text set (NULL @cfg, ways of 0 for a
+ * non-empty level, entries not a multiple of ways, more than
+ * PTSIM_TLB_MAX_CACHE_ENTRIES in one cache, or a geometry whose storage for
+ * all CPUs would exceed PTSIM_TLB_MAX_BYTES).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_tlb_configure(struct ptsim_machine *m,
 						   const struct ptsim_tlb_config *cfg);
@@ -248,6 +267,69 @@ PTSIM_API void ptsim_tlb_stats_total(const struct ptsim_machine *m, struct ptsim
  * Return: "page", "range", "mm", "all", "kernel_range", "pgtable", or "?".
  */
 PTSIM_API const char *ptsim_tlb_flush_kind_name(enum ptsim_tlb_flush_kind kind);
+
+/* --- contents ------------------------------------------------------------ */
+
+/*
+ * struct ptsim_tlb_entry_info - one valid entry of a CPU's TLBs or walk caches.
+ * @walk: false for a leaf TLB entry (a cached translation), true for a
+ *        walk-cache (paging-structure cache) entry (a cached table entry).
+ * @level: leaf: the level of the cached leaf, i.e. the page size (PTSIM_PTE
+ *         for a base page, PTSIM_PMD for a PMD block, ...); walk: the level
+ *         of the cached table entry (PTSIM_PGD .. PTSIM_PMD).
+ * @size: bytes the entry covers: the page or block size (leaf), the span of
+ *        one entry of @level (walk).
+ * @va: first virtual address the entry covers (aligned to @size).
+ * @asid: the address-space id the entry is tagged with.
+ * @mm: the live address space with that ASID, or NULL if none has it.
+ * @global: leaf: a global entry (x86 G, arm64 !nG), which matches every ASID.
+ * @pfn: leaf: the first frame the entry maps; walk: the table it points to.
+ * @pa: @pfn as a physical address.
+ * @entry: the cached entry, as the walk read it (a leaf keeps the value it
+ *         had when cached, whatever the table holds now).
+ * @attrs: @entry decoded at @level (ptsim_ent_decode()): user, write,
+ *         dirty, young, exec, ... for a leaf.
+ * @set, @way: where the entry sits in its cache (walk caches have one set).
+ * @stamp: the CPU's LRU clock at the entry's last fill or hit: the entry of
+ *         a full set with the smallest stamp is replaced first.
+ */
+struct ptsim_tlb_entry_info {
+	bool walk;
+	enum ptsim_level level;
+	uint64_t size;
+	uint64_t va;
+	uint64_t asid;
+	const struct ptsim_mm *mm;
+	bool global;
+	uint64_t pfn;
+	uint64_t pa;
+	ptsim_ent_t entry;
+	struct ptsim_attrs attrs;
+	unsigned int set, way;
+	uint64_t stamp;
+};
+
+/* Return 0 to go on, non-zero to stop the enumeration with that value. */
+typedef int (*ptsim_tlb_entry_fn)(const struct ptsim_tlb_entry_info *e, void *arg);
+
+/**
+ * ptsim_tlb_entries() - visit every valid entry of one CPU's caches.
+ * @m: machine (not const: a refused call sets its error text).
+ * @cpu: 0 .. ncpus - 1.
+ * @fn: called once per valid entry.  @arg: passed to @fn.
+ *
+ * The order is the lookup order: the leaf TLBs from the smallest page size
+ * up (PTE, then PMD, then PUD blocks), then the walk caches from the deepest
+ * level up (PMD, PUD, P4D, PGD); within a cache by set, then way.  Nothing
+ * changes: no statistic is counted, no LRU stamp moves.  A CPU that has not
+ * cached anything yet (its storage not allocated) has no entries.  @fn must
+ * not change the machine.
+ *
+ * Return: 0 after the last entry, the first non-zero value @fn returned, or
+ * -EINVAL with the error text set (NULL @m or @fn, @cpu out of range).
+ */
+PTSIM_API int ptsim_tlb_entries(struct ptsim_machine *m, unsigned int cpu, ptsim_tlb_entry_fn fn,
+				void *arg);
 
 /* --- violations ---------------------------------------------------------- */
 

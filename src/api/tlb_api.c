@@ -29,11 +29,21 @@ int ptsim_tlb_configure(struct ptsim_machine *m, const struct ptsim_tlb_config *
 {
 	if (!m)
 		return -EINVAL;
-	if (!cfg || ptsim__tlb_config_check(cfg))
+	if (!cfg)
+		return ptsim__seterr(&m->host, -EINVAL, "tlb_configure: no geometry");
+	if (ptsim__tlb_config_check(cfg))
 		return ptsim__seterr(
 			&m->host, -EINVAL,
 			"tlb_configure: entries must be a multiple of ways (ways > 0), "
-			"at most 65536 per cache");
+			"at most %u per cache",
+			PTSIM_TLB_MAX_CACHE_ENTRIES);
+	if (!ptsim__tlb_storage_fits(m->arch, cfg, m->tlbs.ncpus))
+		return ptsim__seterr(
+			&m->host, -EINVAL,
+			"tlb_configure: %llu bytes of TLB storage per CPU for %u CPUs exceed "
+			"the limit of %llu MiB for all CPUs (PTSIM_TLB_MAX_BYTES)",
+			(unsigned long long)ptsim__tlb_cpu_bytes(m->arch, cfg), m->tlbs.ncpus,
+			(unsigned long long)(PTSIM_TLB_MAX_BYTES >> 20));
 	ptsim__tlbs_configure(&m->tlbs, cfg);
 	return 0;
 }
@@ -127,6 +137,54 @@ int ptsim_flush_tlb_pgtable(struct ptsim_mm *mm, uint64_t start, uint64_t end)
 				     (unsigned long long)start, (unsigned long long)end);
 	ptsim__flush_tlb_pgtable(&mm->m->tlbs, &mm->tlb, start, last);
 	return 0;
+}
+
+/* --- contents --------------------------------------------------------------- */
+
+struct entries_ctx {
+	struct ptsim_machine *m;
+	ptsim_tlb_entry_fn fn;
+	void *arg;
+};
+
+static int entry_info(void *ctx, const struct ptsim_tlb_pos *p)
+{
+	struct entries_ctx *c = ctx;
+	const struct ptsim_arch *a = c->m->arch;
+	struct ptsim_tlb_entry_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.walk = p->walk;
+	info.level = (enum ptsim_level)p->lvl;
+	info.size = 1ull << a->shift[p->lvl];
+	info.va = p->e->vpn << a->shift[p->lvl];
+	info.asid = p->e->asid;
+	for (const struct ptsim_mm *mm = c->m->mms; mm; mm = mm->next)
+		if (mm->asid == p->e->asid)
+			info.mm = mm;
+	info.global = p->e->global;
+	info.pfn = p->e->pfn;
+	info.pa = p->e->pfn << a->page_shift;
+	info.entry = p->e->ent;
+	ptsim_ent_decode(a, info.level, info.entry, &info.attrs);
+	info.set = p->set;
+	info.way = p->way;
+	info.stamp = p->e->stamp;
+	return c->fn(&info, c->arg);
+}
+
+int ptsim_tlb_entries(struct ptsim_machine *m, unsigned int cpu, ptsim_tlb_entry_fn fn, void *arg)
+{
+	struct entries_ctx c = {.m = m, .fn = fn, .arg = arg};
+
+	if (!m)
+		return -EINVAL;
+	if (!fn)
+		return ptsim__seterr(&m->host, -EINVAL, "tlb_entries: no callback");
+	if (cpu >= m->tlbs.ncpus)
+		return ptsim__seterr(&m->host, -EINVAL, "tlb_entries: cpu %u of %u", cpu,
+				     m->tlbs.ncpus);
+	return ptsim__tlb_visit(&m->tlbs, cpu, entry_info, &c);
 }
 
 /* --- statistics and violations ---------------------------------------------- */

@@ -586,13 +586,13 @@ static unsigned int hindex_shift(const struct ptsim_arch *a, ptsim_vm_fault_t fa
 	return shift;
 }
 
-int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
-		  struct ptsim_access_result *res)
+/* do_user_addr_fault() around the MMU: access, fault, retry. */
+static int access_loop(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va,
+		       unsigned int access, struct ptsim_access_result *res)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 
-	memset(res, 0, sizeof(*res));
 	for (int tries = 0; tries < MAX_RETRIES; tries++) {
 		struct ptsim_mmu_result mr;
 		struct ptsim_vma *vma;
@@ -662,4 +662,23 @@ int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsi
 	}
 	return ptsim__seterr(ctx->host, -ELOOP, "access: no progress at 0x%llx after %d faults",
 			     (unsigned long long)va, MAX_RETRIES);
+}
+
+int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
+		  struct ptsim_access_result *res)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	bool first_use = !ptsim__tlb_cpu_allocated(ctx->tlbs, cpu);
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = access_loop(st, cpu, va, access, res);
+	/*
+	 * The first use of a CPU allocates its TLB storage (the walk may cache
+	 * table entries before the fault handler fails): a failed access gives
+	 * it back, so the failure leaves host memory as it was.
+	 */
+	if (ret && first_use)
+		ptsim__tlb_cpu_release(ctx->tlbs, cpu);
+	return ret;
 }

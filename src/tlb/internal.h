@@ -10,7 +10,12 @@
  * so filling it is never an allocation point; if the host is really out of
  * memory the fill is dropped, which is always safe - an empty TLB only
  * costs walks).  One allocation per CPU holds, in order, the leaf caches of
- * every level that may hold a leaf and the walk caches of PGD..PMD.
+ * every level that may hold a leaf and the walk caches of PGD..PMD.  The
+ * storage of all CPUs together is capped (PTSIM_TLB_MAX_BYTES, checked by
+ * ptsim__tlb_storage_fits() before a geometry is adopted).  A CPU's storage
+ * can be released again (ptsim__tlb_cpu_release()): the access path does so
+ * when the access that was a CPU's first use fails, so that a failed
+ * operation leaves host memory as it found it.
  *
  * An entry is valid iff its stamp is non-zero.  The stamp is the CPU's LRU
  * clock at the last fill or hit; the victim in a full set is the entry with
@@ -101,8 +106,13 @@ struct ptsim_tlb_mm {
 /* --- lifecycle (tlb.c) --------------------------------------------------- */
 
 void ptsim__tlb_config_default(struct ptsim_tlb_config *cfg);
-/* -EINVAL for a geometry ptsim_tlb_configure() refuses. */
+/* -EINVAL for a geometry ptsim_tlb_configure() refuses (the cap aside). */
 int ptsim__tlb_config_check(const struct ptsim_tlb_config *cfg);
+/* Bytes of one CPU's storage for @cfg on @a (the leaf levels @a has, the walk caches). */
+uint64_t ptsim__tlb_cpu_bytes(const struct ptsim_arch *a, const struct ptsim_tlb_config *cfg);
+/* Whether @ncpus CPUs' storage for @cfg stays within PTSIM_TLB_MAX_BYTES. */
+bool ptsim__tlb_storage_fits(const struct ptsim_arch *a, const struct ptsim_tlb_config *cfg,
+			     unsigned int ncpus);
 
 /* -EINVAL (ncpus 0 or > PTSIM_TLB_MAX_CPUS), -ENOMEM.  Default geometry. */
 int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct ptsim_arch *a,
@@ -120,6 +130,14 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm);
 /* switch_mm(): the address space runs on @cpu (< ncpus). */
 void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu);
+
+/* Whether @cpu's storage is allocated (false for a CPU out of range). */
+bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu);
+/*
+ * Drop every entry of @cpu and free its storage (allocated again on its next
+ * fill).  Always safe: an empty TLB only costs walks.  No flush is counted.
+ */
+void ptsim__tlb_cpu_release(struct ptsim_tlbs *t, unsigned int cpu);
 
 /* --- what the MMU walk uses (tlb.c) -------------------------------------- */
 
@@ -177,6 +195,26 @@ void ptsim__tlb_for_each(const struct ptsim_tlbs *t, unsigned int cpu,
 			 void (*fn)(void *ctx, bool is_walk, int lvl,
 				    const struct ptsim_tlb_entry *e),
 			 void *ctx);
+
+/*
+ * One valid entry as ptsim__tlb_visit() shows it: which cache (leaf TLB of
+ * level @lvl, or walk cache of level @lvl), where in it, and the entry.
+ */
+struct ptsim_tlb_pos {
+	bool walk;
+	int lvl;
+	unsigned int set, way;
+	const struct ptsim_tlb_entry *e;
+};
+
+/*
+ * Calls @fn for every valid entry of @cpu in lookup order (leaf TLBs PTE,
+ * PMD, PUD, ...; then walk caches PMD up to PGD; each by set, then way),
+ * without side effects.  Stops at the first non-zero return of @fn and
+ * returns it; 0 otherwise (and for a CPU out of range).
+ */
+int ptsim__tlb_visit(const struct ptsim_tlbs *t, unsigned int cpu,
+		     int (*fn)(void *ctx, const struct ptsim_tlb_pos *p), void *ctx);
 
 /* --- flushes (tlb.c); the shootdown rules are in include/ptsim/tlb.h ------ */
 

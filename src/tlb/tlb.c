@@ -9,7 +9,7 @@
 
 #include "tlb/internal.h"
 
-#define MAX_CACHE_ENTRIES 65536u
+#define MAX_CACHE_ENTRIES PTSIM_TLB_MAX_CACHE_ENTRIES
 
 void ptsim__tlb_config_default(struct ptsim_tlb_config *cfg)
 {
@@ -41,6 +41,32 @@ static bool has_leaf_tlb(const struct ptsim_tlbs *t, int lvl)
 	return t->arch->leaf_ok[lvl] && t->cfg.entries[lvl] > 0;
 }
 
+/* Entries of one CPU's storage: the leaf levels @a has, and PGD..PMD walk caches. */
+static uint64_t cpu_entries(const struct ptsim_arch *a, const struct ptsim_tlb_config *cfg)
+{
+	uint64_t total = 0;
+
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		if (a->leaf_ok[l])
+			total += cfg->entries[l];
+		if (l < PTSIM_PTE)
+			total += cfg->walk_cache_entries;
+	}
+	return total;
+}
+
+uint64_t ptsim__tlb_cpu_bytes(const struct ptsim_arch *a, const struct ptsim_tlb_config *cfg)
+{
+	return cpu_entries(a, cfg) * sizeof(struct ptsim_tlb_entry);
+}
+
+bool ptsim__tlb_storage_fits(const struct ptsim_arch *a, const struct ptsim_tlb_config *cfg,
+			     unsigned int ncpus)
+{
+	/* At most 7 caches of 65536 entries per CPU and 4096 CPUs: no overflow. */
+	return ptsim__tlb_cpu_bytes(a, cfg) * ncpus <= PTSIM_TLB_MAX_BYTES;
+}
+
 int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct ptsim_arch *a,
 		     struct ptsim_mem *mem, struct ptsim_ptalloc *pa, unsigned int ncpus)
 {
@@ -53,6 +79,8 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	t->pa = pa;
 	t->ncpus = ncpus;
 	ptsim__tlb_config_default(&t->cfg);
+	if (!ptsim__tlb_storage_fits(a, &t->cfg, ncpus))
+		return -EINVAL;
 	t->cpus = ptsim__zalloc(host, (size_t)ncpus * sizeof(*t->cpus));
 	return t->cpus ? 0 : -ENOMEM;
 }
@@ -88,20 +116,26 @@ void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *
 	t->cfg = *cfg;
 }
 
+bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
+{
+	return cpu < t->ncpus && t->cpus[cpu].store;
+}
+
+void ptsim__tlb_cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
+{
+	if (cpu < t->ncpus)
+		cpu_release(t, &t->cpus[cpu]);
+}
+
 /* The CPU's caches, allocating them on first use when @alloc. */
 static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, bool alloc)
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
-	size_t total = 0, off = 0;
+	size_t total, off = 0;
 
 	if (c->store || !alloc)
 		return c;
-	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
-		if (has_leaf_tlb(t, l))
-			total += t->cfg.entries[l];
-		if (l < PTSIM_PTE)
-			total += t->cfg.walk_cache_entries;
-	}
+	total = (size_t)cpu_entries(t->arch, &t->cfg);
 	if (!total)
 		return c;
 	c->store = ptsim__alloc_nofail(t->host, total * sizeof(*c->store));
@@ -344,6 +378,51 @@ void ptsim__tlb_for_each(const struct ptsim_tlbs *t, unsigned int cpu,
 		for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
 			if (c->walk[l].e[i].stamp)
 				fn(ctx, true, l, &c->walk[l].e[i]);
+}
+
+/* Visit the valid entries of one cache by set, then way; stop at a non-zero @fn. */
+static int visit_cache(const struct ptsim_tlb_cache *k, bool walk, int lvl,
+		       int (*fn)(void *ctx, const struct ptsim_tlb_pos *p), void *ctx)
+{
+	for (unsigned int set = 0; set < k->nsets; set++) {
+		for (unsigned int way = 0; way < k->ways; way++) {
+			const struct ptsim_tlb_entry *e = &k->e[set * k->ways + way];
+			struct ptsim_tlb_pos p = {
+				.walk = walk, .lvl = lvl, .set = set, .way = way, .e = e};
+			int ret;
+
+			if (!e->stamp)
+				continue;
+			ret = fn(ctx, &p);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int ptsim__tlb_visit(const struct ptsim_tlbs *t, unsigned int cpu,
+		     int (*fn)(void *ctx, const struct ptsim_tlb_pos *p), void *ctx)
+{
+	const struct ptsim_tlb_cpu *c;
+	int ret;
+
+	if (cpu >= t->ncpus)
+		return 0;
+	c = &t->cpus[cpu];
+	if (!c->nr_valid)
+		return 0;
+	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++) {
+		ret = visit_cache(&c->leaf[leaf_order[i]], false, leaf_order[i], fn, ctx);
+		if (ret)
+			return ret;
+	}
+	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--) {
+		ret = visit_cache(&c->walk[l], true, l, fn, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* --- cpumasks ------------------------------------------------------------- */

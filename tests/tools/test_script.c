@@ -236,6 +236,63 @@ static void test_outputs(void **state)
 	assert_non_null(strstr(e->text, "mmap NAME LEN PROT"));
 }
 
+/* tlb CPU: one CPU's TLB and walk-cache entries, through ptsim_tlb_entries(). */
+static void test_tlb_command(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(run(e, prologue), 0);
+	assert_int_equal(run(e, "tlb 0\ncpu 1\ntlb\n"), 0);
+	fflush(e->out);
+	assert_string_equal(
+		e->text,
+		"cpu 0: 2 TLB entries, 3 walk-cache entries\n"
+		"  tlb  pte   4K asid 1 (p) 0x7ffff7ffb000 -> pa 0x5000 entry 0x8000000000005867 "
+		"[valid present leaf user write hw_write dirty hw_dirty young soft_dirty] set 11 "
+		"way 0\n"
+		"  tlb  pte   4K asid 1 (p) 0x7ffff7ffc000 -> pa 0x6000 entry 0x8000000000006867 "
+		"[valid present leaf user write hw_write dirty hw_dirty young soft_dirty] set 12 "
+		"way 0\n"
+		"  walk pmd   2M asid 1 (p) 0x7ffff7e00000 -> table pfn 0x4 entry "
+		"0x0000000000004067 "
+		"set 0 way 0\n"
+		"  walk pud   1G asid 1 (p) 0x7fffc0000000 -> table pfn 0x3 entry "
+		"0x0000000000003067 "
+		"set 0 way 0\n"
+		"  walk p4d 512G asid 1 (p) 0x7f8000000000 -> table pfn 0x2 entry "
+		"0x0000000000002067 set 0 way 0\n"
+		"cpu 1: 0 TLB entries, 0 walk-cache entries\n");
+	assert_int_equal(run(e, "tlb 2\n"), -EINVAL);
+	assert_string_equal(pts_error(e->r),
+			    "t.pts:1: tlb: EINVAL: invalid argument (tlb_entries: cpu 2 of 2)");
+	assert_int_equal(run(e, "tlb 0 1\n"), -EINVAL);
+	assert_string_equal(pts_error(e->r), "t.pts:1: usage: tlb [CPU]");
+}
+
+/* The REPL on a terminal: what accesses and mmap did, without the commands. */
+static void test_results_only(void **state)
+{
+	struct pts_options o = {.results = true};
+	struct pts_runner *r;
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	o.out = open_memstream(&text, &len);
+	assert_non_null(o.out);
+	assert_int_equal(pts_runner_create(&o, &r), 0);
+	assert_int_equal(pts_run_buffer(r, "t", prologue, strlen(prologue)), 0);
+	assert_int_equal(pts_run_buffer(r, "t", "echo off\nread buf\n", 18), 0);
+	pts_runner_destroy(r);
+	fclose(o.out);
+	assert_string_equal(text, "  buf = 0x7ffff7ffb000\n"
+				  "  write 0x7ffff7ffb000 on cpu 0: pa 0x5000, 1 fault: new "
+				  "anonymous page\n"
+				  "  write 0x7ffff7ffc000 on cpu 0: pa 0x6000, 1 fault: new "
+				  "anonymous page\n");
+	free(text);
+}
+
 /* The REPL's way of working: line by line, going on after errors. */
 static void test_exec_line_goes_on(void **state)
 {
@@ -290,6 +347,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_commands_change_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tlb_command, setup, teardown),
+		cmocka_unit_test(test_results_only),
 		cmocka_unit_test_setup_teardown(test_exec_line_goes_on, setup, teardown),
 		cmocka_unit_test(test_sweep),
 	};

@@ -1,39 +1,73 @@
 // SPDX-License-Identifier: MIT
 /*
- * ptsim - the libptsim command.
- *
- *   ptsim demo [CONFIG]          a guided tour: map, fault in, fork, COW, dump
- *   ptsim run [OPTIONS] FILE...  run scenario scripts (docs/scenarios.md)
- *   ptsim repl [CONFIG]          the scenario language, interactively
- *   ptsim trace [OPTIONS] FILE   replay a memory-access trace
- *   ptsim info CONFIG            geometry and entry layout of a configuration
- *   ptsim knobs [--markdown] [CONFIG]  the knob registry (and a configuration's values)
- *   ptsim list                   the configuration names
+ * ptsim - the libptsim command: parses the command line (getopt_long for the
+ * command and each sub-command) and dispatches; what each sub-command does
+ * lives in the ptsim_tool library (script, sweep, trace, knobs) and, for the
+ * REPL, in repl.c.  The usage texts below are the reference of the options
+ * and of the exit status: 0 success, 1 a failed expectation or operation or
+ * an error in a script, 2 a usage error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cli.h"
 #include "knobs.h"
 #include "ptsim/ptsim.h"
+#include "repl.h"
 #include "script.h"
 #include "sweep.h"
 #include "trace.h"
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: ptsim demo [CONFIG]\n"
-			"       ptsim run [-v] [--no-render] [--sweep[=STEP]] FILE...\n"
-			"       ptsim repl [CONFIG]\n"
-			"       ptsim trace [--arch CONFIG] [--tlb ...] [--json] FILE   (ptsim "
-			"trace --help)\n"
-			"       ptsim info CONFIG\n"
-			"       ptsim knobs [--markdown] [CONFIG]\n"
-			"       ptsim list\n");
-	return 2;
-}
+#ifndef PTSIM_TOOL_VERSION
+#error "PTSIM_TOOL_VERSION (the project version) comes from tools/ptsim/CMakeLists.txt"
+#endif
+
+static const char main_usage[] =
+	"usage: ptsim [-h | --help] [--version] COMMAND [ARGS...]\n"
+	"\n"
+	"Commands (each takes -h / --help):\n"
+	"  demo [CONFIG]                a guided tour: map, fault in, fork, COW, dump\n"
+	"  run [OPTIONS] FILE...        run scenario scripts (docs/scenarios.md)\n"
+	"  repl [OPTIONS] [CONFIG]      the scenario language, interactively\n"
+	"  trace [OPTIONS] FILE         replay a memory-access trace (docs/trace.md)\n"
+	"  info CONFIG                  geometry and entry layout of a configuration\n"
+	"  knobs [--markdown] [CONFIG]  the knob registry, or a configuration's values\n"
+	"  list                         the configuration names (CONFIG above)\n"
+	"\n";
+
+static const char demo_usage[] =
+	"usage: ptsim demo [CONFIG]\n"
+	"A guided tour on CONFIG (default x86_64-4l; see ptsim list): each command of a\n"
+	"built-in scenario is echoed after '>', then what it printed.\n"
+	"  -h, --help          this text\n";
+
+static const char run_usage[] =
+	"usage: ptsim run [OPTIONS] FILE...    run scenario scripts (\"-\": standard input)\n"
+	"  -v, --verbose       echo each command and what each access did\n"
+	"      --no-render     never start Graphviz (dot FILE.svg writes FILE.svg.dot only)\n"
+	"      --sweep[=STEP]  the allocation-failure sweep: run each script again failing\n"
+	"                      its k-th allocation, for k = 1, 1+STEP, ... (default STEP 1)\n"
+	"  -h, --help          this text\n"
+	"Every file runs, also after one failed; each failure is reported on standard\n"
+	"error as FILE:LINE: message.  A line is at most 4095 bytes.\n";
+
+static const char info_usage[] = "usage: ptsim info CONFIG\n"
+				 "Geometry and entry bit layout of a configuration (ptsim list).\n"
+				 "  -h, --help          this text\n";
+
+static const char knobs_usage[] =
+	"usage: ptsim knobs [--markdown] [CONFIG]\n"
+	"Every knob of the registry (name, type, when it may change, default, values);\n"
+	"with CONFIG, that configuration's values.\n"
+	"      --markdown      the table of docs/knobs.md\n"
+	"  -h, --help          this text\n";
+
+static const char list_usage[] = "usage: ptsim list\n"
+				 "The configuration names, one a line.\n"
+				 "  -h, --help          this text\n";
 
 /*
  * The demo is a scenario like any other, run by the interpreter with every
@@ -78,24 +112,31 @@ static const char demo_script[] =
 	"say == The checker recomputes every counter and reference from the tables and frames.\n"
 	"check\n";
 
-static int demo(const char *config)
+static int demo(int argc, char **argv)
 {
 	struct pts_options opts = {.verbose = true};
 	struct pts_runner *r;
+	const char *config = "x86_64-4l";
 	char *text;
 	size_t len;
-	int err;
+	bool done;
+	int err = pts_cli_help_only("demo", demo_usage, argc, argv, &done);
 
-	if (!ptsim_arch_lookup(config)) {
-		fprintf(stderr, "ptsim: unknown configuration \"%s\" (try: ptsim list)\n", config);
-		return 2;
-	}
+	if (done)
+		return err;
+	if (argc - optind > 1)
+		return pts_cli_usage_error("demo", "one configuration at most (\"%s\" is extra)",
+					   argv[optind + 1]);
+	if (optind < argc)
+		config = argv[optind];
+	if (!ptsim_arch_lookup(config))
+		return pts_cli_unknown_config("demo", config);
 	len = sizeof(demo_script) + strlen(config);
 	text = malloc(len);
 	if (!text || pts_runner_create(&opts, &r)) {
 		free(text);
 		fprintf(stderr, "ptsim: out of memory\n");
-		return 1;
+		return PTS_EXIT_FAILED;
 	}
 	snprintf(text, len, demo_script, config);
 	printf("libptsim demo on %s: each command is echoed after '>', then what it printed.\n",
@@ -105,164 +146,127 @@ static int demo(const char *config)
 		fprintf(stderr, "ptsim: %s\n", pts_error(r));
 	pts_runner_destroy(r);
 	free(text);
-	return err ? 1 : 0;
+	return err ? PTS_EXIT_FAILED : PTS_EXIT_OK;
 }
 
-static char *read_all(const char *path, size_t *len)
+/* The sweep replays a script from memory: it reads it whole, up to this size. */
+#define SWEEP_MAX_SCRIPT (1u << 20)
+
+/* The whole script for the sweep, or NULL with a message printed. */
+static char *read_script(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf = NULL;
-	size_t cap = 0;
+	char *buf;
 
 	*len = 0;
-	if (!f)
+	if (!f) {
+		fprintf(stderr, "ptsim run: %s: cannot open: %s\n", path, strerror(errno));
 		return NULL;
-	for (;;) {
-		if (*len == cap) {
-			char *n = realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!n) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return NULL;
-			}
-			buf = n;
-			cap = cap ? cap * 2 : 65536;
+	}
+	buf = malloc(SWEEP_MAX_SCRIPT + 1);
+	if (buf) {
+		*len = fread(buf, 1, SWEEP_MAX_SCRIPT + 1, f);
+		if (ferror(f)) {
+			fprintf(stderr, "ptsim run: %s: read error\n", path);
+			free(buf);
+			buf = NULL;
+		} else if (*len > SWEEP_MAX_SCRIPT) {
+			fprintf(stderr,
+				"ptsim run: %s: larger than %u MiB, the most --sweep holds in "
+				"memory\n",
+				path, SWEEP_MAX_SCRIPT >> 20);
+			free(buf);
+			buf = NULL;
 		}
-		size_t got = fread(buf + *len, 1, cap - *len, f);
-
-		*len += got;
-		if (!got)
-			break;
+	} else {
+		fprintf(stderr, "ptsim run: out of memory\n");
 	}
 	if (f != stdin)
 		fclose(f);
 	return buf;
 }
 
+/* One script, run or swept; true if it passed. */
+static bool run_one(const char *path, const struct pts_options *opts, bool sweep, uint64_t step)
+{
+	struct pts_runner *r;
+	int err;
+
+	if (sweep) {
+		struct pts_sweep_result res;
+		size_t len;
+		char *buf = read_script(path, &len);
+
+		if (!buf)
+			return false;
+		err = pts_sweep_buffer(path, buf, len, step, stdout, &res);
+		free(buf);
+		return !err;
+	}
+	if (pts_runner_create(opts, &r)) {
+		fprintf(stderr, "ptsim: out of memory\n");
+		return false;
+	}
+	err = pts_run_file(r, path);
+	if (err)
+		fprintf(stderr, "ptsim: %s\n", pts_error(r));
+	pts_runner_destroy(r);
+	return !err;
+}
+
 static int run(int argc, char **argv)
 {
+	enum { OPT_NO_RENDER = 256, OPT_SWEEP };
+	static const struct option longopts[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{"no-render", no_argument, NULL, OPT_NO_RENDER},
+		{"sweep", optional_argument, NULL, OPT_SWEEP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	struct pts_options opts = {0};
 	bool sweep = false;
 	uint64_t step = 1;
-	int i, status = 0;
+	unsigned int failed = 0, files;
+	int c;
 
-	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "-v"))
+	pts_cli_options_begin();
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
 			opts.verbose = true;
-		else if (!strcmp(argv[i], "--no-render"))
+			break;
+		case OPT_NO_RENDER:
 			opts.no_render = true;
-		else if (!strcmp(argv[i], "--sweep"))
+			break;
+		case OPT_SWEEP:
 			sweep = true;
-		else if (!strncmp(argv[i], "--sweep=", 8)) {
-			char *end;
+			if (optarg) {
+				char *end;
 
-			sweep = true;
-			step = strtoull(argv[i] + 8, &end, 10);
-			if (*end || !step) {
-				fprintf(stderr,
-					"ptsim run: --sweep=STEP needs a positive number\n");
-				return 2;
+				errno = 0;
+				step = strtoull(optarg, &end, 10);
+				if (errno || *end || !step || optarg[0] == '-')
+					return pts_cli_usage_error(
+						"run", "--sweep=STEP needs a positive number");
 			}
-		} else {
-			fprintf(stderr, "ptsim run: unknown option %s\n", argv[i]);
-			return usage();
-		}
-	}
-	if (i == argc)
-		return usage();
-	for (; i < argc; i++) {
-		struct pts_runner *r;
-		int err;
-
-		if (sweep) {
-			struct pts_sweep_result res;
-			size_t len;
-			char *buf = read_all(argv[i], &len);
-
-			if (!buf) {
-				fprintf(stderr, "ptsim run: %s: cannot read: %s\n", argv[i],
-					strerror(errno));
-				return 1;
-			}
-			err = pts_sweep_buffer(argv[i], buf, len, step, stdout, &res);
-			free(buf);
-			if (err)
-				status = 1;
-			continue;
-		}
-		if (pts_runner_create(&opts, &r)) {
-			fprintf(stderr, "ptsim: out of memory\n");
-			return 1;
-		}
-		err = pts_run_file(r, argv[i]);
-		if (err) {
-			fprintf(stderr, "ptsim: %s\n", pts_error(r));
-			status = 1;
-		}
-		pts_runner_destroy(r);
-		if (err)
 			break;
-	}
-	return status;
-}
-
-static int repl(const char *config)
-{
-	struct pts_options opts = {0};
-	struct pts_runner *r;
-	bool tty = isatty(0);
-	char line[4096], cmd[160];
-	unsigned int n = 0;
-	int status = 0;
-
-	if (pts_runner_create(&opts, &r)) {
-		fprintf(stderr, "ptsim: out of memory\n");
-		return 1;
-	}
-	if (tty)
-		printf("ptsim - the scenario language; `help` lists the commands, `quit` "
-		       "leaves.\n");
-	if (config) {
-		snprintf(cmd, sizeof(cmd), "machine %s", config);
-		if (pts_exec_line(r, "<repl>", 0, cmd)) {
-			fprintf(stderr, "ptsim: %s\n", pts_error(r));
-			pts_runner_destroy(r);
-			return 1;
-		}
-		if (tty)
-			printf("machine %s created; next: mm NAME\n", config);
-	}
-	for (;;) {
-		size_t len;
-
-		if (tty) {
-			printf("ptsim> ");
-			fflush(stdout);
-		}
-		if (!fgets(line, sizeof(line), stdin))
-			break;
-		n++;
-		len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			int c;
-
-			while ((c = getchar()) != EOF && c != '\n')
-				;
-			fprintf(stderr, "<repl>:%u: line too long\n", n);
-			status = 1;
-			continue;
-		}
-		if (!strcmp(line, "quit\n") || !strcmp(line, "quit"))
-			break;
-		if (pts_exec_line(r, "<repl>", n, line)) {
-			fprintf(stderr, "%s\n", pts_error(r));
-			status = 1; /* remembered for a piped session; the REPL goes on */
+		case 'h':
+			pts_cli_print_usage(stdout, run_usage);
+			return PTS_EXIT_OK;
+		default:
+			return pts_cli_option_error("run", c, argv);
 		}
 	}
-	pts_runner_destroy(r);
-	return tty ? 0 : status;
+	if (optind == argc)
+		return pts_cli_usage_error("run", "no script file");
+	files = (unsigned int)(argc - optind);
+	for (int i = optind; i < argc; i++)
+		if (!run_one(argv[i], &opts, sweep, step))
+			failed++;
+	if (failed && files > 1)
+		fprintf(stderr, "ptsim run: %u of %u scripts failed\n", failed, files);
+	return failed ? PTS_EXIT_FAILED : PTS_EXIT_OK;
 }
 
 /* Bit numbers of @mask, runs written as ranges ("47-12 1"). */
@@ -354,16 +358,14 @@ static void info_entries(const struct ptsim_arch *a)
 	printf("\n");
 }
 
-static int info(const char *config)
+static int info_show(const char *config)
 {
 	const struct ptsim_arch *a = ptsim_arch_lookup(config);
 	uint64_t sizes[8];
 	unsigned int n;
 
-	if (!a) {
-		fprintf(stderr, "ptsim: unknown configuration \"%s\" (try: ptsim list)\n", config);
-		return 2;
-	}
+	if (!a)
+		return pts_cli_unknown_config("info", config);
 	printf("%s: page %u KiB, VA bits %u, PA bits %u, %u real levels, section %u MiB, "
 	       "MAX_PAGE_ORDER %u\n",
 	       ptsim_arch_name(a), 1u << (ptsim_arch_page_shift(a) - 10), ptsim_arch_va_bits(a),
@@ -388,53 +390,121 @@ static int info(const char *config)
 	return 0;
 }
 
+static int info(int argc, char **argv)
+{
+	bool done;
+	int err = pts_cli_help_only("info", info_usage, argc, argv, &done);
+
+	if (done)
+		return err;
+	if (argc - optind != 1)
+		return pts_cli_usage_error("info", "one configuration name expected");
+	return info_show(argv[optind]);
+}
+
 /* ptsim knobs: the registry, or a configuration's values; --markdown: docs/knobs.md's table. */
 static int knobs(int argc, char **argv)
 {
+	enum { OPT_MARKDOWN = 256 };
+	static const struct option longopts[] = {
+		{"markdown", no_argument, NULL, OPT_MARKDOWN},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	const struct ptsim_knob_info *k;
 	struct ptsim_config cfg;
+	bool markdown = false;
+	int c;
 
-	if (argc == 1 && !strcmp(argv[0], "--markdown")) {
-		pts_knobs_markdown(stdout);
-		return 0;
-	}
-	if (argc == 1) {
-		if (ptsim_config_init(&cfg, argv[0])) {
-			fprintf(stderr, "ptsim: unknown configuration \"%s\" (try: ptsim list)\n",
-				argv[0]);
-			return 2;
+	pts_cli_options_begin();
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == OPT_MARKDOWN) {
+			markdown = true;
+		} else if (c == 'h') {
+			pts_cli_print_usage(stdout, knobs_usage);
+			return PTS_EXIT_OK;
+		} else {
+			return pts_cli_option_error("knobs", c, argv);
 		}
-		pts_knobs_values(stdout, &cfg);
-		return 0;
 	}
-	if (argc)
-		return usage();
+	if (argc - optind > 1 || (markdown && optind < argc))
+		return pts_cli_usage_error("knobs",
+					   "--markdown, or one configuration name, at most");
+	if (markdown) {
+		pts_knobs_markdown(stdout);
+		return PTS_EXIT_OK;
+	}
+	if (optind < argc) {
+		if (ptsim_config_init(&cfg, argv[optind]))
+			return pts_cli_unknown_config("knobs", argv[optind]);
+		pts_knobs_values(stdout, &cfg);
+		return PTS_EXIT_OK;
+	}
 	for (unsigned int i = 0; (k = ptsim_knob_at(i)); i++)
 		printf("%-26s %-8s %-7s default %s; %s\n  %s\n", k->name, k->type,
 		       k->runtime ? "runtime" : "creation", k->def, k->values, k->doc);
-	return 0;
+	return PTS_EXIT_OK;
 }
+
+static int list(int argc, char **argv)
+{
+	bool done;
+	int err = pts_cli_help_only("list", list_usage, argc, argv, &done);
+
+	if (done)
+		return err;
+	if (optind < argc)
+		return pts_cli_usage_error("list", "no argument expected (\"%s\" is extra)",
+					   argv[optind]);
+	for (unsigned int i = 0; ptsim_arch_at(i); i++)
+		printf("%s\n", ptsim_arch_name(ptsim_arch_at(i)));
+	return PTS_EXIT_OK;
+}
+
+/* `ptsim trace`: trace.c parses its own options (argv[0] is its first argument). */
+static int trace(int argc, char **argv)
+{
+	return pts_trace_main(argc - 1, argv + 1);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"demo", demo}, {"run", run},	  {"repl", pts_repl_main}, {"trace", trace},
+	{"info", info}, {"knobs", knobs}, {"list", list},
+};
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage();
-	if (!strcmp(argv[1], "demo") && argc <= 3)
-		return demo(argc > 2 ? argv[2] : "x86_64-4l");
-	if (!strcmp(argv[1], "run"))
-		return run(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "repl") && argc <= 3)
-		return repl(argc > 2 ? argv[2] : NULL);
-	if (!strcmp(argv[1], "trace"))
-		return pts_trace_main(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "info") && argc == 3)
-		return info(argv[2]);
-	if (!strcmp(argv[1], "knobs"))
-		return knobs(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "list") && argc == 2) {
-		for (unsigned int i = 0; ptsim_arch_at(i); i++)
-			printf("%s\n", ptsim_arch_name(ptsim_arch_at(i)));
-		return 0;
+	enum { OPT_VERSION = 256 };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	/* '+': stop at the command, whose options are its own. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			pts_cli_print_usage(stdout, main_usage);
+			return PTS_EXIT_OK;
+		case OPT_VERSION:
+			printf("ptsim %s\n", PTSIM_TOOL_VERSION);
+			return PTS_EXIT_OK;
+		default:
+			return pts_cli_option_error(NULL, c, argv);
+		}
 	}
-	return usage();
+	if (optind == argc) {
+		pts_cli_print_usage(stderr, main_usage);
+		return PTS_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			return commands[i].fn(argc - optind, argv + optind);
+	return pts_cli_usage_error(NULL, "unknown command \"%s\"", argv[optind]);
 }

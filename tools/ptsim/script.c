@@ -626,43 +626,78 @@ int pts_run_buffer(struct pts_runner *r, const char *name, const char *buf, size
 	return err;
 }
 
+int pts_read_line(FILE *f, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		c = getc(f);
+		if (c == EOF) {
+			if (ferror(f))
+				return -EIO;
+			if (!n)
+				return 0;
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			return -EILSEQ;
+		if (n + 1 >= size)
+			return -E2BIG;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return 1;
+}
+
 int pts_run_file(struct pts_runner *r, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int err;
+	char *line;
+	unsigned int lineno = 0;
+	size_t len;
+	int err = 0, got;
 
 	r->file = NULL;
 	if (!f)
 		return pts__fail(r, -ENOENT, "%s: cannot open: %s", path, strerror(errno));
-	for (;;) {
-		if (len == cap) {
-			char *n = realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!n) {
-				err = pts__fail(r, -ENOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			buf = n;
-			cap = cap ? cap * 2 : 65536;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err = pts__fail(r, -EIO, "%s: read error", path);
+	line = malloc(PTS_LINE_MAX);
+	if (!line) {
+		err = pts__fail(r, -ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
-	err = pts_run_buffer(r, path, buf, len);
+	while (!err) {
+		got = pts_read_line(f, line, PTS_LINE_MAX, &len);
+		if (!got)
+			break;
+		r->file = path;
+		r->line = ++lineno;
+		if (got == -EILSEQ)
+			err = pts__fail(r, -EINVAL, "NUL byte in the line");
+		else if (got == -E2BIG)
+			err = pts__fail(r, -EINVAL, "line longer than %d characters",
+					PTS_LINE_MAX - 1);
+		else if (got < 0)
+			err = pts__fail(r, -EIO, "read error");
+		else
+			err = pts_exec_line(r, path, lineno, line);
+	}
 out:
-	free(buf);
+	free(line);
 	if (f != stdin)
 		fclose(f);
 	return err;
+}
+
+const char *pts_command_name(unsigned int i)
+{
+	for (const struct pts_cmd *c = pts__cmds; c->name; c++, i--)
+		if (!i)
+			return c->name;
+	return NULL;
 }
 
 static const char expect_help[] =

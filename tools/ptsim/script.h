@@ -26,6 +26,8 @@ struct pts_runner;
  * struct pts_options - how a runner behaves.
  * @out: where commands print (ptdump, translate, stats, ...).  NULL: stdout.
  * @verbose: echo every command and the outcome of each access.
+ * @results: print the outcome of each access (and the address an mmap
+ *           bound) without echoing the commands: the REPL on a terminal.
  * @fail_at: allocation-failure injection for the reliability sweep: 0 off;
  *           k > 0 fails the k-th allocation point counted over the whole
  *           run (across machines, from the first `machine` command on).
@@ -35,6 +37,7 @@ struct pts_runner;
 struct pts_options {
 	FILE *out;
 	bool verbose;
+	bool results;
 	uint64_t fail_at;
 	bool no_render;
 	const char *base_dir;
@@ -61,8 +64,33 @@ int pts_exec_line(struct pts_runner *r, const char *file, unsigned int line, con
  */
 int pts_run_buffer(struct pts_runner *r, const char *name, const char *buf, size_t len);
 
-/* Execute a script file; 0 or the first error (-ENOENT if it cannot be read). */
+/*
+ * Execute a script file ("-": standard input) line by line; 0 or the first
+ * error (-ENOENT if it cannot be opened).  A line longer than
+ * PTS_SCRIPT_LINE_MAX - 1 bytes or holding a NUL byte is an error naming
+ * FILE:LINE; nothing is read past it.
+ */
 int pts_run_file(struct pts_runner *r, const char *path);
+
+/* Longest line of a script, its newline excluded, plus one (a NUL). */
+#define PTS_SCRIPT_LINE_MAX 4096
+
+/**
+ * pts_read_line() - read one line of a script.
+ * @f: stream.  @buf: receives the line, newline removed, NUL-terminated.
+ * @size: size of @buf; a line must fit with its NUL.  @len: its length.
+ *
+ * Reads up to and including the next newline, and no further: a line too
+ * long or holding a NUL byte is not read to its end, so an endless line
+ * costs at most @size bytes.
+ *
+ * Return: 1 for a line, 0 at the end of input, -E2BIG for a line longer
+ * than @size - 1 bytes, -EILSEQ for a NUL byte, -EIO for a read error.
+ */
+int pts_read_line(FILE *f, char *buf, size_t size, size_t *len);
+
+/* The name of the i-th command of the language (NULL past the last): completion. */
+const char *pts_command_name(unsigned int i);
 
 /* The message of the last error ("" if none). */
 const char *pts_error(const struct pts_runner *r);

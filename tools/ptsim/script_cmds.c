@@ -297,6 +297,8 @@ static int cmd_echo(struct pts_runner *r, struct pts_args *a)
 	if (strcmp(a->argv[1], "on") && strcmp(a->argv[1], "off"))
 		return pts__fail(r, -EINVAL, "usage: echo on|off");
 	r->opts.verbose = !strcmp(a->argv[1], "on");
+	if (!r->opts.verbose)
+		r->opts.results = false;
 	return 0;
 }
 
@@ -377,7 +379,7 @@ static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 			return pts__fail(r, -EIO, "mmap: could not undo after a failure");
 		return err;
 	}
-	if (r->opts.verbose)
+	if (pts__show_results(r))
 		fprintf(r->out, "  %s = 0x%llx\n", a->argv[1], (unsigned long long)got);
 	return 0;
 }
@@ -495,7 +497,7 @@ static int cmd_pin(struct pts_runner *r, struct pts_args *a)
 		err = ptsim_pin_user_page(pts__mm(r), va, &pfn);
 		if (err)
 			return pts__fail_call(r, err, "pin");
-		if (r->opts.verbose)
+		if (pts__show_results(r))
 			fprintf(r->out, "  pinned pfn 0x%llx\n", (unsigned long long)pfn);
 		return 0;
 	}
@@ -687,7 +689,7 @@ static int cmd_access(struct pts_runner *r, struct pts_args *a)
 		r->have_access = true;
 		ptsim_mm_counters(pts__mm(r), &after);
 		thp_events(r, &te);
-		if (r->opts.verbose)
+		if (pts__show_results(r))
 			print_access(r, a->argv[0], p, &res, &before, &after, &tb, &te);
 		if (res.signal || res.userfault_pending)
 			break;
@@ -987,6 +989,83 @@ static int cmd_flush(struct pts_runner *r, struct pts_args *a)
 	else
 		err = ptsim_flush_tlb_all(r->m);
 	return err ? pts__fail_call(r, err, "flush") : 0;
+}
+
+/* 4096 -> "4K", 2M, 1G, 512G: the sizes a TLB entry covers. */
+static const char *size_text(uint64_t bytes, char buf[24])
+{
+	static const char units[] = "KMGTPE";
+	unsigned int u = 0;
+
+	bytes >>= 10;
+	while (bytes >= 1024 && !(bytes & 1023) && units[u + 1]) {
+		bytes >>= 10;
+		u++;
+	}
+	snprintf(buf, 24, "%llu%c", (unsigned long long)bytes, units[u]);
+	return buf;
+}
+
+struct tlb_print {
+	struct pts_runner *r;
+	unsigned int leaves, walks;
+	bool count_only;
+};
+
+static int tlb_print_one(const struct ptsim_tlb_entry_info *e, void *arg)
+{
+	struct tlb_print *tp = arg;
+	struct pts_runner *r = tp->r;
+	const char *name = "-";
+	char size[24];
+
+	if (e->walk)
+		tp->walks++;
+	else
+		tp->leaves++;
+	if (tp->count_only)
+		return 0;
+	for (unsigned int i = 0; i < r->nr_mms; i++)
+		if (r->mms[i].mm == e->mm)
+			name = r->mms[i].name;
+	fprintf(r->out, "  %-4s %-3s %4s asid %llu (%s) 0x%012llx -> ", e->walk ? "walk" : "tlb",
+		ptsim_arch_level_name(arch_of(r), e->level), size_text(e->size, size),
+		(unsigned long long)e->asid, name, (unsigned long long)e->va);
+	if (e->walk) {
+		fprintf(r->out, "table pfn 0x%llx entry 0x%016llx", (unsigned long long)e->pfn,
+			(unsigned long long)e->entry);
+	} else {
+		fprintf(r->out, "pa 0x%llx entry 0x%016llx [", (unsigned long long)e->pa,
+			(unsigned long long)e->entry);
+		pts__print_bits(r->out, &e->attrs);
+		fprintf(r->out, "]");
+	}
+	fprintf(r->out, " set %u way %u\n", e->set, e->way);
+	return 0;
+}
+
+/* tlb [CPU]: what one CPU's TLBs and walk caches hold (ptsim_tlb_entries()). */
+static int cmd_tlb(struct pts_runner *r, struct pts_args *a)
+{
+	struct tlb_print tp = {.r = r, .count_only = true};
+	uint64_t cpu = r->cpu;
+	int err;
+
+	ARGC_BETWEEN(r, a, 1, 2, "tlb [CPU]");
+	if (a->argc == 2) {
+		err = pts__value(r, a->argv[1], &cpu);
+		if (err)
+			return err;
+		if (cpu > UINT32_MAX)
+			cpu = UINT32_MAX; /* refused below, with the library's message */
+	}
+	err = ptsim_tlb_entries(r->m, (unsigned int)cpu, tlb_print_one, &tp);
+	if (err)
+		return pts__fail_call(r, err, "tlb");
+	fprintf(r->out, "cpu %llu: %u TLB entr%s, %u walk-cache entr%s\n", (unsigned long long)cpu,
+		tp.leaves, tp.leaves == 1 ? "y" : "ies", tp.walks, tp.walks == 1 ? "y" : "ies");
+	tp.count_only = false;
+	return ptsim_tlb_entries(r->m, (unsigned int)cpu, tlb_print_one, &tp);
 }
 
 struct rmap_print {
@@ -1359,6 +1438,8 @@ const struct pts_cmd pts__cmds[] = {
 	 cmd_dot, M, MM},
 	{"flush", "flush page A | range A LEN [LEVEL] | pgtable A LEN | mm | all",
 	 "TLB flush primitives", cmd_flush, M, MM},
+	{"tlb", "tlb [CPU]",
+	 "the entries of a CPU's TLBs and walk caches (default: the current CPU)", cmd_tlb, M, NO},
 	{"rmap", "rmap ADDR [unmap|mkclean|referenced]",
 	 "reverse map of the folio at ADDR, or act on every mapping", cmd_rmap, M, MM},
 	{"clear_refs", "clear_refs", "clear soft-dirty bits (echo 4 > clear_refs)", cmd_clear_refs,

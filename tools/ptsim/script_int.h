@@ -12,9 +12,9 @@
 
 #include "script.h"
 
-#define PTS_NAME_MAX 32	  /* longest name of an address space, file or variable */
-#define PTS_MAX_ARGS 48	  /* words on one line */
-#define PTS_LINE_MAX 4096 /* longest line */
+#define PTS_NAME_MAX 32			 /* longest name of an address space, file or variable */
+#define PTS_MAX_ARGS 48			 /* words on one line */
+#define PTS_LINE_MAX PTS_SCRIPT_LINE_MAX /* longest line, with its NUL */
 
 struct pts_named_mm {
 	char name[PTS_NAME_MAX];
@@ -86,6 +86,12 @@ struct pts_cmd {
 	bool needs_machine;
 	bool needs_mm;
 };
+
+/* Whether commands print what they did (run -v, echo on, the REPL on a terminal). */
+static inline bool pts__show_results(const struct pts_runner *r)
+{
+	return r->opts.verbose || r->opts.results;
+}
 
 /* Record an error "FILE:LINE: text" and return @err (a negative errno). */
 int pts__fail(struct pts_runner *r, int err, const char *fmt, ...)

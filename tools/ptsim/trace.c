@@ -5,13 +5,15 @@
  *
  * The parser is a pure function of one line; the replay owns one machine and
  * one address space for its duration and frees them before returning; the
- * command parses its arguments without getopt() (no global state).
+ * command parses its arguments with getopt_long(), as every sub-command of
+ * `ptsim` does (cli.h).
  */
 #define _POSIX_C_SOURCE 200809L /* fileno, isatty */
 
 #include "trace.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "cli.h"
 
 /* --- the parser ---------------------------------------------------------------- */
 
@@ -873,7 +877,8 @@ void pts_trace_report(const struct pts_trace_result *res, const char *name, bool
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	pts_cli_print_usage(
+		f,
 		"usage: ptsim trace [OPTIONS] FILE     replay a memory trace (\"-\": stdin)\n"
 		"  --arch CONFIG     configuration (default x86_64-4l; see ptsim list)\n"
 		"  --machine OPTS    machine options, e.g. phys=16G,ncpus=2,seed=3\n"
@@ -884,7 +889,8 @@ static void usage(FILE *f)
 		"                    (default: such an address is an error)\n"
 		"  --check           run the model checker at the end\n"
 		"  --json            print one JSON object instead of the table\n"
-		"  --quiet           no progress bar\n"
+		"  -q, --quiet       no progress bar\n"
+		"  -h, --help        this text\n"
 		"Formats: valgrind --tool=lackey --trace-mem=yes output (I/L/S/M ADDR,SIZE), or\n"
 		"plain lines \"R|W|X ADDR[,SIZE]\" (hex address, 0x optional) with # comments.\n"
 		"Memory is mapped on demand: the aligned PMD-size block around each new "
@@ -901,26 +907,102 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n(ptsim trace --help shows the options)\n", stderr);
-	return 2;
+	fputs("\n(ptsim trace --help shows the usage)\n", stderr);
+	return PTS_EXIT_USAGE;
 }
 
-/* Options with a value: "--name VALUE" or "--name=VALUE". */
-static bool option_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-	const char *arg = argv[*i];
-	size_t n = strlen(name);
+enum { OPT_ARCH = 256, OPT_MACHINE, OPT_TLB, OPT_CPUS, OPT_FOLD, OPT_CHECK, OPT_JSON };
 
-	if (strncmp(arg, name, n))
-		return false;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return true;
+static const struct option trace_options[] = {
+	{"arch", required_argument, NULL, OPT_ARCH},
+	{"machine", required_argument, NULL, OPT_MACHINE},
+	{"tlb", required_argument, NULL, OPT_TLB},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"fold", no_argument, NULL, OPT_FOLD},
+	{"check", no_argument, NULL, OPT_CHECK},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* What an option lacking its value needs. */
+static int missing_value(int opt)
+{
+	switch (opt) {
+	case OPT_ARCH:
+		return usage_error("--arch needs a configuration name");
+	case OPT_MACHINE:
+		return usage_error("--machine needs options");
+	case OPT_TLB:
+		return usage_error("--tlb needs a geometry");
+	default:
+		return usage_error("--cpus needs a number from 1 to %u", PTSIM_TLB_MAX_CPUS);
 	}
-	if (arg[n])
-		return false;
-	*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return true;
+}
+
+struct trace_args {
+	struct pts_trace_opts *o;
+	struct ptsim_tlb_config *tlb;
+	const char *path;
+	bool json, quiet;
+};
+
+/* Parse @argv (argv[0] the sub-command's name); -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, struct trace_args *ta)
+{
+	char err[512];
+	const char *val;
+	unsigned int n;
+	int c;
+
+	pts_cli_options_begin();
+	while ((c = getopt_long(argc, argv, ":qh", trace_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return PTS_EXIT_OK;
+		case OPT_JSON:
+			ta->json = true;
+			break;
+		case 'q':
+			ta->quiet = true;
+			break;
+		case OPT_FOLD:
+			ta->o->fold = true;
+			break;
+		case OPT_CHECK:
+			ta->o->check = true;
+			break;
+		case OPT_ARCH:
+			ta->o->arch = optarg;
+			break;
+		case OPT_MACHINE:
+			ta->o->machine = optarg;
+			break;
+		case OPT_TLB:
+			if (pts_trace_parse_tlb(optarg, ta->tlb, err, sizeof(err)))
+				return usage_error("%s", err);
+			ta->o->tlb = ta->tlb;
+			break;
+		case OPT_CPUS:
+			val = optarg;
+			if (!parse_uint(&val, "", &n) || n == 0 || n > PTSIM_TLB_MAX_CPUS)
+				return missing_value(OPT_CPUS);
+			ta->o->ncpus = n;
+			break;
+		case ':':
+			return missing_value(optopt);
+		default:
+			return pts_cli_option_error("trace", c, argv);
+		}
+	}
+	if (optind == argc)
+		return usage_error("no trace file");
+	if (argc - optind > 1)
+		return usage_error("one trace file only (\"%s\" is extra)", argv[optind + 1]);
+	ta->path = argv[optind];
+	return -1;
 }
 
 int pts_trace_main(int argc, char **argv)
@@ -928,61 +1010,33 @@ int pts_trace_main(int argc, char **argv)
 	struct pts_trace_opts o = {0};
 	struct pts_trace_result *res;
 	struct ptsim_tlb_config tlb;
-	const char *path = NULL, *val;
-	bool json = false, quiet = false, options = true;
+	struct trace_args ta = {.o = &o, .tlb = &tlb};
+	const char *path;
+	bool json, quiet;
 	char err[512];
 	struct stat sb;
+	char **args;
 	FILE *in;
 	int ret;
 
-	ptsim_tlb_config_default(&tlb);
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-
-		if (!options || arg[0] != '-' || !strcmp(arg, "-")) {
-			if (path)
-				return usage_error("one trace file only (\"%s\" is extra)", arg);
-			path = arg;
-		} else if (!strcmp(arg, "--")) {
-			options = false;
-		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(arg, "--json")) {
-			json = true;
-		} else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
-			quiet = true;
-		} else if (!strcmp(arg, "--fold")) {
-			o.fold = true;
-		} else if (!strcmp(arg, "--check")) {
-			o.check = true;
-		} else if (option_value(argc, argv, &i, "--arch", &val)) {
-			if (!val)
-				return usage_error("%s needs a configuration name", arg);
-			o.arch = val;
-		} else if (option_value(argc, argv, &i, "--machine", &val)) {
-			if (!val)
-				return usage_error("%s needs options", arg);
-			o.machine = val;
-		} else if (option_value(argc, argv, &i, "--tlb", &val)) {
-			if (!val)
-				return usage_error("%s needs a geometry", arg);
-			if (pts_trace_parse_tlb(val, &tlb, err, sizeof(err)))
-				return usage_error("%s", err);
-			o.tlb = &tlb;
-		} else if (option_value(argc, argv, &i, "--cpus", &val)) {
-			unsigned int n;
-
-			if (!val || !parse_uint(&val, "", &n) || n == 0 || n > PTSIM_TLB_MAX_CPUS)
-				return usage_error("--cpus needs a number from 1 to %u",
-						   PTSIM_TLB_MAX_CPUS);
-			o.ncpus = n;
-		} else {
-			return usage_error("unknown option \"%s\"", arg);
-		}
+	/* getopt_long() wants the program's name first, and may permute: a copy. */
+	args = malloc(((size_t)argc + 2) * sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "ptsim trace: out of memory\n");
+		return PTS_EXIT_FAILED;
 	}
-	if (!path)
-		return usage_error("no trace file");
+	args[0] = (char *)"trace";
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	args[argc + 1] = NULL;
+	ptsim_tlb_config_default(&tlb);
+	ret = parse_args(argc + 1, args, &ta);
+	free(args);
+	if (ret >= 0)
+		return ret;
+	path = ta.path;
+	json = ta.json;
+	quiet = ta.quiet;
 
 	if (!strcmp(path, "-")) {
 		in = stdin;

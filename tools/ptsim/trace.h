@@ -159,7 +159,8 @@ void pts_trace_report(const struct pts_trace_result *res, const char *name, bool
  * @argc, @argv: arguments after "trace" (argv[0] is the first option, not
  *               the program name):
  *   [--arch CONFIG] [--machine OPTS] [--tlb SPEC] [--cpus N] [--fold]
- *   [--check] [--json] [--quiet] FILE   ("-" reads standard input)
+ *   [--check] [--json] [-q | --quiet] [-h | --help] FILE   ("-" reads
+ *   standard input), parsed with getopt_long() (cli.h)
  *
  * Prints the report on stdout; errors as "ptsim trace: FILE:LINE: message"
  * on stderr.  A progress bar is drawn on stderr when it is a terminal,
