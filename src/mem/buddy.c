@@ -33,7 +33,7 @@ static inline struct ptsim_frame *frame(const struct ptsim_mem *mem, uint64_t pf
 
 static inline struct ptsim_section *sec_of(struct ptsim_mem *mem, uint64_t pfn)
 {
-	return &mem->sections[pfn >> mem->section_pfn_shift];
+	return ptsim__section(mem, pfn >> mem->section_pfn_shift);
 }
 
 void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
@@ -129,11 +129,23 @@ void ptsim__free_pages(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 	free_pages_nohook(mem, pfn, order);
 }
 
-static uint64_t lowest_pristine(const struct ptsim_mem *mem)
+/*
+ * The lowest pristine section, from the hint on: no section below the hint
+ * is pristine (populating moves past it; hot-add and depopulating lower
+ * it), so each section is passed over once between such events.
+ */
+static uint64_t lowest_pristine(struct ptsim_mem *mem)
 {
-	for (uint64_t s = 0; s < mem->nr_sections; s++)
-		if ((mem->sections[s].state & PTSIM_SECTION_PRESENT) && !mem->sections[s].frames)
+	for (uint64_t s = ptsim__section_next_block(mem, mem->pristine_hint); s < mem->nr_sections;
+	     s = ptsim__section_next_block(mem, s + 1)) {
+		const struct ptsim_section *sec = ptsim__section(mem, s);
+
+		if ((sec->state & PTSIM_SECTION_PRESENT) && !sec->frames) {
+			mem->pristine_hint = s;
 			return s;
+		}
+	}
+	mem->pristine_hint = mem->nr_sections;
 	return UINT64_MAX;
 }
 
@@ -190,7 +202,7 @@ static bool range_free(struct ptsim_mem *mem, uint64_t start, uint64_t n)
 	for (uint64_t p = start; p < start + n;) {
 		struct ptsim_section *sec = sec_of(mem, p);
 
-		if (!(sec->state & PTSIM_SECTION_PRESENT))
+		if (!sec || !(sec->state & PTSIM_SECTION_PRESENT))
 			return false;
 		if (!sec->frames || sec->nr_free == spp) {
 			p = (p | (spp - 1)) + 1;
@@ -222,6 +234,18 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 	n = 1ull << order;
 	end = mem->nr_sections << mem->section_pfn_shift;
 	for (start = 0; start + n <= end && start + n > start; start += n) {
+		uint64_t s = start >> mem->section_pfn_shift,
+			 next = ptsim__section_next_block(mem, s);
+
+		if (next > s) {
+			/* No directory block here: on to the first aligned run in one. */
+			uint64_t at = next << mem->section_pfn_shift;
+
+			if (next >= mem->nr_sections)
+				break;
+			start = ((at + n - 1) & ~(n - 1)) - n;
+			continue;
+		}
 		if (range_free(mem, start, n)) {
 			found = true;
 			break;
@@ -234,17 +258,19 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 	s0 = start >> mem->section_pfn_shift;
 	s1 = (start + n - 1) >> mem->section_pfn_shift;
 	for (uint64_t s = s0; s <= s1; s++) {
-		struct ptsim_section *sec = &mem->sections[s];
+		struct ptsim_section *sec = ptsim__section(mem, s);
 
 		if (sec->frames)
 			continue;
 		sec->frames = ptsim__alloc(mem->host, fb);
 		if (!sec->frames) {
 			for (uint64_t r = s0; r < s; r++) {
-				if (mem->sections[r].state & SECTION_NEW) {
-					ptsim__free(mem->host, mem->sections[r].frames, fb);
-					mem->sections[r].frames = NULL;
-					mem->sections[r].state &= (uint8_t)~SECTION_NEW;
+				struct ptsim_section *rs = ptsim__section(mem, r);
+
+				if (rs->state & SECTION_NEW) {
+					ptsim__free(mem->host, rs->frames, fb);
+					rs->frames = NULL;
+					rs->state &= (uint8_t)~SECTION_NEW;
 				}
 			}
 			return -ENOMEM;
@@ -254,7 +280,7 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 
 	/* Commit. */
 	for (uint64_t s = s0; s <= s1; s++) {
-		struct ptsim_section *sec = &mem->sections[s];
+		struct ptsim_section *sec = ptsim__section(mem, s);
 		uint64_t base = s << mem->section_pfn_shift;
 		uint64_t lo = start > base ? start - base : 0;
 		uint64_t hi = start + n - base < spp ? start + n - base : spp;

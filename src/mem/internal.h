@@ -87,8 +87,16 @@ struct ptsim_mem {
 	const struct ptsim_arch *arch;
 	unsigned int page_shift;
 	unsigned int section_pfn_shift; /* section_bits - page_shift */
-	uint64_t nr_sections;		/* length of sections[] (up to phys_limit) */
-	struct ptsim_section *sections;
+	/*
+	 * The section directory, sparse as SPARSEMEM_EXTREME's: sections up to
+	 * phys_limit, in blocks of 2^PTSIM_SECTION_ROOT_SHIFT allocated only
+	 * where a section is or was present, so an empty machine costs a
+	 * pointer per block, whatever its phys_limit.
+	 */
+	uint64_t nr_sections;	      /* sections up to phys_limit */
+	uint64_t nr_roots;	      /* blocks of the directory */
+	struct ptsim_section **roots; /* NULL where no section is present */
+	uint64_t pristine_hint;	      /* no pristine section below this index */
 	struct ptsim_free_area free_area[PTSIM_MAX_ORDER_LIMIT];
 	uint64_t present_pages, free_pages;
 	uint64_t nr_sections_present, nr_sections_initialised;
@@ -105,6 +113,30 @@ struct ptsim_mem {
 	void (*free_hook)(void *ctx, uint64_t pfn, uint64_t npages, const char *op);
 	void *free_hook_ctx;
 };
+
+#define PTSIM_SECTION_ROOT_SHIFT 12
+
+/* Section @s of the directory, or NULL if its block was never needed (absent). */
+static inline struct ptsim_section *ptsim__section(const struct ptsim_mem *mem, uint64_t s)
+{
+	struct ptsim_section *root;
+
+	if (s >= mem->nr_sections)
+		return NULL;
+	root = mem->roots[s >> PTSIM_SECTION_ROOT_SHIFT];
+	return root ? &root[s & ((1ull << PTSIM_SECTION_ROOT_SHIFT) - 1)] : NULL;
+}
+
+/*
+ * The first section index at or after @s whose directory block exists
+ * (mem->nr_sections if none): loops over sections skip absent blocks whole.
+ */
+static inline uint64_t ptsim__section_next_block(const struct ptsim_mem *mem, uint64_t s)
+{
+	while (s < mem->nr_sections && !mem->roots[s >> PTSIM_SECTION_ROOT_SHIFT])
+		s = ((s >> PTSIM_SECTION_ROOT_SHIFT) + 1) << PTSIM_SECTION_ROOT_SHIFT;
+	return s < mem->nr_sections ? s : mem->nr_sections;
+}
 
 /* Page-type helpers on the mapcount/page_type word. */
 static inline enum ptsim_page_type ptsim__frame_type(const struct ptsim_frame *f)
@@ -250,6 +282,8 @@ bool ptsim__pfn_free(const struct ptsim_mem *mem, uint64_t pfn);
 
 /* section.c: allocate and initialise a pristine section's frames onto the free lists. */
 int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr);
+/* section.c: give a wholly free section's frames back; it is pristine again. */
+void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr);
 
 /* buddy.c: free-list primitives (used by section.c for populate / remove). */
 void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);

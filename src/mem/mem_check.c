@@ -165,8 +165,9 @@ static void check_frames(struct ctx *c)
 	struct ptsim_mem *mem = c->mem;
 	uint64_t spp = ptsim__section_pages(mem), covered = 0, total_free = 0, present = 0;
 
-	for (uint64_t s = 0; s < mem->nr_sections; s++) {
-		const struct ptsim_section *sec = &mem->sections[s];
+	for (uint64_t s = ptsim__section_next_block(mem, 0); s < mem->nr_sections;
+	     s = ptsim__section_next_block(mem, s + 1)) {
+		const struct ptsim_section *sec = ptsim__section(mem, s);
 		uint64_t base = s << mem->section_pfn_shift, nfree = 0, i;
 
 		if (!(sec->state & PTSIM_SECTION_PRESENT))
@@ -331,7 +332,7 @@ void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *r
 	c.mem = mem;
 	c.report = report;
 	c.rctx = rctx;
-	if (!mem->sections)
+	if (!mem->roots)
 		return;
 	check_frames(&c);
 	check_lists(&c);

@@ -2,13 +2,17 @@
 /*
  * section.c - memory sections, lazy frame arrays, PFN -> frame, hotplug.
  *
- * mem->sections[] has one 24-byte record per section from PFN 0 up to
- * phys_limit, so PFN -> section -> frame is two array indexings.  A present
- * section's 64-byte-per-page frame array is allocated on first use; until
- * then the section is "pristine": wholly free, counted in nr_free and
- * mem->free_pages but NOT on the buddy lists.  Host memory is therefore
- * 24 bytes per section of address space plus 64 bytes per base page of
- * initialised sections.
+ * The section directory has a 24-byte record per section from PFN 0 up to
+ * phys_limit, in blocks of 4096 sections allocated only where a section is
+ * (or was) present - SPARSEMEM_EXTREME's mem_section roots - so PFN ->
+ * section -> frame is three array indexings and an empty machine costs one
+ * pointer per block whatever its phys_limit.  A present section's
+ * 64-byte-per-page frame array is allocated on first use; until then the
+ * section is "pristine": wholly free, counted in nr_free and
+ * mem->free_pages but NOT on the buddy lists.  A section that becomes
+ * wholly free again can be made pristine again (ptsim__section_depopulate(),
+ * used by hot-remove and by the rollback of a failed operation), giving its
+ * frame array back.
  *
  * Free-block marking (see also mem/internal.h): the head of a free buddy
  * block has page type PGTY_buddy and its order in private_; every other
@@ -32,11 +36,52 @@
 
 static inline struct ptsim_section *section_of(const struct ptsim_mem *mem, uint64_t pfn)
 {
-	uint64_t s = pfn >> mem->section_pfn_shift;
+	struct ptsim_section *sec = ptsim__section(mem, pfn >> mem->section_pfn_shift);
 
-	if (s >= mem->nr_sections || !(mem->sections[s].state & PTSIM_SECTION_PRESENT))
-		return NULL;
-	return &mem->sections[s];
+	return sec && (sec->state & PTSIM_SECTION_PRESENT) ? sec : NULL;
+}
+
+/* Sections in directory block @r (the last block may be short). */
+static uint64_t root_len(const struct ptsim_mem *mem, uint64_t r)
+{
+	uint64_t first = r << PTSIM_SECTION_ROOT_SHIFT, n = 1ull << PTSIM_SECTION_ROOT_SHIFT;
+
+	return mem->nr_sections - first < n ? mem->nr_sections - first : n;
+}
+
+/*
+ * Directory blocks for sections [first, last): allocate the missing ones
+ * (zeroed: every section absent).  All or nothing: on -ENOMEM the blocks
+ * this call allocated are given back.
+ */
+static int roots_get(struct ptsim_mem *mem, uint64_t first, uint64_t last)
+{
+	uint64_t r0 = first >> PTSIM_SECTION_ROOT_SHIFT;
+	uint64_t r1 = (last - 1) >> PTSIM_SECTION_ROOT_SHIFT;
+
+	for (uint64_t r = r0; r <= r1; r++) {
+		if (mem->roots[r])
+			continue;
+		mem->roots[r] = ptsim__zalloc(mem->host, root_len(mem, r) * sizeof(**mem->roots));
+		if (mem->roots[r])
+			continue;
+		/* Undo: blocks of this range with no present section were ours. */
+		for (uint64_t q = r0; q < r; q++) {
+			bool used = false;
+
+			if (!mem->roots[q])
+				continue;
+			for (uint64_t i = 0; i < root_len(mem, q) && !used; i++)
+				used = mem->roots[q][i].state != PTSIM_SECTION_ABSENT;
+			if (!used) {
+				ptsim__free(mem->host, mem->roots[q],
+					    root_len(mem, q) * sizeof(**mem->roots));
+				mem->roots[q] = NULL;
+			}
+		}
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static size_t frames_bytes(const struct ptsim_mem *mem)
@@ -83,16 +128,25 @@ int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct
 	mem->page_shift = a->page_shift;
 	mem->section_pfn_shift = a->section_bits - a->page_shift;
 	mem->nr_sections = phys_limit >> a->section_bits;
-	mem->sections = ptsim__zalloc(host, (size_t)mem->nr_sections * sizeof(*mem->sections));
-	if (!mem->sections) {
+	mem->nr_roots = (mem->nr_sections + (1ull << PTSIM_SECTION_ROOT_SHIFT) - 1) >>
+			PTSIM_SECTION_ROOT_SHIFT;
+	mem->roots = ptsim__zalloc(host, (size_t)mem->nr_roots * sizeof(*mem->roots));
+	if (!mem->roots) {
 		memset(mem, 0, sizeof(*mem));
+		return -ENOMEM;
+	}
+	if (roots_get(mem, phys_base >> a->section_bits,
+		      (phys_base + phys_bytes) >> a->section_bits)) {
+		ptsim__mem_fini(mem);
 		return -ENOMEM;
 	}
 	spp = ptsim__section_pages(mem);
 	for (uint64_t s = phys_base >> a->section_bits;
 	     s < (phys_base + phys_bytes) >> a->section_bits; s++) {
-		mem->sections[s].state = PTSIM_SECTION_PRESENT;
-		mem->sections[s].nr_free = spp;
+		struct ptsim_section *sec = ptsim__section(mem, s);
+
+		sec->state = PTSIM_SECTION_PRESENT;
+		sec->nr_free = spp;
 		mem->nr_sections_present++;
 		mem->present_pages += spp;
 		mem->free_pages += spp;
@@ -110,12 +164,19 @@ int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct
 
 void ptsim__mem_fini(struct ptsim_mem *mem)
 {
-	if (!mem->sections)
+	if (!mem->roots)
 		return;
-	for (uint64_t s = 0; s < mem->nr_sections; s++)
-		ptsim__free(mem->host, mem->sections[s].frames,
-			    mem->sections[s].frames ? frames_bytes(mem) : 0);
-	ptsim__free(mem->host, mem->sections, (size_t)mem->nr_sections * sizeof(*mem->sections));
+	for (uint64_t r = 0; r < mem->nr_roots; r++) {
+		struct ptsim_section *root = mem->roots[r];
+
+		if (!root)
+			continue;
+		for (uint64_t i = 0; i < root_len(mem, r); i++)
+			if (root[i].frames)
+				ptsim__free(mem->host, root[i].frames, frames_bytes(mem));
+		ptsim__free(mem->host, root, root_len(mem, r) * sizeof(*root));
+	}
+	ptsim__free(mem->host, mem->roots, (size_t)mem->nr_roots * sizeof(*mem->roots));
 	memset(mem, 0, sizeof(*mem));
 }
 
@@ -171,7 +232,7 @@ bool ptsim__pfn_free(const struct ptsim_mem *mem, uint64_t pfn)
  */
 int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr)
 {
-	struct ptsim_section *sec = &mem->sections[secnr];
+	struct ptsim_section *sec = ptsim__section(mem, secnr);
 	uint64_t spp = ptsim__section_pages(mem), base = secnr << mem->section_pfn_shift;
 	unsigned int max = mem->arch->max_order;
 	struct ptsim_frame *fr;
@@ -217,11 +278,16 @@ int ptsim__memory_add(struct ptsim_mem *mem, uint64_t start, uint64_t size)
 
 	if (err)
 		return err;
-	for (uint64_t s = first; s < last; s++)
-		if (mem->sections[s].state & PTSIM_SECTION_PRESENT)
+	for (uint64_t s = ptsim__section_next_block(mem, first); s < last;
+	     s = ptsim__section_next_block(mem, s + 1))
+		if (ptsim__section(mem, s)->state & PTSIM_SECTION_PRESENT)
 			return -EEXIST;
+	if (roots_get(mem, first, last))
+		return -ENOMEM;
+	if (first < mem->pristine_hint)
+		mem->pristine_hint = first;
 	for (uint64_t s = first; s < last; s++) {
-		struct ptsim_section *sec = &mem->sections[s];
+		struct ptsim_section *sec = ptsim__section(mem, s);
 
 		sec->state = PTSIM_SECTION_PRESENT;
 		sec->frames = NULL;
@@ -241,28 +307,16 @@ int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size)
 	if (err)
 		return err;
 	for (uint64_t s = first; s < last; s++)
-		if (!(mem->sections[s].state & PTSIM_SECTION_PRESENT))
+		if (!section_of(mem, s << mem->section_pfn_shift))
 			return -ENOENT;
 	for (uint64_t s = first; s < last; s++)
-		if (mem->sections[s].nr_free != spp)
+		if (ptsim__section(mem, s)->nr_free != spp)
 			return -EBUSY;
 
 	for (uint64_t s = first; s < last; s++) {
-		struct ptsim_section *sec = &mem->sections[s];
-		uint64_t base = s << mem->section_pfn_shift;
+		struct ptsim_section *sec = ptsim__section(mem, s);
 
-		if (sec->frames) {
-			/* Wholly free: the section is a run of free blocks. */
-			for (uint64_t i = 0; i < spp;) {
-				unsigned int order = (unsigned int)sec->frames[i].private_;
-
-				ptsim__buddy_list_del(mem, base + i, order);
-				i += 1ull << order;
-			}
-			ptsim__free(mem->host, sec->frames, frames_bytes(mem));
-			sec->frames = NULL;
-			mem->nr_sections_initialised--;
-		}
+		ptsim__section_depopulate(mem, s);
 		sec->state = PTSIM_SECTION_ABSENT;
 		sec->nr_free = 0;
 		mem->nr_sections_present--;
@@ -272,12 +326,35 @@ int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size)
 	return 0;
 }
 
+void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr)
+{
+	struct ptsim_section *sec = ptsim__section(mem, secnr);
+	uint64_t spp = ptsim__section_pages(mem), base = secnr << mem->section_pfn_shift;
+
+	PTSIM_BUG_ON(!sec || !(sec->state & PTSIM_SECTION_PRESENT) || sec->nr_free != spp);
+	if (!sec->frames)
+		return;
+	/* Wholly free: the section is a run of free blocks. */
+	for (uint64_t i = 0; i < spp;) {
+		unsigned int order = (unsigned int)sec->frames[i].private_;
+
+		ptsim__buddy_list_del(mem, base + i, order);
+		i += 1ull << order;
+	}
+	ptsim__free(mem->host, sec->frames, frames_bytes(mem));
+	sec->frames = NULL;
+	mem->nr_sections_initialised--;
+	if (secnr < mem->pristine_hint)
+		mem->pristine_hint = secnr;
+}
+
 void ptsim__for_each_frame(const struct ptsim_mem *mem,
 			   void (*fn)(void *arg, uint64_t pfn, const struct ptsim_frame *f),
 			   void *arg)
 {
-	for (uint64_t s = 0; s < mem->nr_sections; s++) {
-		const struct ptsim_section *sec = &mem->sections[s];
+	for (uint64_t s = ptsim__section_next_block(mem, 0); s < mem->nr_sections;
+	     s = ptsim__section_next_block(mem, s + 1)) {
+		const struct ptsim_section *sec = ptsim__section(mem, s);
 		uint64_t base = s << mem->section_pfn_shift;
 		uint64_t n = 1ull << mem->section_pfn_shift;
 

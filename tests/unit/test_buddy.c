@@ -273,9 +273,9 @@ static void test_check_corruption(void **state)
 	assert_only(&e, PTSIM_CHK_FREE_COUNT);
 	e.mem.free_area[2].nr_free--;
 
-	e.mem.sections[0].nr_free--;
+	ptsim__section(&e.mem, 0)->nr_free--;
 	assert_only(&e, PTSIM_CHK_FREE_COUNT);
-	e.mem.sections[0].nr_free++;
+	ptsim__section(&e.mem, 0)->nr_free++;
 	assert_clean(&e);
 
 	/* a free block head loses its type */

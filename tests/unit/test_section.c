@@ -72,7 +72,8 @@ static void test_init_fault_injection(void **state)
 			assert_u64_eq(h.bytes_live, 0);
 			assert_u64_eq(h.nr_live, 0);
 		}
-		assert_u64_eq(k, 4); /* sections array, zero-page frame, first frame array */
+		/* directory, its block, zero-page frame, first frame array */
+		assert_u64_eq(k, 5);
 		ptsim__mem_fini(&mem);
 		ptsim__host_fini(&h);
 	}
@@ -117,6 +118,47 @@ static void test_lazy_frames(void **state)
 	}
 }
 
+/*
+ * The section directory is sparse: 1 GiB present under the largest
+ * phys_limit the architecture allows costs a pointer per block of 4096
+ * sections, not a record per section; memory hot-added at the top of the
+ * space gets its block then, and allocations find it.
+ */
+static void test_sparse_directory(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		const struct ptsim_arch *a = ptsim_arch_lookup(*n);
+		uint64_t limit = 1ull << a->pa_bits, sec = 1ull << a->section_bits, before, pfn;
+		struct env e;
+
+		env_init(&e, *n, GiB > sec ? GiB : sec, limit);
+		assert_u64_eq(e.mem.nr_sections, limit >> a->section_bits);
+		/* The directory, one block of it, the zero page's section of frames. */
+		assert_true(e.h.bytes_live <= e.mem.nr_roots * 8 +
+						      (1ull << PTSIM_SECTION_ROOT_SHIFT) * 24 +
+						      ptsim__section_pages(&e.mem) * 64);
+		assert_true(e.mem.nr_roots * 8 <= 256 * 1024);
+		before = e.h.bytes_live;
+		/* The last section of the space: its block appears with it. */
+		assert_int_equal(ptsim__memory_add(&e.mem, limit - sec, sec), 0);
+		assert_true(e.h.bytes_live > before);
+		assert_true(ptsim__pfn_present(&e.mem, (limit - 1) >> a->page_shift));
+		assert_false(ptsim__pfn_present(&e.mem, (limit - 2 * sec) >> a->page_shift));
+		assert_clean(&e);
+		/* Exhaust the low memory in max-order blocks: then the top section serves. */
+		for (uint64_t i = 0;; i++) {
+			assert_true(i <= e.mem.present_pages >> a->max_order);
+			assert_int_equal(ptsim__alloc_pages(&e.mem, a->max_order, &pfn), 0);
+			if (pfn >= (limit - sec) >> a->page_shift)
+				break;
+		}
+		assert_u64_eq(e.mem.nr_sections_initialised, e.mem.nr_sections_present);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
 static void test_terabyte(void **state)
 {
 	(void)state;
@@ -129,8 +171,9 @@ static void test_terabyte(void **state)
 		assert_u64_eq(e.mem.nr_sections, (1ull << 40) >> e.a->section_bits);
 		assert_u64_eq(e.mem.present_pages, (1ull << 40) >> e.a->page_shift);
 		assert_u64_eq(e.mem.free_pages, e.mem.present_pages - 1);
-		/* 24 bytes per section plus one section of frames */
-		assert_true(e.h.bytes_live <= e.mem.nr_sections * 24 + spp * 64);
+		/* 24 bytes per section, a pointer per directory block, one section of frames */
+		assert_true(e.h.bytes_live <=
+			    e.mem.nr_sections * 24 + e.mem.nr_roots * 8 + spp * 64);
 		assert_true(e.h.bytes_live < 4 * MiB);
 		/* the last page of the last section */
 		pfn = e.mem.present_pages - 1;
@@ -239,9 +282,9 @@ static void test_check_counters(void **state)
 	(void)state;
 	env_init(&e, "arm64-16k-47", GiB, 2 * GiB);
 	assert_clean(&e);
-	e.mem.sections[3].nr_free--; /* pristine section */
+	ptsim__section(&e.mem, 3)->nr_free--; /* pristine section */
 	assert_only(&e, PTSIM_CHK_FREE_COUNT);
-	e.mem.sections[3].nr_free++;
+	ptsim__section(&e.mem, 3)->nr_free++;
 	e.mem.present_pages++;
 	assert_only(&e, PTSIM_CHK_FREE_COUNT);
 	e.mem.present_pages--;
@@ -252,9 +295,13 @@ static void test_check_counters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_validation), cmocka_unit_test(test_init_fault_injection),
-		cmocka_unit_test(test_lazy_frames),	cmocka_unit_test(test_terabyte),
-		cmocka_unit_test(test_hotplug),		cmocka_unit_test(test_check_counters),
+		cmocka_unit_test(test_init_validation),
+		cmocka_unit_test(test_init_fault_injection),
+		cmocka_unit_test(test_lazy_frames),
+		cmocka_unit_test(test_terabyte),
+		cmocka_unit_test(test_sparse_directory),
+		cmocka_unit_test(test_hotplug),
+		cmocka_unit_test(test_check_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
