@@ -288,6 +288,7 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 		if (sec->state & SECTION_NEW) {
 			sec->state &= (uint8_t)~SECTION_NEW;
 			mem->nr_sections_initialised++;
+			ptsim__section_journal(mem, s);
 			/* Pages outside [lo, hi) (sub-section ranges) go to the lists. */
 			for (uint64_t i = 0; i < spp; i++)
 				prep_free_tail(&sec->frames[i]);

@@ -65,6 +65,8 @@ struct ptsim_section {
 	struct ptsim_frame *frames; /* NULL while pristine */
 	uint64_t nr_free;	    /* free base pages in this section */
 	uint8_t state;
+	uint8_t journaled;     /* on the populate journal of the current operation */
+	uint32_t journal_prev; /* the journal entry before it: section index + 1, 0 = none */
 };
 
 #define PTSIM_MAX_ORDER_LIMIT 14 /* largest MAX_PAGE_ORDER of any arch + 1 */
@@ -97,6 +99,13 @@ struct ptsim_mem {
 	uint64_t nr_roots;	      /* blocks of the directory */
 	struct ptsim_section **roots; /* NULL where no section is present */
 	uint64_t pristine_hint;	      /* no pristine section below this index */
+	/*
+	 * The populate journal: sections populated since the outermost
+	 * ptsim__mem_op_begin(), newest first (index + 1, 0 = empty), so that
+	 * a failed operation can make them pristine again.
+	 */
+	uint64_t journal_top;
+	unsigned int op_depth;
 	struct ptsim_free_area free_area[PTSIM_MAX_ORDER_LIMIT];
 	uint64_t present_pages, free_pages;
 	uint64_t nr_sections_present, nr_sections_initialised;
@@ -284,6 +293,17 @@ bool ptsim__pfn_free(const struct ptsim_mem *mem, uint64_t pfn);
 int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr);
 /* section.c: give a wholly free section's frames back; it is pristine again. */
 void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr);
+/*
+ * An operation's bracket (the api layer puts it around a public call that
+ * may allocate frames).  Sections populated inside it are journaled; when
+ * it ends @failed, those that are wholly free again are depopulated, so a
+ * failed call leaves the host memory of frame records as it found it.
+ * Brackets nest; the outermost one decides.
+ */
+void ptsim__mem_op_begin(struct ptsim_mem *mem);
+void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed);
+/* Record section @secnr as populated by the current operation (no-op outside one). */
+void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr);
 
 /* buddy.c: free-list primitives (used by section.c for populate / remove). */
 void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);

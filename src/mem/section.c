@@ -249,6 +249,7 @@ int ptsim__section_populate(struct ptsim_mem *mem, uint64_t secnr)
 	}
 	sec->frames = fr;
 	mem->nr_sections_initialised++;
+	ptsim__section_journal(mem, secnr);
 	for (uint64_t i = 0; i < spp; i += 1ull << max) {
 		ptsim__frame_set_type(&fr[i], PTSIM_PGTY_buddy);
 		fr[i].private_ = max;
@@ -324,6 +325,43 @@ int ptsim__memory_remove(struct ptsim_mem *mem, uint64_t start, uint64_t size)
 		mem->free_pages -= spp;
 	}
 	return 0;
+}
+
+void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr)
+{
+	struct ptsim_section *sec = ptsim__section(mem, secnr);
+
+	if (!mem->op_depth || sec->journaled)
+		return;
+	PTSIM_BUG_ON(secnr >= UINT32_MAX);
+	sec->journaled = 1;
+	sec->journal_prev = (uint32_t)mem->journal_top;
+	mem->journal_top = secnr + 1;
+}
+
+void ptsim__mem_op_begin(struct ptsim_mem *mem)
+{
+	mem->op_depth++;
+}
+
+void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed)
+{
+	uint64_t spp = ptsim__section_pages(mem);
+
+	PTSIM_BUG_ON(!mem->op_depth);
+	if (--mem->op_depth)
+		return;
+	while (mem->journal_top) {
+		uint64_t s = mem->journal_top - 1;
+		struct ptsim_section *sec = ptsim__section(mem, s);
+
+		mem->journal_top = sec->journal_prev;
+		sec->journaled = 0;
+		sec->journal_prev = 0;
+		if (failed && (sec->state & PTSIM_SECTION_PRESENT) && sec->frames &&
+		    sec->nr_free == spp)
+			ptsim__section_depopulate(mem, s);
+	}
 }
 
 void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr)

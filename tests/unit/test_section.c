@@ -159,6 +159,55 @@ static void test_sparse_directory(void **state)
 	}
 }
 
+/*
+ * The operation bracket: sections a failed operation populated are made
+ * pristine again once it gave its pages back; a successful one keeps them;
+ * brackets nest and only the outermost end decides.
+ */
+static void test_op_rollback(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		const struct ptsim_arch *a = ptsim_arch_lookup(*n);
+		uint64_t spp, blocks, pfns[80], bytes0, init0;
+		struct env e;
+
+		env_init(&e, *n, 8 * (1ull << a->section_bits), 8 * (1ull << a->section_bits));
+		spp = ptsim__section_pages(&e.mem);
+		blocks = 2 * (spp >> a->max_order) + 1; /* into a third section */
+		assert_true(blocks <= 80);
+		bytes0 = e.h.bytes_live;
+		init0 = e.mem.nr_sections_initialised;
+		for (int failed = 1; failed >= 0; failed--) {
+			ptsim__mem_op_begin(&e.mem);
+			ptsim__mem_op_begin(&e.mem); /* nested: the inner end decides nothing */
+			for (uint64_t i = 0; i < blocks; i++)
+				assert_int_equal(ptsim__alloc_pages(&e.mem, a->max_order, &pfns[i]),
+						 0);
+			ptsim__mem_op_end(&e.mem, true);
+			assert_true(e.mem.nr_sections_initialised > init0);
+			for (uint64_t i = 0; i < blocks; i++)
+				ptsim__free_pages(&e.mem, pfns[i], a->max_order);
+			ptsim__mem_op_end(&e.mem, failed);
+			assert_clean(&e);
+			if (failed) {
+				assert_u64_eq(e.mem.nr_sections_initialised, init0);
+				assert_u64_eq(e.h.bytes_live, bytes0);
+			} else {
+				assert_true(e.mem.nr_sections_initialised > init0);
+			}
+		}
+		/* A section still in use is never depopulated. */
+		ptsim__mem_op_begin(&e.mem);
+		assert_int_equal(ptsim__alloc_pages(&e.mem, a->max_order, &pfns[0]), 0);
+		ptsim__mem_op_end(&e.mem, true);
+		assert_false(ptsim__pfn_free(&e.mem, pfns[0]));
+		ptsim__free_pages(&e.mem, pfns[0], a->max_order);
+		assert_clean(&e);
+		env_fini(&e);
+	}
+}
+
 static void test_terabyte(void **state)
 {
 	(void)state;
@@ -300,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_frames),
 		cmocka_unit_test(test_terabyte),
 		cmocka_unit_test(test_sparse_directory),
+		cmocka_unit_test(test_op_rollback),
 		cmocka_unit_test(test_hotplug),
 		cmocka_unit_test(test_check_counters),
 	};
