@@ -50,6 +50,8 @@
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
 
+#include <stdio.h>
+
 #include "ptsim/types.h"
 
 #ifdef __cplusplus
@@ -117,8 +119,16 @@ struct ptsim_check_report {
  */
 PTSIM_API int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r);
 
-/* Print a report, one line per stored finding. */
-PTSIM_API void ptsim_check_report_print(const struct ptsim_check_report *r, void *file);
+/**
+ * ptsim_check_report_print() - print a report, one line per stored finding.
+ * @r: a report filled by ptsim_check().
+ * @f: the stream to print to (stdout, stderr, a file).
+ *
+ * Prints a "check: N findings" line, then for each stored finding its code
+ * name, level, address, PFN, expected and actual values and message, and
+ * "... N more" when more were found than stored.
+ */
+PTSIM_API void ptsim_check_report_print(const struct ptsim_check_report *r, FILE *f);
 
 #ifdef __cplusplus
 }
