@@ -9,6 +9,12 @@ cmake=$1 build=$2 examples=$3 work=$4
 rm -rf "$work"
 mkdir -p "$work"
 "$cmake" --install "$build" --prefix "$work/prefix" >/dev/null
+# The generated version header is installed beside the others, as generated.
+cmp "$build/include/ptsim/version.h" "$work/prefix/include/ptsim/version.h"
+if find "$work/prefix/include" -name '*.in' | grep .; then
+	echo "install_example: a header template was installed"
+	exit 1
+fi
 "$cmake" -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 "$cmake" --build "$work/build" >/dev/null
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$work/build/map_translate" | grep -q "pa 0x401234"
