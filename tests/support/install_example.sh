@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the built library to a temporary prefix, then build and run
-# examples/ against it through find_package (shared and static) and through
-# pkg-config, so the packaging cannot rot.
-#   install_example.sh CMAKE BUILD_DIR EXAMPLES_DIR WORK_DIR
+# Install the built library to a temporary prefix, check the installed
+# headers and documentation (share/doc/ptsim: LICENSE, CHANGELOG.md, docs/),
+# then build and run examples/ against it through find_package (shared and
+# static) and through pkg-config, so the packaging cannot rot.
+#   install_example.sh CMAKE BUILD_DIR SOURCE_DIR WORK_DIR
 set -eu
-cmake=$1 build=$2 examples=$3 work=$4
+cmake=$1 build=$2 src=$3 work=$4
+examples=$src/examples
 rm -rf "$work"
 mkdir -p "$work"
 "$cmake" --install "$build" --prefix "$work/prefix" >/dev/null
@@ -15,6 +17,11 @@ if find "$work/prefix/include" -name '*.in' | grep .; then
 	echo "install_example: a header template was installed"
 	exit 1
 fi
+# The licence, the changelog and docs/, as in the source tree.
+doc=$work/prefix/share/doc/ptsim
+cmp "$src/LICENSE" "$doc/LICENSE"
+cmp "$src/CHANGELOG.md" "$doc/CHANGELOG.md"
+diff -r "$src/docs" "$doc/docs"
 "$cmake" -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 "$cmake" --build "$work/build" >/dev/null
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$work/build/map_translate" | grep -q "pa 0x401234"
@@ -24,4 +31,4 @@ cflags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags ptsim)
 libs=$(PKG_CONFIG_PATH="$pcdir" pkg-config --libs ptsim)
 cc $cflags "$examples/map_translate.c" -o "$work/pc_example" $libs
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$work/pc_example" | grep -q "pa 0x401234"
-echo "install_example: find_package (shared, static) and pkg-config ok"
+echo "install_example: headers, docs, find_package (shared, static) and pkg-config ok"
