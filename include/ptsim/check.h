@@ -81,9 +81,18 @@ enum ptsim_check_code {
 		PTSIM_CHK_NR_CODES
 };
 
-/* "PGTABLE_BYTES" etc. */
+/**
+ * ptsim_check_code_name() - the name of a finding code.
+ * @code: PTSIM_CHK_*.
+ * Return: "PGTABLE_BYTES", "TABLE_REFS", ... (a constant string), or "?"
+ * for a value outside the enum.
+ */
 PTSIM_API const char *ptsim_check_code_name(enum ptsim_check_code code);
-/* One-line description of the invariant. */
+/**
+ * ptsim_check_code_text() - a one-line description of the invariant a code checks.
+ * @code: PTSIM_CHK_*.
+ * Return: a constant string, or "?" for a value outside the enum.
+ */
 PTSIM_API const char *ptsim_check_code_text(enum ptsim_check_code code);
 
 #define PTSIM_CHECK_MAX_FINDINGS 64
