@@ -254,15 +254,18 @@ PTSIM_API const char *ptsim_errmsg(const struct ptsim_machine *m);
 PTSIM_API const char *ptsim_strerror(int err);
 
 /**
- * ptsim_fault_inject() - fail simulated allocations deterministically.
- * @m: machine.
+ * ptsim_fault_inject(), ptsim_fault_inject_prob() - make simulated
+ * allocations fail, by count or by probability.
+ * @m: machine (not NULL).
  * @nth: 0 disarms; N > 0 fails the N-th allocation point from now.
  * @repeat: also fail every allocation point after the N-th.
+ * @ppm: ptsim_fault_inject_prob(): the probability of failing each point,
+ *       in parts per million (0 turns it off).
+ * @seed: seeds its generator (0: the configuration's seed), so a run repeats.
  *
  * Allocation points are every host allocation and every frame allocation
- * the model makes.  ptsim_fault_inject_prob() instead fails each with a
- * probability (parts per million) from a generator seeded with @seed
- * (0: the configuration's seed).
+ * the model makes; an injected failure looks like running out of memory
+ * (-ENOMEM, nothing changed).  Arming ptsim_fault_inject() restarts its count.
  */
 PTSIM_API void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat);
 PTSIM_API void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed);
