@@ -18,6 +18,15 @@ int main(void)
 	uint64_t prot;
 	int err;
 
+	/*
+	 * Until 1.0 each minor release may change the ABI under the same SONAME:
+	 * refuse a library of another minor release than these headers.
+	 */
+	if (ptsim_version_number() / 100 != PTSIM_VERSION_NUMBER / 100) {
+		fprintf(stderr, "built with libptsim %s, running with %s\n", PTSIM_VERSION_STRING,
+			ptsim_version());
+		return 1;
+	}
 	if (ptsim_config_init(&cfg, "x86_64-4l") || ptsim_machine_create(&cfg, &m))
 		return 1;
 	a = ptsim_machine_arch(m);

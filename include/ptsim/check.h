@@ -50,6 +50,8 @@
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
 
+#include <stdio.h>
+
 #include "ptsim/types.h"
 
 #ifdef __cplusplus
@@ -79,9 +81,18 @@ enum ptsim_check_code {
 		PTSIM_CHK_NR_CODES
 };
 
-/* "PGTABLE_BYTES" etc. */
+/**
+ * ptsim_check_code_name() - the name of a finding code.
+ * @code: PTSIM_CHK_*.
+ * Return: "PGTABLE_BYTES", "TABLE_REFS", ... (a constant string), or "?"
+ * for a value outside the enum.
+ */
 PTSIM_API const char *ptsim_check_code_name(enum ptsim_check_code code);
-/* One-line description of the invariant. */
+/**
+ * ptsim_check_code_text() - a one-line description of the invariant a code checks.
+ * @code: PTSIM_CHK_*.
+ * Return: a constant string, or "?" for a value outside the enum.
+ */
 PTSIM_API const char *ptsim_check_code_text(enum ptsim_check_code code);
 
 #define PTSIM_CHECK_MAX_FINDINGS 64
@@ -117,8 +128,16 @@ struct ptsim_check_report {
  */
 PTSIM_API int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r);
 
-/* Print a report, one line per stored finding. */
-PTSIM_API void ptsim_check_report_print(const struct ptsim_check_report *r, void *file);
+/**
+ * ptsim_check_report_print() - print a report, one line per stored finding.
+ * @r: a report filled by ptsim_check().
+ * @f: the stream to print to (stdout, stderr, a file).
+ *
+ * Prints a "check: N findings" line, then for each stored finding its code
+ * name, level, address, PFN, expected and actual values and message, and
+ * "... N more" when more were found than stored.
+ */
+PTSIM_API void ptsim_check_report_print(const struct ptsim_check_report *r, FILE *f);
 
 #ifdef __cplusplus
 }

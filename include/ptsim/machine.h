@@ -207,41 +207,85 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_knob_get(const struct ptsim_machine *m, con
 PTSIM_API PTSIM_MUST_CHECK int ptsim_machine_create(const struct ptsim_config *cfg,
 						    struct ptsim_machine **out);
 
-/* Free the machine and every byte it owns; NULL is a no-op. */
+/**
+ * ptsim_machine_destroy() - free the machine and every byte it owns.
+ * @m: machine; NULL is a no-op.
+ *
+ * Address spaces not yet destroyed are destroyed first (ptsim_mm_destroy()),
+ * then the TLBs, tables, simulated memory and host allocator go.  Every
+ * pointer into the machine (address spaces, files, ptsim_machine_arch(),
+ * ptsim_errmsg()) is invalid afterwards.
+ */
 PTSIM_API void ptsim_machine_destroy(struct ptsim_machine *m);
 
-/*
- * ptsim_machine_arch() - the machine's own copy of its configuration: the
- * geometry and encodings of ptsim_config.arch, with the runtime knobs that
- * change encodings (compat.mkdirty_sets_write, soft_dirty) applied.  Valid
- * until ptsim_machine_destroy(); keep ptsim_config.arch (a static table) for
- * anything that outlives the machine.
+/**
+ * ptsim_machine_arch() - the machine's own copy of its configuration.
+ * @m: machine (not NULL).
+ *
+ * The geometry and encodings of ptsim_config.arch, with the knobs that
+ * change encodings (compat.mkdirty_sets_write, soft_dirty) applied, and the
+ * swap-type numbering of the swp.* knobs.  Pass it to the entry helpers of
+ * ptsim/arch.h to build and read this machine's entries.
+ *
+ * Return: a pointer valid until ptsim_machine_destroy(); keep
+ * ptsim_config.arch (a static table) for anything that outlives the machine.
  */
 PTSIM_API const struct ptsim_arch *ptsim_machine_arch(const struct ptsim_machine *m);
-/* ptsim_machine_config() - the machine's live knobs; valid until it is destroyed. */
+/**
+ * ptsim_machine_config() - the machine's live knobs.
+ * @m: machine (not NULL).
+ * Return: the machine's copy of its configuration, with the runtime knobs
+ * as ptsim_knob_set() left them; valid until the machine is destroyed.
+ */
 PTSIM_API const struct ptsim_config *ptsim_machine_config(const struct ptsim_machine *m);
 
-/* The text of the last error on this machine ("" if none). */
+/**
+ * ptsim_errmsg() - the text of the last error on this machine.
+ * @m: machine, or NULL.
+ *
+ * Set where a call failed, with context ("map: va 0x1001 len 0x1000 not
+ * aligned to 0x1000"); not cleared by later successful calls, so read it
+ * right after the call that failed.
+ *
+ * Return: the message ("" if there was no error yet; "no machine" for a
+ * NULL @m), valid until the next error on @m or its destroy.
+ */
 PTSIM_API const char *ptsim_errmsg(const struct ptsim_machine *m);
-/* A name for a negative errno value ("ENOMEM: out of memory"). */
+/**
+ * ptsim_strerror() - a name for an error code the library returns.
+ * @err: 0 or a negative errno value.
+ * Return: a constant string: "success", "ENOMEM: out of memory", ...;
+ * "unknown error" for a code the library does not use.
+ */
 PTSIM_API const char *ptsim_strerror(int err);
 
 /**
- * ptsim_fault_inject() - fail simulated allocations deterministically.
- * @m: machine.
+ * ptsim_fault_inject(), ptsim_fault_inject_prob() - make simulated
+ * allocations fail, by count or by probability.
+ * @m: machine (not NULL).
  * @nth: 0 disarms; N > 0 fails the N-th allocation point from now.
  * @repeat: also fail every allocation point after the N-th.
+ * @ppm: ptsim_fault_inject_prob(): the probability of failing each point,
+ *       in parts per million (0 turns it off).
+ * @seed: seeds its generator (0: the configuration's seed), so a run repeats.
  *
  * Allocation points are every host allocation and every frame allocation
- * the model makes.  ptsim_fault_inject_prob() instead fails each with a
- * probability (parts per million) from a generator seeded with @seed
- * (0: the configuration's seed).
+ * the model makes; an injected failure looks like running out of memory
+ * (-ENOMEM, nothing changed).  Arming ptsim_fault_inject() restarts its count.
  */
 PTSIM_API void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat);
 PTSIM_API void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed);
-/* Number of failures injected since creation. */
+/**
+ * ptsim_fault_injected() - the number of failures injected since creation.
+ * @m: machine (not NULL).
+ * Return: the count, over ptsim_fault_inject() and ptsim_fault_inject_prob().
+ */
 PTSIM_API uint64_t ptsim_fault_injected(const struct ptsim_machine *m);
-/* Number of allocation points passed since creation (sizes a sweep). */
+/**
+ * ptsim_alloc_points() - the number of allocation points passed since creation.
+ * @m: machine (not NULL).
+ * Return: the count; the difference across a call sizes an allocation-failure sweep.
+ */
 PTSIM_API uint64_t ptsim_alloc_points(const struct ptsim_machine *m);
 
 /* Host memory the machine currently holds, in bytes and in allocations. */
@@ -251,6 +295,14 @@ struct ptsim_host_stats {
 	uint64_t nr_live;
 	bool jemalloc;
 };
+
+/**
+ * ptsim_host_stats() - the host memory a machine holds.
+ * @m: machine (not NULL).
+ * @out: receives the bytes and allocations live now, the peak of the bytes
+ *       since creation, and whether the machine allocates from a jemalloc
+ *       arena of its own.
+ */
 PTSIM_API void ptsim_host_stats(const struct ptsim_machine *m, struct ptsim_host_stats *out);
 
 #ifdef __cplusplus

@@ -107,7 +107,17 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_frame_get(struct ptsim_machine *m, uint64_t
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order,
 						 uint64_t *pfn);
-/* Free frames from ptsim_alloc_pages(); -EINVAL if they are not an allocated block. */
+/**
+ * ptsim_free_pages() - give back a block from ptsim_alloc_pages().
+ * @m: machine.  @pfn: the block's first frame, aligned to 2^@order.
+ * @order: the order it was allocated with.
+ *
+ * Every frame of the block must still be as ptsim_alloc_pages() left it:
+ * in use, refcount 1, no compound or type metadata.
+ *
+ * Return: 0; -EINVAL (order above MAX_PAGE_ORDER, misaligned, or not an
+ * allocated block of that order); -ENXIO (a frame not in present memory).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn,
 						unsigned int order);
 
@@ -120,19 +130,47 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_alloc(struct ptsim_machine *m, unsigned int order,
 						 uint64_t *pfn);
-/* Take / drop a folio reference (any page of the folio); the last put frees it. */
+/**
+ * ptsim_folio_get(), ptsim_folio_put() - take or drop a folio reference
+ * (folio_get(), folio_put()).
+ * @m: machine.  @pfn: any page of the folio.
+ *
+ * The last put frees the folio.  A page table's or the zero page's last
+ * reference belongs to its owner and is refused.
+ *
+ * Return: 0; -ENXIO (@pfn not in present memory); -EINVAL (a free frame, a
+ * folio without references, a refcount at its maximum, or a last put the
+ * folio's owner must make).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn);
 
-/* Flag operations with the kernel's policies (dirty: folio; hwpoison: page). */
+/**
+ * ptsim_page_set_flag(), ptsim_page_clear_flag() - set or clear a PG_* flag
+ * with the kernel's policies: per folio (PG_dirty and most others, kept on
+ * the head) or per page (PG_hwpoison, PG_anon_exclusive, PG_reserved).
+ * @m: machine.  @pfn: an in-use page.  @flag: PTSIM_PG_*, not PTSIM_PG_head.
+ *
+ * Return: 0; -ENXIO (@pfn not in present memory); -EINVAL (an unknown flag,
+ * PG_head, which only the allocator sets, or a free frame).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_page_set_flag(struct ptsim_machine *m, uint64_t pfn,
 						   enum ptsim_pageflag flag);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_page_clear_flag(struct ptsim_machine *m, uint64_t pfn,
 						     enum ptsim_pageflag flag);
-/* 1 if set, 0 if clear, -ENXIO for a bad PFN. */
+/**
+ * ptsim_page_test_flag() - test a PG_* flag under the same policy.
+ * @m: machine.  @pfn: a page.  @flag: PTSIM_PG_*.
+ * Return: 1 if set, 0 if clear (always 0 for a free frame); -ENXIO (@pfn not
+ * in present memory); -EINVAL (an unknown flag).
+ */
 PTSIM_API int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pageflag flag);
 
-/* The shared zero page's PFN. */
+/**
+ * ptsim_zero_pfn() - the PFN of the shared zero page (ZERO_PAGE(0)).
+ * @m: machine (not NULL).
+ * Return: the PFN, fixed for the machine's lifetime.
+ */
 PTSIM_API uint64_t ptsim_zero_pfn(const struct ptsim_machine *m);
 
 /* Memory totals in base pages. */
@@ -143,6 +181,13 @@ struct ptsim_mem_stats {
 	uint64_t nr_sections_initialised; /* frame records allocated */
 	uint64_t section_bytes;
 };
+
+/**
+ * ptsim_mem_stats() - memory totals of a machine.
+ * @m: machine (not NULL).
+ * @out: receives the pages present and free, the sections present and those
+ *       whose frame records are allocated, and the section size in bytes.
+ */
 PTSIM_API void ptsim_mem_stats(const struct ptsim_machine *m, struct ptsim_mem_stats *out);
 
 /**
@@ -158,7 +203,11 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_memory_add(struct ptsim_machine *m, uint64_
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_memory_remove(struct ptsim_machine *m, uint64_t start,
 						   uint64_t size);
-/* Whether a PFN lies in a present section. */
+/**
+ * ptsim_pfn_valid() - pfn_valid(): whether a PFN lies in a present section.
+ * @m: machine (not NULL).  @pfn: any value.
+ * Return: true if the frame exists (free or in use).
+ */
 PTSIM_API bool ptsim_pfn_valid(const struct ptsim_machine *m, uint64_t pfn);
 
 /* hugetlb pools, one per supported size (an "hstate"). */
@@ -171,30 +220,75 @@ struct ptsim_hstate_info {
 	uint64_t surplus_hugepages;
 	uint64_t nr_overcommit_hugepages;
 };
-/* Pool state for @size; -EINVAL if the arch has no such hugetlb size. */
+/**
+ * ptsim_hugetlb_info() - the state of the pool of one hugetlb size.
+ * @m: machine.  @size: a hugetlb size of the configuration
+ *     (ptsim_arch_hugetlb_sizes()).  @out: receives the pool's counters.
+ * Return: 0, or -EINVAL (no such hugetlb size, NULL @out).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_info(struct ptsim_machine *m, uint64_t size,
 						  struct ptsim_hstate_info *out);
-/*
- * Grow or shrink the persistent pool to @nr pages.  Shrinking frees only free,
- * unreserved pages (best effort, returns 0); growing keeps what it could add
- * and returns -ENOMEM if memory ran out first.
+/**
+ * ptsim_hugetlb_set_nr() - grow or shrink the persistent pool to @nr pages
+ * (writing nr_hugepages).
+ * @m: machine.  @size: a hugetlb size.  @nr: the number of pages wanted.
+ *
+ * Shrinking frees only free, unreserved pages (best effort).  Growing
+ * allocates pages from the buddy or, for gigantic sizes, the
+ * contiguous-range allocator, and keeps what it could add if memory runs
+ * out first.  Both are exceptions to all-or-nothing, as the kernel's
+ * nr_hugepages behaves.
+ *
+ * Return: 0; -EINVAL (no such hugetlb size); -ENOMEM (the pool grew by less).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_nr(struct ptsim_machine *m, uint64_t size,
 						    uint64_t nr);
+/**
+ * ptsim_hugetlb_set_overcommit() - set nr_overcommit_hugepages.
+ * @m: machine.  @size: a hugetlb size.
+ * @nr: how many surplus pages ptsim_hugetlb_alloc_folio() may allocate
+ *      beyond the persistent pool.
+ * Return: 0, or -EINVAL (no such hugetlb size).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_overcommit(struct ptsim_machine *m, uint64_t size,
 							    uint64_t nr);
-/* Reserve / unreserve pages for a future mapping (resv_hugepages); -ENOMEM if not enough. */
+/**
+ * ptsim_hugetlb_reserve(), ptsim_hugetlb_unreserve() - reserve free pages
+ * for a future mapping, or release reservations (resv_hugepages).
+ * @m: machine.  @size: a hugetlb size.  @nr: the number of pages.
+ *
+ * Return: 0; -EINVAL (no such hugetlb size, or unreserving more than is
+ * reserved); -ENOMEM (reserving more than the free, unreserved pages).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_reserve(struct ptsim_machine *m, uint64_t size,
 						     uint64_t nr);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_unreserve(struct ptsim_machine *m, uint64_t size,
 						       uint64_t nr);
-/*
- * Take a hugetlb folio from the pool (@reserved: consume a reservation), or a
- * surplus page when the pool is empty and overcommit allows.  Refcount 1.
+/**
+ * ptsim_hugetlb_alloc_folio() - take a hugetlb folio from the pool.
+ * @m: machine.  @size: a hugetlb size.
+ * @reserved: consume one reservation (ptsim_hugetlb_reserve()) instead of
+ *            a free, unreserved page.
+ * @pfn: receives the folio's head PFN.
+ *
+ * Without @reserved, when no free unreserved page is left, a surplus page
+ * is allocated if the overcommit limit allows.  The folio has refcount 1.
+ *
+ * Return: 0; -EINVAL (no such hugetlb size, NULL @pfn, @reserved without a
+ * reservation); -ENOMEM (the pool is exhausted).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size,
 							 bool reserved, uint64_t *pfn);
-/* Return a hugetlb folio (refcount must drop to 0); surplus pages go back to buddy. */
+/**
+ * ptsim_hugetlb_free_folio() - drop the last reference of a hugetlb folio.
+ * @m: machine.  @pfn: the folio's head.
+ *
+ * The folio goes back to its pool, or, if it was a surplus page, back to
+ * the buddy (or contiguous-range) allocator.
+ *
+ * Return: 0; -ENXIO (@pfn not in present memory); -EINVAL (not the head of
+ * an allocated hugetlb folio); -EBUSY (other references remain).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_free_folio(struct ptsim_machine *m, uint64_t pfn);
 
 #ifdef __cplusplus

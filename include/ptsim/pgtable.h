@@ -36,19 +36,42 @@ extern "C" {
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out);
 
-/*
- * Exit: zap every VMA (releasing the pages they map, see ptsim/mm.h), then
- * free every table.  Frames mapped with ptsim_map() outside VMAs are not
- * freed (the caller owns them).  NULL is a no-op.
+/**
+ * ptsim_mm_destroy() - exit: tear an address space down and free it.
+ * @mm: address space; NULL is a no-op.
+ *
+ * Every VMA is zapped (releasing the pages it maps, see ptsim/mm.h) and the
+ * tables under them freed through an mmu_gather, the address space's TLB
+ * entries are flushed, then every table left is freed.  Frames mapped with
+ * ptsim_map() outside VMAs are not freed (the caller owns them).
  */
 PTSIM_API void ptsim_mm_destroy(struct ptsim_mm *mm);
 
+/**
+ * ptsim_mm_machine() - the machine an address space belongs to.
+ * @mm: address space (not NULL).
+ * Return: the machine given to ptsim_mm_create().
+ */
 PTSIM_API struct ptsim_machine *ptsim_mm_machine(const struct ptsim_mm *mm);
-/* VmPTE: bytes of PTE, PMD and PUD tables of this address space. */
+/**
+ * ptsim_mm_pgtables_bytes() - VmPTE: bytes of the PTE, PMD and PUD tables
+ * of an address space (mm_pgtables_bytes()).
+ * @mm: address space (not NULL).
+ * Return: the byte count; the top-level table and detached tables are not counted.
+ */
 PTSIM_API uint64_t ptsim_mm_pgtables_bytes(const struct ptsim_mm *mm);
-/* Live tables of this address space at logical level @lvl (the root counts at PGD). */
+/**
+ * ptsim_mm_nr_tables() - live tables of an address space at one logical level.
+ * @mm: address space (not NULL).  @lvl: PTSIM_PGD .. PTSIM_PTE; the root
+ *      counts at PTSIM_PGD.
+ * Return: the number of tables, 0 for a level outside the enum.
+ */
 PTSIM_API uint64_t ptsim_mm_nr_tables(const struct ptsim_mm *mm, enum ptsim_level lvl);
-/* PFN of the top-level table (what CR3 / TTBR0 would hold). */
+/**
+ * ptsim_mm_pgd_pfn() - the PFN of the top-level table (what CR3 / TTBR0 would hold).
+ * @mm: address space (not NULL).
+ * Return: the PFN, fixed for the address space's lifetime.
+ */
 PTSIM_API uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm);
 
 /* Flags of ptsim_map(). */

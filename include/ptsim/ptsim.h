@@ -18,5 +18,6 @@
 #include "ptsim/tlb.h"
 #include "ptsim/types.h"
 #include "ptsim/uffd.h"
+#include "ptsim/version.h"
 
 #endif /* PTSIM_PTSIM_H */

@@ -23,8 +23,8 @@
  *
  * and MAX_SWAPFILES = 32 - (number of configured special codes).  With
  * everything on (the default) MAX_SWAPFILES is 24, hwpoison 24, migration
- * 25/26/27, device 28/29/30 and the marker 31: the "current" column of the
- * sheet.  With swp.device=0 MAX_SWAPFILES is 27, hwpoison 27, migration
+ * 25/26/27, device 28/29/30 and the marker 31, as in the current kernel.
+ * With swp.device=0 MAX_SWAPFILES is 27, hwpoison 27, migration
  * 28-30, marker 31; with all four off every code is a swap area.
  *
  * Device-exclusive is counted under swp_device_private.  This is the

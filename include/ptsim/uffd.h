@@ -34,8 +34,8 @@
  * -EINVAL), features (EVENT_FORK, WP_ASYNC, WP_UNPOPULATED, SIGBUS,
  * EXACT_ADDRESS), non-cooperative events, hugetlb VMAs, UFFDIO_MOVE /
  * POISON, and uffd-wp markers on none PTEs: UFFDIO_WRITEPROTECT changes
- * present entries only (markers for file/shmem memory are the seed-002
- * work).  There is no UFFD_FEATURE_EVENT_FORK: as the kernel's
+ * present entries only (markers that persist for file/shmem memory are not
+ * modelled yet).  There is no UFFD_FEATURE_EVENT_FORK: as the kernel's
  * dup_userfaultfd() does without it, fork() leaves the child unregistered
  * and its copied entries lose the uffd-wp bit and markers (fork.c).
  *

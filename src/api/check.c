@@ -154,10 +154,8 @@ out:
 	return ret;
 }
 
-void ptsim_check_report_print(const struct ptsim_check_report *r, void *file)
+void ptsim_check_report_print(const struct ptsim_check_report *r, FILE *f)
 {
-	FILE *f = file;
-
 	fprintf(f, "check: %u finding%s\n", r->nr_findings, r->nr_findings == 1 ? "" : "s");
 	for (unsigned int i = 0; i < r->nr_stored; i++) {
 		const struct ptsim_finding *x = &r->findings[i];
