@@ -567,7 +567,7 @@ static void test_split_page_shared(void **state)
 	mm_finish(&e.t);
 }
 
-/* Seed 004's selftest (tools/testing/selftests/mm/mkdirty.c, the PTE-mapped THP case). */
+/* The kernel's mkdirty selftest (tools/testing/selftests/mm/mkdirty.c, PTE-mapped THP case). */
 static void mkdirty_case(const char *arch, const char *opts, bool bug)
 {
 	struct thp_env e;
