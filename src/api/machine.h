@@ -48,6 +48,24 @@ void ptsim__config_arch_defaults(struct ptsim_config *c);
 /* machine.c: refresh what follows the knobs after a change. */
 void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 
+/*
+ * Brackets around a public call that may populate sections (allocate frame
+ * records) and then fail: the sections it populated are made pristine
+ * again once it has given its pages back (ptsim__mem_op_begin/end), so a
+ * failed call leaves host memory as it found it.  ptsim__op_end() returns
+ * @err.
+ */
+static inline void ptsim__op_begin(struct ptsim_machine *m)
+{
+	ptsim__mem_op_begin(&m->mem);
+}
+
+static inline int ptsim__op_end(struct ptsim_machine *m, int err)
+{
+	ptsim__mem_op_end(&m->mem, err < 0);
+	return err;
+}
+
 /* The machine's mm-layer context, set up on first use (mm_api.c). */
 struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m);
 

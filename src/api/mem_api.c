@@ -298,7 +298,8 @@ int ptsim_hugetlb_set_nr(struct ptsim_machine *m, uint64_t size, uint64_t nr)
 
 	if (err)
 		return err;
-	err = ptsim__hugetlb_set_nr(&m->mem, h, nr);
+	ptsim__op_begin(m);
+	err = ptsim__op_end(m, ptsim__hugetlb_set_nr(&m->mem, h, nr));
 	if (err)
 		return ptsim__seterr(&m->host, err,
 				     "hugetlb_set_nr: only %llu of %llu pages of size 0x%llx",

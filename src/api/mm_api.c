@@ -127,7 +127,10 @@ int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len, uint64_t pfn, uint
 	if (!mm)
 		return -EINVAL;
 	err = outside_vmas(mm, "map", va, len);
-	return err ? err : ptsim__map(&mm->pt, va, len, pfn, page_size, pgprot, flags);
+	if (err)
+		return err;
+	ptsim__op_begin(mm->m);
+	return ptsim__op_end(mm->m, ptsim__map(&mm->pt, va, len, pfn, page_size, pgprot, flags));
 }
 
 long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, uint64_t len, unsigned int flags)

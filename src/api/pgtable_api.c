@@ -87,7 +87,9 @@ int ptsim_pgslot_lookup(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level lev
 	if (flags & PTSIM_PGSLOT_ALLOC) {
 		struct ptsim_path_prep p;
 
+		ptsim__op_begin(m);
 		err = ptsim__path_prepare(&mm->pt, addr, (int)level, &p);
+		ptsim__op_end(m, err == -ENOMEM ? err : 0);
 		if (err == -ENOMEM)
 			return ptsim__seterr(&m->host, -ENOMEM,
 					     "pgslot_lookup: out of memory for page tables");

@@ -40,14 +40,16 @@ int ptsim_uffdio_copy(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigned 
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__uffdio_copy(&mm->vm, dst, len, mode, false);
+	ptsim__op_begin(mm->m);
+	return ptsim__op_end(mm->m, ptsim__uffdio_copy(&mm->vm, dst, len, mode, false));
 }
 
 int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst, uint64_t len)
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__uffdio_copy(&mm->vm, dst, len, 0, true);
+	ptsim__op_begin(mm->m);
+	return ptsim__op_end(mm->m, ptsim__uffdio_copy(&mm->vm, dst, len, 0, true));
 }
 
 int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)

@@ -142,7 +142,8 @@ int ptsim_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, unsigned in
 				     mm->m->tlbs.ncpus);
 	if (!access || (access & ~(PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)))
 		return ptsim__seterr(&mm->m->host, -EINVAL, "access: bad access kind 0x%x", access);
-	return ptsim__access(&mm->vm, cpu, va, access, res);
+	ptsim__op_begin(mm->m);
+	return ptsim__op_end(mm->m, ptsim__access(&mm->vm, cpu, va, access, res));
 }
 
 /* --- rmap ------------------------------------------------------------------------------ */
@@ -242,16 +243,20 @@ int ptsim_fork(struct ptsim_mm *mm, struct ptsim_mm **child)
 
 	if (!mm || !child)
 		return -EINVAL;
+	ptsim__op_begin(mm->m);
 	err = ptsim__dup_mmap_prepare(&mm->vm, &vmas, &nv, &tables, &nt);
 	if (err)
-		return ptsim__seterr(&mm->m->host, err, "fork: out of memory copying %llu VMAs",
-				     (unsigned long long)mm->vm.vmas.nr);
+		return ptsim__op_end(mm->m, ptsim__seterr(&mm->m->host, err,
+							  "fork: out of memory copying %llu VMAs",
+							  (unsigned long long)mm->vm.vmas.nr));
 	/* The child address space is the last allocation: after it nothing can fail. */
 	err = ptsim_mm_create(mm->m, &c);
 	if (err) {
 		ptsim__dup_mmap_abort(&mm->vm, vmas, nv, tables, nt);
-		return ptsim__seterr(&mm->m->host, err, "fork: out of memory for the child");
+		return ptsim__op_end(mm->m, ptsim__seterr(&mm->m->host, err,
+							  "fork: out of memory for the child"));
 	}
+	ptsim__op_end(mm->m, 0);
 	ptsim__dup_mmap_commit(&mm->vm, &c->vm, vmas, nv, tables, nt);
 	*child = c;
 	return 0;

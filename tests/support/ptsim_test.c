@@ -79,6 +79,7 @@ void ptsim_test_snap_take(struct ptsim_test_env *t, struct ptsim_test_snap *s)
 	s->free_pages = ms.free_pages;
 	s->host_bytes = hs.bytes_live;
 	s->host_allocs = hs.nr_live;
+	s->sections = ms.nr_sections_initialised;
 }
 
 void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_test_snap *s)
@@ -95,6 +96,7 @@ void ptsim_test_snap_assert_same(struct ptsim_test_env *t, const struct ptsim_te
 	assert_u64_eq(now.free_pages, s->free_pages);
 	assert_u64_eq(now.host_bytes, s->host_bytes);
 	assert_u64_eq(now.host_allocs, s->host_allocs);
+	assert_u64_eq(now.sections, s->sections);
 	ptsim_test_snap_free(&now);
 }
 

@@ -59,6 +59,7 @@ struct ptsim_test_snap {
 	char *vmas; /* every VMA: start, end, flags, pgoff */
 	size_t vmas_len;
 	uint64_t vmpte, free_pages, host_bytes, host_allocs, uffd_pending;
+	uint64_t sections; /* initialised sections (frame records allocated) */
 	uint64_t nr_tables[PTSIM_NR_LEVELS];
 };
 void ptsim_test_snap_take(struct ptsim_test_env *t, struct ptsim_test_snap *s);

@@ -607,6 +607,51 @@ static void test_alloc_failure_sweeps(void **state)
 	mm_finish(&t);
 }
 
+/*
+ * A UFFDIO_COPY that runs out of memory after populating new sections gives
+ * their frame records back: host memory and initialised sections as before
+ * (the snapshot compares both), for failures early, midway and at the end.
+ */
+static void test_copy_failure_sections(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t va, len, sec, step;
+	unsigned int failures = 0;
+
+	ptsim_test_env_init(&t, (const char *)*state, "phys=2G");
+	sec = 1ull << t.a->section_bits;
+	len = (3 * sec) > (256ull << 20) ? 3 * sec : 256ull << 20;
+	if (len > (1ull << 30)) { /* 64K pages: 512 MiB sections; too big for this machine */
+		ptsim_test_env_fini(&t);
+		skip();
+	}
+	assert_int_equal(ptsim_mmap(t.mm, 0, len, RW, ANP, NULL, 0, &va), 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, va, len, PTSIM_UFFDIO_REGISTER_MODE_MISSING), 0);
+	/* Fail the copy at points spread over it (a page costs about one point) until it passes. */
+	step = len / t.psz / 6;
+	for (uint64_t nth = 1;; nth += step) {
+		struct ptsim_test_snap snap;
+		int err;
+
+		assert_true(nth < 4 * len / t.psz);
+		ptsim_test_snap_take(&t, &snap);
+		ptsim_fault_inject(t.m, nth, false);
+		err = ptsim_uffdio_copy(t.mm, va, len, 0);
+		ptsim_fault_inject(t.m, 0, false);
+		if (!err) {
+			ptsim_test_snap_free(&snap);
+			break;
+		}
+		assert_int_equal(err, -ENOMEM);
+		ptsim_test_snap_assert_same(&t, &snap);
+		ptsim_test_snap_free(&snap);
+		assert_machine_clean(t.m);
+		failures++;
+	}
+	assert_true(failures >= 5);
+	mm_finish(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +664,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_shmem),
 		PTSIM_ARCH_TESTS(test_errors),
 		PTSIM_ARCH_TESTS(test_alloc_failure_sweeps),
+		PTSIM_ARCH_TESTS(test_copy_failure_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -547,9 +547,60 @@ static const struct pts_cmd *lookup(const char *name)
 	return NULL;
 }
 
+void pts__state_take(struct pts_runner *r, struct pts_state *s)
+{
+	struct ptsim_host_stats hs;
+	struct ptsim_mem_stats ms;
+
+	memset(s, 0, sizeof(*s));
+	if (!r->opts.fail_at || !r->m)
+		return;
+	ptsim_host_stats(r->m, &hs);
+	ptsim_mem_stats(r->m, &ms);
+	s->host_bytes = hs.bytes_live;
+	s->host_allocs = hs.nr_live;
+	s->sections = ms.nr_sections_initialised;
+	s->free_pages = ms.free_pages;
+}
+
+void pts__state_check(struct pts_runner *r, const struct pts_state *s, int err, const char *what)
+{
+	struct pts_state now;
+
+	if (err != -ENOMEM || !r->opts.fail_at || !r->m || r->state_problem[0])
+		return;
+	pts__state_take(r, &now);
+	if (!memcmp(&now, s, sizeof(now)))
+		return;
+	snprintf(r->state_problem, sizeof(r->state_problem),
+		 "%s:%u: %s failed with ENOMEM but changed the machine: host bytes %llu -> %llu, "
+		 "allocations %llu -> %llu, initialised sections %llu -> %llu, free frames %llu -> "
+		 "%llu",
+		 r->file ? r->file : "-", r->line, what, (unsigned long long)s->host_bytes,
+		 (unsigned long long)now.host_bytes, (unsigned long long)s->host_allocs,
+		 (unsigned long long)now.host_allocs, (unsigned long long)s->sections,
+		 (unsigned long long)now.sections, (unsigned long long)s->free_pages,
+		 (unsigned long long)now.free_pages);
+}
+
+const char *pts_state_problem(const struct pts_runner *r)
+{
+	return r && r->state_problem[0] ? r->state_problem : NULL;
+}
+
+/* Commands that make several library calls check each one themselves. */
+static bool checks_itself(const struct pts_cmd *c)
+{
+	return !strcmp(c->name, "read") || !strcmp(c->name, "write") || !strcmp(c->name, "exec") ||
+	       !strcmp(c->name, "machine") || !strcmp(c->name, "expect") ||
+	       !strcmp(c->name, "cost");
+}
+
 int pts__dispatch(struct pts_runner *r, struct pts_args *a, int first)
 {
 	const struct pts_cmd *c;
+	struct pts_state st;
+	int err;
 
 	if (first) {
 		a->argc -= first;
@@ -567,7 +618,12 @@ int pts__dispatch(struct pts_runner *r, struct pts_args *a, int first)
 	if (c->needs_mm && !pts__mm(r))
 		return pts__fail(r, -EINVAL, "%s: no address space yet (create one with `mm NAME`)",
 				 c->name);
-	return c->fn(r, a);
+	if (checks_itself(c))
+		return c->fn(r, a);
+	pts__state_take(r, &st);
+	err = c->fn(r, a);
+	pts__state_check(r, &st, err, c->name);
+	return err;
 }
 
 int pts_exec_line(struct pts_runner *r, const char *file, unsigned int line, const char *text)

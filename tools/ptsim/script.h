@@ -103,6 +103,8 @@ uint64_t pts_alloc_points(const struct pts_runner *r);
 
 /* Whether the injected failure has fired (sweep bookkeeping). */
 bool pts_fail_fired(const struct pts_runner *r);
+/* Sweep mode: the first failed call that changed the machine (NULL: none). */
+const char *pts_state_problem(const struct pts_runner *r);
 
 /* Free frames of the current machine right after it was created (0 if none). */
 uint64_t pts_free_at_create(const struct pts_runner *r);

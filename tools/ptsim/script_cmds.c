@@ -679,10 +679,13 @@ static int cmd_access(struct pts_runner *r, struct pts_args *a)
 		struct ptsim_access_result res;
 		struct ptsim_mm_counters before, after;
 		struct thp_events tb, te;
+		struct pts_state st;
 
 		ptsim_mm_counters(pts__mm(r), &before);
 		thp_events(r, &tb);
+		pts__state_take(r, &st);
 		err = ptsim_access(pts__mm(r), r->cpu, p, kind, &res);
+		pts__state_check(r, &st, err, a->argv[0]);
 		if (err)
 			return pts__fail_call(r, err, a->argv[0]);
 		r->last = res;

@@ -62,12 +62,29 @@ struct pts_runner {
 	bool fail_fired;
 	uint64_t points_base;	 /* allocation points the machine's creation passed */
 	uint64_t free_at_create; /* free frames of the machine when it was created */
+	char state_problem[256]; /* a failed call changed the machine (sweep mode) */
 
 	/* Where we are, for messages. */
 	const char *file;
 	unsigned int line;
 	char err[512];
 };
+
+/*
+ * What a failed library call must leave as it was (sweep mode): host bytes
+ * and allocations, initialised sections, free frames.
+ */
+struct pts_state {
+	uint64_t host_bytes, host_allocs, sections, free_pages;
+};
+
+/* Take the state before a library call (only in sweep mode; a no-op otherwise). */
+void pts__state_take(struct pts_runner *r, struct pts_state *s);
+/*
+ * After the call: if it failed with -ENOMEM and the state differs, note the
+ * first such difference for the sweep (pts_state_problem()).
+ */
+void pts__state_check(struct pts_runner *r, const struct pts_state *s, int err, const char *what);
 
 /* One line split into words; argv[] point into buf. */
 struct pts_args {

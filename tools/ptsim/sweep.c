@@ -69,6 +69,10 @@ static int one_run(const char *name, const char *buf, size_t len, uint64_t fail_
 	*fallbacks =
 		pts_machine(r) ? ptsim_vm_event(pts_machine(r), PTSIM_VM_THP_FAULT_FALLBACK) : 0;
 	*problem = check_machine(r, pbuf, plen);
+	if (!*problem && pts_state_problem(r)) {
+		snprintf(pbuf, plen, "%s", pts_state_problem(r));
+		*problem = pbuf;
+	}
 	pts_runner_destroy(r);
 	return 0;
 }

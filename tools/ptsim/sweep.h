@@ -8,7 +8,10 @@
  * and line (any other error after the injected failure means a failure was
  * swallowed and changed what the script saw) - and afterwards ptsim_check()
  * must be clean, both as the script left the machine and once every address
- * space and file is released, when every frame must be free again.
+ * space and file is released, when every frame must be free again.  The
+ * library call that failed must also have left host memory, initialised
+ * sections and free frames as they were (the runner compares them around
+ * each call in sweep mode: pts_state_problem()).
  *
  * One failure is meant to change what the script sees: a THP fault whose
  * huge page cannot be had maps a small page instead (VM_FAULT_FALLBACK,
