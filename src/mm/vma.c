@@ -45,7 +45,7 @@ static void split_vma(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct p
 	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> a->page_shift);
 	new->vm_page_prot = vma->vm_page_prot;
 	new->vm_mm = st;
-	vma->vm_end = addr;
+	ptsim__vma_set_range(&st->vmas, vma, vma->vm_start, addr);
 	PTSIM_BUG_ON(ptsim__vma_insert(&st->vmas, new));
 	if (vma->anon_vma)
 		ptsim__anon_vma_link(vma->anon_vma, new);
@@ -76,7 +76,7 @@ static void merge_into_prev(struct ptsim_mm_state *st, struct ptsim_vma *prev,
 	struct ptsim_mm_ctx *ctx = st->ctx;
 
 	ptsim__vma_remove(&st->vmas, next);
-	prev->vm_end = next->vm_end;
+	ptsim__vma_set_range(&st->vmas, prev, prev->vm_start, next->vm_end);
 	prev->vm_flags |= next->vm_flags & PTSIM_VM_SOFTDIRTY;
 	if (!prev->anon_vma && next->anon_vma)
 		ptsim__anon_vma_link(next->anon_vma, prev);

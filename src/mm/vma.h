@@ -7,11 +7,23 @@
  * whose end lies above an address, the kernel's lookup - is O(log n), and
  * so are insertion and removal.  Neighbours are reached in O(log n) too.
  *
+ * Free space.  Each node also records the span of its subtree (the lowest
+ * vm_start and the highest vm_end in it) and the largest hole between two
+ * consecutive VMAs of the subtree, as the kernel's maple tree tracks the
+ * largest gap below each slot of a node (before the maple tree, the VMA
+ * rbtree's rb_subtree_gap), for a free-area search in O(log n).  Unlike
+ * rb_subtree_gap, which stores each VMA's gap to its predecessor, these
+ * fields depend only on the subtree's own VMAs, so moving a VMA's boundary
+ * updates its path to the root and nothing else.  A VMA in the tree changes
+ * its vm_start or vm_end only through ptsim__vma_set_range(), which does
+ * that update; insertion, removal and rotations keep the fields too.
+ *
  * Invariants (checked by ptsim__vma_tree_check()):
  *  - every VMA is non-empty and page aligned;
  *  - an in-order walk gives strictly increasing, non-overlapping ranges;
  *  - each node's height is 1 + max(child heights) and children's heights
  *    differ by at most one; parent links match the child links;
+ *  - each node's subtree span and largest hole are those of its subtree;
  *  - nr equals the number of nodes.
  *
  * Flag values are the kernel's (include/linux/mm.h), defined in ptsim/mm.h.
@@ -40,9 +52,11 @@ struct ptsim_vma {
 	/* rmap lists (src/mm/rmap.c): the anon_vma's VMAs, the file's i_mmap */
 	struct ptsim_vma *av_next, *av_prev;
 	struct ptsim_vma *f_next, *f_prev;
-	/* tree links (private to vma.c) */
+	/* tree links and free-space fields (private to vma_tree.c) */
 	struct ptsim_vma *left, *right, *parent;
 	int height;
+	uint64_t subtree_start, subtree_end; /* lowest vm_start, highest vm_end */
+	uint64_t subtree_gap;		     /* largest hole between two of its VMAs */
 };
 
 struct ptsim_vma_tree {
@@ -62,6 +76,14 @@ struct ptsim_vma *ptsim__vma_lookup(const struct ptsim_vma_tree *t, uint64_t add
 struct ptsim_vma *ptsim__vma_next(const struct ptsim_vma *vma);
 struct ptsim_vma *ptsim__vma_prev(const struct ptsim_vma *vma);
 struct ptsim_vma *ptsim__vma_first(const struct ptsim_vma_tree *t);
+/*
+ * Move @vma's boundaries to [start, end) while it stays in @t: the range must
+ * stay non-empty and clear of its neighbours, so the order holds (split,
+ * merge, vma_expand() / vma_shrink() in the kernel).  Updates the free-space
+ * fields up to the root.
+ */
+void ptsim__vma_set_range(struct ptsim_vma_tree *t, struct ptsim_vma *vma, uint64_t start,
+			  uint64_t end);
 /* Whether [start, end) intersects no VMA. */
 bool ptsim__vma_range_free(const struct ptsim_vma_tree *t, uint64_t start, uint64_t end);
 /* Verify the invariants above; 0 if they hold, else -EUCLEAN. */

@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: MIT
 /*
- * vma.c - the ordered set of VMAs: an AVL tree keyed by vm_start.
+ * vma_tree.c - the ordered set of VMAs: an AVL tree keyed by vm_start.
  *
  * The kernel keeps VMAs in a maple tree; what the model needs from it is
  * O(log n) find_vma(), insert, remove and neighbour steps over disjoint
  * ranges, which a height-balanced binary tree gives with a few dozen lines.
+ * Each node also carries its subtree's span and largest hole (src/mm/vma.h).
  */
 #include <errno.h>
 #include <stddef.h>
 
 #include "mm/vma.h"
+#include "util/bug.h"
 
 static int height(const struct ptsim_vma *v)
 {
 	return v ? v->height : 0;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The free-space fields of @v from its own range and its children's fields:
+ * the holes of the subtree are those of each child and the two between a
+ * child's span and @v.
+ */
+static void update_gap(struct ptsim_vma *v)
+{
+	const struct ptsim_vma *l = v->left, *r = v->right;
+	uint64_t gap = 0;
+
+	v->subtree_start = l ? l->subtree_start : v->vm_start;
+	v->subtree_end = r ? r->subtree_end : v->vm_end;
+	if (l)
+		gap = max64(l->subtree_gap, v->vm_start - l->subtree_end);
+	if (r)
+		gap = max64(gap, max64(r->subtree_gap, r->subtree_start - v->vm_end));
+	v->subtree_gap = gap;
 }
 
 static void update(struct ptsim_vma *v)
@@ -21,6 +47,7 @@ static void update(struct ptsim_vma *v)
 	int l = height(v->left), r = height(v->right);
 
 	v->height = 1 + (l > r ? l : r);
+	update_gap(v);
 }
 
 /* Point whatever referenced @old (parent link or root) at @new. */
@@ -131,7 +158,7 @@ int ptsim__vma_insert(struct ptsim_vma_tree *t, struct ptsim_vma *vma)
 	}
 	vma->left = vma->right = NULL;
 	vma->parent = parent;
-	vma->height = 1;
+	update(vma);
 	*link = vma;
 	t->nr++;
 	rebalance(t, parent);
@@ -181,6 +208,24 @@ void ptsim__vma_remove(struct ptsim_vma_tree *t, struct ptsim_vma *vma)
 	rebalance(t, fix);
 }
 
+void ptsim__vma_set_range(struct ptsim_vma_tree *t, struct ptsim_vma *vma, uint64_t start,
+			  uint64_t end)
+{
+	const struct ptsim_vma *prev = ptsim__vma_prev(vma), *next = ptsim__vma_next(vma);
+	struct ptsim_vma *v = vma;
+
+	PTSIM_BUG_ON(start >= end || (prev && prev->vm_end > start) ||
+		     (next && next->vm_start < end));
+	vma->vm_start = start;
+	vma->vm_end = end;
+	for (;; v = v->parent) {
+		update_gap(v);
+		if (!v->parent)
+			break;
+	}
+	PTSIM_BUG_ON(v != t->root);
+}
+
 struct ptsim_vma *ptsim__vma_first(const struct ptsim_vma_tree *t)
 {
 	return leftmost(t->root);
@@ -221,6 +266,15 @@ static int check_subtree(const struct ptsim_vma *v, const struct ptsim_vma *pare
 	r = check_subtree(v->right, v, count);
 	if (l < 0 || r < 0 || l - r > 1 || r - l > 1 || v->height != 1 + (l > r ? l : r))
 		return -1;
+	/* The free-space fields, from the children's (checked already). */
+	{
+		struct ptsim_vma want = *v;
+
+		update_gap(&want);
+		if (want.subtree_start != v->subtree_start || want.subtree_end != v->subtree_end ||
+		    want.subtree_gap != v->subtree_gap)
+			return -1;
+	}
 	(*count)++;
 	return v->height;
 }
