@@ -148,12 +148,16 @@ int ptsim__vma_check_range(struct ptsim_mm_state *st, const char *what, uint64_t
 
 /* --- mmap ------------------------------------------------------------------------- */
 
-/* arch_get_unmapped_area_topdown(), with the hint tried first. */
+/*
+ * arch_get_unmapped_area_topdown(), with the hint tried first: the highest
+ * free range of @len bytes in [mmap_min_addr, mmap_base), found by
+ * unmapped_area_topdown() in O(log n) (src/mm/vma_tree.c).
+ */
 static int get_unmapped_area(struct ptsim_mm_state *st, uint64_t hint, uint64_t len, uint64_t *out)
 {
 	const struct ptsim_arch *a = st->ctx->arch;
 	uint64_t psz = ptsim__page_size(a);
-	uint64_t top = map_window(a) - MIN_GAP, cand;
+	uint64_t top = map_window(a) - MIN_GAP;
 
 	if (hint) {
 		hint = (hint + psz - 1) & ~(psz - 1);
@@ -163,20 +167,7 @@ static int get_unmapped_area(struct ptsim_mm_state *st, uint64_t hint, uint64_t 
 			return 0;
 		}
 	}
-	if (len > top - MMAP_MIN_ADDR)
-		return -ENOMEM;
-	cand = top - len;
-	for (;;) {
-		struct ptsim_vma *v = ptsim__find_vma(&st->vmas, cand);
-
-		if (!v || v->vm_start >= cand + len) {
-			*out = cand;
-			return 0;
-		}
-		if (v->vm_start < MMAP_MIN_ADDR + len)
-			return -ENOMEM;
-		cand = v->vm_start - len;
-	}
+	return ptsim__vma_unmapped_area_topdown(&st->vmas, MMAP_MIN_ADDR, top, len, out);
 }
 
 int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsigned int prot,

@@ -9,14 +9,16 @@
  *
  * Free space.  Each node also records the span of its subtree (the lowest
  * vm_start and the highest vm_end in it) and the largest hole between two
- * consecutive VMAs of the subtree, as the kernel's maple tree tracks the
- * largest gap below each slot of a node (before the maple tree, the VMA
- * rbtree's rb_subtree_gap), for a free-area search in O(log n).  Unlike
- * rb_subtree_gap, which stores each VMA's gap to its predecessor, these
- * fields depend only on the subtree's own VMAs, so moving a VMA's boundary
- * updates its path to the root and nothing else.  A VMA in the tree changes
- * its vm_start or vm_end only through ptsim__vma_set_range(), which does
- * that update; insertion, removal and rotations keep the fields too.
+ * consecutive VMAs of the subtree, so mmap's free-area search finds the
+ * highest hole that fits in O(log n), as the kernel's
+ * unmapped_area_topdown() (mm/mmap.c) does with the maple tree's gap
+ * tracking (the largest gap below each slot of a node; before the maple
+ * tree, the VMA rbtree's rb_subtree_gap).  Unlike rb_subtree_gap, which
+ * stores each VMA's gap to its predecessor, these fields depend only on the
+ * subtree's own VMAs, so moving a VMA's boundary updates its path to the
+ * root and nothing else.  A VMA in the tree changes its vm_start or vm_end
+ * only through ptsim__vma_set_range(), which does that update; insertion,
+ * removal and rotations keep the fields too.
  *
  * Invariants (checked by ptsim__vma_tree_check()):
  *  - every VMA is non-empty and page aligned;
@@ -84,6 +86,13 @@ struct ptsim_vma *ptsim__vma_first(const struct ptsim_vma_tree *t);
  */
 void ptsim__vma_set_range(struct ptsim_vma_tree *t, struct ptsim_vma *vma, uint64_t start,
 			  uint64_t end);
+/*
+ * unmapped_area_topdown(): the highest address @addr with @low <= @addr and
+ * @addr + @len <= @high such that [addr, addr + len) intersects no VMA.
+ * 0 and *@out = addr, or -ENOMEM if there is none.  O(log n).
+ */
+int ptsim__vma_unmapped_area_topdown(const struct ptsim_vma_tree *t, uint64_t low, uint64_t high,
+				     uint64_t len, uint64_t *out);
 /* Whether [start, end) intersects no VMA. */
 bool ptsim__vma_range_free(const struct ptsim_vma_tree *t, uint64_t start, uint64_t end);
 /* Verify the invariants above; 0 if they hold, else -EUCLEAN. */

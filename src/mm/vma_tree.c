@@ -4,8 +4,10 @@
  *
  * The kernel keeps VMAs in a maple tree; what the model needs from it is
  * O(log n) find_vma(), insert, remove and neighbour steps over disjoint
- * ranges, which a height-balanced binary tree gives with a few dozen lines.
- * Each node also carries its subtree's span and largest hole (src/mm/vma.h).
+ * ranges, which a height-balanced binary tree gives with a few dozen lines,
+ * and mmap's search for free space in O(log n) (the kernel's
+ * unmapped_area_topdown() in mm/mmap.c), for which each node carries its
+ * subtree's span and largest hole (src/mm/vma.h).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -224,6 +226,68 @@ void ptsim__vma_set_range(struct ptsim_vma_tree *t, struct ptsim_vma *vma, uint6
 			break;
 	}
 	PTSIM_BUG_ON(v != t->root);
+}
+
+/* --- free space ------------------------------------------------------------------ */
+
+struct gap_req {
+	uint64_t low, high, len;
+};
+
+/*
+ * Whether the hole [start, end), cut to [low, high), holds @r->len bytes;
+ * if so *@out is the highest place for them.
+ */
+static bool gap_fits(uint64_t start, uint64_t end, const struct gap_req *r, uint64_t *out)
+{
+	start = max64(start, r->low);
+	if (end > r->high)
+		end = r->high;
+	if (end <= start || end - start < r->len)
+		return false;
+	*out = end - r->len;
+	return true;
+}
+
+/*
+ * The highest fitting hole between two VMAs of the subtree at @v.  A subtree
+ * whose largest hole is too small, or whose span cannot hold the length
+ * inside [low, high), is skipped whole.  A subtree inside [low, high) with a
+ * hole that is large enough is entered only along the path to the highest
+ * such hole, and only the subtrees whose span holds low or high (two paths)
+ * can be entered in vain, so the search visits O(log n) nodes.
+ */
+static bool gap_search(const struct ptsim_vma *v, const struct gap_req *r, uint64_t *out)
+{
+	uint64_t unused;
+
+	if (!v || v->subtree_gap < r->len ||
+	    !gap_fits(v->subtree_start, v->subtree_end, r, &unused))
+		return false;
+	if (gap_search(v->right, r, out))
+		return true;
+	if (v->right && gap_fits(v->vm_end, v->right->subtree_start, r, out))
+		return true;
+	if (v->left && gap_fits(v->left->subtree_end, v->vm_start, r, out))
+		return true;
+	return gap_search(v->left, r, out);
+}
+
+int ptsim__vma_unmapped_area_topdown(const struct ptsim_vma_tree *t, uint64_t low, uint64_t high,
+				     uint64_t len, uint64_t *out)
+{
+	const struct gap_req r = {.low = low, .high = high, .len = len};
+	const struct ptsim_vma *root = t->root;
+
+	if (!len || high < low || high - low < len)
+		return -ENOMEM;
+	if (!root)
+		return gap_fits(0, UINT64_MAX, &r, out) ? 0 : -ENOMEM;
+	/* Highest first: above the last VMA, between two, below the first. */
+	if (gap_fits(root->subtree_end, UINT64_MAX, &r, out) || gap_search(root, &r, out) ||
+	    gap_fits(0, root->subtree_start, &r, out))
+		return 0;
+	return -ENOMEM;
 }
 
 struct ptsim_vma *ptsim__vma_first(const struct ptsim_vma_tree *t)

@@ -135,7 +135,7 @@ static void test_sequential_is_balanced(void **state)
 	free(v);
 }
 
-/* --- the free-space fields ------------------------------ */
+/* --- the free-space fields and the free-area search ------------------------------ */
 
 /* The nodes of the subtree at @v in address order, into @out; returns how many. */
 static size_t subtree_nodes(const struct ptsim_vma *v, const struct ptsim_vma **out)
@@ -176,6 +176,44 @@ static void assert_gaps_brute(const struct ptsim_vma_tree *t)
 	}
 	free(sub);
 	free(all);
+}
+
+/*
+ * The search mmap used before the tree tracked holes: from @high - @len
+ * down, each step one find_vma() and a move below the VMA in the way.
+ */
+static int linear_topdown(const struct ptsim_vma_tree *t, uint64_t low, uint64_t high, uint64_t len,
+			  uint64_t *out)
+{
+	uint64_t cand;
+
+	if (!len || high < low || high - low < len)
+		return -ENOMEM;
+	cand = high - len;
+	for (;;) {
+		struct ptsim_vma *v = ptsim__find_vma(t, cand);
+
+		if (!v || v->vm_start >= cand + len) {
+			*out = cand;
+			return 0;
+		}
+		if (v->vm_start < low + len)
+			return -ENOMEM;
+		cand = v->vm_start - len;
+	}
+}
+
+/* ptsim__vma_unmapped_area_topdown() gives what the linear search gives. */
+static void assert_search(const struct ptsim_vma_tree *t, uint64_t low, uint64_t high, uint64_t len)
+{
+	uint64_t want = 0, got = 0;
+	int w = linear_topdown(t, low, high, len, &want);
+	int g = ptsim__vma_unmapped_area_topdown(t, low, high, len, &got);
+
+	if (w != g || (!w && want != got))
+		fail_msg("search [0x%llx, 0x%llx) len 0x%llx: %d 0x%llx, linear %d 0x%llx",
+			 (unsigned long long)low, (unsigned long long)high, (unsigned long long)len,
+			 g, (unsigned long long)got, w, (unsigned long long)want);
 }
 
 #define NP 512 /* pages of the randomized address space */
@@ -222,13 +260,54 @@ static int model_index(const struct gap_model *g, const struct ptsim_vma *v)
 	return -1;
 }
 
+/* The highest page-aligned free range of @len pages in pages [@low, @high), from the pages. */
+static int brute_topdown(const struct gap_model *g, uint64_t low, uint64_t high, uint64_t len,
+			 uint64_t *out)
+{
+	for (uint64_t a = high - len + 1; len <= high - low && a-- > low;) {
+		bool free = true;
+
+		for (uint64_t p = a; free && p < a + len; p++)
+			free = !g->owner[p];
+		if (free) {
+			*out = a * PAGE;
+			return 0;
+		}
+	}
+	return -ENOMEM;
+}
+
 static void model_check(struct gap_model *g)
 {
+	uint64_t low, high, len, want = 0, got = 0;
+	int w, r;
+
 	assert_int_equal(ptsim__vma_tree_check(&g->t), 0);
 	assert_u64_eq(g->t.nr, (uint64_t)g->nlive);
 	assert_gaps_brute(&g->t);
 	for (int p = 0; p < NP; p += 1 + (int)rnd(16))
 		assert_ptr_equal(ptsim__vma_lookup(&g->t, p * PAGE + rnd(PAGE)), g->owner[p]);
+	/* Page-aligned requests, against the pages themselves. */
+	for (int q = 0; q < 4; q++) {
+		low = rnd(NP / 2);
+		high = low + rnd(NP - low + 1);
+		len = 1 + rnd(q ? 8 : NP);
+		w = brute_topdown(g, low, high, len, &want);
+		r = ptsim__vma_unmapped_area_topdown(&g->t, low * PAGE, high * PAGE, len * PAGE,
+						     &got);
+		assert_int_equal(r, w);
+		if (!w)
+			assert_u64_eq(got, want);
+		assert_search(&g->t, low * PAGE, high * PAGE, len * PAGE);
+	}
+	/* Any bytes, against the linear search, and the whole space. */
+	for (int q = 0; q < 4; q++) {
+		low = rnd(NP * PAGE);
+		high = low + rnd(NP * PAGE - low + 2 * PAGE);
+		assert_search(&g->t, low, high, 1 + rnd(q ? 4 * PAGE : NP * PAGE));
+	}
+	assert_search(&g->t, 0, UINT64_MAX, PAGE);
+	assert_search(&g->t, 0, NP * PAGE, 2 * PAGE);
 }
 
 /*
@@ -320,6 +399,60 @@ static void test_gaps_random_ops(void **state)
 	}
 	assert_null(g->t.root);
 	free(g);
+}
+
+/* The search on a big tree and at the edges: clipping, empty tree, no room. */
+static void test_gap_search_edges(void **state)
+{
+	enum { N = 10000 };
+	struct ptsim_vma *v = calloc(N, sizeof(*v));
+	struct ptsim_vma_tree t = {0};
+	const uint64_t top = 4 * N * PAGE;
+	uint64_t out = 0;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, PAGE, top, PAGE, &out), 0);
+	assert_u64_eq(out, top - PAGE);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, PAGE, top, top, &out), -ENOMEM);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, PAGE, top, 0, &out), -ENOMEM);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, top, PAGE, PAGE, &out), -ENOMEM);
+	/* One-page VMAs with one-page holes, from the top down, and one VMA across the top. */
+	for (int i = 0; i < N; i++) {
+		v[i].vm_start = top - (2 * (uint64_t)i + 2) * PAGE;
+		v[i].vm_end = v[i].vm_start + PAGE;
+		assert_int_equal(ptsim__vma_insert(&t, &v[i]), 0);
+	}
+	assert_int_equal(ptsim__vma_tree_check(&t), 0);
+	/* A page fits in the hole right under the top; two pages only under all VMAs. */
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, 0, top, PAGE, &out), 0);
+	assert_u64_eq(out, top - PAGE);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, 0, top, 2 * PAGE, &out), 0);
+	assert_u64_eq(out, top - 2 * N * PAGE - 2 * PAGE);
+	/* The hole below the first VMA cut by low. */
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, top - 2 * N * PAGE - 2 * PAGE, top,
+							  2 * PAGE, &out),
+			 0);
+	assert_int_equal(ptsim__vma_unmapped_area_topdown(&t, top - 2 * N * PAGE - PAGE, top,
+							  2 * PAGE, &out),
+			 -ENOMEM);
+	/* high inside a VMA, or in a hole. */
+	assert_search(&t, 0, top - 3 * PAGE / 2, PAGE);
+	assert_search(&t, 0, top - 5 * PAGE / 2, PAGE);
+	assert_search(&t, PAGE, top - PAGE, 3 * PAGE);
+	/* Widen every 97th hole to three pages. */
+	for (int i = 96; i < N - 1; i += 97)
+		ptsim__vma_set_range(&t, &v[i], v[i].vm_start - PAGE, v[i].vm_end - PAGE);
+	assert_int_equal(ptsim__vma_tree_check(&t), 0);
+	for (uint64_t len = 1; len <= 4; len++)
+		for (uint64_t high = top; high > top - 40 * PAGE; high -= PAGE / 2)
+			assert_search(&t, PAGE, high, len * PAGE);
+	for (int q = 0; q < 2000; q++) {
+		uint64_t low = rnd(top), high = low + rnd(top - low + 1);
+
+		assert_search(&t, low, high, 1 + rnd(3 * PAGE));
+	}
+	free(v);
 }
 
 /*
@@ -473,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_random_tree),
 		cmocka_unit_test(test_sequential_is_balanced),
 		cmocka_unit_test(test_gaps_random_ops),
+		cmocka_unit_test(test_gap_search_edges),
 		cmocka_unit_test(test_gap_corruption),
 		PTSIM_ARCH_TESTS(test_mmap_placement),
 	};
