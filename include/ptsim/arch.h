@@ -34,11 +34,19 @@ extern "C" {
 #endif
 
 enum ptsim_arch_kind {
+	PTSIM_ARCH_NONE = -1, /* ptsim_arch_kind(NULL) */
 	PTSIM_ARCH_X86_64 = 0,
 	PTSIM_ARCH_ARM64 = 1,
 };
 
 struct ptsim_arch;
+
+/*
+ * Hostile input (docs/api/conventions.md): every function of this header
+ * answers a NULL configuration, or a level outside enum ptsim_level, with a
+ * neutral value - 0 (entries and numbers), false, NULL or "?" - and never
+ * reads past an array.
+ */
 
 /**
  * ptsim_arch_lookup() - find an architecture configuration by name.
@@ -114,6 +122,7 @@ enum ptsim_memtype {
 };
 #define PTSIM_PGPROT_MT(mt) ((unsigned int)(mt) << PTSIM_PGPROT_MT_SHIFT)
 
+/* 0 for @prot or @flags bits not defined above, or a memory type above PTSIM_MT_NORMAL_TAGGED. */
 PTSIM_API uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, unsigned int flags);
 
 /*

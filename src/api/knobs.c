@@ -455,5 +455,10 @@ int ptsim_knob_get(const struct ptsim_machine *m, const char *name, char *buf, s
 {
 	if (!m)
 		return -EINVAL;
+	if (!name || !buf || !len)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "knob: NULL name or buffer");
+	if (!knob_find(name))
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL,
+				     "knob: unknown knob \"%s\" (ptsim knobs lists them)", name);
 	return ptsim_config_get(&m->cfg, name, buf, len);
 }

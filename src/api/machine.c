@@ -148,12 +148,12 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 
 const struct ptsim_arch *ptsim_machine_arch(const struct ptsim_machine *m)
 {
-	return m->arch;
+	return m ? m->arch : NULL;
 }
 
 const struct ptsim_config *ptsim_machine_config(const struct ptsim_machine *m)
 {
-	return &m->cfg;
+	return m ? &m->cfg : NULL;
 }
 
 const char *ptsim_errmsg(const struct ptsim_machine *m)
@@ -197,6 +197,8 @@ const char *ptsim_strerror(int err)
 
 void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat)
 {
+	if (!m)
+		return;
 	m->host.fail_nth = nth;
 	m->host.fail_repeat = repeat;
 	m->host.fault_calls = 0;
@@ -204,6 +206,15 @@ void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat)
 
 void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed)
 {
+	if (!m)
+		return;
+	if (ppm > 1000000) {
+		(void)ptsim__seterr(&m->host, -EINVAL,
+				    "fault_inject_prob: %u parts per million is more than 1000000 "
+				    "(nothing changed)",
+				    ppm);
+		return;
+	}
 	m->host.fail_ppm = ppm;
 	/* Seed 0 means "the machine's seed" (cfg.seed). */
 	if (!seed)
@@ -213,16 +224,24 @@ void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t see
 
 uint64_t ptsim_fault_injected(const struct ptsim_machine *m)
 {
-	return m->host.nr_injected;
+	return m ? m->host.nr_injected : 0;
 }
 
 uint64_t ptsim_alloc_points(const struct ptsim_machine *m)
 {
-	return m->host.alloc_points;
+	return m ? m->host.alloc_points : 0;
 }
 
 void ptsim_host_stats(const struct ptsim_machine *m, struct ptsim_host_stats *out)
 {
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "host_stats: NULL out");
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
 	out->bytes_live = m->host.bytes_live;
 	out->bytes_peak = m->host.bytes_peak;
 	out->nr_live = m->host.nr_live;

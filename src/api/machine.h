@@ -51,4 +51,26 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 /* The machine's mm-layer context, set up on first use (mm_api.c). */
 struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m);
 
+/*
+ * The host of a machine a call received as const, to set the error text of
+ * a refusal: the text is not part of the model that const protects
+ * (docs/api/conventions.md, "Hostile input").
+ */
+static inline struct ptsim_host *ptsim__mhost(const struct ptsim_machine *m)
+{
+	return (struct ptsim_host *)(uintptr_t)&m->host;
+}
+
+/*
+ * The safety net of "every failing call sets a message": @ret came from
+ * work handed to a lower layer when h->nr_errors was @mark; a negative @ret
+ * that set no message gets "@fn: <ptsim_strerror()>".
+ */
+static inline long ptsim__api_ret(struct ptsim_host *h, uint64_t mark, long ret, const char *fn)
+{
+	if (ret < 0 && h->nr_errors == mark)
+		return ptsim__seterr(h, (int)ret, "%s: %s", fn, ptsim_strerror((int)ret));
+	return ret;
+}
+
 #endif /* PTSIM_SRC_CORE_MACHINE_H */

@@ -41,6 +41,8 @@ int ptsim_frame_get(struct ptsim_machine *m, uint64_t pfn, struct ptsim_frame_in
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!out)
 		return ptsim__seterr(&m->host, -EINVAL, "frame_get: NULL out");
 	err = ptsim__frame_info(&m->mem, pfn, out);
@@ -53,6 +55,8 @@ int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!pfn)
 		return ptsim__seterr(&m->host, -EINVAL, "alloc_pages: NULL pfn");
 	if (order > m->arch->max_order)
@@ -70,6 +74,8 @@ int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (order > m->arch->max_order)
 		return ptsim__seterr(&m->host, -EINVAL, "free_pages: order %u > MAX_PAGE_ORDER %u",
 				     order, m->arch->max_order);
@@ -98,6 +104,8 @@ int ptsim_folio_alloc(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!pfn)
 		return ptsim__seterr(&m->host, -EINVAL, "folio_alloc: NULL pfn");
 	if (order + m->arch->page_shift > m->arch->pa_bits || order >= 63 - m->arch->page_shift)
@@ -135,8 +143,11 @@ static int folio_ref_head(struct ptsim_machine *m, const char *fn, uint64_t pfn,
 int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = folio_ref_head(m, "folio_get", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = folio_ref_head(m, "folio_get", pfn, &f);
 	if (err)
 		return err;
 	if (f->refcount == INT32_MAX)
@@ -149,8 +160,11 @@ int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = folio_ref_head(m, "folio_put", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = folio_ref_head(m, "folio_put", pfn, &f);
 	if (err)
 		return err;
 	if (f->refcount == 1 && ptsim__frame_type(f) == PTSIM_PGTY_table)
@@ -169,6 +183,8 @@ int ptsim_page_set_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagefl
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
 		return ptsim__seterr(&m->host, -EINVAL, "set_flag: flag %d invalid or read-only",
 				     (int)flag);
@@ -184,6 +200,8 @@ int ptsim_page_clear_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_page
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
 		return ptsim__seterr(&m->host, -EINVAL, "clear_flag: flag %d invalid or read-only",
 				     (int)flag);
@@ -198,6 +216,8 @@ int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagef
 {
 	const struct ptsim_frame *f;
 
+	if (!m)
+		return -EINVAL;
 	if (!ptsim__pfn_present(&m->mem, pfn))
 		return ptsim__seterr(&m->host, -ENXIO, "test_flag: pfn 0x%llx not present",
 				     PFNX(pfn));
@@ -211,12 +231,19 @@ int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagef
 
 uint64_t ptsim_zero_pfn(const struct ptsim_machine *m)
 {
-	return m->mem.zero_pfn;
+	return m ? m->mem.zero_pfn : 0;
 }
 
 void ptsim_mem_stats(const struct ptsim_machine *m, struct ptsim_mem_stats *out)
 {
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "mem_stats: NULL out");
+		return;
+	}
 	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
 	out->present_pages = m->mem.present_pages;
 	out->free_pages = m->mem.free_pages;
 	out->nr_sections_present = m->mem.nr_sections_present;
@@ -226,7 +253,11 @@ void ptsim_mem_stats(const struct ptsim_machine *m, struct ptsim_mem_stats *out)
 
 int ptsim_memory_add(struct ptsim_machine *m, uint64_t start, uint64_t size)
 {
-	int err = ptsim__memory_add(&m->mem, start, size);
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = ptsim__memory_add(&m->mem, start, size);
 
 	if (err == -EINVAL)
 		return ptsim__seterr(&m->host, err,
@@ -240,7 +271,11 @@ int ptsim_memory_add(struct ptsim_machine *m, uint64_t start, uint64_t size)
 
 int ptsim_memory_remove(struct ptsim_machine *m, uint64_t start, uint64_t size)
 {
-	int err = ptsim__memory_remove(&m->mem, start, size);
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = ptsim__memory_remove(&m->mem, start, size);
 
 	if (err == -EINVAL)
 		return ptsim__seterr(&m->host, err,
@@ -258,12 +293,15 @@ int ptsim_memory_remove(struct ptsim_machine *m, uint64_t start, uint64_t size)
 
 bool ptsim_pfn_valid(const struct ptsim_machine *m, uint64_t pfn)
 {
-	return ptsim__pfn_present(&m->mem, pfn);
+	return m && ptsim__pfn_present(&m->mem, pfn);
 }
 
 static int hstate_get(struct ptsim_machine *m, const char *fn, uint64_t size,
 		      struct ptsim_hstate **out)
 {
+	*out = NULL;
+	if (!m)
+		return -EINVAL;
 	*out = ptsim__hstate(&m->mem, size);
 	if (!*out)
 		return ptsim__seterr(&m->host, -EINVAL, "%s: no hugetlb size 0x%llx on %s", fn,
@@ -369,8 +407,11 @@ int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size, bool reser
 int ptsim_hugetlb_free_folio(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = inuse_frame(m, "hugetlb_free_folio", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = inuse_frame(m, "hugetlb_free_folio", pfn, &f);
 	if (err)
 		return err;
 	if (ptsim__frame_tail(f) || ptsim__frame_type(f) != PTSIM_PGTY_hugetlb)

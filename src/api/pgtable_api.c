@@ -26,14 +26,15 @@ static int slot_of(struct ptsim_mm *mm, const char *fn, const struct ptsim_pgslo
 
 	if (!ps)
 		return ptsim__seterr(&m->host, -EINVAL, "%s: NULL slot", fn);
+	if ((unsigned int)ps->level >= PTSIM_NR_LEVELS)
+		return ptsim__seterr(&m->host, -EINVAL, "%s: bad slot level %d", fn,
+				     (int)ps->level);
 	if (ptsim__slot_resolve(&mm->pt, (int)ps->level, ps->table_pfn, ps->index, ps->addr, s))
 		return ptsim__seterr(&m->host, -ESTALE,
 				     "%s: the slot's table (pfn 0x%llx, index %u) is not a live %s "
 				     "table of this address space any more",
 				     fn, ULL(ps->table_pfn), ps->index,
-				     (unsigned int)ps->level < PTSIM_NR_LEVELS
-					     ? lvl_name(m, (int)ps->level)
-					     : "?");
+				     lvl_name(m, (int)ps->level));
 	return 0;
 }
 

@@ -60,7 +60,7 @@ static int mapped_page(struct ptsim_mm *mm, const char *fn, uint64_t addr, uint6
 
 int ptsim_split_huge_page(struct ptsim_mm *mm, uint64_t addr, unsigned int new_order)
 {
-	uint64_t page;
+	uint64_t page, mark;
 	int err;
 
 	if (!mm)
@@ -68,7 +68,10 @@ int ptsim_split_huge_page(struct ptsim_mm *mm, uint64_t addr, unsigned int new_o
 	err = mapped_page(mm, "split_huge_page", addr, &page);
 	if (err)
 		return err == -EFAULT ? -ENOENT : err;
-	return ptsim__split_huge_page(mm->vm.ctx, page, new_order);
+	mark = mm->m->host.nr_errors;
+	return (int)ptsim__api_ret(&mm->m->host, mark,
+				   ptsim__split_huge_page(mm->vm.ctx, page, new_order),
+				   "split_huge_page");
 }
 
 int ptsim_pin_user_page(struct ptsim_mm *mm, uint64_t addr, uint64_t *pfn)

@@ -191,16 +191,24 @@ int ptsim_tlb_entries(struct ptsim_machine *m, unsigned int cpu, ptsim_tlb_entry
 
 int ptsim_tlb_stats(const struct ptsim_machine *m, unsigned int cpu, struct ptsim_tlb_stats *out)
 {
-	if (!m || !out || cpu >= m->tlbs.ncpus)
+	if (!m)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats: NULL out");
+	if (cpu >= m->tlbs.ncpus)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats: cpu %u of %u", cpu,
+				     m->tlbs.ncpus);
 	*out = m->tlbs.cpus[cpu].stats;
 	return 0;
 }
 
 void ptsim_tlb_stats_total(const struct ptsim_machine *m, struct ptsim_tlb_stats *out)
 {
-	if (!out)
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats_total: NULL out");
 		return;
+	}
 	memset(out, 0, sizeof(*out));
 	if (!m)
 		return;
@@ -226,8 +234,11 @@ long ptsim_violations(const struct ptsim_machine *m, struct ptsim_violation *out
 {
 	unsigned int n;
 
-	if (!m || (!out && max))
+	if (!m)
 		return -EINVAL;
+	if (!out && max)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL,
+				     "violations: NULL out for %u records", max);
 	n = m->tlbs.nr_viol_stored < max ? m->tlbs.nr_viol_stored : max;
 	if (n)
 		memcpy(out, m->tlbs.viol, n * sizeof(*out));
@@ -244,45 +255,71 @@ void ptsim_violations_clear(struct ptsim_machine *m)
 
 int ptsim_tlb_gather_mmu(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
 {
-	if (!tlb || !mm)
+	if (!mm)
 		return -EINVAL;
+	if (!tlb)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "tlb_gather_mmu: NULL gather");
 	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, false);
 	return 0;
 }
 
 int ptsim_tlb_gather_mmu_fullmm(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
 {
-	if (!tlb || !mm)
+	if (!mm)
 		return -EINVAL;
+	if (!tlb)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "tlb_gather_mmu_fullmm: NULL gather");
 	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, true);
+	return 0;
+}
+
+/*
+ * A started gather whose private fields are in range: 0, or -EINVAL (with
+ * the message when there is an address space to hold it).  A gather that was
+ * never started, or was finished, has no address space.
+ */
+static int gather_check(struct ptsim_mmu_gather *tlb, const char *fn)
+{
+	if (!tlb || !tlb->mm)
+		return -EINVAL;
+	if (tlb->nr_pages > PTSIM_MMU_GATHER_PAGES || tlb->nr_tables > PTSIM_MMU_GATHER_TABLES ||
+	    tlb->page_level < -1 || tlb->page_level >= PTSIM_NR_LEVELS)
+		return ptsim__seterr(
+			&tlb->mm->m->host, -EINVAL,
+			"%s: the gather is corrupt (%u pages, %u tables, page level %d)", fn,
+			tlb->nr_pages, tlb->nr_tables, tlb->page_level);
 	return 0;
 }
 
 int ptsim_tlb_remove_page(struct ptsim_mmu_gather *tlb, uint64_t pfn, uint64_t addr,
 			  enum ptsim_level level)
 {
-	if (!tlb || !tlb->mm)
-		return -EINVAL;
+	int err = gather_check(tlb, "tlb_remove_page");
+
+	if (err)
+		return err;
 	return ptsim__tlb_remove_page(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, pfn, addr, (int)level);
 }
 
 int ptsim_tlb_remove_table(struct ptsim_mmu_gather *tlb, uint64_t table_pfn, uint64_t addr,
 			   enum ptsim_level level)
 {
-	if (!tlb || !tlb->mm)
-		return -EINVAL;
+	int err = gather_check(tlb, "tlb_remove_table");
+
+	if (err)
+		return err;
 	return ptsim__tlb_remove_table(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, table_pfn, addr,
 				       (int)level);
 }
 
 void ptsim_tlb_flush_mmu(struct ptsim_mmu_gather *tlb)
 {
-	if (tlb && tlb->mm)
+	if (!gather_check(tlb, "tlb_flush_mmu"))
 		ptsim__tlb_flush_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
 }
 
 void ptsim_tlb_finish_mmu(struct ptsim_mmu_gather *tlb)
 {
-	if (tlb && tlb->mm)
+	if (!gather_check(tlb, "tlb_finish_mmu"))
 		ptsim__tlb_finish_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
 }
