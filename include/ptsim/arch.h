@@ -163,6 +163,11 @@ struct ptsim_attrs {
 #define PTSIM_SWP_UFFD_WP    0x4u
 
 /* Constructors. */
+/*
+ * ptsim_mk_leaf() ignores the bits of @pgprot outside the attribute fields
+ * (x86: the PFN field, bits 51:12; arm64: the output address and the
+ * contiguous hint); ptsim_map() refuses them.
+ */
 PTSIM_API ptsim_ent_t ptsim_mk_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
 				    uint64_t pgprot);
 PTSIM_API ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,

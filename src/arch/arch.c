@@ -321,10 +321,13 @@ uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, unsigned in
 	return a->ops->pgprot(a, prot, flags);
 }
 
+/* Bits of @pgprot outside the attribute fields (ops->pgprot_mask) are ignored, see arch.h. */
 ptsim_ent_t ptsim_mk_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
 			  uint64_t pgprot)
 {
-	return lvl_ok(a, lvl) ? a->ops->mk_leaf(a, lvl, pfn, pgprot) : 0;
+	if (!lvl_ok(a, lvl))
+		return 0;
+	return a->ops->mk_leaf(a, lvl, pfn, pgprot & a->ops->pgprot_mask(a));
 }
 
 ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,

@@ -79,7 +79,8 @@ static int plan_one(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t v
 }
 
 static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
-			  uint64_t page_size, unsigned int flags, int *lvl_out, uint64_t *unit_out)
+			  uint64_t page_size, uint64_t pgprot, unsigned int flags, int *lvl_out,
+			  uint64_t *unit_out)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	struct ptsim_host *h = pt->pa->host;
@@ -89,6 +90,14 @@ static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, 
 
 	if (flags & ~PTSIM_MAP_CONT)
 		return ptsim__seterr(h, -EINVAL, "map: unknown flags 0x%x", flags);
+	if (pgprot & ~a->ops->pgprot_mask(a))
+		return ptsim__seterr(
+			h, -EINVAL,
+			"map: pgprot 0x%016llx has bits 0x%016llx outside the attribute "
+			"fields of %s (a PFN or output address, or a contiguous hint: "
+			"use PTSIM_MAP_CONT)",
+			(unsigned long long)pgprot,
+			(unsigned long long)(pgprot & ~a->ops->pgprot_mask(a)), a->name);
 	if (lvl < 0)
 		return ptsim__seterr(h, -EINVAL, "map: 0x%llx is not a leaf size of %s",
 				     (unsigned long long)page_size, a->name);
@@ -131,7 +140,7 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	uint64_t unit = 0, addr, used = 0;
 	int lvl = 0, err;
 
-	err = map_check_args(pt, va, len, pfn, page_size, flags, &lvl, &unit);
+	err = map_check_args(pt, va, len, pfn, page_size, pgprot, flags, &lvl, &unit);
 	if (err)
 		return err;
 
