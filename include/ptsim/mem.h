@@ -108,6 +108,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_frame_get(struct ptsim_machine *m, uint64_t
 PTSIM_API PTSIM_MUST_CHECK int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order,
 						 uint64_t *pfn);
 /* Free frames from ptsim_alloc_pages(); -EINVAL if they are not an allocated block. */
+/* -EBUSY for a page a VMA maps, a page cache or an address space holds, or a page table. */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn,
 						unsigned int order);
 
@@ -121,6 +122,10 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_alloc(struct ptsim_machine *m, unsigned int order,
 						 uint64_t *pfn);
 /* Take / drop a folio reference (any page of the folio); the last put frees it. */
+/*
+ * -EBUSY for a page table, and for a put that would take a reference the
+ * folio's mappings, page cache or pins hold (release those by unmapping).
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn);
 

@@ -74,7 +74,8 @@ PTSIM_API uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm);
  * frames beyond the architecture's physical address space; -EEXIST if an
  * entry in the range is not none; -EBUSY if the range overlaps a VMA, or a
  * huge leaf would replace a table (or a smaller leaf would need to split a
- * huge one); -ENOMEM.
+ * huge one), or a frame is a page table; -ENOMEM.  @pgprot bits outside the
+ * attribute fields (arch.h, ptsim_mk_leaf()) are -EINVAL.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len,
 					 uint64_t pfn, uint64_t page_size, uint64_t pgprot,
@@ -200,7 +201,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_set(struct ptsim_mm *mm,
  * and the rss drop, dirty and young go to the folio; the mapping's folio
  * reference is the caller's to drop (ptsim_tlb_remove_page()).
  *
- * Return: 0, -EINVAL, -ESTALE.
+ * Return: 0, -EINVAL, -ESTALE; -EBUSY for a table entry inside a VMA whose
+ * table still holds entries.
  */
 PTSIM_API PTSIM_MUST_CHECK int
 ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim_ent_t *old);
@@ -222,7 +224,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *m
  * @old: the entry _start() returned.  @ent: the new entry: a present leaf
  *       mapping the same frame as @old.
  * Return: 0; -EINVAL (@ent maps another frame or is not a leaf, or the slot
- * is not none); -ESTALE.
+ * is not none); -EBUSY (@ent maps a page table); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm,
 							       const struct ptsim_pgslot *slot,
@@ -282,7 +284,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_free(struct ptsim_mm *mm, uint64_t 
  *
  * Return: 0; -ENOENT (no present leaf at @level for @addr); -EINVAL (bad
  * level or flags, no leaf level below, no contiguous runs there); -EBUSY (the
- * leaf is inside a VMA); -ENOMEM (nothing changed).
+ * leaf is inside a VMA, or maps a frame that became a page table); -ENOMEM
+ * (nothing changed).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr,
 						enum ptsim_level level, unsigned int flags);
@@ -299,7 +302,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t ad
  * flushed, the leaf written, then the table freed (VmPTE drops).
  *
  * Return: 0; -ENOENT (no table there); -EINVAL (bad level or flags, the
- * leaves do not collapse); -EBUSY (inside a VMA).
+ * leaves do not collapse); -EBUSY (inside a VMA, or a frame is a page table).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr,
 						   enum ptsim_level level, unsigned int flags);

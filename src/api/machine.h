@@ -62,6 +62,16 @@ static inline struct ptsim_host *ptsim__mhost(const struct ptsim_machine *m)
 }
 
 /*
+ * mem_api.c: whether dropping @drop references of the folio of @pfn (of
+ * which @pin_refs_dropped are a pin's) leaves the references its mappings
+ * (folio_mapcount()), a page cache (one per page) and its pins hold; 0, or
+ * -EBUSY (-EINVAL for a frame not in use) with the message set.  A page
+ * table is -EBUSY.
+ */
+int ptsim__folio_drop_check(struct ptsim_machine *m, const char *fn, uint64_t pfn, uint64_t drop,
+			    uint64_t pin_refs_dropped);
+
+/*
  * The safety net of "every failing call sets a message": @ret came from
  * work handed to a lower layer when h->nr_errors was @mark; a negative @ret
  * that set no message gets "@fn: <ptsim_strerror()>".

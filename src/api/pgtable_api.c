@@ -45,6 +45,19 @@ static bool is_table(const struct ptsim_arch *a, int lvl, uint64_t e)
 	       !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e));
 }
 
+/* -EBUSY with the message if the leaf @e at @lvl maps a page-table frame. */
+static int leaf_maps_table(struct ptsim_machine *m, const char *fn, int lvl, uint64_t e)
+{
+	const struct ptsim_arch *a = m->arch;
+	uint64_t tpfn;
+
+	if (!ptsim__frames_hold_table(&m->ptalloc, a->ops->pfn(a, lvl, e),
+				      1ull << (a->shift[lvl] - a->page_shift), &tpfn))
+		return 0;
+	return ptsim__seterr(&m->host, -EBUSY, "%s: pfn 0x%llx is a page table, not a page", fn,
+			     ULL(tpfn));
+}
+
 /* The VMA the span of the entry at @s overlaps, if any. */
 static struct ptsim_vma *span_vma(struct ptsim_mm *mm, const struct ptsim_slot *s)
 {
@@ -166,7 +179,6 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 				     ULL(ent));
 	if (ent && a->ops->present(a, lvl, ent)) {
 		uint64_t pfn, npages, max_pfn = 1ull << (a->pa_bits - a->page_shift);
-		struct ptsim_frame_info fi;
 
 		if (!a->leaf_ok[lvl] || !a->ops->leaf(a, lvl, ent))
 			return ptsim__seterr(&m->host, -EINVAL,
@@ -179,10 +191,9 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 				&m->host, -EINVAL,
 				"pgslot_set: pfn 0x%llx beyond %u-bit physical addresses", ULL(pfn),
 				a->pa_bits);
-		if (!ptsim__frame_info(&m->mem, pfn, &fi) && fi.type == PTSIM_PGTY_table)
-			return ptsim__seterr(&m->host, -EBUSY,
-					     "pgslot_set: pfn 0x%llx is a page table, not a page",
-					     ULL(pfn));
+		err = leaf_maps_table(m, "pgslot_set", lvl, ent);
+		if (err)
+			return err;
 	}
 	if (is_table(a, lvl, *s.p))
 		return ptsim__seterr(&m->host, -EBUSY,
@@ -216,12 +227,26 @@ int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *s
 		return err;
 	e = *s.p;
 	if (is_table(a, s.lvl, e)) {
-		if (!ptsim__table_frame(&mm->m->ptalloc, a->ops->pfn(a, s.lvl, e)))
+		struct ptsim_frame *tf =
+			ptsim__table_frame(&mm->m->ptalloc, a->ops->pfn(a, s.lvl, e));
+
+		if (!tf)
 			return ptsim__seterr(
 				&mm->m->host, -EINVAL,
 				"pgslot_get_and_clear: 0x%016llx points to a frame that "
 				"is not a table",
 				ULL(e));
+		/*
+		 * Inside a VMA the entries below map accounted pages: unhooking
+		 * them with the table would unmap them without accounting.
+		 */
+		if (tf->extra && span_vma(mm, &s))
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"pgslot_get_and_clear: the %s table below 0x%llx still "
+				"holds %llu entries inside a VMA; clear them first",
+				lvl_name(mm->m, ptsim__child_level(a, s.lvl)), ULL(s.addr),
+				ULL(tf->extra));
 		(void)ptsim__table_detach(&mm->pt, &s);
 	} else if (a->ops->present(a, s.lvl, e) && span_vma(mm, &s)) {
 		(void)ptsim__zap_present(&mm->vm, &s, &e, &page);
@@ -285,6 +310,9 @@ int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm, const struct ptsim_pgsl
 				     "modify_prot_commit: 0x%016llx must be a present leaf mapping "
 				     "the frame 0x%016llx mapped",
 				     ULL(ent), ULL(old));
+	err = leaf_maps_table(mm->m, "modify_prot_commit", s.lvl, ent);
+	if (err)
+		return err;
 	ptsim__set_entry(&mm->pt, &s, ent);
 	return 0;
 }
@@ -421,6 +449,10 @@ int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level level,
 	if (!a->ops->present(a, s.lvl, *s.p) || !a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, *s.p))
 		return ptsim__seterr(&m->host, -ENOENT, "split_leaf: no %s leaf maps 0x%llx",
 				     lvl_name(m, s.lvl), ULL(addr));
+	/* A raw leaf takes no reference: its frames may have become tables since. */
+	err = leaf_maps_table(m, "split_leaf", s.lvl, *s.p);
+	if (err)
+		return err;
 	err = ptsim__split_prepare(&mm->pt, &s, &sp);
 	if (err == -ENOMEM)
 		return ptsim__seterr(&m->host, err, "split_leaf: out of memory for the table");
@@ -478,6 +510,9 @@ int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level lev
 			"collapse_leaf: the table does not hold one %s leaf's worth of "
 			"consecutive, aligned, uniform leaves",
 			lvl_name(m, s.lvl));
+	err = leaf_maps_table(m, "collapse_leaf", s.lvl, huge);
+	if (err)
+		return err;
 	op = ptsim__tlb_set_op(&m->tlbs, "collapse_leaf");
 	size = 1ull << a->shift[s.lvl];
 	base = addr & ~(size - 1);

@@ -137,7 +137,7 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	struct map_plan plan;
 	struct ptsim_table_prep *prep = NULL;
 	size_t prep_bytes = 0;
-	uint64_t unit = 0, addr, used = 0;
+	uint64_t unit = 0, addr, used = 0, tpfn;
 	int lvl = 0, err;
 
 	err = map_check_args(pt, va, len, pfn, page_size, pgprot, flags, &lvl, &unit);
@@ -161,6 +161,10 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 					     (unsigned long long)addr);
 		addr += page_size;
 	} while (addr != va + len);
+	/* The frames: a leaf never maps a page table. */
+	if (ptsim__frames_hold_table(pt->pa, pfn, len >> a->page_shift, &tpfn))
+		return ptsim__seterr(h, -EBUSY, "map: pfn 0x%llx is a page table, not a page",
+				     (unsigned long long)tpfn);
 
 	/* Prepare: allocate every table now. */
 	if (plan.nr_tables) {
@@ -177,6 +181,19 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 				return ptsim__seterr(h, -ENOMEM,
 						     "map: out of memory for page tables");
 			}
+		}
+		/* A free frame to map may be one of the new tables (map allocated frames). */
+		for (uint64_t i = 0; i < plan.nr_tables; i++) {
+			if (prep[i].pfn - pfn >= len >> a->page_shift)
+				continue;
+			tpfn = prep[i].pfn;
+			for (i = plan.nr_tables; i--;)
+				ptsim__table_discard(pt->pa, &prep[i]);
+			ptsim__free(h, prep, prep_bytes);
+			return ptsim__seterr(h, -EBUSY,
+					     "map: pfn 0x%llx, a free frame to map, became one of "
+					     "the mapping's page tables",
+					     (unsigned long long)tpfn);
 		}
 	}
 
