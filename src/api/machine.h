@@ -45,6 +45,8 @@ struct ptsim_mm {
 
 /* knobs.c: the defaults that follow cfg->arch (soft_dirty, swp.migration_ad). */
 void ptsim__config_arch_defaults(struct ptsim_config *c);
+/* machine.c: whether @a is one of the registry's configurations (not just any pointer). */
+bool ptsim__arch_registered(const struct ptsim_arch *a);
 /* machine.c: refresh what follows the knobs after a change. */
 void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 
