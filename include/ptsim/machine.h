@@ -30,6 +30,16 @@ extern "C" {
 #endif
 
 /*
+ * Hostile input (docs/api/conventions.md), for every header: no argument
+ * crashes a call.  A NULL handle or out-pointer, an enum or flag outside its
+ * values, or a value out of range is refused - -EINVAL or the documented
+ * error, or, from a call that returns a value, a neutral one: 0, false,
+ * NULL, "?" - and where there is a machine the refusal sets ptsim_errmsg(),
+ * also through a const machine.  Misuse that would corrupt the model is
+ * -EBUSY.  Every failing call sets the message.
+ */
+
+/*
  * struct ptsim_config - what a machine is made of; filled by
  * ptsim_config_init() with defaults, then adjusted by the caller (directly
  * or with ptsim_config_set()).  Owned by the caller; copied at create.

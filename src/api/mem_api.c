@@ -161,7 +161,9 @@ int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 				"free_pages: pfn 0x%llx is a page table, freed by its "
 				"owner (ptsim_pgtable_free(), ptsim_tlb_remove_table())",
 				PFNX(pfn + i));
-		if ((ptsim__frame_type(f) == PTSIM_PGTY_NONE && f->mapcount != -1) || f->mapping)
+		/* A tail's mapping word is folio metadata: tails are refused below. */
+		if (!ptsim__frame_tail(f) &&
+		    ((ptsim__frame_type(f) == PTSIM_PGTY_NONE && f->mapcount != -1) || f->mapping))
 			return ptsim__seterr(&m->host, -EBUSY,
 					     "free_pages: pfn 0x%llx %s; unmap it (ptsim_munmap(), "
 					     "ptsim_try_to_unmap()) first",
