@@ -199,7 +199,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_set(struct ptsim_mm *mm,
  * VmPTE): free it after the flush (ptsim_tlb_remove_table()) or with
  * ptsim_pgtable_free().  A present leaf inside a VMA is zapped: its mapcount
  * and the rss drop, dirty and young go to the folio; the mapping's folio
- * reference is the caller's to drop (ptsim_tlb_remove_page()).
+ * reference is the caller's to drop (ptsim_tlb_remove_page()).  A THP's
+ * PMD takes its deposited table along (zap_deposited_table()).
  *
  * Return: 0, -EINVAL, -ESTALE; -EBUSY for a table entry inside a VMA whose
  * table still holds entries.

@@ -214,6 +214,7 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
 			       ptsim_ent_t *old)
 {
+	struct ptsim_vma *vma;
 	const struct ptsim_arch *a;
 	struct ptsim_slot s;
 	uint64_t e, page;
@@ -248,7 +249,10 @@ int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *s
 				lvl_name(mm->m, ptsim__child_level(a, s.lvl)), ULL(s.addr),
 				ULL(tf->extra));
 		(void)ptsim__table_detach(&mm->pt, &s);
-	} else if (a->ops->present(a, s.lvl, e) && span_vma(mm, &s)) {
+	} else if (a->ops->present(a, s.lvl, e) && (vma = span_vma(mm, &s))) {
+		/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
+		if (ptsim__pmd_is_thp(mm->vm.ctx, vma, s.lvl, e))
+			ptsim__zap_deposited_table(&mm->pt, &s);
 		(void)ptsim__zap_present(&mm->vm, &s, &e, &page);
 	} else {
 		e = ptsim__get_and_clear(&mm->pt, &s);

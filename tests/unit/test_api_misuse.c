@@ -325,13 +325,102 @@ static void test_thp_folios(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/*
+ * A VMA may not take over entries written outside VMAs: the frames there
+ * are nobody's references, a huge leaf has no deposit (munmap then hit a
+ * PTSIM_BUG_ON() withdrawing it).
+ */
+static void test_mmap_over_raw(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap s;
+	uint64_t f, size, prot, a;
+	unsigned int order = 0;
+
+	ptsim_test_env_init(&t, (const char *)*state, "phys=2G");
+	prot = ptsim_pgprot(t.a, RW, 0);
+	size = ptsim_arch_level_size(t.a, PTSIM_PMD);
+	while ((t.psz << order) < size)
+		order++;
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	assert_int_equal(ptsim_map(t.mm, BASE + t.psz, t.psz, f, t.psz, prot, 0), 0);
+	ptsim_test_snap_take(&t, &s);
+	assert_int_equal(ptsim_mmap(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0, &a),
+			 -EBUSY);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "outside any VMA"));
+	ptsim_test_snap_assert_same(&t, &s);
+	assert_machine_clean(t.m);
+	ptsim_test_snap_free(&s);
+	assert_int_equal(ptsim_unmap(t.mm, BASE + t.psz, t.psz, PTSIM_UNMAP_FREE_TABLES), 1);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_munmap(t.mm, a, 4 * t.psz), 0);
+
+	if (ptsim_arch_leaf_ok(t.a, PTSIM_PMD) && order <= ptsim_arch_max_order(t.a)) {
+		assert_int_equal(ptsim_folio_alloc(t.m, order, &f), 0);
+		assert_int_equal(ptsim_map(t.mm, BASE, size, f, size, prot, 0), 0);
+		ptsim_test_snap_take(&t, &s);
+		assert_int_equal(
+			ptsim_mmap(t.mm, BASE, size, RW, ANP | PTSIM_MAP_FIXED, NULL, 0, &a),
+			-EBUSY);
+		ptsim_test_snap_assert_same(&t, &s);
+		ptsim_test_snap_free(&s);
+		assert_int_equal(ptsim_unmap(t.mm, BASE, size, PTSIM_UNMAP_FREE_TABLES), 1);
+		assert_int_equal(ptsim_folio_put(t.m, f), 0);
+	}
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+/* A THP's PMD cleared by hand takes its deposited table along, as zap_huge_pmd() does. */
+static void test_thp_cleared_by_hand(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_mmu_gather tlb;
+	struct ptsim_pgslot pmd;
+	struct ptsim_translation tr;
+	uint64_t size, va, va0, vmpte;
+	ptsim_ent_t old;
+
+	ptsim_test_env_init(&t, (const char *)*state, "phys=8G,thp.enabled=always");
+	size = ptsim_arch_level_size(t.a, PTSIM_PMD);
+	va0 = mm_map(t.mm, 0, 3 * size, RW, ANP, NULL, 0);
+	va = (va0 + size - 1) & ~(size - 1);
+	mm_ok(t.mm, 0, va, W);
+	tr = mm_pte(t.mm, va);
+	if (tr.level != PTSIM_PMD) {
+		ptsim_test_env_fini(&t);
+		skip();
+	}
+	vmpte = ptsim_mm_pgtables_bytes(t.mm);
+	assert_int_equal(ptsim_pgslot_lookup(t.mm, va, PTSIM_PMD, 0, &pmd), 0);
+	assert_int_equal(ptsim_tlb_gather_mmu(&tlb, t.mm), 0);
+	assert_int_equal(ptsim_pgslot_get_and_clear(t.mm, &pmd, &old), 0);
+	assert_int_equal(ptsim_tlb_remove_page(&tlb, tr.pfn, va, PTSIM_PMD), 0);
+	ptsim_tlb_finish_mmu(&tlb);
+	/* The deposit went with the PMD: VmPTE dropped by one PTE table. */
+	assert_u64_eq(ptsim_mm_pgtables_bytes(t.mm),
+		      vmpte - ptsim_arch_ptrs_per(t.a, PTSIM_PTE) * 8ull);
+	assert_machine_clean(t.m);
+	mm_ok(t.mm, 0, va, W); /* a new THP */
+	assert_int_equal(ptsim_munmap(t.mm, va0, 3 * size), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		PTSIM_ARCH_TESTS(test_vma_page),	   PTSIM_ARCH_TESTS(test_page_cache),
-		PTSIM_ARCH_TESTS(test_pinned_page),	   PTSIM_ARCH_TESTS(test_table_frame),
-		PTSIM_ARCH_TESTS(test_leaves_over_tables), PTSIM_ARCH_TESTS(test_gather_release),
-		PTSIM_ARCH_TESTS(test_nonempty_table),	   PTSIM_ARCH_TESTS(test_thp_folios),
+		PTSIM_ARCH_TESTS(test_vma_page),
+		PTSIM_ARCH_TESTS(test_page_cache),
+		PTSIM_ARCH_TESTS(test_pinned_page),
+		PTSIM_ARCH_TESTS(test_table_frame),
+		PTSIM_ARCH_TESTS(test_leaves_over_tables),
+		PTSIM_ARCH_TESTS(test_gather_release),
+		PTSIM_ARCH_TESTS(test_nonempty_table),
+		PTSIM_ARCH_TESTS(test_thp_folios),
+		PTSIM_ARCH_TESTS(test_mmap_over_raw),
+		PTSIM_ARCH_TESTS(test_thp_cleared_by_hand),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
