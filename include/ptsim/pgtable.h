@@ -213,7 +213,8 @@ ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
  * present leaf (ptep_modify_prot_start(): the entry is cleared so that the
  * hardware cannot set accessed/dirty bits while it changes).
  * @mm: address space.  @slot: a present leaf.  @old: receives the entry.
- * Return: 0; -EINVAL (not a present leaf); -ESTALE.
+ * Return: 0; -EINVAL (not a present leaf); -EBUSY (16 changes begun inside
+ * VMAs and not committed); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *mm,
 							      const struct ptsim_pgslot *slot,
@@ -225,7 +226,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *m
  * @old: the entry _start() returned.  @ent: the new entry: a present leaf
  *       mapping the same frame as @old.
  * Return: 0; -EINVAL (@ent maps another frame or is not a leaf, or the slot
- * is not none); -EBUSY (@ent maps a page table); -ESTALE.
+ * is not none); -EBUSY (@ent maps a page table, or, inside a VMA, no
+ * _start() of this slot returned @old); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm,
 							       const struct ptsim_pgslot *slot,

@@ -34,6 +34,9 @@ struct ptsim_machine {
 	uint64_t next_asid;
 };
 
+/* Protection changes an address space may have begun and not committed. */
+#define PTSIM_PROT_PENDING_MAX 16
+
 struct ptsim_mm {
 	struct ptsim_machine *m;
 	struct ptsim_pgtables pt;
@@ -41,6 +44,18 @@ struct ptsim_mm {
 	struct ptsim_mm_state vm; /* VMAs, counters (src/mm) */
 	uint64_t asid;
 	struct ptsim_mm *next, *prev;
+	/*
+	 * ptsim_pgslot_modify_prot_start() inside VMAs, not yet committed: the
+	 * slot and the leaf it held, whose mapping the page's mapcount still
+	 * counts.  A commit inside a VMA must match one (pgtable_api.c).
+	 */
+	struct ptsim_prot_pending {
+		uint64_t table_pfn;
+		uint64_t old;
+		unsigned int idx;
+		int lvl;
+	} prot_pending[PTSIM_PROT_PENDING_MAX];
+	unsigned int nr_prot_pending;
 };
 
 /* knobs.c: the defaults that follow cfg->arch (soft_dirty, swp.migration_ad). */

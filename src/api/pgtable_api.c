@@ -58,6 +58,20 @@ static int leaf_maps_table(struct ptsim_machine *m, const char *fn, int lvl, uin
 			     ULL(tpfn));
 }
 
+/* The frames of the leaf @e at @lvl: within the physical address bits, none a page table. */
+static int leaf_frames_ok(struct ptsim_machine *m, const char *fn, int lvl, uint64_t e)
+{
+	const struct ptsim_arch *a = m->arch;
+	uint64_t pfn = a->ops->pfn(a, lvl, e), max_pfn = 1ull << (a->pa_bits - a->page_shift);
+	uint64_t npages = 1ull << (a->shift[lvl] - a->page_shift);
+
+	if (pfn >= max_pfn || npages > max_pfn - pfn)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "%s: pfn 0x%llx beyond %u-bit physical addresses", fn,
+				     ULL(pfn), a->pa_bits);
+	return leaf_maps_table(m, fn, lvl, e);
+}
+
 /* The VMA the span of the entry at @s overlaps, if any. */
 static struct ptsim_vma *span_vma(struct ptsim_mm *mm, const struct ptsim_slot *s)
 {
@@ -178,20 +192,11 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 				     "ptsim_pgslot_populate()",
 				     ULL(ent));
 	if (ent && a->ops->present(a, lvl, ent)) {
-		uint64_t pfn, npages, max_pfn = 1ull << (a->pa_bits - a->page_shift);
-
 		if (!a->leaf_ok[lvl] || !a->ops->leaf(a, lvl, ent))
 			return ptsim__seterr(&m->host, -EINVAL,
 					     "pgslot_set: %s entries cannot be leaves on %s",
 					     lvl_name(m, lvl), a->name);
-		pfn = a->ops->pfn(a, lvl, ent);
-		npages = 1ull << (a->shift[lvl] - a->page_shift);
-		if (pfn >= max_pfn || npages > max_pfn - pfn)
-			return ptsim__seterr(
-				&m->host, -EINVAL,
-				"pgslot_set: pfn 0x%llx beyond %u-bit physical addresses", ULL(pfn),
-				a->pa_bits);
-		err = leaf_maps_table(m, "pgslot_set", lvl, ent);
+		err = leaf_frames_ok(m, "pgslot_set", lvl, ent);
 		if (err)
 			return err;
 	}
@@ -288,13 +293,44 @@ int ptsim_pgslot_modify_prot_start(struct ptsim_mm *mm, const struct ptsim_pgslo
 			&mm->m->host, -EINVAL,
 			"modify_prot_start: the %s entry 0x%016llx is not a present leaf",
 			lvl_name(mm->m, s.lvl), ULL(*s.p));
+	/* Inside a VMA the page stays accounted: remember the slot for the commit. */
+	if (span_vma(mm, &s)) {
+		struct ptsim_prot_pending *p;
+
+		if (mm->nr_prot_pending == PTSIM_PROT_PENDING_MAX)
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"modify_prot_start: %u protection changes begun and not "
+				"committed",
+				PTSIM_PROT_PENDING_MAX);
+		p = &mm->prot_pending[mm->nr_prot_pending++];
+		p->table_pfn = s.table_pfn;
+		p->idx = s.idx;
+		p->lvl = s.lvl;
+		p->old = *s.p;
+	}
 	*old = ptsim__get_and_clear(&mm->pt, &s);
 	return 0;
+}
+
+/* The begun change of slot @s that cleared @old, or NULL. */
+static struct ptsim_prot_pending *prot_pending(struct ptsim_mm *mm, const struct ptsim_slot *s,
+					       uint64_t old)
+{
+	for (unsigned int i = 0; i < mm->nr_prot_pending; i++) {
+		struct ptsim_prot_pending *p = &mm->prot_pending[i];
+
+		if (p->table_pfn == s->table_pfn && p->idx == s->idx && p->lvl == s->lvl &&
+		    p->old == old)
+			return p;
+	}
+	return NULL;
 }
 
 int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
 				    ptsim_ent_t old, ptsim_ent_t ent)
 {
+	struct ptsim_prot_pending *pending;
 	const struct ptsim_arch *a;
 	struct ptsim_slot s;
 	int err;
@@ -314,9 +350,23 @@ int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm, const struct ptsim_pgsl
 				     "modify_prot_commit: 0x%016llx must be a present leaf mapping "
 				     "the frame 0x%016llx mapped",
 				     ULL(ent), ULL(old));
-	err = leaf_maps_table(mm->m, "modify_prot_commit", s.lvl, ent);
+	err = leaf_frames_ok(mm->m, "modify_prot_commit", s.lvl, ent);
 	if (err)
 		return err;
+	pending = prot_pending(mm, &s, old);
+	/*
+	 * Inside a VMA the page must be the one _start() took away, still
+	 * counted: any other would be mapped without accounting.
+	 */
+	if (!pending && span_vma(mm, &s))
+		return ptsim__seterr(
+			&mm->m->host, -EBUSY,
+			"modify_prot_commit: no ptsim_pgslot_modify_prot_start() of "
+			"this slot returned 0x%016llx; inside a VMA pages are mapped by "
+			"faults",
+			ULL(old));
+	if (pending)
+		*pending = mm->prot_pending[--mm->nr_prot_pending];
 	ptsim__set_entry(&mm->pt, &s, ent);
 	return 0;
 }
