@@ -108,7 +108,10 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_frame_get(struct ptsim_machine *m, uint64_t
 PTSIM_API PTSIM_MUST_CHECK int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order,
 						 uint64_t *pfn);
 /* Free frames from ptsim_alloc_pages(); -EINVAL if they are not an allocated block. */
-/* -EBUSY for a page a VMA maps, a page cache or an address space holds, or a page table. */
+/*
+ * -EBUSY for a page a VMA maps, a page cache or an address space holds, a
+ * page table, the zero page.
+ */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn,
 						unsigned int order);
 

@@ -249,7 +249,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_alloc(struct ptsim_mm *mm, enum pts
  * @mm: address space.  @slot: a none slot of the level above the table.
  * @table_pfn: a detached table of this address space, of the child level.
  * Return: 0; -EINVAL (wrong level, not a detached table of @mm);
- * -EEXIST (the slot is not none); -ESTALE.
+ * -EEXIST (the slot is not none); -EBUSY (the table holds entries and the
+ * slot is inside a VMA); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int
 ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, uint64_t table_pfn);

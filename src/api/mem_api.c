@@ -155,6 +155,10 @@ int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 		err = inuse_frame(m, "free_pages", pfn + i, &f);
 		if (err)
 			return err;
+		if (pfn + i == m->mem.zero_pfn)
+			return ptsim__seterr(&m->host, -EBUSY,
+					     "free_pages: pfn 0x%llx is the shared zero page",
+					     PFNX(pfn + i));
 		if (ptsim__frame_type(f) == PTSIM_PGTY_table)
 			return ptsim__seterr(
 				&m->host, -EBUSY,

@@ -427,6 +427,13 @@ int ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, 
 				     "pgslot_populate: pfn 0x%llx is not a detached %s table of "
 				     "this address space",
 				     ULL(table_pfn), lvl_name(mm->m, ptsim__child_level(a, s.lvl)));
+	/* Entries linked into a VMA would map its pages without accounting. */
+	if (f->extra && span_vma(mm, &s))
+		return ptsim__seterr(
+			&mm->m->host, -EBUSY,
+			"pgslot_populate: table 0x%llx holds %llu entries and 0x%llx is "
+			"inside a VMA, where pages are mapped by faults",
+			ULL(table_pfn), ULL(f->extra), ULL(s.addr));
 	ptsim__table_populate(&mm->pt, &s, table_pfn);
 	return 0;
 }

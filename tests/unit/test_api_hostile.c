@@ -555,7 +555,7 @@ HOSTILE(ptsim_free_pages)
 	ERR(c, ptsim_free_pages(M, UINT64_MAX, 0), -ENXIO);
 	ERR(c, ptsim_free_pages(M, 0, UINT_MAX), -EINVAL);
 	ERR(c, ptsim_free_pages(M, 1, 1), -EINVAL);			  /* misaligned */
-	ERR(c, ptsim_free_pages(M, ptsim_zero_pfn(M), 0), -EINVAL);	  /* reserved */
+	ERR(c, ptsim_free_pages(M, ptsim_zero_pfn(M), 0), -EBUSY);	  /* zero page */
 	ERR(c, ptsim_free_pages(M, ptsim_mm_pgd_pfn(MM), 0), -EBUSY);	  /* a table */
 	ERR(c, ptsim_free_pages(M, (1ull << 30) / PSZ - 1, 0), -EINVAL);  /* free */
 	ERR(c, ptsim_free_pages(M, ((1ull << 30) / PSZ) * 4, 0), -ENXIO); /* absent */

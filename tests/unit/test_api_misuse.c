@@ -126,6 +126,10 @@ static void test_table_frame(void **state)
 	refused(&t, &s, ptsim_map(t.mm, BASE + t.psz, t.psz, tpfn, t.psz, prot, 0), "page table");
 	refused(&t, &s, ptsim_pgslot_set(t.mm, &slot, ptsim_mk_leaf(t.a, PTSIM_PTE, tpfn, prot)),
 		"page table");
+	/* The zero page is not freed, whatever its flags say. */
+	assert_int_equal(ptsim_page_clear_flag(t.m, ptsim_zero_pfn(t.m), PTSIM_PG_reserved), 0);
+	refused(&t, &s, ptsim_free_pages(t.m, ptsim_zero_pfn(t.m), 0), "zero page");
+	assert_int_equal(ptsim_page_set_flag(t.m, ptsim_zero_pfn(t.m), PTSIM_PG_reserved), 0);
 	/* A commit whose (forged) old entry maps the table too. */
 	old = ptsim_mk_leaf(t.a, PTSIM_PTE, tpfn, prot);
 	refused(&t, &s, ptsim_pgslot_modify_prot_commit(t.mm, &slot, old, old), "page table");
@@ -287,7 +291,17 @@ static void test_nonempty_table(void **state)
 	assert_int_equal(ptsim_pgtable_free(t.mm, tpfn), -EBUSY);
 	ptsim_test_snap_assert_same(&t, &s);
 	ptsim_test_snap_free(&s);
-	/* Linked back, it unmaps as usual. */
+	/* Not linked under a VMA, where its leaf would map a page without accounting. */
+	va = mm_map(t.mm, BASE, t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	ptsim_test_snap_take(&t, &s);
+	/* (The checker reports the detached table until it is linked or freed.) */
+	assert_int_equal(ptsim_pgslot_populate(t.mm, &pmd, tpfn), -EBUSY);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "inside a VMA"));
+	ptsim_test_snap_assert_same(&t, &s);
+	ptsim_test_snap_free(&s);
+	assert_int_equal(ptsim_munmap(t.mm, va, t.psz), 0);
+	/* Linked back outside VMAs (munmap freed the tables above it), it unmaps as usual. */
+	assert_int_equal(ptsim_pgslot_lookup(t.mm, BASE, PTSIM_PMD, PTSIM_PGSLOT_ALLOC, &pmd), 0);
 	assert_int_equal(ptsim_pgslot_populate(t.mm, &pmd, tpfn), 0);
 	assert_int_equal(ptsim_unmap(t.mm, BASE, t.psz, PTSIM_UNMAP_FREE_TABLES), 1);
 	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
