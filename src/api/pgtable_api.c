@@ -72,6 +72,18 @@ static int leaf_frames_ok(struct ptsim_machine *m, const char *fn, int lvl, uint
 	return leaf_maps_table(m, fn, lvl, e);
 }
 
+/* Whether the table @pfn of level @lvl holds a table entry. */
+static bool holds_tables(struct ptsim_mm *mm, uint64_t pfn, int lvl)
+{
+	const struct ptsim_arch *a = mm->m->arch;
+	const uint64_t *e = ptsim__table_entries(&mm->m->ptalloc, pfn);
+
+	for (unsigned int i = 0; e && lvl < PTSIM_PTE && i < a->ptrs[lvl]; i++)
+		if (is_table(a, lvl, e[i]))
+			return true;
+	return false;
+}
+
 /* The VMA the span of the entry at @s overlaps, if any. */
 static struct ptsim_vma *span_vma(struct ptsim_mm *mm, const struct ptsim_slot *s)
 {
@@ -253,6 +265,17 @@ int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *s
 				"holds %llu entries inside a VMA; clear them first",
 				lvl_name(mm->m, ptsim__child_level(a, s.lvl)), ULL(s.addr),
 				ULL(tf->extra));
+		/*
+		 * Tables below it would stay counted in VmPTE and linked under a
+		 * table no walk reaches: unhook from the bottom up, as
+		 * free_pgd_range() frees.
+		 */
+		if (tf->extra && holds_tables(mm, a->ops->pfn(a, s.lvl, e), (int)tf->index))
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"pgslot_get_and_clear: the %s table below 0x%llx still links "
+				"tables; unhook those first",
+				lvl_name(mm->m, (int)tf->index), ULL(s.addr));
 		(void)ptsim__table_detach(&mm->pt, &s);
 	} else if (a->ops->present(a, s.lvl, e) && (vma = span_vma(mm, &s))) {
 		/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */

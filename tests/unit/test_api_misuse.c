@@ -260,7 +260,7 @@ static void test_nonempty_table(void **state)
 	struct ptsim_test_env t;
 	struct ptsim_test_snap s;
 	struct ptsim_mmu_gather tlb;
-	struct ptsim_pgslot pte, pmd;
+	struct ptsim_pgslot pte, pmd, pud;
 	uint64_t va, f, tpfn, prot;
 	ptsim_ent_t tbl;
 
@@ -279,6 +279,16 @@ static void test_nonempty_table(void **state)
 	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
 	assert_int_equal(ptsim_pgslot_lookup(t.mm, BASE, PTSIM_PTE, PTSIM_PGSLOT_ALLOC, &pte), 0);
 	assert_int_equal(ptsim_pgslot_set(t.mm, &pte, ptsim_mk_leaf(t.a, PTSIM_PTE, f, prot)), 0);
+	/*
+	 * The level above: its table still links the PTE table, unhook from the
+	 * bottom up (arm64-64k-42 has two levels: the PMD slot is the top one).
+	 */
+	if (!ptsim_arch_level_folded(t.a, PTSIM_PMD)) {
+		assert_int_equal(ptsim_pgslot_lookup(t.mm, BASE, PTSIM_PUD, 0, &pud), 0);
+		ptsim_test_snap_take(&t, &s);
+		refused(&t, &s, ptsim_pgslot_get_and_clear(t.mm, &pud, &tbl), "still links tables");
+		ptsim_test_snap_free(&s);
+	}
 	assert_int_equal(ptsim_pgslot_lookup(t.mm, BASE, PTSIM_PMD, 0, &pmd), 0);
 	assert_int_equal(ptsim_pgslot_get_and_clear(t.mm, &pmd, &tbl), 0);
 	tpfn = pte.table_pfn;
