@@ -34,11 +34,19 @@ extern "C" {
 #endif
 
 enum ptsim_arch_kind {
+	PTSIM_ARCH_NONE = -1, /* ptsim_arch_kind(NULL) */
 	PTSIM_ARCH_X86_64 = 0,
 	PTSIM_ARCH_ARM64 = 1,
 };
 
 struct ptsim_arch;
+
+/*
+ * Hostile input (docs/api/conventions.md): every function of this header
+ * answers a NULL configuration, or a level outside enum ptsim_level, with a
+ * neutral value - 0 (entries and numbers), false, NULL or "?" - and never
+ * reads past an array.
+ */
 
 /**
  * ptsim_arch_lookup() - find an architecture configuration by name.
@@ -202,7 +210,9 @@ enum ptsim_memtype {
  * The value is what ptsim_mk_leaf(), ptsim_map() and ptsim_ent_modify() take.
  *
  * Return: the pgprot bits; a user read-write value is the kernel's
- * PAGE_SHARED (x86 0x8000000000000027; arm64 0x0068000000000fc3).
+ * PAGE_SHARED (x86 0x8000000000000027; arm64 0x0068000000000fc3).  0 for
+ * @prot or @flags bits not defined above, or a memory type above
+ * PTSIM_MT_NORMAL_TAGGED.
  */
 PTSIM_API uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, unsigned int flags);
 
@@ -256,7 +266,10 @@ struct ptsim_attrs {
  * @pgprot: a protection from ptsim_pgprot().
  *
  * x86 huge leaves get PSE and keep PAT in bit 12; arm64 blocks get type
- * 0b01.  A PROT_NONE pgprot on x86 stores the PFN inverted (L1TF).
+ * 0b01.  A PROT_NONE pgprot on x86 stores the PFN inverted (L1TF).  Bits of
+ * @pgprot outside the attribute fields (x86: the PFN field, bits 51:12;
+ * arm64: the output address and the contiguous hint) are ignored;
+ * ptsim_map() refuses them.
  *
  * Return: the entry.
  */

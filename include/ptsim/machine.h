@@ -30,6 +30,16 @@ extern "C" {
 #endif
 
 /*
+ * Hostile input (docs/api/conventions.md), for every header: no argument
+ * crashes a call.  A NULL handle or out-pointer, an enum or flag outside its
+ * values, or a value out of range is refused - -EINVAL or the documented
+ * error, or, from a call that returns a value, a neutral one: 0, false,
+ * NULL, "?" - and where there is a machine the refusal sets ptsim_errmsg(),
+ * also through a const machine.  Misuse that would corrupt the model is
+ * -EBUSY.  Every failing call sets the message.
+ */
+
+/*
  * struct ptsim_config - what a machine is made of; filled by
  * ptsim_config_init() with defaults, then adjusted by the caller (directly
  * or with ptsim_config_set()).  Owned by the caller; copied at create.
@@ -116,6 +126,8 @@ struct ptsim_config {
  * architecture supports it.
  *
  * Return: 0, or -EINVAL for an unknown architecture name.
+ * The names that exist: ptsim_arch_name(ptsim_arch_at(i)) for i = 0, 1, ...
+ * until NULL; ptsim_config_set(cfg, "arch=NAME", err, len) lists them in @err.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name);
 
@@ -203,6 +215,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_knob_get(const struct ptsim_machine *m, con
  * @out: receives the machine.
  *
  * Return: 0, -EINVAL for a bad configuration, -ENOMEM.
+ * ptsim_machine_create_err() (below) also says why.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_machine_create(const struct ptsim_config *cfg,
 						    struct ptsim_machine **out);
@@ -304,6 +317,21 @@ struct ptsim_host_stats {
  *       arena of its own.
  */
 PTSIM_API void ptsim_host_stats(const struct ptsim_machine *m, struct ptsim_host_stats *out);
+
+/**
+ * ptsim_machine_create_err() - ptsim_machine_create() that says why it failed.
+ * @cfg: configuration (copied).  @out: receives the machine.
+ * @err: optional buffer for the reason (there is no machine to hold it):
+ *       the key, its value and the rule broken, e.g. "config: phys=0x6400000
+ *       is not a multiple of the section size 0x8000000 (128 MiB,
+ *       SECTION_SIZE_BITS 27 of x86_64-4l)".  Untouched on success.
+ * @errlen: size of @err.
+ *
+ * Return: as ptsim_machine_create().
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_machine_create_err(const struct ptsim_config *cfg,
+							struct ptsim_machine **out, char *err,
+							size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -116,7 +116,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_alloc_pages(struct ptsim_machine *m, unsign
  * in use, refcount 1, no compound or type metadata.
  *
  * Return: 0; -EINVAL (order above MAX_PAGE_ORDER, misaligned, or not an
- * allocated block of that order); -ENXIO (a frame not in present memory).
+ * allocated block of that order); -ENXIO (a frame not in present memory);
+ * -EBUSY (a page a VMA maps, a page cache or an address space holds, a
+ * page table, the zero page).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn,
 						unsigned int order);
@@ -140,7 +142,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_alloc(struct ptsim_machine *m, unsign
  *
  * Return: 0; -ENXIO (@pfn not in present memory); -EINVAL (a free frame, a
  * folio without references, a refcount at its maximum, or a last put the
- * folio's owner must make).
+ * folio's owner must make); -EBUSY (a page table, or a put that would take
+ * a reference the folio's mappings, page cache or pins hold: release those
+ * by unmapping).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn);
 PTSIM_API PTSIM_MUST_CHECK int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn);

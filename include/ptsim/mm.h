@@ -179,7 +179,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  *
  * Return: 0; -EINVAL (zero length, misaligned fixed address, bad prot or
  * flags, no file for a file mapping, offset overflow); -ENOMEM (no room in
- * the address space, or out of memory); -EEXIST (FIXED_NOREPLACE overlap).
+ * the address space, or out of memory); -EEXIST (FIXED_NOREPLACE overlap);
+ * -EBUSY (the range holds entries written outside VMAs, by ptsim_map() or
+ * ptsim_pgslot_set(): unmap them first).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_mmap(struct ptsim_mm *mm, uint64_t addr, uint64_t len,
 					  unsigned int prot, unsigned int flags,

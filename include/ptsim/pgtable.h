@@ -97,7 +97,8 @@ PTSIM_API uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm);
  * frames beyond the architecture's physical address space; -EEXIST if an
  * entry in the range is not none; -EBUSY if the range overlaps a VMA, or a
  * huge leaf would replace a table (or a smaller leaf would need to split a
- * huge one); -ENOMEM.
+ * huge one), or a frame is a page table; -ENOMEM.  @pgprot bits outside the
+ * attribute fields (arch.h, ptsim_mk_leaf()) are -EINVAL.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_map(struct ptsim_mm *mm, uint64_t va, uint64_t len,
 					 uint64_t pfn, uint64_t page_size, uint64_t pgprot,
@@ -221,9 +222,11 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_set(struct ptsim_mm *mm,
  * VmPTE): free it after the flush (ptsim_tlb_remove_table()) or with
  * ptsim_pgtable_free().  A present leaf inside a VMA is zapped: its mapcount
  * and the rss drop, dirty and young go to the folio; the mapping's folio
- * reference is the caller's to drop (ptsim_tlb_remove_page()).
+ * reference is the caller's to drop (ptsim_tlb_remove_page()).  A THP's
+ * PMD takes its deposited table along (zap_deposited_table()).
  *
- * Return: 0, -EINVAL, -ESTALE.
+ * Return: 0, -EINVAL, -ESTALE; -EBUSY for a table entry inside a VMA whose
+ * table still holds entries.
  */
 PTSIM_API PTSIM_MUST_CHECK int
 ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim_ent_t *old);
@@ -233,7 +236,8 @@ ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
  * present leaf (ptep_modify_prot_start(): the entry is cleared so that the
  * hardware cannot set accessed/dirty bits while it changes).
  * @mm: address space.  @slot: a present leaf.  @old: receives the entry.
- * Return: 0; -EINVAL (not a present leaf); -ESTALE.
+ * Return: 0; -EINVAL (not a present leaf); -EBUSY (16 changes begun inside
+ * VMAs and not committed); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *mm,
 							      const struct ptsim_pgslot *slot,
@@ -245,7 +249,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_start(struct ptsim_mm *m
  * @old: the entry _start() returned.  @ent: the new entry: a present leaf
  *       mapping the same frame as @old.
  * Return: 0; -EINVAL (@ent maps another frame or is not a leaf, or the slot
- * is not none); -ESTALE.
+ * is not none); -EBUSY (@ent maps a page table, or, inside a VMA, no
+ * _start() of this slot returned @old); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm,
 							       const struct ptsim_pgslot *slot,
@@ -267,7 +272,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_alloc(struct ptsim_mm *mm, enum pts
  * @mm: address space.  @slot: a none slot of the level above the table.
  * @table_pfn: a detached table of this address space, of the child level.
  * Return: 0; -EINVAL (wrong level, not a detached table of @mm);
- * -EEXIST (the slot is not none); -ESTALE.
+ * -EEXIST (the slot is not none); -EBUSY (the table holds entries and the
+ * slot is inside a VMA); -ESTALE.
  */
 PTSIM_API PTSIM_MUST_CHECK int
 ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, uint64_t table_pfn);
@@ -305,7 +311,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pgtable_free(struct ptsim_mm *mm, uint64_t 
  *
  * Return: 0; -ENOENT (no present leaf at @level for @addr); -EINVAL (bad
  * level or flags, no leaf level below, no contiguous runs there); -EBUSY (the
- * leaf is inside a VMA); -ENOMEM (nothing changed).
+ * leaf is inside a VMA, or maps a frame that became a page table); -ENOMEM
+ * (nothing changed).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr,
 						enum ptsim_level level, unsigned int flags);
@@ -322,7 +329,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t ad
  * flushed, the leaf written, then the table freed (VmPTE drops).
  *
  * Return: 0; -ENOENT (no table there); -EINVAL (bad level or flags, the
- * leaves do not collapse); -EBUSY (inside a VMA).
+ * leaves do not collapse); -EBUSY (inside a VMA, or a frame is a page table).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr,
 						   enum ptsim_level level, unsigned int flags);

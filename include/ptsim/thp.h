@@ -90,6 +90,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_pin_user_page(struct ptsim_mm *mm, uint64_t
  * ptsim_unpin_user_page() - drop a pin (unpin_user_page()).
  * @m: machine.  @pfn: the frame ptsim_pin_user_page() returned.
  * Return: 0, or -EINVAL (not a pinned page).  The last reference frees the folio.
+ * -EBUSY if the pin's references were put (ptsim_folio_put()) and the
+ * mappings now hold the rest.
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_unpin_user_page(struct ptsim_machine *m, uint64_t pfn);
 

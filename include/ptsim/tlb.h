@@ -459,7 +459,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_tlb_gather_mmu_fullmm(struct ptsim_mmu_gath
  * cleared.  A different @level from the previous page flushes first.
  *
  * Return: 0, or -EINVAL (unstarted gather, level that can not hold a leaf,
- * @pfn not an in-use frame).
+ * @pfn not an in-use frame); -EBUSY (a present leaf at @addr still maps
+ * @pfn - clear it first - or the folio's other references belong to its
+ * mappings, page cache or pins, e.g. the same mapping released twice).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_tlb_remove_page(struct ptsim_mmu_gather *tlb, uint64_t pfn,
 						     uint64_t addr, enum ptsim_level level);
@@ -475,7 +477,8 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_tlb_remove_page(struct ptsim_mmu_gather *tl
  * marks cleared_pmds), so the flush also invalidates walk caches.
  *
  * Return: 0, or -EINVAL (unstarted gather, @table_pfn not a live table of
- * that level, @level PTSIM_PGD).
+ * that level, @level PTSIM_PGD); -EBUSY (the table still holds entries, or
+ * is still linked).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_tlb_remove_table(struct ptsim_mmu_gather *tlb,
 						      uint64_t table_pfn, uint64_t addr,

@@ -98,13 +98,15 @@ int ptsim_check(struct ptsim_machine *m, struct ptsim_check_report *r)
 		/* Only the count is wanted: a report of our own, from the host heap. */
 		own = ptsim__alloc(&m->host, sizeof(*own));
 		if (!own)
-			return -ENOMEM;
+			return ptsim__seterr(&m->host, -ENOMEM, "check: out of host memory");
 		r = own;
 	}
 	/* The checker is not the kernel's work: what its walks read is not charged. */
 	saved = m->host.cost;
 	ret = check_all(m, r);
 	m->host.cost = saved;
+	if (ret < 0)
+		(void)ptsim__seterr(&m->host, ret, "check: out of host memory for the checker");
 	if (own)
 		ptsim__free(&m->host, own, sizeof(*own));
 	return ret;
@@ -156,6 +158,8 @@ out:
 
 void ptsim_check_report_print(const struct ptsim_check_report *r, FILE *f)
 {
+	if (!r || !f)
+		return;
 	fprintf(f, "check: %u finding%s\n", r->nr_findings, r->nr_findings == 1 ? "" : "s");
 	for (unsigned int i = 0; i < r->nr_stored; i++) {
 		const struct ptsim_finding *x = &r->findings[i];

@@ -272,9 +272,19 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 	switch (k->type) {
 	case K_ARCH: {
 		const struct ptsim_arch *a = ptsim_arch_lookup(val);
+		char names[256] = "";
+		size_t n = 0;
 
-		if (!a)
-			break;
+		if (!a) {
+			for (unsigned int j = 0; ptsim_arch_at(j) && n < sizeof(names); j++)
+				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+						      j ? ", " : "", ptsim_arch_at(j)->name);
+			return knob_err(
+				err, errlen, -EINVAL,
+				"config: unknown configuration \"%s\" for \"arch\" (one of: "
+				"%s)",
+				val, names);
+		}
 		c->arch = a;
 		ptsim__config_arch_defaults(c);
 		return 0;
@@ -400,8 +410,14 @@ int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size
 	struct ptsim_config tmp;
 	int ret;
 
-	if (!cfg || !opts || !cfg->arch)
-		return -EINVAL;
+	if (!cfg || !opts)
+		return knob_err(err, errlen, -EINVAL, "config: NULL %s",
+				!cfg ? "configuration" : "options");
+	if (!ptsim__arch_registered(cfg->arch))
+		return knob_err(
+			err, errlen, -EINVAL,
+			"config: the configuration's arch is not one of ptsim_arch_lookup() "
+			"(fill it with ptsim_config_init() first)");
 	tmp = *cfg;
 	ret = config_apply(&tmp, opts, true, err, errlen);
 	if (!ret)
@@ -415,7 +431,7 @@ int ptsim_config_get(const struct ptsim_config *cfg, const char *name, char *buf
 {
 	const struct knob *k = knob_find(name);
 
-	if (!cfg || !k || !buf || !len || !cfg->arch)
+	if (!cfg || !k || !buf || !len || !ptsim__arch_registered(cfg->arch))
 		return -EINVAL;
 	knob_format(k, cfg, buf, len);
 	return 0;
@@ -455,5 +471,10 @@ int ptsim_knob_get(const struct ptsim_machine *m, const char *name, char *buf, s
 {
 	if (!m)
 		return -EINVAL;
+	if (!name || !buf || !len)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "knob: NULL name or buffer");
+	if (!knob_find(name))
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL,
+				     "knob: unknown knob \"%s\" (ptsim knobs lists them)", name);
 	return ptsim_config_get(&m->cfg, name, buf, len);
 }

@@ -3,6 +3,7 @@
  * machine.c - configuration, machine lifecycle, errors, fault injection.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,45 +43,159 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 	return 0;
 }
 
-int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **out)
+/* The reason a configuration or a creation failed, into the caller's buffer. */
+static int cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...) PTSIM_PRINTF(4, 5);
+
+static int cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+bool ptsim__arch_registered(const struct ptsim_arch *a)
+{
+	for (unsigned int i = 0; a && ptsim_arch_at(i); i++)
+		if (ptsim_arch_at(i) == a)
+			return true;
+	return false;
+}
+
+#define ULL(v) ((unsigned long long)(v))
+
+/* A size knob that must be a multiple of the section size. */
+static int cfg_section_multiple(const struct ptsim_config *cfg, const char *key, uint64_t v,
+				char *err, size_t errlen)
+{
+	uint64_t sec = 1ull << cfg->arch->section_bits;
+
+	if (!(v & (sec - 1)))
+		return 0;
+	return cfg_err(err, errlen, -EINVAL,
+		       "config: %s=0x%llx is not a multiple of the section size 0x%llx (%llu MiB, "
+		       "SECTION_SIZE_BITS %u of %s)",
+		       key, ULL(v), ULL(sec), ULL(sec >> 20), cfg->arch->section_bits,
+		       cfg->arch->name);
+}
+
+/*
+ * Everything ptsim_machine_create() needs of a configuration, checked before
+ * anything is allocated; on failure the reason names the key, its value and
+ * the rule.  *limit receives the hot-add limit (phys_limit, or its default).
+ */
+static int cfg_check(const struct ptsim_config *cfg, uint64_t *limit, char *err, size_t errlen)
+{
+	const struct ptsim_arch *a;
+	uint64_t max, end;
+	struct ptsim_tlb_config tc;
+
+	if (!ptsim__arch_registered(cfg->arch))
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: arch is not a configuration of ptsim_arch_lookup() (%s)",
+			       cfg->arch ? "an unknown pointer" : "NULL");
+	a = cfg->arch;
+	if (!cfg->ncpus || cfg->ncpus > PTSIM_TLB_MAX_CPUS)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: ncpus=%u is not a CPU count of 1..%u (PTSIM_TLB_MAX_CPUS)",
+			       cfg->ncpus, PTSIM_TLB_MAX_CPUS);
+	ptsim__tlb_config_default(&tc);
+	if (!ptsim__tlb_storage_fits(a, &tc, cfg->ncpus))
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: ncpus=%u: the TLB geometry takes %llu bytes per CPU, more "
+			       "than PTSIM_TLB_MAX_BYTES (%llu MiB) for all CPUs",
+			       cfg->ncpus, ULL(ptsim__tlb_cpu_bytes(a, &tc)),
+			       ULL(PTSIM_TLB_MAX_BYTES >> 20));
+	if (cfg->soft_dirty && !(a->caps & PTSIM_ARCH_CAP_SOFT_DIRTY))
+		return cfg_err(
+			err, errlen, -EINVAL,
+			"config: soft_dirty=on: %s has no soft-dirty bit (HAVE_ARCH_SOFT_DIRTY)",
+			a->name);
+	if ((unsigned int)cfg->thp_enabled > PTSIM_THP_NEVER)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: thp.enabled=%d is not one of always|madvise|never",
+			       (int)cfg->thp_enabled);
+	if ((unsigned int)cfg->thp_defrag > PTSIM_THP_DEFRAG_NEVER)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: thp.defrag=%d is not one of "
+			       "always|defer|defer+madvise|madvise|never",
+			       (int)cfg->thp_defrag);
+	if ((unsigned int)cfg->compat_thp_split_dirty > PTSIM_THP_SPLIT_DIRTY_PRE_6_1)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: compat.thp_split_dirty=%d is not one of current|pre-6.1",
+			       (int)cfg->compat_thp_split_dirty);
+	if (!cfg->phys_bytes)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: phys=0: a machine needs memory, a multiple of the section "
+			       "size 0x%llx",
+			       ULL(1ull << a->section_bits));
+	if (cfg_section_multiple(cfg, "phys_base", cfg->phys_base, err, errlen) ||
+	    cfg_section_multiple(cfg, "phys", cfg->phys_bytes, err, errlen) ||
+	    cfg_section_multiple(cfg, "phys_limit", cfg->phys_limit, err, errlen))
+		return -EINVAL;
+	max = 1ull << a->pa_bits;
+	end = cfg->phys_base + cfg->phys_bytes;
+	if (end < cfg->phys_base || end > max)
+		return cfg_err(
+			err, errlen, -EINVAL,
+			"config: phys_base=0x%llx + phys=0x%llx ends beyond the %u-bit physical "
+			"address space of %s (0x%llx)",
+			ULL(cfg->phys_base), ULL(cfg->phys_bytes), a->pa_bits, a->name, ULL(max));
+	if (cfg->phys_limit && cfg->phys_limit < end)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: phys_limit=0x%llx is below the end of memory, phys_base + "
+			       "phys = 0x%llx",
+			       ULL(cfg->phys_limit), ULL(end));
+	if (cfg->phys_limit > max)
+		return cfg_err(err, errlen, -EINVAL,
+			       "config: phys_limit=0x%llx is beyond the %u-bit physical address "
+			       "space of %s (0x%llx)",
+			       ULL(cfg->phys_limit), a->pa_bits, a->name, ULL(max));
+	/* Default hot-add room: 4x the boot memory, within the arch's physical space. */
+	*limit = cfg->phys_limit;
+	if (!*limit) {
+		*limit = cfg->phys_base + 4 * cfg->phys_bytes;
+		if (*limit > max)
+			*limit = max;
+	}
+	return 0;
+}
+
+int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machine **out, char *err,
+			     size_t errlen)
 {
 	struct ptsim_machine *m;
-	uint64_t limit;
-	int err;
+	uint64_t limit = 0;
+	int ret;
 
-	if (!cfg || !out || !cfg->arch || !cfg->ncpus || cfg->ncpus > PTSIM_TLB_MAX_CPUS)
-		return -EINVAL;
-	if (cfg->soft_dirty && !(cfg->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY))
-		return -EINVAL;
+	if (!cfg || !out)
+		return cfg_err(err, errlen, -EINVAL, "machine_create: NULL %s",
+			       !cfg ? "configuration" : "out");
+	ret = cfg_check(cfg, &limit, err, errlen);
+	if (ret)
+		return ret;
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return -ENOMEM;
+		return cfg_err(err, errlen, -ENOMEM, "machine_create: out of host memory");
 	m->cfg = *cfg;
 	m->arch_local = *cfg->arch;
 	m->arch = &m->arch_local;
 	ptsim__machine_knobs_changed(m);
-	err = ptsim__host_init(&m->host, cfg->use_jemalloc);
-	if (err)
+	ret = ptsim__host_init(&m->host, cfg->use_jemalloc);
+	if (ret)
 		goto err_free;
 	m->host.bytes_limit = cfg->host_limit;
 	m->host.rng ^= cfg->seed;
-	/* Default hot-add room: 4x the boot memory, within the arch's physical space. */
-	limit = cfg->phys_limit;
-	if (!limit) {
-		uint64_t max = 1ull << m->arch->pa_bits;
-
-		limit = cfg->phys_base + 4 * cfg->phys_bytes;
-		if (limit > max || limit < cfg->phys_base)
-			limit = max > cfg->phys_base + cfg->phys_bytes
-					? max
-					: cfg->phys_base + cfg->phys_bytes;
-	}
-	err = ptsim__mem_init(&m->mem, &m->host, m->arch, cfg->phys_base, cfg->phys_bytes, limit);
-	if (err)
+	ret = ptsim__mem_init(&m->mem, &m->host, m->arch, cfg->phys_base, cfg->phys_bytes, limit);
+	if (ret)
 		goto err_host;
 	ptsim__ptalloc_init(&m->ptalloc, &m->mem, &m->host, m->arch);
-	err = ptsim__tlbs_init(&m->tlbs, &m->host, m->arch, &m->mem, &m->ptalloc, cfg->ncpus);
-	if (err)
+	ret = ptsim__tlbs_init(&m->tlbs, &m->host, m->arch, &m->mem, &m->ptalloc, cfg->ncpus);
+	if (ret)
 		goto err_mem;
 	/* The TLB discipline checker sees every frame freed and every entry written. */
 	m->mem.free_hook = ptsim__tlb_free_hook;
@@ -98,7 +213,17 @@ err_host:
 	ptsim__host_fini(&m->host);
 err_free:
 	free(m);
-	return err;
+	if (ret == -ENOMEM)
+		return cfg_err(err, errlen, ret,
+			       "machine_create: out of host memory (the section table of "
+			       "phys_limit 0x%llx, the zero page, the CPUs)",
+			       ULL(limit));
+	return cfg_err(err, errlen, ret, "machine_create: %s", ptsim_strerror(ret));
+}
+
+int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **out)
+{
+	return ptsim_machine_create_err(cfg, out, NULL, 0);
 }
 
 /*
@@ -148,12 +273,12 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 
 const struct ptsim_arch *ptsim_machine_arch(const struct ptsim_machine *m)
 {
-	return m->arch;
+	return m ? m->arch : NULL;
 }
 
 const struct ptsim_config *ptsim_machine_config(const struct ptsim_machine *m)
 {
-	return &m->cfg;
+	return m ? &m->cfg : NULL;
 }
 
 const char *ptsim_errmsg(const struct ptsim_machine *m)
@@ -197,6 +322,8 @@ const char *ptsim_strerror(int err)
 
 void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat)
 {
+	if (!m)
+		return;
 	m->host.fail_nth = nth;
 	m->host.fail_repeat = repeat;
 	m->host.fault_calls = 0;
@@ -204,6 +331,15 @@ void ptsim_fault_inject(struct ptsim_machine *m, uint64_t nth, bool repeat)
 
 void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t seed)
 {
+	if (!m)
+		return;
+	if (ppm > 1000000) {
+		(void)ptsim__seterr(&m->host, -EINVAL,
+				    "fault_inject_prob: %u parts per million is more than 1000000 "
+				    "(nothing changed)",
+				    ppm);
+		return;
+	}
 	m->host.fail_ppm = ppm;
 	/* Seed 0 means "the machine's seed" (cfg.seed). */
 	if (!seed)
@@ -213,16 +349,24 @@ void ptsim_fault_inject_prob(struct ptsim_machine *m, uint32_t ppm, uint64_t see
 
 uint64_t ptsim_fault_injected(const struct ptsim_machine *m)
 {
-	return m->host.nr_injected;
+	return m ? m->host.nr_injected : 0;
 }
 
 uint64_t ptsim_alloc_points(const struct ptsim_machine *m)
 {
-	return m->host.alloc_points;
+	return m ? m->host.alloc_points : 0;
 }
 
 void ptsim_host_stats(const struct ptsim_machine *m, struct ptsim_host_stats *out)
 {
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "host_stats: NULL out");
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
 	out->bytes_live = m->host.bytes_live;
 	out->bytes_peak = m->host.bytes_peak;
 	out->nr_live = m->host.nr_live;

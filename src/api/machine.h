@@ -34,6 +34,9 @@ struct ptsim_machine {
 	uint64_t next_asid;
 };
 
+/* Protection changes an address space may have begun and not committed. */
+#define PTSIM_PROT_PENDING_MAX 16
+
 struct ptsim_mm {
 	struct ptsim_machine *m;
 	struct ptsim_pgtables pt;
@@ -41,10 +44,24 @@ struct ptsim_mm {
 	struct ptsim_mm_state vm; /* VMAs, counters (src/mm) */
 	uint64_t asid;
 	struct ptsim_mm *next, *prev;
+	/*
+	 * ptsim_pgslot_modify_prot_start() inside VMAs, not yet committed: the
+	 * slot and the leaf it held, whose mapping the page's mapcount still
+	 * counts.  A commit inside a VMA must match one (pgtable_api.c).
+	 */
+	struct ptsim_prot_pending {
+		uint64_t table_pfn;
+		uint64_t old;
+		unsigned int idx;
+		int lvl;
+	} prot_pending[PTSIM_PROT_PENDING_MAX];
+	unsigned int nr_prot_pending;
 };
 
 /* knobs.c: the defaults that follow cfg->arch (soft_dirty, swp.migration_ad). */
 void ptsim__config_arch_defaults(struct ptsim_config *c);
+/* machine.c: whether @a is one of the registry's configurations (not just any pointer). */
+bool ptsim__arch_registered(const struct ptsim_arch *a);
 /* machine.c: refresh what follows the knobs after a change. */
 void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 
@@ -68,5 +85,37 @@ static inline int ptsim__op_end(struct ptsim_machine *m, int err)
 
 /* The machine's mm-layer context, set up on first use (mm_api.c). */
 struct ptsim_mm_ctx *ptsim__mmctx(struct ptsim_machine *m);
+
+/*
+ * The host of a machine a call received as const, to set the error text of
+ * a refusal: the text is not part of the model that const protects
+ * (docs/api/conventions.md, "Hostile input").
+ */
+static inline struct ptsim_host *ptsim__mhost(const struct ptsim_machine *m)
+{
+	return (struct ptsim_host *)(uintptr_t)&m->host;
+}
+
+/*
+ * mem_api.c: whether dropping @drop references of the folio of @pfn (of
+ * which @pin_refs_dropped are a pin's) leaves the references its mappings
+ * (folio_mapcount()), a page cache (one per page) and its pins hold; 0, or
+ * -EBUSY (-EINVAL for a frame not in use) with the message set.  A page
+ * table is -EBUSY.
+ */
+int ptsim__folio_drop_check(struct ptsim_machine *m, const char *fn, uint64_t pfn, uint64_t drop,
+			    uint64_t pin_refs_dropped);
+
+/*
+ * The safety net of "every failing call sets a message": @ret came from
+ * work handed to a lower layer when h->nr_errors was @mark; a negative @ret
+ * that set no message gets "@fn: <ptsim_strerror()>".
+ */
+static inline long ptsim__api_ret(struct ptsim_host *h, uint64_t mark, long ret, const char *fn)
+{
+	if (ret < 0 && h->nr_errors == mark)
+		return ptsim__seterr(h, (int)ret, "%s: %s", fn, ptsim_strerror((int)ret));
+	return ret;
+}
 
 #endif /* PTSIM_SRC_CORE_MACHINE_H */

@@ -8,6 +8,12 @@
  * by page tables or hugetlb) is -EINVAL; a hugetlb folio still referenced
  * by others is -EBUSY.  Every failure sets the machine's error text and
  * leaves the model unchanged.
+ *
+ * Misuse that would corrupt the model is -EBUSY: freeing or putting a page
+ * whose references its mappings, a page cache or pins hold
+ * (ptsim__folio_drop_check()), or a page-table frame.  A frame mapped by
+ * ptsim_map() outside VMAs is the caller's and takes no reference: freeing
+ * it is allowed, and ptsim_check() reports the stale leaf (ENTRY_PFN).
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +26,67 @@
 static bool flag_valid(enum ptsim_pageflag flag)
 {
 	return (unsigned int)flag <= PTSIM_PG_hwpoison;
+}
+
+/*
+ * The references of the folio headed by @head that no caller may drop: one
+ * per mapping (folio_mapcount()), one per page while a page cache holds it,
+ * the one of the huge zero folio (its address spaces hold it), and the pins
+ * (*pin_refs): one each on a large folio (_pincount); on a small folio of
+ * the mm layer GUP_PIN_COUNTING_BIAS each, counted as the checker counts
+ * them (whole multiples of the bias above the other references).
+ */
+static uint64_t folio_held(struct ptsim_machine *m, uint64_t head,
+			   const struct ptsim_frame_info *fi, uint64_t *maps, uint64_t *cached,
+			   uint64_t *pin_refs)
+{
+	uint64_t refs = fi->refcount > 0 ? (uint64_t)fi->refcount : 0;
+
+	*maps = fi->folio_mapcount > 0 ? (uint64_t)fi->folio_mapcount : 0;
+	/* A page-cache folio holds one reference per page (mapping = file id << 2). */
+	*cached = fi->mapping && !(fi->mapping & PTSIM_MAPPING_ANON) ? 1ull << fi->order : 0;
+	if (m->mmctx.huge_zero_pfn && head == m->mmctx.huge_zero_pfn)
+		*cached += 1;
+	if (fi->order) {
+		*pin_refs = ptsim__folio_pins(&m->mem, head);
+	} else if (fi->mapping && refs > *maps + *cached) {
+		*pin_refs = refs - *maps - *cached;
+		*pin_refs -= *pin_refs % PTSIM_GUP_PIN_COUNTING_BIAS;
+	} else {
+		*pin_refs = 0;
+	}
+	return *maps + *cached + *pin_refs;
+}
+
+int ptsim__folio_drop_check(struct ptsim_machine *m, const char *fn, uint64_t pfn, uint64_t drop,
+			    uint64_t pin_refs_dropped)
+{
+	struct ptsim_frame_info fi;
+	uint64_t head, maps, cached, pin_refs, keep;
+
+	if (ptsim__frame_info(&m->mem, pfn, &fi) || fi.free)
+		return ptsim__seterr(&m->host, -EINVAL, "%s: pfn 0x%llx is not an in-use page", fn,
+				     PFNX(pfn));
+	head = fi.head_pfn;
+	if (fi.type == PTSIM_PGTY_table)
+		return ptsim__seterr(&m->host, -EBUSY,
+				     "%s: pfn 0x%llx is a page table, freed by its owner "
+				     "(ptsim_pgtable_free(), ptsim_tlb_remove_table())",
+				     fn, PFNX(pfn));
+	if (head != pfn && ptsim__frame_info(&m->mem, head, &fi))
+		return ptsim__seterr(&m->host, -EINVAL, "%s: pfn 0x%llx has no folio head", fn,
+				     PFNX(pfn));
+	keep = folio_held(m, head, &fi, &maps, &cached, &pin_refs);
+	keep -= pin_refs_dropped < pin_refs ? pin_refs_dropped : pin_refs;
+	if (fi.refcount < 0 || (uint64_t)fi.refcount < drop || (uint64_t)fi.refcount - drop < keep)
+		return ptsim__seterr(&m->host, -EBUSY,
+				     "%s: pfn 0x%llx is in use: %llu of its folio's %d references "
+				     "are held by %llu mappings, %llu page-cache pages and pins; "
+				     "unmap it (ptsim_munmap(), ptsim_try_to_unmap()) or unpin it "
+				     "first",
+				     fn, PFNX(pfn), PFNX(keep), fi.refcount, PFNX(maps),
+				     PFNX(cached));
+	return 0;
 }
 
 /* Present and initialised and not free: the in-use frame of @pfn, or an error. */
@@ -41,6 +108,8 @@ int ptsim_frame_get(struct ptsim_machine *m, uint64_t pfn, struct ptsim_frame_in
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!out)
 		return ptsim__seterr(&m->host, -EINVAL, "frame_get: NULL out");
 	err = ptsim__frame_info(&m->mem, pfn, out);
@@ -53,6 +122,8 @@ int ptsim_alloc_pages(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!pfn)
 		return ptsim__seterr(&m->host, -EINVAL, "alloc_pages: NULL pfn");
 	if (order > m->arch->max_order)
@@ -70,6 +141,8 @@ int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (order > m->arch->max_order)
 		return ptsim__seterr(&m->host, -EINVAL, "free_pages: order %u > MAX_PAGE_ORDER %u",
 				     order, m->arch->max_order);
@@ -82,6 +155,28 @@ int ptsim_free_pages(struct ptsim_machine *m, uint64_t pfn, unsigned int order)
 		err = inuse_frame(m, "free_pages", pfn + i, &f);
 		if (err)
 			return err;
+		if (pfn + i == m->mem.zero_pfn)
+			return ptsim__seterr(&m->host, -EBUSY,
+					     "free_pages: pfn 0x%llx is the shared zero page",
+					     PFNX(pfn + i));
+		if (ptsim__frame_type(f) == PTSIM_PGTY_table)
+			return ptsim__seterr(
+				&m->host, -EBUSY,
+				"free_pages: pfn 0x%llx is a page table, freed by its "
+				"owner (ptsim_pgtable_free(), ptsim_tlb_remove_table())",
+				PFNX(pfn + i));
+		/* A tail's mapping word is folio metadata: tails are refused below. */
+		if (!ptsim__frame_tail(f) &&
+		    ((ptsim__frame_type(f) == PTSIM_PGTY_NONE && f->mapcount != -1) || f->mapping))
+			return ptsim__seterr(&m->host, -EBUSY,
+					     "free_pages: pfn 0x%llx %s; unmap it (ptsim_munmap(), "
+					     "ptsim_try_to_unmap()) first",
+					     PFNX(pfn + i),
+					     f->mapping & PTSIM_MAPPING_ANON
+						     ? "is anonymous memory "
+						       "of an address space"
+					     : f->mapping ? "is in a page cache"
+							  : "is mapped in a VMA");
 		if (ptsim__frame_tail(f) || (f->flags & (1ull << PTSIM_PG_head)) ||
 		    (f->flags & (1ull << PTSIM_PG_reserved)) ||
 		    ptsim__frame_type(f) != PTSIM_PGTY_NONE || f->refcount != 1)
@@ -98,6 +193,8 @@ int ptsim_folio_alloc(struct ptsim_machine *m, unsigned int order, uint64_t *pfn
 {
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!pfn)
 		return ptsim__seterr(&m->host, -EINVAL, "folio_alloc: NULL pfn");
 	if (order + m->arch->page_shift > m->arch->pa_bits || order >= 63 - m->arch->page_shift)
@@ -132,11 +229,28 @@ static int folio_ref_head(struct ptsim_machine *m, const char *fn, uint64_t pfn,
 	return 0;
 }
 
+/* A page table is not a folio: its frame belongs to the table allocator. */
+static int not_table(struct ptsim_machine *m, const char *fn, uint64_t pfn,
+		     const struct ptsim_frame *f)
+{
+	if (ptsim__frame_type(f) != PTSIM_PGTY_table)
+		return 0;
+	return ptsim__seterr(&m->host, -EBUSY,
+			     "%s: pfn 0x%llx is a page table, freed by its owner "
+			     "(ptsim_pgtable_free(), ptsim_tlb_remove_table())",
+			     fn, PFNX(pfn));
+}
+
 int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = folio_ref_head(m, "folio_get", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = folio_ref_head(m, "folio_get", pfn, &f);
+	if (!err)
+		err = not_table(m, "folio_get", pfn, f);
 	if (err)
 		return err;
 	if (f->refcount == INT32_MAX)
@@ -149,17 +263,21 @@ int ptsim_folio_get(struct ptsim_machine *m, uint64_t pfn)
 int ptsim_folio_put(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = folio_ref_head(m, "folio_put", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = folio_ref_head(m, "folio_put", pfn, &f);
+	if (!err)
+		err = not_table(m, "folio_put", pfn, f);
 	if (err)
 		return err;
-	if (f->refcount == 1 && ptsim__frame_type(f) == PTSIM_PGTY_table)
-		return ptsim__seterr(&m->host, -EINVAL,
-				     "folio_put: pfn 0x%llx is a page table (freed by its owner)",
-				     PFNX(pfn));
 	if (f->refcount == 1 && ptsim__folio_head(&m->mem, pfn) == m->mem.zero_pfn)
 		return ptsim__seterr(&m->host, -EINVAL,
 				     "folio_put: last reference of the zero page");
+	err = ptsim__folio_drop_check(m, "folio_put", pfn, 1, 0);
+	if (err)
+		return err;
 	(void)ptsim__folio_put(&m->mem, pfn);
 	return 0;
 }
@@ -169,6 +287,8 @@ int ptsim_page_set_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagefl
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
 		return ptsim__seterr(&m->host, -EINVAL, "set_flag: flag %d invalid or read-only",
 				     (int)flag);
@@ -184,6 +304,8 @@ int ptsim_page_clear_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_page
 	struct ptsim_frame *f = NULL;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!flag_valid(flag) || flag == PTSIM_PG_head)
 		return ptsim__seterr(&m->host, -EINVAL, "clear_flag: flag %d invalid or read-only",
 				     (int)flag);
@@ -198,6 +320,8 @@ int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagef
 {
 	const struct ptsim_frame *f;
 
+	if (!m)
+		return -EINVAL;
 	if (!ptsim__pfn_present(&m->mem, pfn))
 		return ptsim__seterr(&m->host, -ENXIO, "test_flag: pfn 0x%llx not present",
 				     PFNX(pfn));
@@ -211,12 +335,19 @@ int ptsim_page_test_flag(struct ptsim_machine *m, uint64_t pfn, enum ptsim_pagef
 
 uint64_t ptsim_zero_pfn(const struct ptsim_machine *m)
 {
-	return m->mem.zero_pfn;
+	return m ? m->mem.zero_pfn : 0;
 }
 
 void ptsim_mem_stats(const struct ptsim_machine *m, struct ptsim_mem_stats *out)
 {
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "mem_stats: NULL out");
+		return;
+	}
 	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
 	out->present_pages = m->mem.present_pages;
 	out->free_pages = m->mem.free_pages;
 	out->nr_sections_present = m->mem.nr_sections_present;
@@ -226,7 +357,11 @@ void ptsim_mem_stats(const struct ptsim_machine *m, struct ptsim_mem_stats *out)
 
 int ptsim_memory_add(struct ptsim_machine *m, uint64_t start, uint64_t size)
 {
-	int err = ptsim__memory_add(&m->mem, start, size);
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = ptsim__memory_add(&m->mem, start, size);
 
 	if (err == -EINVAL)
 		return ptsim__seterr(&m->host, err,
@@ -240,7 +375,11 @@ int ptsim_memory_add(struct ptsim_machine *m, uint64_t start, uint64_t size)
 
 int ptsim_memory_remove(struct ptsim_machine *m, uint64_t start, uint64_t size)
 {
-	int err = ptsim__memory_remove(&m->mem, start, size);
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	err = ptsim__memory_remove(&m->mem, start, size);
 
 	if (err == -EINVAL)
 		return ptsim__seterr(&m->host, err,
@@ -258,12 +397,15 @@ int ptsim_memory_remove(struct ptsim_machine *m, uint64_t start, uint64_t size)
 
 bool ptsim_pfn_valid(const struct ptsim_machine *m, uint64_t pfn)
 {
-	return ptsim__pfn_present(&m->mem, pfn);
+	return m && ptsim__pfn_present(&m->mem, pfn);
 }
 
 static int hstate_get(struct ptsim_machine *m, const char *fn, uint64_t size,
 		      struct ptsim_hstate **out)
 {
+	*out = NULL;
+	if (!m)
+		return -EINVAL;
 	*out = ptsim__hstate(&m->mem, size);
 	if (!*out)
 		return ptsim__seterr(&m->host, -EINVAL, "%s: no hugetlb size 0x%llx on %s", fn,
@@ -370,8 +512,11 @@ int ptsim_hugetlb_alloc_folio(struct ptsim_machine *m, uint64_t size, bool reser
 int ptsim_hugetlb_free_folio(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame *f = NULL;
-	int err = inuse_frame(m, "hugetlb_free_folio", pfn, &f);
+	int err;
 
+	if (!m)
+		return -EINVAL;
+	err = inuse_frame(m, "hugetlb_free_folio", pfn, &f);
 	if (err)
 		return err;
 	if (ptsim__frame_tail(f) || ptsim__frame_type(f) != PTSIM_PGTY_hugetlb)
@@ -385,5 +530,8 @@ int ptsim_hugetlb_free_folio(struct ptsim_machine *m, uint64_t pfn)
 		return ptsim__seterr(&m->host, -EBUSY,
 				     "hugetlb_free_folio: pfn 0x%llx still has %d references",
 				     PFNX(pfn), f->refcount);
+	err = ptsim__folio_drop_check(m, "hugetlb_free_folio", pfn, 1, 0);
+	if (err)
+		return err;
 	return ptsim__hugetlb_free_folio(&m->mem, pfn);
 }

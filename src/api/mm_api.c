@@ -30,8 +30,10 @@ int ptsim_mm_create(struct ptsim_machine *m, struct ptsim_mm **out)
 	struct ptsim_mm *mm;
 	int err;
 
-	if (!m || !out)
+	if (!m)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&m->host, -EINVAL, "mm_create: NULL out");
 	mm = ptsim__zalloc(&m->host, sizeof(*mm));
 	if (!mm)
 		return ptsim__seterr(&m->host, -ENOMEM, "mm_create: out of host memory");
@@ -83,22 +85,28 @@ void ptsim_mm_destroy(struct ptsim_mm *mm)
 
 struct ptsim_machine *ptsim_mm_machine(const struct ptsim_mm *mm)
 {
-	return mm->m;
+	return mm ? mm->m : NULL;
 }
 
 uint64_t ptsim_mm_pgtables_bytes(const struct ptsim_mm *mm)
 {
-	return mm->pt.pgtables_bytes;
+	return mm ? mm->pt.pgtables_bytes : 0;
 }
 
 uint64_t ptsim_mm_nr_tables(const struct ptsim_mm *mm, enum ptsim_level lvl)
 {
-	return (unsigned int)lvl < PTSIM_NR_LEVELS ? mm->pt.nr_tables[lvl] : 0;
+	if (!mm)
+		return 0;
+	if ((unsigned int)lvl >= PTSIM_NR_LEVELS) {
+		(void)ptsim__seterr(&mm->m->host, -EINVAL, "mm_nr_tables: bad level %d", (int)lvl);
+		return 0;
+	}
+	return mm->pt.nr_tables[lvl];
 }
 
 uint64_t ptsim_mm_pgd_pfn(const struct ptsim_mm *mm)
 {
-	return mm->pt.root_pfn;
+	return mm ? mm->pt.root_pfn : 0;
 }
 
 /*
@@ -145,22 +153,80 @@ long ptsim_unmap(struct ptsim_mm *mm, uint64_t va, uint64_t len, unsigned int fl
 
 int ptsim_translate(struct ptsim_mm *mm, uint64_t va, struct ptsim_translation *t)
 {
-	if (!mm || !t)
+	struct ptsim_host *h;
+	int err;
+
+	if (!mm)
 		return -EINVAL;
-	return ptsim__translate(&mm->pt, va, t);
+	h = &mm->m->host;
+	if (!t)
+		return ptsim__seterr(h, -EINVAL, "translate: NULL result");
+	err = ptsim__translate(&mm->pt, va, t);
+	switch (err) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		return ptsim__seterr(h, err, "translate: 0x%llx is not a valid address of %s",
+				     (unsigned long long)va, mm->m->arch->name);
+	case -ENOENT:
+		return ptsim__seterr(
+			h, err, "translate: 0x%llx is not mapped (the %s entry is none)",
+			(unsigned long long)va, ptsim_arch_level_name(mm->m->arch, t->level));
+	case -EFAULT:
+		return ptsim__seterr(h, err,
+				     "translate: the %s entry 0x%016llx for 0x%llx is not present "
+				     "(swap, marker or PROT_NONE)",
+				     ptsim_arch_level_name(mm->m->arch, t->level),
+				     (unsigned long long)t->entry, (unsigned long long)va);
+	default:
+		return ptsim__seterr(h, err, "translate: corrupt tables at 0x%llx",
+				     (unsigned long long)va);
+	}
 }
 
 int ptsim_walk_page_range(struct ptsim_mm *mm, uint64_t start, uint64_t end,
 			  const struct ptsim_walk_ops *ops, void *priv)
 {
-	if (!mm || !ops)
+	struct ptsim_host *h;
+	uint64_t mark;
+	int ret;
+
+	if (!mm)
 		return -EINVAL;
-	return ptsim__walk_page_range(&mm->pt, mm, start, end, ops, priv);
+	h = &mm->m->host;
+	if (!ops)
+		return ptsim__seterr(h, -EINVAL, "walk_page_range: NULL ops");
+	if (!ptsim__walk_range_valid(mm->m->arch, start, end))
+		return ptsim__seterr(
+			h, -EINVAL, "walk_page_range: [0x%llx, 0x%llx) is not a valid range of %s",
+			(unsigned long long)start, (unsigned long long)end, mm->m->arch->name);
+	mark = h->nr_errors;
+	ret = ptsim__walk_page_range(&mm->pt, mm, start, end, ops, priv);
+	if (ret < 0 && h->nr_errors == mark)
+		return ptsim__seterr(h, ret,
+				     "walk_page_range: a callback stopped the walk with %d (%s)",
+				     ret, ptsim_strerror(ret));
+	return ret;
 }
 
 long ptsim_ptdump(struct ptsim_mm *mm, uint64_t start, uint64_t end, FILE *f)
 {
-	if (!mm || !f)
+	struct ptsim_host *h;
+	long ret;
+
+	if (!mm)
 		return -EINVAL;
-	return ptsim__ptdump(&mm->pt, start, end, f);
+	h = &mm->m->host;
+	if (!f)
+		return ptsim__seterr(h, -EINVAL, "ptdump: NULL stream");
+	ret = ptsim__ptdump(&mm->pt, start, end, f);
+	if (ret == -EINVAL)
+		return ptsim__seterr(
+			h, -EINVAL, "ptdump: [0x%llx, 0x%llx) is not a valid range of %s",
+			(unsigned long long)start, (unsigned long long)end, mm->m->arch->name);
+	if (ret == -EIO)
+		return ptsim__seterr(h, -EIO, "ptdump: writing to the stream failed");
+	if (ret < 0)
+		return ptsim__seterr(h, (int)ret, "ptdump: %s", ptsim_strerror((int)ret));
+	return ret;
 }

@@ -26,14 +26,15 @@ static int slot_of(struct ptsim_mm *mm, const char *fn, const struct ptsim_pgslo
 
 	if (!ps)
 		return ptsim__seterr(&m->host, -EINVAL, "%s: NULL slot", fn);
+	if ((unsigned int)ps->level >= PTSIM_NR_LEVELS)
+		return ptsim__seterr(&m->host, -EINVAL, "%s: bad slot level %d", fn,
+				     (int)ps->level);
 	if (ptsim__slot_resolve(&mm->pt, (int)ps->level, ps->table_pfn, ps->index, ps->addr, s))
 		return ptsim__seterr(&m->host, -ESTALE,
 				     "%s: the slot's table (pfn 0x%llx, index %u) is not a live %s "
 				     "table of this address space any more",
 				     fn, ULL(ps->table_pfn), ps->index,
-				     (unsigned int)ps->level < PTSIM_NR_LEVELS
-					     ? lvl_name(m, (int)ps->level)
-					     : "?");
+				     lvl_name(m, (int)ps->level));
 	return 0;
 }
 
@@ -42,6 +43,45 @@ static bool is_table(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
 	return e && lvl < PTSIM_PTE && a->ops->table(a, lvl, e) &&
 	       !(a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e));
+}
+
+/* -EBUSY with the message if the leaf @e at @lvl maps a page-table frame. */
+static int leaf_maps_table(struct ptsim_machine *m, const char *fn, int lvl, uint64_t e)
+{
+	const struct ptsim_arch *a = m->arch;
+	uint64_t tpfn;
+
+	if (!ptsim__frames_hold_table(&m->ptalloc, a->ops->pfn(a, lvl, e),
+				      1ull << (a->shift[lvl] - a->page_shift), &tpfn))
+		return 0;
+	return ptsim__seterr(&m->host, -EBUSY, "%s: pfn 0x%llx is a page table, not a page", fn,
+			     ULL(tpfn));
+}
+
+/* The frames of the leaf @e at @lvl: within the physical address bits, none a page table. */
+static int leaf_frames_ok(struct ptsim_machine *m, const char *fn, int lvl, uint64_t e)
+{
+	const struct ptsim_arch *a = m->arch;
+	uint64_t pfn = a->ops->pfn(a, lvl, e), max_pfn = 1ull << (a->pa_bits - a->page_shift);
+	uint64_t npages = 1ull << (a->shift[lvl] - a->page_shift);
+
+	if (pfn >= max_pfn || npages > max_pfn - pfn)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "%s: pfn 0x%llx beyond %u-bit physical addresses", fn,
+				     ULL(pfn), a->pa_bits);
+	return leaf_maps_table(m, fn, lvl, e);
+}
+
+/* Whether the table @pfn of level @lvl holds a table entry. */
+static bool holds_tables(struct ptsim_mm *mm, uint64_t pfn, int lvl)
+{
+	const struct ptsim_arch *a = mm->m->arch;
+	const uint64_t *e = ptsim__table_entries(&mm->m->ptalloc, pfn);
+
+	for (unsigned int i = 0; e && lvl < PTSIM_PTE && i < a->ptrs[lvl]; i++)
+		if (is_table(a, lvl, e[i]))
+			return true;
+	return false;
 }
 
 /* The VMA the span of the entry at @s overlaps, if any. */
@@ -166,24 +206,13 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 				     "ptsim_pgslot_populate()",
 				     ULL(ent));
 	if (ent && a->ops->present(a, lvl, ent)) {
-		uint64_t pfn, npages, max_pfn = 1ull << (a->pa_bits - a->page_shift);
-		struct ptsim_frame_info fi;
-
 		if (!a->leaf_ok[lvl] || !a->ops->leaf(a, lvl, ent))
 			return ptsim__seterr(&m->host, -EINVAL,
 					     "pgslot_set: %s entries cannot be leaves on %s",
 					     lvl_name(m, lvl), a->name);
-		pfn = a->ops->pfn(a, lvl, ent);
-		npages = 1ull << (a->shift[lvl] - a->page_shift);
-		if (pfn >= max_pfn || npages > max_pfn - pfn)
-			return ptsim__seterr(
-				&m->host, -EINVAL,
-				"pgslot_set: pfn 0x%llx beyond %u-bit physical addresses", ULL(pfn),
-				a->pa_bits);
-		if (!ptsim__frame_info(&m->mem, pfn, &fi) && fi.type == PTSIM_PGTY_table)
-			return ptsim__seterr(&m->host, -EBUSY,
-					     "pgslot_set: pfn 0x%llx is a page table, not a page",
-					     ULL(pfn));
+		err = leaf_frames_ok(m, "pgslot_set", lvl, ent);
+		if (err)
+			return err;
 	}
 	if (is_table(a, lvl, *s.p))
 		return ptsim__seterr(&m->host, -EBUSY,
@@ -204,6 +233,7 @@ int ptsim_pgslot_set(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, ptsim
 int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
 			       ptsim_ent_t *old)
 {
+	struct ptsim_vma *vma;
 	const struct ptsim_arch *a;
 	struct ptsim_slot s;
 	uint64_t e, page;
@@ -217,14 +247,42 @@ int ptsim_pgslot_get_and_clear(struct ptsim_mm *mm, const struct ptsim_pgslot *s
 		return err;
 	e = *s.p;
 	if (is_table(a, s.lvl, e)) {
-		if (!ptsim__table_frame(&mm->m->ptalloc, a->ops->pfn(a, s.lvl, e)))
+		struct ptsim_frame *tf =
+			ptsim__table_frame(&mm->m->ptalloc, a->ops->pfn(a, s.lvl, e));
+
+		if (!tf)
 			return ptsim__seterr(
 				&mm->m->host, -EINVAL,
 				"pgslot_get_and_clear: 0x%016llx points to a frame that "
 				"is not a table",
 				ULL(e));
+		/*
+		 * Inside a VMA the entries below map accounted pages: unhooking
+		 * them with the table would unmap them without accounting.
+		 */
+		if (tf->extra && span_vma(mm, &s))
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"pgslot_get_and_clear: the %s table below 0x%llx still "
+				"holds %llu entries inside a VMA; clear them first",
+				lvl_name(mm->m, ptsim__child_level(a, s.lvl)), ULL(s.addr),
+				ULL(tf->extra));
+		/*
+		 * Tables below it would stay counted in VmPTE and linked under a
+		 * table no walk reaches: unhook from the bottom up, as
+		 * free_pgd_range() frees.
+		 */
+		if (tf->extra && holds_tables(mm, a->ops->pfn(a, s.lvl, e), (int)tf->index))
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"pgslot_get_and_clear: the %s table below 0x%llx still links "
+				"tables; unhook those first",
+				lvl_name(mm->m, (int)tf->index), ULL(s.addr));
 		(void)ptsim__table_detach(&mm->pt, &s);
-	} else if (a->ops->present(a, s.lvl, e) && span_vma(mm, &s)) {
+	} else if (a->ops->present(a, s.lvl, e) && (vma = span_vma(mm, &s))) {
+		/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
+		if (ptsim__pmd_is_thp(mm->vm.ctx, vma, s.lvl, e))
+			ptsim__zap_deposited_table(&mm->pt, &s);
 		(void)ptsim__zap_present(&mm->vm, &s, &e, &page);
 	} else {
 		e = ptsim__get_and_clear(&mm->pt, &s);
@@ -260,13 +318,44 @@ int ptsim_pgslot_modify_prot_start(struct ptsim_mm *mm, const struct ptsim_pgslo
 			&mm->m->host, -EINVAL,
 			"modify_prot_start: the %s entry 0x%016llx is not a present leaf",
 			lvl_name(mm->m, s.lvl), ULL(*s.p));
+	/* Inside a VMA the page stays accounted: remember the slot for the commit. */
+	if (span_vma(mm, &s)) {
+		struct ptsim_prot_pending *p;
+
+		if (mm->nr_prot_pending == PTSIM_PROT_PENDING_MAX)
+			return ptsim__seterr(
+				&mm->m->host, -EBUSY,
+				"modify_prot_start: %u protection changes begun and not "
+				"committed",
+				PTSIM_PROT_PENDING_MAX);
+		p = &mm->prot_pending[mm->nr_prot_pending++];
+		p->table_pfn = s.table_pfn;
+		p->idx = s.idx;
+		p->lvl = s.lvl;
+		p->old = *s.p;
+	}
 	*old = ptsim__get_and_clear(&mm->pt, &s);
 	return 0;
+}
+
+/* The begun change of slot @s that cleared @old, or NULL. */
+static struct ptsim_prot_pending *prot_pending(struct ptsim_mm *mm, const struct ptsim_slot *s,
+					       uint64_t old)
+{
+	for (unsigned int i = 0; i < mm->nr_prot_pending; i++) {
+		struct ptsim_prot_pending *p = &mm->prot_pending[i];
+
+		if (p->table_pfn == s->table_pfn && p->idx == s->idx && p->lvl == s->lvl &&
+		    p->old == old)
+			return p;
+	}
+	return NULL;
 }
 
 int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm, const struct ptsim_pgslot *slot,
 				    ptsim_ent_t old, ptsim_ent_t ent)
 {
+	struct ptsim_prot_pending *pending;
 	const struct ptsim_arch *a;
 	struct ptsim_slot s;
 	int err;
@@ -286,6 +375,23 @@ int ptsim_pgslot_modify_prot_commit(struct ptsim_mm *mm, const struct ptsim_pgsl
 				     "modify_prot_commit: 0x%016llx must be a present leaf mapping "
 				     "the frame 0x%016llx mapped",
 				     ULL(ent), ULL(old));
+	err = leaf_frames_ok(mm->m, "modify_prot_commit", s.lvl, ent);
+	if (err)
+		return err;
+	pending = prot_pending(mm, &s, old);
+	/*
+	 * Inside a VMA the page must be the one _start() took away, still
+	 * counted: any other would be mapped without accounting.
+	 */
+	if (!pending && span_vma(mm, &s))
+		return ptsim__seterr(
+			&mm->m->host, -EBUSY,
+			"modify_prot_commit: no ptsim_pgslot_modify_prot_start() of "
+			"this slot returned 0x%016llx; inside a VMA pages are mapped by "
+			"faults",
+			ULL(old));
+	if (pending)
+		*pending = mm->prot_pending[--mm->nr_prot_pending];
 	ptsim__set_entry(&mm->pt, &s, ent);
 	return 0;
 }
@@ -346,6 +452,13 @@ int ptsim_pgslot_populate(struct ptsim_mm *mm, const struct ptsim_pgslot *slot, 
 				     "pgslot_populate: pfn 0x%llx is not a detached %s table of "
 				     "this address space",
 				     ULL(table_pfn), lvl_name(mm->m, ptsim__child_level(a, s.lvl)));
+	/* Entries linked into a VMA would map its pages without accounting. */
+	if (f->extra && span_vma(mm, &s))
+		return ptsim__seterr(
+			&mm->m->host, -EBUSY,
+			"pgslot_populate: table 0x%llx holds %llu entries and 0x%llx is "
+			"inside a VMA, where pages are mapped by faults",
+			ULL(table_pfn), ULL(f->extra), ULL(s.addr));
 	ptsim__table_populate(&mm->pt, &s, table_pfn);
 	return 0;
 }
@@ -422,6 +535,10 @@ int ptsim_split_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level level,
 	if (!a->ops->present(a, s.lvl, *s.p) || !a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, *s.p))
 		return ptsim__seterr(&m->host, -ENOENT, "split_leaf: no %s leaf maps 0x%llx",
 				     lvl_name(m, s.lvl), ULL(addr));
+	/* A raw leaf takes no reference: its frames may have become tables since. */
+	err = leaf_maps_table(m, "split_leaf", s.lvl, *s.p);
+	if (err)
+		return err;
 	err = ptsim__split_prepare(&mm->pt, &s, &sp);
 	if (err == -ENOMEM)
 		return ptsim__seterr(&m->host, err, "split_leaf: out of memory for the table");
@@ -479,6 +596,9 @@ int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level lev
 			"collapse_leaf: the table does not hold one %s leaf's worth of "
 			"consecutive, aligned, uniform leaves",
 			lvl_name(m, s.lvl));
+	err = leaf_maps_table(m, "collapse_leaf", s.lvl, huge);
+	if (err)
+		return err;
 	op = ptsim__tlb_set_op(&m->tlbs, "collapse_leaf");
 	size = 1ull << a->shift[s.lvl];
 	base = addr & ~(size - 1);

@@ -41,6 +41,8 @@ int ptsim_swp_type_code(struct ptsim_machine *m, enum ptsim_softleaf_type t)
 {
 	int code;
 
+	if (!m)
+		return -EINVAL;
 	if ((unsigned int)t >= PTSIM_SOFTLEAF_NR_TYPES || t == PTSIM_SOFTLEAF_NONE ||
 	    t == PTSIM_SOFTLEAF_SWAP || t == PTSIM_SOFTLEAF_INVALID)
 		return ptsim__seterr(&m->host, -EINVAL, "softleaf: %s (%d) is not a special type",
@@ -55,7 +57,7 @@ int ptsim_swp_type_code(struct ptsim_machine *m, enum ptsim_softleaf_type t)
 
 unsigned int ptsim_max_swapfiles(const struct ptsim_machine *m)
 {
-	return ptsim__max_swapfiles(m->arch);
+	return m ? ptsim__max_swapfiles(m->arch) : 0;
 }
 
 int ptsim_softleaf_mk(struct ptsim_machine *m, enum ptsim_level lvl, const struct ptsim_softleaf *s,
@@ -63,11 +65,14 @@ int ptsim_softleaf_mk(struct ptsim_machine *m, enum ptsim_level lvl, const struc
 {
 	const unsigned int all_flags =
 		PTSIM_SWP_EXCLUSIVE | PTSIM_SWP_SOFT_DIRTY | PTSIM_SWP_UFFD_WP;
-	const struct ptsim_arch *a = m->arch;
+	const struct ptsim_arch *a;
 	unsigned int bits;
 	const char *name;
 	ptsim_ent_t e;
 
+	if (!m)
+		return -EINVAL;
+	a = m->arch;
 	if (!s || !out)
 		return ptsim__seterr(&m->host, -EINVAL, "softleaf: mk: NULL argument");
 	if (!level_valid(lvl))
@@ -146,6 +151,8 @@ int ptsim_softleaf_from(struct ptsim_machine *m, enum ptsim_level lvl, ptsim_ent
 {
 	struct ptsim_softleaf s;
 
+	if (!m)
+		return -EINVAL;
 	if (!out)
 		return ptsim__seterr(&m->host, -EINVAL, "softleaf: from: NULL out");
 	if (!level_valid(lvl))
@@ -170,6 +177,8 @@ int ptsim_mk_pte_marker(struct ptsim_machine *m, unsigned int bits, ptsim_pte_t 
 	ptsim_ent_t e;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!out)
 		return ptsim__seterr(&m->host, -EINVAL, "softleaf: mk_pte_marker: NULL out");
 	err = ptsim_softleaf_mk(m, PTSIM_PTE, &s, &e);
@@ -185,6 +194,8 @@ int ptsim_mk_hwpoison_entry(struct ptsim_machine *m, uint64_t pfn, ptsim_pte_t *
 	ptsim_ent_t e;
 	int err;
 
+	if (!m)
+		return -EINVAL;
 	if (!out)
 		return ptsim__seterr(&m->host, -EINVAL, "softleaf: mk_hwpoison_entry: NULL out");
 	err = ptsim_softleaf_mk(m, PTSIM_PTE, &s, &e);

@@ -27,8 +27,12 @@ static const char *const meminfo_names[] = {
 
 uint64_t ptsim_vm_event(const struct ptsim_machine *m, enum ptsim_vm_event e)
 {
-	if (!m || (unsigned int)e >= PTSIM_NR_VM_EVENTS)
+	if (!m)
 		return 0;
+	if ((unsigned int)e >= PTSIM_NR_VM_EVENTS) {
+		(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "vm_event: no event %d", (int)e);
+		return 0;
+	}
 	return m->host.vm_events[e];
 }
 
@@ -67,6 +71,7 @@ uint64_t ptsim_meminfo(const struct ptsim_machine *m, enum ptsim_meminfo_item i)
 		pages = m->ptalloc.nr_tables;
 		break;
 	default:
+		(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "meminfo: no item %d", (int)i);
 		return 0;
 	}
 	return pages << kb_shift;
@@ -74,8 +79,11 @@ uint64_t ptsim_meminfo(const struct ptsim_machine *m, enum ptsim_meminfo_item i)
 
 void ptsim_cost_total(const struct ptsim_machine *m, struct ptsim_cost *out)
 {
-	if (!out)
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "cost_total: NULL out");
 		return;
+	}
 	if (!m) {
 		memset(out, 0, sizeof(*out));
 		return;
@@ -87,6 +95,8 @@ void ptsim_cost_begin(const struct ptsim_machine *m, struct ptsim_cost_scope *sc
 {
 	if (scope)
 		ptsim_cost_total(m, &scope->start);
+	else if (m)
+		(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "cost_begin: NULL scope");
 }
 
 void ptsim_cost_end(const struct ptsim_machine *m, const struct ptsim_cost_scope *scope,
@@ -96,10 +106,16 @@ void ptsim_cost_end(const struct ptsim_machine *m, const struct ptsim_cost_scope
 	const uint64_t *a, *b;
 	uint64_t *d;
 
-	if (!out)
+	if (!out || !scope) {
+		if (out)
+			memset(out, 0, sizeof(*out));
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "cost_end: NULL %s",
+					    !out ? "out" : "scope");
 		return;
+	}
 	memset(out, 0, sizeof(*out));
-	if (!m || !scope)
+	if (!m)
 		return;
 	ptsim_cost_total(m, &now);
 	/* Every member is a uint64_t counter: subtract word by word. */

@@ -60,7 +60,7 @@ static int mapped_page(struct ptsim_mm *mm, const char *fn, uint64_t addr, uint6
 
 int ptsim_split_huge_page(struct ptsim_mm *mm, uint64_t addr, unsigned int new_order)
 {
-	uint64_t page;
+	uint64_t page, mark;
 	int err;
 
 	if (!mm)
@@ -68,7 +68,10 @@ int ptsim_split_huge_page(struct ptsim_mm *mm, uint64_t addr, unsigned int new_o
 	err = mapped_page(mm, "split_huge_page", addr, &page);
 	if (err)
 		return err == -EFAULT ? -ENOENT : err;
-	return ptsim__split_huge_page(mm->vm.ctx, page, new_order);
+	mark = mm->m->host.nr_errors;
+	return (int)ptsim__api_ret(&mm->m->host, mark,
+				   ptsim__split_huge_page(mm->vm.ctx, page, new_order),
+				   "split_huge_page");
 }
 
 int ptsim_pin_user_page(struct ptsim_mm *mm, uint64_t addr, uint64_t *pfn)
@@ -91,12 +94,20 @@ int ptsim_pin_user_page(struct ptsim_mm *mm, uint64_t addr, uint64_t *pfn)
 int ptsim_unpin_user_page(struct ptsim_machine *m, uint64_t pfn)
 {
 	struct ptsim_frame_info fi;
+	int err;
 
 	if (!m)
 		return -EINVAL;
-	if (ptsim__frame_info(&m->mem, pfn, &fi) || fi.free || !ptsim__folio_pins(&m->mem, pfn))
+	if (ptsim__frame_info(&m->mem, pfn, &fi) || fi.free || fi.type == PTSIM_PGTY_table ||
+	    !ptsim__folio_pins(&m->mem, pfn))
 		return ptsim__seterr(&m->host, -EINVAL, "unpin_user_page: pfn 0x%llx is not pinned",
 				     ULL(pfn));
+	/* A small folio's pin is GUP_PIN_COUNTING_BIAS references, a large one's one. */
+	err = ptsim__folio_drop_check(m, "unpin_user_page", pfn,
+				      fi.order ? 1 : PTSIM_GUP_PIN_COUNTING_BIAS,
+				      fi.order ? 1 : PTSIM_GUP_PIN_COUNTING_BIAS);
+	if (err)
+		return err;
 	(void)ptsim__folio_unpin(&m->mem, pfn);
 	return 0;
 }

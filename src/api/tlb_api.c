@@ -191,16 +191,24 @@ int ptsim_tlb_entries(struct ptsim_machine *m, unsigned int cpu, ptsim_tlb_entry
 
 int ptsim_tlb_stats(const struct ptsim_machine *m, unsigned int cpu, struct ptsim_tlb_stats *out)
 {
-	if (!m || !out || cpu >= m->tlbs.ncpus)
+	if (!m)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats: NULL out");
+	if (cpu >= m->tlbs.ncpus)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats: cpu %u of %u", cpu,
+				     m->tlbs.ncpus);
 	*out = m->tlbs.cpus[cpu].stats;
 	return 0;
 }
 
 void ptsim_tlb_stats_total(const struct ptsim_machine *m, struct ptsim_tlb_stats *out)
 {
-	if (!out)
+	if (!out) {
+		if (m)
+			(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "tlb_stats_total: NULL out");
 		return;
+	}
 	memset(out, 0, sizeof(*out));
 	if (!m)
 		return;
@@ -226,8 +234,11 @@ long ptsim_violations(const struct ptsim_machine *m, struct ptsim_violation *out
 {
 	unsigned int n;
 
-	if (!m || (!out && max))
+	if (!m)
 		return -EINVAL;
+	if (!out && max)
+		return ptsim__seterr(ptsim__mhost(m), -EINVAL,
+				     "violations: NULL out for %u records", max);
 	n = m->tlbs.nr_viol_stored < max ? m->tlbs.nr_viol_stored : max;
 	if (n)
 		memcpy(out, m->tlbs.viol, n * sizeof(*out));
@@ -244,45 +255,138 @@ void ptsim_violations_clear(struct ptsim_machine *m)
 
 int ptsim_tlb_gather_mmu(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
 {
-	if (!tlb || !mm)
+	if (!mm)
 		return -EINVAL;
+	if (!tlb)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "tlb_gather_mmu: NULL gather");
 	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, false);
 	return 0;
 }
 
 int ptsim_tlb_gather_mmu_fullmm(struct ptsim_mmu_gather *tlb, struct ptsim_mm *mm)
 {
-	if (!tlb || !mm)
+	if (!mm)
 		return -EINVAL;
+	if (!tlb)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "tlb_gather_mmu_fullmm: NULL gather");
 	ptsim__tlb_gather_init(&mm->m->tlbs, tlb, mm, true);
 	return 0;
+}
+
+/*
+ * A started gather whose private fields are in range: 0, or -EINVAL (with
+ * the message when there is an address space to hold it).  A gather that was
+ * never started, or was finished, has no address space.
+ */
+static int gather_check(struct ptsim_mmu_gather *tlb, const char *fn)
+{
+	if (!tlb || !tlb->mm)
+		return -EINVAL;
+	if (tlb->nr_pages > PTSIM_MMU_GATHER_PAGES || tlb->nr_tables > PTSIM_MMU_GATHER_TABLES ||
+	    tlb->page_level < -1 || tlb->page_level >= PTSIM_NR_LEVELS)
+		return ptsim__seterr(
+			&tlb->mm->m->host, -EINVAL,
+			"%s: the gather is corrupt (%u pages, %u tables, page level %d)", fn,
+			tlb->nr_pages, tlb->nr_tables, tlb->page_level);
+	return 0;
+}
+
+/* The present leaf that maps @pfn at @addr in @mm's tables, if there is one (its entry). */
+static bool live_leaf_maps(struct ptsim_mm *mm, uint64_t addr, uint64_t pfn, int *lvl, uint64_t *e)
+{
+	const struct ptsim_arch *a = mm->m->arch;
+	struct ptsim_slot s;
+	uint64_t first;
+
+	if (ptsim__walk_to(&mm->pt, addr, PTSIM_PTE, &s))
+		return false;
+	*lvl = s.lvl;
+	*e = *s.p;
+	if (!*e || !a->ops->present(a, s.lvl, *e) ||
+	    (s.lvl != PTSIM_PTE && !(a->leaf_ok[s.lvl] && a->ops->leaf(a, s.lvl, *e))))
+		return false;
+	first = a->ops->pfn(a, s.lvl, *e);
+	return pfn >= first && pfn - first < 1ull << (a->shift[s.lvl] - a->page_shift);
 }
 
 int ptsim_tlb_remove_page(struct ptsim_mmu_gather *tlb, uint64_t pfn, uint64_t addr,
 			  enum ptsim_level level)
 {
-	if (!tlb || !tlb->mm)
-		return -EINVAL;
-	return ptsim__tlb_remove_page(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, pfn, addr, (int)level);
+	struct ptsim_machine *m;
+	const struct ptsim_arch *a;
+	struct ptsim_frame_info fi;
+	uint64_t e, pending = 0;
+	int err, elvl;
+
+	err = gather_check(tlb, "tlb_remove_page");
+	if (err)
+		return err;
+	m = tlb->mm->m;
+	a = m->arch;
+	if ((unsigned int)level >= PTSIM_NR_LEVELS || !a->leaf_ok[level])
+		return ptsim__seterr(&m->host, -EINVAL, "tlb_remove_page: level %d holds no leaf",
+				     (int)level);
+	if (!ptsim__va_valid(a, addr))
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "tlb_remove_page: 0x%llx is not a valid address of %s",
+				     (unsigned long long)addr, a->name);
+	if (ptsim__frame_info(&m->mem, pfn, &fi) || fi.free || fi.refcount <= 0 ||
+	    fi.head_pfn == m->mem.zero_pfn)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "tlb_remove_page: pfn 0x%llx is not an in-use page%s",
+				     (unsigned long long)pfn,
+				     fi.head_pfn == m->mem.zero_pfn ? " (the zero page)" : "");
+	/* The entry must be cleared first: the page is released after the flush. */
+	if (live_leaf_maps(tlb->mm, addr, pfn, &elvl, &e))
+		return ptsim__seterr(&m->host, -EBUSY,
+				     "tlb_remove_page: pfn 0x%llx is still mapped by the %s entry "
+				     "0x%016llx at 0x%llx; clear it first "
+				     "(ptsim_pgslot_get_and_clear())",
+				     (unsigned long long)pfn, ptsim_arch_level_name(a, elvl),
+				     (unsigned long long)e, (unsigned long long)addr);
+	/* The references already gathered from the same folio are dropped at the flush too. */
+	for (unsigned int i = 0; i < tlb->nr_pages; i++)
+		pending += ptsim__folio_head(&m->mem, tlb->pages[i]) == fi.head_pfn;
+	err = ptsim__folio_drop_check(m, "tlb_remove_page", pfn, pending + 1, 0);
+	if (err)
+		return err;
+	return ptsim__tlb_remove_page(&m->tlbs, &tlb->mm->tlb, tlb, pfn, addr, (int)level);
 }
 
 int ptsim_tlb_remove_table(struct ptsim_mmu_gather *tlb, uint64_t table_pfn, uint64_t addr,
 			   enum ptsim_level level)
 {
-	if (!tlb || !tlb->mm)
-		return -EINVAL;
-	return ptsim__tlb_remove_table(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb, table_pfn, addr,
-				       (int)level);
+	struct ptsim_machine *m;
+	struct ptsim_frame *f;
+	int err;
+
+	err = gather_check(tlb, "tlb_remove_table");
+	if (err)
+		return err;
+	m = tlb->mm->m;
+	f = ptsim__table_frame(&m->ptalloc, table_pfn);
+	if (f && f->mapping != tlb->mm->pt.owner_id)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "tlb_remove_table: pfn 0x%llx is a table of another address "
+				     "space",
+				     (unsigned long long)table_pfn);
+	if (f && !ptsim__table_state(f) && f->extra)
+		return ptsim__seterr(
+			&m->host, -EBUSY,
+			"tlb_remove_table: table 0x%llx still holds %llu entries; clear "
+			"them first",
+			(unsigned long long)table_pfn, (unsigned long long)f->extra);
+	return ptsim__tlb_remove_table(&m->tlbs, &tlb->mm->tlb, tlb, table_pfn, addr, (int)level);
 }
 
 void ptsim_tlb_flush_mmu(struct ptsim_mmu_gather *tlb)
 {
-	if (tlb && tlb->mm)
+	if (!gather_check(tlb, "tlb_flush_mmu"))
 		ptsim__tlb_flush_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
 }
 
 void ptsim_tlb_finish_mmu(struct ptsim_mmu_gather *tlb)
 {
-	if (tlb && tlb->mm)
+	if (!gather_check(tlb, "tlb_finish_mmu"))
 		ptsim__tlb_finish_mmu(&tlb->mm->m->tlbs, &tlb->mm->tlb, tlb);
 }

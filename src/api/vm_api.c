@@ -13,8 +13,10 @@ int ptsim_file_create(struct ptsim_machine *m, uint64_t size, struct ptsim_file 
 {
 	struct ptsim_file *f;
 
-	if (!m || !out)
+	if (!m)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&m->host, -EINVAL, "file_create: NULL out");
 	f = ptsim__file_alloc(ptsim__mmctx(m), size, false, true);
 	if (!f)
 		return ptsim__seterr(&m->host, -ENOMEM, "file_create: out of host memory");
@@ -27,8 +29,10 @@ int ptsim_memfd_create(struct ptsim_machine *m, uint64_t size, struct ptsim_file
 {
 	struct ptsim_file *f;
 
-	if (!m || !out)
+	if (!m)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&m->host, -EINVAL, "memfd_create: NULL out");
 	f = ptsim__file_alloc(ptsim__mmctx(m), size, true, true);
 	if (!f)
 		return ptsim__seterr(&m->host, -ENOMEM, "memfd_create: out of host memory");
@@ -54,51 +58,69 @@ uint64_t ptsim_file_nr_cached(const struct ptsim_file *f)
 
 int ptsim_file_cache_pfn(struct ptsim_file *f, uint64_t index, uint64_t *pfn)
 {
-	if (!f || !pfn)
+	if (!f)
 		return -EINVAL;
-	return ptsim__pcache_lookup(f, index, pfn) ? 0 : -ENOENT;
+	if (!pfn)
+		return ptsim__seterr(f->ctx->host, -EINVAL, "file_cache_pfn: NULL pfn");
+	if (!ptsim__pcache_lookup(f, index, pfn))
+		return ptsim__seterr(f->ctx->host, -ENOENT,
+				     "file_cache_pfn: page %llu of the file is not cached",
+				     (unsigned long long)index);
+	return 0;
 }
+
+/* The mm layer's calls set their messages; the net catches a failure that did not. */
+#define MM_CALL(mm, fn, call)                                                                      \
+	do {                                                                                       \
+		uint64_t mark__ = (mm)->m->host.nr_errors;                                         \
+		return (int)ptsim__api_ret(&(mm)->m->host, mark__, (call), fn);                    \
+	} while (0)
 
 int ptsim_mmap(struct ptsim_mm *mm, uint64_t addr, uint64_t len, unsigned int prot,
 	       unsigned int flags, struct ptsim_file *file, uint64_t pgoff, uint64_t *out)
 {
-	if (!mm || !out)
+	if (!mm)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "mmap: NULL out");
 	if (file && file->ctx != mm->vm.ctx)
 		return ptsim__seterr(&mm->m->host, -EINVAL, "mmap: file of another machine");
-	return ptsim__do_mmap(&mm->vm, addr, len, prot, flags, file, pgoff, out);
+	MM_CALL(mm, "mmap", ptsim__do_mmap(&mm->vm, addr, len, prot, flags, file, pgoff, out));
 }
 
 int ptsim_munmap(struct ptsim_mm *mm, uint64_t addr, uint64_t len)
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__do_munmap(&mm->vm, addr, len);
+	MM_CALL(mm, "munmap", ptsim__do_munmap(&mm->vm, addr, len));
 }
 
 int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr, uint64_t len, unsigned int prot)
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__do_mprotect(&mm->vm, addr, len, prot);
+	MM_CALL(mm, "mprotect", ptsim__do_mprotect(&mm->vm, addr, len, prot));
 }
 
 int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr, uint64_t len, int advice)
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__do_madvise(&mm->vm, addr, len, advice);
+	MM_CALL(mm, "madvise", ptsim__do_madvise(&mm->vm, addr, len, advice));
 }
 
 int ptsim_vma_info(struct ptsim_mm *mm, uint64_t addr, struct ptsim_vma_info *out)
 {
 	struct ptsim_vma *v;
 
-	if (!mm || !out)
+	if (!mm)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "vma_info: NULL out");
 	v = ptsim__vma_lookup(&mm->vm.vmas, addr);
 	if (!v)
-		return -ENOENT;
+		return ptsim__seterr(&mm->m->host, -ENOENT, "vma_info: no VMA contains 0x%llx",
+				     (unsigned long long)addr);
 	ptsim__vma_fill_info(&mm->vm, v, out);
 	return 0;
 }
@@ -107,11 +129,14 @@ int ptsim_vma_next(struct ptsim_mm *mm, uint64_t addr, struct ptsim_vma_info *ou
 {
 	struct ptsim_vma *v;
 
-	if (!mm || !out)
+	if (!mm)
 		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "vma_next: NULL out");
 	v = ptsim__find_vma(&mm->vm.vmas, addr);
 	if (!v)
-		return -ENOENT;
+		return ptsim__seterr(&mm->m->host, -ENOENT, "vma_next: no VMA ends above 0x%llx",
+				     (unsigned long long)addr);
 	ptsim__vma_fill_info(&mm->vm, v, out);
 	return 0;
 }
@@ -123,8 +148,11 @@ uint64_t ptsim_mm_nr_vmas(const struct ptsim_mm *mm)
 
 void ptsim_mm_counters(const struct ptsim_mm *mm, struct ptsim_mm_counters *out)
 {
-	if (!out)
+	if (!out) {
+		if (mm)
+			(void)ptsim__seterr(ptsim__mhost(mm->m), -EINVAL, "mm_counters: NULL out");
 		return;
+	}
 	if (!mm) {
 		memset(out, 0, sizeof(*out));
 		return;
@@ -135,15 +163,17 @@ void ptsim_mm_counters(const struct ptsim_mm *mm, struct ptsim_mm_counters *out)
 int ptsim_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, unsigned int access,
 		 struct ptsim_access_result *res)
 {
-	if (!mm || !res)
+	if (!mm)
 		return -EINVAL;
+	if (!res)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "access: NULL result");
 	if (cpu >= mm->m->tlbs.ncpus)
 		return ptsim__seterr(&mm->m->host, -EINVAL, "access: cpu %u of %u", cpu,
 				     mm->m->tlbs.ncpus);
 	if (!access || (access & ~(PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)))
 		return ptsim__seterr(&mm->m->host, -EINVAL, "access: bad access kind 0x%x", access);
 	ptsim__op_begin(mm->m);
-	return ptsim__op_end(mm->m, ptsim__access(&mm->vm, cpu, va, access, res));
+	MM_CALL(mm, "access", ptsim__op_end(mm->m, ptsim__access(&mm->vm, cpu, va, access, res)));
 }
 
 /* --- rmap ------------------------------------------------------------------------------ */
@@ -185,6 +215,7 @@ static int rmap_adapt(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct p
 long ptsim_rmap_walk(struct ptsim_machine *m, uint64_t pfn, ptsim_rmap_fn fn, void *arg)
 {
 	struct rmap_adapter ad = {fn, arg};
+	uint64_t mark;
 	int err;
 
 	if (!m)
@@ -192,11 +223,14 @@ long ptsim_rmap_walk(struct ptsim_machine *m, uint64_t pfn, ptsim_rmap_fn fn, vo
 	err = check_rmap_pfn(m, "rmap_walk", pfn);
 	if (err)
 		return err;
-	return ptsim__rmap_walk(ptsim__mmctx(m), pfn, rmap_adapt, &ad);
+	mark = m->host.nr_errors;
+	return ptsim__api_ret(&m->host, mark,
+			      ptsim__rmap_walk(ptsim__mmctx(m), pfn, rmap_adapt, &ad), "rmap_walk");
 }
 
 long ptsim_try_to_unmap(struct ptsim_machine *m, uint64_t pfn)
 {
+	uint64_t mark;
 	int err;
 
 	if (!m)
@@ -204,11 +238,14 @@ long ptsim_try_to_unmap(struct ptsim_machine *m, uint64_t pfn)
 	err = check_rmap_pfn(m, "try_to_unmap", pfn);
 	if (err)
 		return err;
-	return ptsim__try_to_unmap(ptsim__mmctx(m), pfn);
+	mark = m->host.nr_errors;
+	return ptsim__api_ret(&m->host, mark, ptsim__try_to_unmap(ptsim__mmctx(m), pfn),
+			      "try_to_unmap");
 }
 
 long ptsim_folio_mkclean(struct ptsim_machine *m, uint64_t pfn)
 {
+	uint64_t mark;
 	int err;
 
 	if (!m)
@@ -216,11 +253,14 @@ long ptsim_folio_mkclean(struct ptsim_machine *m, uint64_t pfn)
 	err = check_rmap_pfn(m, "folio_mkclean", pfn);
 	if (err)
 		return err;
-	return ptsim__folio_mkclean(ptsim__mmctx(m), pfn);
+	mark = m->host.nr_errors;
+	return ptsim__api_ret(&m->host, mark, ptsim__folio_mkclean(ptsim__mmctx(m), pfn),
+			      "folio_mkclean");
 }
 
 long ptsim_folio_referenced(struct ptsim_machine *m, uint64_t pfn)
 {
+	uint64_t mark;
 	int err;
 
 	if (!m)
@@ -228,7 +268,9 @@ long ptsim_folio_referenced(struct ptsim_machine *m, uint64_t pfn)
 	err = check_rmap_pfn(m, "folio_referenced", pfn);
 	if (err)
 		return err;
-	return ptsim__folio_referenced(ptsim__mmctx(m), pfn);
+	mark = m->host.nr_errors;
+	return ptsim__api_ret(&m->host, mark, ptsim__folio_referenced(ptsim__mmctx(m), pfn),
+			      "folio_referenced");
 }
 
 /* --- fork -------------------------------------------------------------------------------- */
@@ -241,8 +283,10 @@ int ptsim_fork(struct ptsim_mm *mm, struct ptsim_mm **child)
 	struct ptsim_mm *c;
 	int err;
 
-	if (!mm || !child)
+	if (!mm)
 		return -EINVAL;
+	if (!child)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "fork: NULL child");
 	ptsim__op_begin(mm->m);
 	err = ptsim__dup_mmap_prepare(&mm->vm, &vmas, &nv, &tables, &nt);
 	if (err)
@@ -268,8 +312,10 @@ int ptsim_pagemap(struct ptsim_mm *mm, uint64_t va, uint64_t *word)
 {
 	int err;
 
-	if (!mm || !word)
+	if (!mm)
 		return -EINVAL;
+	if (!word)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "pagemap: NULL word");
 	err = ptsim__pagemap(&mm->vm, va, word);
 	if (err)
 		return ptsim__seterr(&mm->m->host, err, "pagemap: 0x%llx is not a valid address",
@@ -283,8 +329,11 @@ long ptsim_pagemap_range(struct ptsim_mm *mm, uint64_t start, uint64_t end, uint
 	uint64_t psz;
 	size_t i = 0;
 
-	if (!mm || (!words && nr))
+	if (!mm)
 		return -EINVAL;
+	if (!words && nr)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "pagemap_range: NULL words for %zu",
+				     nr);
 	psz = 1ull << mm->m->arch->page_shift;
 	if (((start | end) & (psz - 1)) || end < start)
 		return ptsim__seterr(&mm->m->host, -EINVAL,
@@ -303,5 +352,5 @@ int ptsim_clear_refs(struct ptsim_mm *mm, int type)
 {
 	if (!mm)
 		return -EINVAL;
-	return ptsim__clear_refs(&mm->vm, type);
+	MM_CALL(mm, "clear_refs", ptsim__clear_refs(&mm->vm, type));
 }

@@ -208,81 +208,95 @@ const struct ptsim_arch *ptsim_arch_at(unsigned int i)
 	return i < NR_ARCHES ? &arches[i] : NULL;
 }
 
+/*
+ * The public helpers below take their input from the caller and answer a
+ * NULL architecture or a level outside enum ptsim_level with a neutral
+ * value - 0, false, "?" - instead of reading past an array
+ * (docs/api/conventions.md, "Hostile input").  The library's own code calls
+ * the ops table directly.
+ */
+static bool lvl_ok(const struct ptsim_arch *a, enum ptsim_level lvl)
+{
+	return a && (unsigned int)lvl < PTSIM_NR_LEVELS;
+}
+
 const char *ptsim_arch_name(const struct ptsim_arch *a)
 {
-	return a->name;
+	return a ? a->name : "?";
 }
 
 enum ptsim_arch_kind ptsim_arch_kind(const struct ptsim_arch *a)
 {
-	return a->kind;
+	return a ? a->kind : PTSIM_ARCH_NONE;
 }
 
 unsigned int ptsim_arch_page_shift(const struct ptsim_arch *a)
 {
-	return a->page_shift;
+	return a ? a->page_shift : 0;
 }
 
 unsigned int ptsim_arch_va_bits(const struct ptsim_arch *a)
 {
-	return a->va_bits;
+	return a ? a->va_bits : 0;
 }
 
 unsigned int ptsim_arch_pa_bits(const struct ptsim_arch *a)
 {
-	return a->pa_bits;
+	return a ? a->pa_bits : 0;
 }
 
 unsigned int ptsim_arch_nr_levels(const struct ptsim_arch *a)
 {
-	return a->nr_levels;
+	return a ? a->nr_levels : 0;
 }
 
 unsigned int ptsim_arch_level_shift(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return a->shift[lvl];
+	return lvl_ok(a, lvl) ? a->shift[lvl] : 0;
 }
 
 unsigned int ptsim_arch_ptrs_per(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return a->ptrs[lvl];
+	return lvl_ok(a, lvl) ? a->ptrs[lvl] : 0;
 }
 
 bool ptsim_arch_level_folded(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return ptsim__level_folded(a, lvl);
+	return lvl_ok(a, lvl) && ptsim__level_folded(a, lvl);
 }
 
 bool ptsim_arch_leaf_ok(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return a->leaf_ok[lvl];
+	return lvl_ok(a, lvl) && a->leaf_ok[lvl];
 }
 
 unsigned int ptsim_arch_cont_nr(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return a->cont_nr[lvl];
+	return lvl_ok(a, lvl) ? a->cont_nr[lvl] : 0;
 }
 
 uint64_t ptsim_arch_level_size(const struct ptsim_arch *a, enum ptsim_level lvl)
 {
-	return 1ull << a->shift[lvl];
+	return lvl_ok(a, lvl) ? 1ull << a->shift[lvl] : 0;
 }
 
 unsigned int ptsim_arch_hugetlb_sizes(const struct ptsim_arch *a, uint64_t *sizes, unsigned int max)
 {
-	for (unsigned int i = 0; i < a->nr_hugetlb_sizes && i < max; i++)
+	if (!a)
+		return 0;
+	for (unsigned int i = 0; sizes && i < a->nr_hugetlb_sizes && i < max; i++)
 		sizes[i] = a->hugetlb_sizes[i];
 	return a->nr_hugetlb_sizes;
 }
 
 unsigned int ptsim_arch_section_bits(const struct ptsim_arch *a)
 {
-	return a->section_bits;
+	return a ? a->section_bits : 0;
 }
 
 unsigned int ptsim_arch_max_order(const struct ptsim_arch *a)
 {
-	return a->max_order;
+	return a ? a->max_order : 0;
 }
 
 const char *ptsim_arch_level_name(const struct ptsim_arch *a, enum ptsim_level lvl)
@@ -290,63 +304,77 @@ const char *ptsim_arch_level_name(const struct ptsim_arch *a, enum ptsim_level l
 	static const char *const lower[] = {"pgd", "p4d", "pud", "pmd", "pte"};
 	static const char *const upper[] = {"PGD", "P4D", "PUD", "PMD", "PTE"};
 
-	if ((unsigned int)lvl >= PTSIM_NR_LEVELS)
+	if (!lvl_ok(a, lvl))
 		return "?";
 	return a->kind == PTSIM_ARCH_X86_64 ? lower[lvl] : upper[lvl];
 }
 
+/* The bits ptsim_pgprot() understands in @prot and @flags. */
+#define PROT_BITS  (PTSIM_PROT_READ | PTSIM_PROT_WRITE | PTSIM_PROT_EXEC)
+#define FLAGS_BITS (PTSIM_PGPROT_KERNEL | PTSIM_PGPROT_MT_MASK)
+
 uint64_t ptsim_pgprot(const struct ptsim_arch *a, unsigned int prot, unsigned int flags)
 {
+	if (!a || (prot & ~PROT_BITS) || (flags & ~FLAGS_BITS) ||
+	    ((flags & PTSIM_PGPROT_MT_MASK) >> PTSIM_PGPROT_MT_SHIFT) > PTSIM_MT_NORMAL_TAGGED)
+		return 0;
 	return a->ops->pgprot(a, prot, flags);
 }
 
+/* Bits of @pgprot outside the attribute fields (ops->pgprot_mask) are ignored, see arch.h. */
 ptsim_ent_t ptsim_mk_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
 			  uint64_t pgprot)
 {
-	return a->ops->mk_leaf(a, lvl, pfn, pgprot);
+	if (!lvl_ok(a, lvl))
+		return 0;
+	return a->ops->mk_leaf(a, lvl, pfn, pgprot & a->ops->pgprot_mask(a));
 }
 
 ptsim_ent_t ptsim_mk_table(const struct ptsim_arch *a, enum ptsim_level lvl, uint64_t pfn,
 			   bool kernel)
 {
-	return a->ops->mk_table(a, lvl, pfn, kernel);
+	return lvl_ok(a, lvl) ? a->ops->mk_table(a, lvl, pfn, kernel) : 0;
 }
 
 ptsim_ent_t ptsim_mk_swp(const struct ptsim_arch *a, enum ptsim_level lvl, unsigned int type,
 			 uint64_t offset, unsigned int flags)
 {
-	return a->ops->mk_swp(a, lvl, type, offset, flags);
+	return lvl_ok(a, lvl) ? a->ops->mk_swp(a, lvl, type, offset, flags) : 0;
 }
 
 uint64_t ptsim_arch_swp_offset_max(const struct ptsim_arch *a)
 {
-	(void)a;
-	return (1ull << 50) - 1;
+	return a ? (1ull << 50) - 1 : 0;
 }
 
 ptsim_ent_t ptsim_ent_modify(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
 			     uint64_t newprot)
 {
-	return a->ops->modify(a, lvl, e, newprot);
+	return lvl_ok(a, lvl) ? a->ops->modify(a, lvl, e, newprot) : 0;
 }
 
 ptsim_ent_t ptsim_ent_relevel(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
 			      enum ptsim_level new_lvl, uint64_t pfn)
 {
+	if (!lvl_ok(a, lvl) || !lvl_ok(a, new_lvl))
+		return 0;
 	return a->ops->relevel(a, lvl, e, new_lvl, pfn);
 }
 
 void ptsim_ent_decode(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e,
 		      struct ptsim_attrs *out)
 {
+	if (!out)
+		return;
 	memset(out, 0, sizeof(*out));
-	a->ops->decode(a, lvl, e, out);
+	if (lvl_ok(a, lvl))
+		a->ops->decode(a, lvl, e, out);
 }
 
 #define DEFINE_PRED(op)                                                                            \
 	bool ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)       \
 	{                                                                                          \
-		return a->ops->op(a, lvl, e);                                                      \
+		return lvl_ok(a, lvl) && a->ops->op(a, lvl, e);                                    \
 	}
 DEFINE_PRED(none)
 DEFINE_PRED(present)
@@ -369,33 +397,35 @@ DEFINE_PRED(cont)
  */
 bool ptsim_ent_leaf(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {
-	return a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
+	return lvl_ok(a, lvl) && a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e);
 }
 
 uint64_t ptsim_ent_pfn(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {
-	return a->ops->pfn(a, lvl, e);
+	return lvl_ok(a, lvl) ? a->ops->pfn(a, lvl, e) : 0;
 }
 
 unsigned int ptsim_ent_swp_type(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {
-	return a->ops->swp_type(a, lvl, e);
+	return lvl_ok(a, lvl) ? a->ops->swp_type(a, lvl, e) : 0;
 }
 
 uint64_t ptsim_ent_swp_offset(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {
-	return a->ops->swp_offset(a, lvl, e);
+	return lvl_ok(a, lvl) ? a->ops->swp_offset(a, lvl, e) : 0;
 }
 
 unsigned int ptsim_ent_swp_flags(const struct ptsim_arch *a, enum ptsim_level lvl, ptsim_ent_t e)
 {
-	return a->ops->swp_flags(a, lvl, e);
+	return lvl_ok(a, lvl) ? a->ops->swp_flags(a, lvl, e) : 0;
 }
 
 #define DEFINE_BUILDER(op)                                                                         \
 	ptsim_ent_t ptsim_ent_##op(const struct ptsim_arch *a, enum ptsim_level lvl,               \
 				   ptsim_ent_t e)                                                  \
 	{                                                                                          \
+		if (!lvl_ok(a, lvl))                                                               \
+			return 0;                                                                  \
 		return a->ops->op ? a->ops->op(a, lvl, e) : e;                                     \
 	}
 PTSIM__ARCH_BUILDERS(DEFINE_BUILDER)

@@ -584,6 +584,17 @@ static uint64_t arm64_pgprot(const struct ptsim_arch *a, unsigned int prot, unsi
  * pmd_mkhuge() turns the page type into a block by clearing bit 1 only, so a
  * present-invalid (PROT_NONE) prot stays invalid.
  */
+/*
+ * A pgprot holds the lower and upper attributes: everything but the output
+ * address (which takes SH's bits 9:8 with LPA2 and bits 15:12 with 64K
+ * 52-bit PAs) and the contiguous hint, which pte_mkcont() sets on whole
+ * runs only (PTSIM_MAP_CONT).
+ */
+static uint64_t arm64_pgprot_mask(const struct ptsim_arch *a)
+{
+	return ~(arm64_phys_to_pte(a, ~0ull << a->page_shift) | PTSIM_ARM64_PTE_CONT);
+}
+
 static uint64_t arm64_mk_leaf(const struct ptsim_arch *a, int lvl, uint64_t pfn, uint64_t pgprot)
 {
 	uint64_t e = arm64_phys_to_pte(a, pfn << a->page_shift) | pgprot;
@@ -898,6 +909,7 @@ static uint64_t arm64_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e
 
 const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.pgprot = arm64_pgprot,
+	.pgprot_mask = arm64_pgprot_mask,
 	.mk_leaf = arm64_mk_leaf,
 	.mk_table = arm64_mk_table,
 	.mk_swp = arm64_mk_swp,

@@ -66,6 +66,13 @@ typedef uint64_t (*ptsim_ent_build_fn)(const struct ptsim_arch *a, int lvl, uint
 struct ptsim_arch_ops {
 	/* Constructors. */
 	uint64_t (*pgprot)(const struct ptsim_arch *a, unsigned int prot, unsigned int flags);
+	/*
+	 * The attribute fields of a PTE-format pgprot: every bit a pgprot may
+	 * carry.  Not the output address, and not what the library sets itself
+	 * (arm64's contiguous hint: PTSIM_MAP_CONT).  ptsim_map() refuses a
+	 * pgprot with other bits; ptsim_mk_leaf() ignores them.
+	 */
+	uint64_t (*pgprot_mask)(const struct ptsim_arch *a);
 	uint64_t (*mk_leaf)(const struct ptsim_arch *a, int lvl, uint64_t pfn, uint64_t pgprot);
 	uint64_t (*mk_table)(const struct ptsim_arch *a, int lvl, uint64_t pfn, bool kernel);
 	uint64_t (*mk_swp)(const struct ptsim_arch *a, int lvl, unsigned int type, uint64_t offset,

@@ -235,6 +235,13 @@ static uint64_t x86_pgprot(const struct ptsim_arch *a, unsigned int prot, unsign
 	return v | x86_cachemode2protval(mt);
 }
 
+/* A pgprot is pte_flags() material: bits 11:0 and 63:52, never the PFN field. */
+static uint64_t x86_pgprot_mask(const struct ptsim_arch *a)
+{
+	(void)a;
+	return PTSIM_X86_PTE_FLAGS_MASK;
+}
+
 /*
  * pfn_pte()/pfn_pmd()/pfn_pud(): PMD and PUD leaves get PSE and keep PAT
  * in bit 12; a PROT_NONE pgprot stores the PFN inverted.
@@ -828,6 +835,7 @@ static uint64_t x86_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e, 
 
 const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.pgprot = x86_pgprot,
+	.pgprot_mask = x86_pgprot_mask,
 	.mk_leaf = x86_mk_leaf,
 	.mk_table = x86_mk_table,
 	.mk_swp = x86_mk_swp,

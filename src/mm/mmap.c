@@ -170,6 +170,42 @@ static int get_unmapped_area(struct ptsim_mm_state *st, uint64_t hint, uint64_t 
 	return ptsim__vma_unmapped_area_topdown(&st->vmas, MMAP_MIN_ADDR, top, len, out);
 }
 
+struct raw_ctx {
+	struct ptsim_mm_state *st;
+	uint64_t addr; /* the first entry found outside every VMA */
+};
+
+static int raw_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
+		  uint64_t next)
+{
+	struct raw_ctx *c = v->priv;
+
+	(void)what;
+	(void)s;
+	(void)next;
+	if (ptsim__vma_lookup(&c->st->vmas, addr))
+		return 0; /* a VMA the new mapping replaces: zapped as usual */
+	c->addr = addr;
+	return 1;
+}
+
+/*
+ * Whether [start, end) holds an entry written outside VMAs (ptsim_map(),
+ * ptsim_pgslot_set()): a new VMA over it would take a frame nobody
+ * reference-counted, or a huge leaf without a deposit, for one of its own.
+ */
+static bool raw_entries(struct ptsim_mm_state *st, uint64_t start, uint64_t end, uint64_t *at)
+{
+	struct raw_ctx c = {.st = st};
+	struct ptsim_visitor v = {
+		.pt = st->pt, .fn = raw_fn, .priv = &c, .flags = PTSIM_VISIT_LEAF};
+
+	if (ptsim__visit(&v, start, end) != 1)
+		return false;
+	*at = c.addr;
+	return true;
+}
+
 int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsigned int prot,
 		   unsigned int flags, struct ptsim_file *file, uint64_t pgoff, uint64_t *out)
 {
@@ -182,7 +218,7 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	bool anon = flags & PTSIM_MAP_ANONYMOUS;
 	struct ptsim_vma *vma, *spare[2] = {NULL, NULL};
 	struct ptsim_file *shm = NULL;
-	uint64_t vm_flags, start;
+	uint64_t vm_flags, start, raw;
 	int err;
 
 	if (flags & ~(PTSIM_MAP_SHARED | PTSIM_MAP_PRIVATE | PTSIM_MAP_FIXED | PTSIM_MAP_ANONYMOUS |
@@ -229,6 +265,14 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 		return ptsim__seterr(h, -ENOMEM, "mmap: no room for 0x%llx bytes",
 				     (unsigned long long)alen);
 	}
+
+	/* Entries outside VMAs are their writer's: a VMA may not take them over. */
+	if (raw_entries(st, start, start + alen, &raw))
+		return ptsim__seterr(h, -EBUSY,
+				     "mmap: 0x%llx in [0x%llx, 0x%llx) is mapped outside any VMA "
+				     "(ptsim_map(), ptsim_pgslot_set()); unmap it first",
+				     (unsigned long long)raw, (unsigned long long)start,
+				     (unsigned long long)(start + alen));
 
 	/* What: do_mmap()'s flags. */
 	vm_flags = prot | PTSIM_VM_MAYREAD | PTSIM_VM_MAYWRITE | PTSIM_VM_MAYEXEC;

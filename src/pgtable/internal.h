@@ -103,6 +103,13 @@ void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, 
 /* Undo ptsim__table_install() of a detached, empty table (then ptsim__table_discard() it). */
 void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn);
 
+/*
+ * Whether a frame of [pfn, pfn + nr) is a page table (*table_pfn: the first):
+ * a leaf must never map one (ptsim_map(), ptsim_pgslot_set(), the splits).
+ */
+bool ptsim__frames_hold_table(const struct ptsim_ptalloc *pa, uint64_t pfn, uint64_t nr,
+			      uint64_t *table_pfn);
+
 /* Entries of a table page; NULL if @pfn is not a live table. */
 uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn);
 struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn);

@@ -79,7 +79,8 @@ static int plan_one(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t v
 }
 
 static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
-			  uint64_t page_size, unsigned int flags, int *lvl_out, uint64_t *unit_out)
+			  uint64_t page_size, uint64_t pgprot, unsigned int flags, int *lvl_out,
+			  uint64_t *unit_out)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	struct ptsim_host *h = pt->pa->host;
@@ -89,6 +90,14 @@ static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, 
 
 	if (flags & ~PTSIM_MAP_CONT)
 		return ptsim__seterr(h, -EINVAL, "map: unknown flags 0x%x", flags);
+	if (pgprot & ~a->ops->pgprot_mask(a))
+		return ptsim__seterr(
+			h, -EINVAL,
+			"map: pgprot 0x%016llx has bits 0x%016llx outside the attribute "
+			"fields of %s (a PFN or output address, or a contiguous hint: "
+			"use PTSIM_MAP_CONT)",
+			(unsigned long long)pgprot,
+			(unsigned long long)(pgprot & ~a->ops->pgprot_mask(a)), a->name);
 	if (lvl < 0)
 		return ptsim__seterr(h, -EINVAL, "map: 0x%llx is not a leaf size of %s",
 				     (unsigned long long)page_size, a->name);
@@ -128,10 +137,10 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	struct map_plan plan;
 	struct ptsim_table_prep *prep = NULL;
 	size_t prep_bytes = 0;
-	uint64_t unit = 0, addr, used = 0;
+	uint64_t unit = 0, addr, used = 0, tpfn;
 	int lvl = 0, err;
 
-	err = map_check_args(pt, va, len, pfn, page_size, flags, &lvl, &unit);
+	err = map_check_args(pt, va, len, pfn, page_size, pgprot, flags, &lvl, &unit);
 	if (err)
 		return err;
 
@@ -152,6 +161,10 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 					     (unsigned long long)addr);
 		addr += page_size;
 	} while (addr != va + len);
+	/* The frames: a leaf never maps a page table. */
+	if (ptsim__frames_hold_table(pt->pa, pfn, len >> a->page_shift, &tpfn))
+		return ptsim__seterr(h, -EBUSY, "map: pfn 0x%llx is a page table, not a page",
+				     (unsigned long long)tpfn);
 
 	/* Prepare: allocate every table now. */
 	if (plan.nr_tables) {
@@ -168,6 +181,19 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 				return ptsim__seterr(h, -ENOMEM,
 						     "map: out of memory for page tables");
 			}
+		}
+		/* A free frame to map may be one of the new tables (map allocated frames). */
+		for (uint64_t i = 0; i < plan.nr_tables; i++) {
+			if (prep[i].pfn - pfn >= len >> a->page_shift)
+				continue;
+			tpfn = prep[i].pfn;
+			for (i = plan.nr_tables; i--;)
+				ptsim__table_discard(pt->pa, &prep[i]);
+			ptsim__free(h, prep, prep_bytes);
+			return ptsim__seterr(h, -EBUSY,
+					     "map: pfn 0x%llx, a free frame to map, became one of "
+					     "the mapping's page tables",
+					     (unsigned long long)tpfn);
 		}
 	}
 

@@ -230,7 +230,8 @@ static void typed_fn(void *arg, uint64_t pfn, const struct ptsim_frame *f)
 		return;
 	t->nr_typed++;
 	t->r->frames_checked++;
-	if (!bsearch(&pfn, t->seen->pfns, t->seen->n, sizeof(uint64_t), cmp_u64))
+	/* No walk reached any table (no address space left): bsearch() wants a base. */
+	if (!t->seen->n || !bsearch(&pfn, t->seen->pfns, t->seen->n, sizeof(uint64_t), cmp_u64))
 		ptsim__report(t->r, PTSIM_CHK_TABLE_REFS, -1, 0, pfn, 1, 0,
 			      "table page not referenced by any table");
 }

@@ -419,3 +419,25 @@ int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, 
 	s->addr = addr;
 	return 0;
 }
+
+bool ptsim__frames_hold_table(const struct ptsim_ptalloc *pa, uint64_t pfn, uint64_t nr,
+			      uint64_t *table_pfn)
+{
+	while (nr) {
+		uint64_t run;
+		const struct ptsim_frame *f = ptsim__frame_run(pa->mem, pfn, nr, &run);
+
+		/* No records (absent, or pristine and wholly free): no table there. */
+		for (uint64_t i = 0; f && i < run; i++) {
+			if (ptsim__frame_type(&f[i]) == PTSIM_PGTY_table) {
+				*table_pfn = pfn + i;
+				return true;
+			}
+		}
+		if (pfn + run < pfn)
+			break;
+		pfn += run;
+		nr -= run;
+	}
+	return false;
+}

@@ -181,5 +181,6 @@ int ptsim__seterr(struct ptsim_host *h, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(h->errmsg, sizeof(h->errmsg), fmt, ap);
 	va_end(ap);
+	h->nr_errors++;
 	return err;
 }

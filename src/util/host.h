@@ -51,6 +51,12 @@ struct ptsim_host {
 	uint64_t alloc_points; /* all allocation points ever (for sweeps) */
 
 	char errmsg[PTSIM_ERRMSG_LEN];
+	/*
+	 * Messages set so far: a public call compares it before and after the
+	 * work it hands to a lower layer, and gives a failure that set none a
+	 * message of its own (src/api/machine.h, ptsim__api_ret()).
+	 */
+	uint64_t nr_errors;
 
 	/*
 	 * Machine-wide counters every layer charges (include/ptsim/stat.h):

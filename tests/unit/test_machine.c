@@ -73,6 +73,79 @@ static void test_bad_machines(void **state)
 	ptsim_mm_destroy(NULL);
 }
 
+/* @err says each of the NULL-terminated @words. */
+static void says(const char *err, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strstr(err, *words))
+			fail_msg("\"%s\" does not say \"%s\"", err, *words);
+}
+
+/* ptsim_machine_create_err() names the key, its value and the rule broken. */
+static void test_create_reasons(void **state)
+{
+	static const struct {
+		const char *opts;
+		const char *words[4];
+	} cases[] = {
+		{"phys=100M", {"phys=0x6400000", "multiple of the section size 0x8000000", NULL}},
+		{"phys_base=1M", {"phys_base=0x100000", "section size", NULL}},
+		{"phys=1G,phys_limit=0x84000000", {"phys_limit=0x84000000", "section size", NULL}},
+		{"phys=1G,phys_limit=512M",
+		 {"phys_limit=0x20000000", "below the end of memory", "0x40000000", NULL}},
+		{"phys=128T", {"phys=0x800000000000", "46-bit physical address space", NULL}},
+		{"phys=1G,phys_limit=128T", {"phys_limit=0x800000000000", "46-bit", NULL}},
+	};
+	struct ptsim_config cfg;
+	struct ptsim_machine *m = NULL;
+	char err[320];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ptsim_config_init(&cfg, "x86_64-4l"), 0);
+		assert_int_equal(ptsim_config_set(&cfg, cases[i].opts, err, sizeof(err)), 0);
+		err[0] = 0;
+		assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+		assert_null(m);
+		says(err, cases[i].words);
+		assert_int_equal(ptsim_machine_create(&cfg, &m), -EINVAL);
+	}
+	assert_int_equal(ptsim_config_init(&cfg, "x86_64-4l"), 0);
+	cfg.phys_bytes = 0;
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"phys=0", "needs memory", NULL});
+	cfg.phys_bytes = 1ull << 30;
+	cfg.ncpus = 5000; /* set directly: ptsim_config_set() refuses it already */
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"ncpus=5000", "1..4096", NULL});
+	cfg.ncpus = 1;
+	cfg.thp_enabled = (enum ptsim_thp_enabled)7;
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"thp.enabled=7", "always|madvise|never", NULL});
+	cfg.thp_enabled = PTSIM_THP_MADVISE;
+	cfg.arch = (const struct ptsim_arch *)(const void *)&cfg; /* not a configuration */
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"arch", "ptsim_arch_lookup()", NULL});
+	assert_int_equal(ptsim_machine_create_err(NULL, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"NULL configuration", NULL});
+	assert_int_equal(ptsim_config_init(&cfg, "arm64-4k-48"), 0);
+	cfg.soft_dirty = true;
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"soft_dirty=on", "arm64-4k-48", NULL});
+	/* A good one leaves the buffer alone. */
+	cfg.soft_dirty = false;
+	strcpy(err, "untouched");
+	assert_int_equal(ptsim_machine_create_err(&cfg, &m, err, sizeof(err)), 0);
+	assert_string_equal(err, "untouched");
+	ptsim_machine_destroy(m);
+	/* The names there are: through the arch key, or ptsim_arch_at(). */
+	assert_int_equal(ptsim_config_set(&cfg, "arch=vax", err, sizeof(err)), -EINVAL);
+	for (unsigned int i = 0; ptsim_arch_at(i); i++)
+		assert_non_null(strstr(err, ptsim_arch_name(ptsim_arch_at(i))));
+	assert_int_equal(ptsim_config_set(NULL, "phys=1G", err, sizeof(err)), -EINVAL);
+	says(err, (const char *const[]){"NULL configuration", NULL});
+}
+
 /* A terabyte of simulated memory costs host memory only where it is used. */
 static void test_terabyte(void **state)
 {
@@ -283,10 +356,11 @@ static void test_host_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),	 cmocka_unit_test(test_bad_machines),
-		PTSIM_ARCH_TESTS(test_terabyte), PTSIM_ARCH_TESTS(test_deterministic),
-		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_host_allocator),
-		PTSIM_ARCH_TESTS(test_hotplug),	 cmocka_unit_test(test_host_limit),
+		cmocka_unit_test(test_config),	       cmocka_unit_test(test_bad_machines),
+		cmocka_unit_test(test_create_reasons), PTSIM_ARCH_TESTS(test_terabyte),
+		PTSIM_ARCH_TESTS(test_deterministic),  cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_host_allocator), PTSIM_ARCH_TESTS(test_hotplug),
+		cmocka_unit_test(test_host_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,46 @@ static void test_bad_input(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/*
+ * A pgprot with bits outside the attribute fields - a PFN or output-address
+ * bit, arm64's contiguous hint - is refused by ptsim_map() (it used to be
+ * ORed into the entry: x86 mapped PFN 0xffffffffff for ~0, arm64 made a
+ * contiguous run of one entry) and ignored by ptsim_mk_leaf().
+ */
+static void test_pgprot_fields(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap s;
+	struct ptsim_translation tr;
+	uint64_t f, bad[3];
+	unsigned int nbad = 2;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	bad[0] = ~0ull;
+	bad[1] = rw(t.a) | 1ull << 20; /* x86 PFN field; arm64 output address */
+	if (ptsim_arch_kind(t.a) == PTSIM_ARCH_ARM64)
+		bad[nbad++] = rw(t.a) | 1ull << 52; /* PTE_CONT */
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f), 0);
+	ptsim_test_snap_take(&t, &s);
+	for (unsigned int i = 0; i < nbad; i++) {
+		assert_int_equal(ptsim_map(t.mm, VA, t.psz, f, t.psz, bad[i], 0), -EINVAL);
+		assert_non_null(strstr(ptsim_errmsg(t.m), "outside the attribute fields"));
+		ptsim_test_snap_assert_same(&t, &s);
+		/* The builder keeps the PFN it was given. */
+		assert_u64_eq(
+			ptsim_ent_pfn(t.a, PTSIM_PTE, ptsim_mk_leaf(t.a, PTSIM_PTE, f, bad[i])), f);
+	}
+	assert_false(ptsim_ent_cont(t.a, PTSIM_PTE, ptsim_mk_leaf(t.a, PTSIM_PTE, f, ~0ull)));
+	assert_int_equal(ptsim_map(t.mm, VA, t.psz, f, t.psz, rw(t.a), 0), 0);
+	assert_int_equal(ptsim_translate(t.mm, VA, &tr), 0);
+	assert_u64_eq(tr.pfn, f);
+	assert_int_equal(ptsim_unmap(t.mm, VA, t.psz, PTSIM_UNMAP_FREE_TABLES), 1);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_snap_free(&s);
+	ptsim_test_env_fini(&t);
+}
+
 static void test_cont_runs(void **state)
 {
 	struct ptsim_test_env t;
@@ -333,13 +373,10 @@ static void test_vmpte_patterns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		PTSIM_ARCH_TESTS(test_empty_mm),
-		PTSIM_ARCH_TESTS(test_map_one_page),
-		PTSIM_ARCH_TESTS(test_huge_leaves),
-		PTSIM_ARCH_TESTS(test_bad_input),
-		PTSIM_ARCH_TESTS(test_cont_runs),
-		PTSIM_ARCH_TESTS(test_cont_pmd),
-		cmocka_unit_test(test_x86_literal_entries),
+		PTSIM_ARCH_TESTS(test_empty_mm),       PTSIM_ARCH_TESTS(test_map_one_page),
+		PTSIM_ARCH_TESTS(test_huge_leaves),    PTSIM_ARCH_TESTS(test_bad_input),
+		PTSIM_ARCH_TESTS(test_pgprot_fields),  PTSIM_ARCH_TESTS(test_cont_runs),
+		PTSIM_ARCH_TESTS(test_cont_pmd),       cmocka_unit_test(test_x86_literal_entries),
 		cmocka_unit_test(test_vmpte_patterns),
 	};
 

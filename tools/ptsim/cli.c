@@ -7,7 +7,10 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "ptsim/ptsim.h"
 
 static const char exit_text[] =
 	"Exit status: 0 success; 1 a failed expectation, an error in a script or a\n"
@@ -32,10 +35,29 @@ int pts_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return PTS_EXIT_USAGE;
 }
 
+const char *pts_cli_config_names(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (unsigned int i = 0; ptsim_arch_at(i) && n < len; i++) {
+		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+				 ptsim_arch_name(ptsim_arch_at(i)));
+
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+	return buf;
+}
+
 int pts_cli_unknown_config(const char *cmd, const char *config)
 {
-	return pts_cli_usage_error(cmd, "unknown configuration \"%s\" (ptsim list names them)",
-				   config);
+	char names[256];
+
+	return pts_cli_usage_error(cmd, "unknown configuration \"%s\" (one of: %s)", config,
+				   pts_cli_config_names(names, sizeof(names)));
 }
 
 int pts_cli_option_error(const char *cmd, int c, char **argv)

@@ -30,6 +30,9 @@ int pts_cli_usage_error(const char *cmd, const char *fmt, ...)
 /* An unknown configuration name as a usage error. */
 int pts_cli_unknown_config(const char *cmd, const char *config);
 
+/* The configuration names there are, "x86_64-4l, x86_64-5l, ..." (ptsim_arch_at()), in @buf. */
+const char *pts_cli_config_names(char *buf, size_t len);
+
 /*
  * The usage error for getopt_long()'s '?' (unknown option) or ':' (missing
  * value) @c, with @argv and optind as it left them.

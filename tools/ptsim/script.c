@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "script_int.h"
 
 /* --- errors ---------------------------------------------------------------- */
@@ -39,7 +40,8 @@ int pts__fail_call(struct pts_runner *r, int err, const char *what)
 {
 	const char *msg = r->m ? ptsim_errmsg(r->m) : "";
 
-	if (msg && *msg)
+	/* Every failing library call sets a message; an unchanged one is not this failure's. */
+	if (msg && *msg && strncmp(msg, r->lib_msg_before, sizeof(r->lib_msg_before)))
 		return pts__fail(r, err, "%s: %s (%s)", what, ptsim_strerror(err), msg);
 	return pts__fail(r, err, "%s: %s", what, ptsim_strerror(err));
 }
@@ -473,22 +475,23 @@ int pts__cmd_machine(struct pts_runner *r, struct pts_args *a)
 {
 	struct ptsim_config cfg;
 	struct ptsim_machine *m;
-	char msg[160] = "";
+	char msg[320] = "";
 	int err;
 
 	if (a->argc < 2)
 		return pts__fail(r, -EINVAL, "usage: machine CONFIG [key=value,...]");
 	if (ptsim_config_init(&cfg, a->argv[1]))
-		return pts__fail(r, -EINVAL, "unknown configuration \"%s\" (see `ptsim list`)",
-				 a->argv[1]);
+		return pts__fail(r, -EINVAL, "unknown configuration \"%s\" (one of: %s)",
+				 a->argv[1], pts_cli_config_names(msg, sizeof(msg)));
 	for (int i = 2; i < a->argc; i++) {
 		err = ptsim_config_set(&cfg, a->argv[i], msg, sizeof(msg));
 		if (err)
 			return pts__fail(r, err, "machine: %s", msg);
 	}
-	err = ptsim_machine_create(&cfg, &m);
+	/* The whole configuration is checked here: the reason names the key and the rule. */
+	err = ptsim_machine_create_err(&cfg, &m, msg, sizeof(msg));
 	if (err)
-		return pts__fail(r, err, "machine: %s (check phys=, ncpus=)", ptsim_strerror(err));
+		return pts__fail(r, err, "machine: %s", msg);
 	machine_destroy(r);
 	r->m = m;
 	r->cpu = 0;
@@ -618,6 +621,8 @@ int pts__dispatch(struct pts_runner *r, struct pts_args *a, int first)
 	if (c->needs_mm && !pts__mm(r))
 		return pts__fail(r, -EINVAL, "%s: no address space yet (create one with `mm NAME`)",
 				 c->name);
+	snprintf(r->lib_msg_before, sizeof(r->lib_msg_before), "%s",
+		 r->m ? ptsim_errmsg(r->m) : "");
 	if (checks_itself(c))
 		return c->fn(r, a);
 	pts__state_take(r, &st);

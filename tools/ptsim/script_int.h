@@ -68,6 +68,12 @@ struct pts_runner {
 	const char *file;
 	unsigned int line;
 	char err[512];
+	/*
+	 * The machine's message before the command ran: a failure quotes the
+	 * library's message only if the command's own calls set it (one that
+	 * failed in the tool itself - a write, a callback - did not).
+	 */
+	char lib_msg_before[256];
 };
 
 /*

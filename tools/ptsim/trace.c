@@ -24,6 +24,8 @@
 
 #include "cli.h"
 
+#include "cli.h"
+
 /* --- the parser ---------------------------------------------------------------- */
 
 static bool is_blank(char c)
@@ -615,19 +617,21 @@ static int setup(struct replay *st)
 	const char *arch = o->arch ? o->arch : "x86_64-4l";
 	struct ptsim_config cfg;
 	const struct ptsim_arch *a;
-	char msg[160];
+	char msg[320];
 	unsigned int va_bits;
 	int err;
 
 	if (ptsim_config_init(&cfg, arch))
-		return rerr(st, -EINVAL, "unknown configuration \"%s\" (try: ptsim list)", arch);
+		return rerr(st, -EINVAL, "unknown configuration \"%s\" (one of: %s)", arch,
+			    pts_cli_config_names(msg, sizeof(msg)));
 	if (o->machine && ptsim_config_set(&cfg, o->machine, msg, sizeof(msg)))
 		return rerr(st, -EINVAL, "--machine: %s", msg);
 	if (o->ncpus)
 		cfg.ncpus = o->ncpus;
-	err = ptsim_machine_create(&cfg, &st->m);
+	/* The whole configuration is checked at creation: the reason names the key and rule. */
+	err = ptsim_machine_create_err(&cfg, &st->m, msg, sizeof(msg));
 	if (err)
-		return rerr(st, err, "creating the machine: %s", ptsim_strerror(err));
+		return rerr(st, err, "%s%s", o->machine ? "--machine: " : "", msg);
 	if (o->tlb) {
 		err = ptsim_tlb_configure(st->m, o->tlb);
 		if (err)
