@@ -3,13 +3,20 @@
  * buddy.c - the buddy allocator (orders 0..max_order) and the contiguous
  * range allocator for gigantic orders.
  *
- * Free lists are doubly linked through the frame records of the block
- * heads: head word = (next_pfn + 1) << 1 (bit 0 stays 0, so a free head is
- * never mistaken for a tail), link word = prev_pfn + 1, 0 = none.  Each list
- * is kept sorted by PFN so allocation is deterministic and lowest-PFN first:
- * the smallest order that has a block is used, and its lowest block.  When
- * no list has a large enough block, the lowest pristine section is
- * initialised (an allocation point) and its max-order blocks join the lists.
+ * The free lists are a free-block index (mem/internal.h has its layout):
+ * per order, one bit per naturally aligned block, set while that block is
+ * free, in a section's bitmap with a summary word per 64 bit words, and
+ * above the sections two tiers of bits that say which sections and which
+ * directory blocks have a free block of the order.  Adding or removing a
+ * block sets or clears one bit and, when a word turns empty or non-empty,
+ * one bit in each tier above: O(1), never an allocation (the bitmaps come
+ * with the frame arrays and directory blocks).  Allocation is
+ * deterministic and lowest-PFN first: the smallest order that has a block
+ * is used, and its lowest block - the first set bit of the top tier, of
+ * that directory block, of that section's summary, of that word: a few
+ * words read, however many blocks are free.  When no order large enough
+ * has a block, the lowest pristine section is initialised (an allocation
+ * point) and its max-order blocks join the index.
  *
  * Allocated pages (split_page semantics, non-compound): refcount 1 on every
  * page, mapcount -1, all other words 0.  Freed pages are poisoned back to
@@ -36,42 +43,142 @@ static inline struct ptsim_section *sec_of(struct ptsim_mem *mem, uint64_t pfn)
 	return ptsim__section(mem, pfn >> mem->section_pfn_shift);
 }
 
+/* --- the free-block index -------------------------------------------------- */
+
+static inline uint64_t bit(uint64_t i)
+{
+	return 1ull << (i & 63);
+}
+
+/* Words needed for @bits bits. */
+static inline uint64_t words(uint64_t bits)
+{
+	return (bits + 63) >> 6;
+}
+
+int ptsim__buddy_index_init(struct ptsim_mem *mem)
+{
+	uint64_t spp = ptsim__section_pages(mem), off = 0;
+
+	/* Two tiers inside a section: at most 64 summary words (2^18 pages). */
+	if (mem->section_pfn_shift > 18)
+		return -EINVAL;
+	for (unsigned int o = 0; o <= mem->arch->max_order; o++) {
+		uint64_t nw = words(spp >> o);
+
+		mem->bm_word[o] = (uint32_t)off;
+		off += nw;
+		mem->bm_sum[o] = (uint32_t)off;
+		mem->bm_nsum[o] = (uint32_t)words(nw);
+		off += mem->bm_nsum[o];
+	}
+	mem->bm_words = (uint32_t)off;
+	mem->top_words = words(mem->nr_roots);
+	return 0;
+}
+
+/* The directory tiers: section @s has (@set) or no longer has a free block of order @o. */
+static void index_section(struct ptsim_mem *mem, uint64_t s, unsigned int o, bool set)
+{
+	uint64_t r = s >> PTSIM_SECTION_ROOT_SHIFT,
+		 j = s & ((1ull << PTSIM_SECTION_ROOT_SHIFT) - 1);
+	uint64_t *rb = ptsim__root_bitmap(mem, r, o), *top = mem->top + o * mem->top_words;
+
+	if (set) {
+		if (!rb[1 + (j >> 6)]) {
+			if (!rb[0])
+				top[r >> 6] |= bit(r);
+			rb[0] |= bit(j >> 6);
+		}
+		rb[1 + (j >> 6)] |= bit(j);
+		return;
+	}
+	rb[1 + (j >> 6)] &= ~bit(j);
+	if (!rb[1 + (j >> 6)]) {
+		rb[0] &= ~bit(j >> 6);
+		if (!rb[0])
+			top[r >> 6] &= ~bit(r);
+	}
+}
+
+static bool sum_empty(const uint64_t *sum, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++)
+		if (sum[k])
+			return false;
+	return true;
+}
+
 void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 {
-	struct ptsim_free_area *fa = &mem->free_area[order];
-	struct ptsim_frame *f = frame(mem, pfn);
-	uint64_t prev = 0, next = fa->head;
+	uint64_t s = pfn >> mem->section_pfn_shift;
+	uint64_t i = (pfn & (ptsim__section_pages(mem) - 1)) >> order;
+	uint64_t *bm = ptsim__section_bitmap(mem, ptsim__section(mem, s));
+	uint64_t *w = bm + mem->bm_word[order], *sum = bm + mem->bm_sum[order];
 
-	while (next && next - 1 < pfn) {
-		prev = next;
-		next = frame(mem, next - 1)->head >> 1;
+	PTSIM_BUG_ON(w[i >> 6] & bit(i));
+	if (!w[i >> 6]) {
+		if (sum_empty(sum, mem->bm_nsum[order]))
+			index_section(mem, s, order, true);
+		sum[i >> 12] |= bit(i >> 6);
 	}
-	f->head = next << 1;
-	f->link = prev;
-	if (prev)
-		frame(mem, prev - 1)->head = (pfn + 1) << 1;
-	else
-		fa->head = pfn + 1;
-	if (next)
-		frame(mem, next - 1)->link = pfn + 1;
-	fa->nr_free++;
+	w[i >> 6] |= bit(i);
+	mem->free_area[order].nr_free++;
 }
 
 void ptsim__buddy_list_del(struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
 {
-	struct ptsim_free_area *fa = &mem->free_area[order];
-	struct ptsim_frame *f = frame(mem, pfn);
-	uint64_t next = f->head >> 1, prev = f->link;
+	uint64_t s = pfn >> mem->section_pfn_shift;
+	uint64_t i = (pfn & (ptsim__section_pages(mem) - 1)) >> order;
+	uint64_t *bm = ptsim__section_bitmap(mem, ptsim__section(mem, s));
+	uint64_t *w = bm + mem->bm_word[order], *sum = bm + mem->bm_sum[order];
 
-	if (prev)
-		frame(mem, prev - 1)->head = next << 1;
-	else
-		fa->head = next;
-	if (next)
-		frame(mem, next - 1)->link = prev;
-	f->head = 0;
-	f->link = 0;
-	fa->nr_free--;
+	PTSIM_BUG_ON(!(w[i >> 6] & bit(i)));
+	w[i >> 6] &= ~bit(i);
+	if (!w[i >> 6]) {
+		sum[i >> 12] &= ~bit(i >> 6);
+		if (sum_empty(sum, mem->bm_nsum[order]))
+			index_section(mem, s, order, false);
+	}
+	mem->free_area[order].nr_free--;
+}
+
+bool ptsim__buddy_listed(const struct ptsim_mem *mem, uint64_t pfn, unsigned int order)
+{
+	const struct ptsim_section *sec = ptsim__section(mem, pfn >> mem->section_pfn_shift);
+	uint64_t i = (pfn & (ptsim__section_pages(mem) - 1)) >> order;
+
+	if (!sec || !sec->frames || order > mem->arch->max_order || (pfn & ((1ull << order) - 1)))
+		return false;
+	return (ptsim__section_bitmap(mem, sec)[mem->bm_word[order] + (i >> 6)] & bit(i)) != 0;
+}
+
+/* The lowest free block of order @o (the caller saw free_area[o].nr_free != 0). */
+static uint64_t first_block(const struct ptsim_mem *mem, unsigned int o)
+{
+	const uint64_t *top = mem->top + o * mem->top_words, *rb, *bm;
+	uint64_t r = 0, s, wi = 0, k;
+
+	for (k = 0; k < mem->top_words && !top[k]; k++)
+		;
+	PTSIM_BUG_ON(k == mem->top_words);
+	r = (k << 6) + (uint64_t)__builtin_ctzll(top[k]);
+	rb = ptsim__root_bitmap(mem, r, o);
+	PTSIM_BUG_ON(!rb || !rb[0]);
+	k = (uint64_t)__builtin_ctzll(rb[0]);
+	s = (r << PTSIM_SECTION_ROOT_SHIFT) + (k << 6) + (uint64_t)__builtin_ctzll(rb[1 + k]);
+	bm = ptsim__section_bitmap(mem, ptsim__section(mem, s));
+	for (k = 0; k < mem->bm_nsum[o]; k++) {
+		uint64_t v = bm[mem->bm_sum[o] + k];
+
+		if (v) {
+			wi = (k << 6) + (uint64_t)__builtin_ctzll(v);
+			break;
+		}
+	}
+	PTSIM_BUG_ON(k == mem->bm_nsum[o]);
+	return (s << mem->section_pfn_shift) +
+	       ((((wi << 6) + (uint64_t)__builtin_ctzll(bm[mem->bm_word[o] + wi]))) << o);
 }
 
 static void prep_alloc(struct ptsim_frame *f)
@@ -159,7 +266,7 @@ int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
 		return -EINVAL;
 	if (ptsim__fault_hit(mem->host))
 		return -ENOMEM;
-	for (o = order; o <= max && !mem->free_area[o].head; o++)
+	for (o = order; o <= max && !mem->free_area[o].nr_free; o++)
 		;
 	if (o > max) {
 		uint64_t s = lowest_pristine(mem);
@@ -168,7 +275,7 @@ int ptsim__alloc_pages(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn)
 			return -ENOMEM;
 		o = max;
 	}
-	p = mem->free_area[o].head - 1;
+	p = first_block(mem, o);
 	ptsim__buddy_list_del(mem, p, o);
 	while (o > order) {
 		uint64_t upper = p + (1ull << --o);
@@ -224,7 +331,7 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 {
 	unsigned int max = mem->arch->max_order;
 	uint64_t spp = ptsim__section_pages(mem), n, end, start, s0, s1;
-	size_t fb = (size_t)spp * sizeof(struct ptsim_frame);
+	size_t fb = ptsim__section_bytes(mem);
 	bool found = false;
 
 	if (order <= max || order >= 63 - mem->page_shift)
@@ -292,6 +399,8 @@ int ptsim__alloc_contig(struct ptsim_mem *mem, unsigned int order, uint64_t *pfn
 			/* Pages outside [lo, hi) (sub-section ranges) go to the lists. */
 			for (uint64_t i = 0; i < spp; i++)
 				prep_free_tail(&sec->frames[i]);
+			memset(ptsim__section_bitmap(mem, sec), 0,
+			       mem->bm_words * sizeof(uint64_t));
 			for (uint64_t i = 0; i < spp; i += 1ull << max) {
 				if (i >= lo && i < hi)
 					continue;

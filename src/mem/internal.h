@@ -7,9 +7,9 @@
  *
  *   word 0  flags           PG_* bits
  *   word 1  head            tail page: (head_pfn << 1) | 1
- *                           free buddy block head: list link (next pfn + 1) << 1
  *                           otherwise 0
- *   word 2  link            free buddy block head: prev pfn + 1 (0 = none)
+ *   word 2  link            hugetlb pool page on its free list, table page
+ *                           holding deposited tables: a list link (pfn + 1)
  *   word 3  mapping
  *   word 4  index
  *   word 5  private         buddy: order of the free block; table page: host
@@ -33,6 +33,26 @@
  * frames are not yet allocated is entirely free and not on the buddy lists
  * (it is "pristine"); the buddy allocator takes from pristine sections when
  * its free lists run dry.
+ *
+ * The buddy free lists are kept as a free-block index (buddy.c): for each
+ * order, a bitmap of the free blocks' heads, one bit per naturally aligned
+ * block of the order, in three tiers so that the lowest free block of an
+ * order is found by reading a few words:
+ *
+ *   section  after its frame array (same allocation): per order, the bit
+ *            words (bit i = the block at i << order in the section) and
+ *            summary words (bit j = bit word j is non-zero);
+ *            mem->bm_word[] / bm_sum[] / bm_nsum[] give the layout
+ *   root     after a directory block's section records (same allocation):
+ *            per order, PTSIM_ROOT_BM_WORDS words - a summary word, then one
+ *            bit per section of the block that has a free block of the order
+ *   top      after mem->roots (same allocation): per order, top_words words,
+ *            one bit per directory block that has a free block of the order
+ *
+ * A bit is set exactly when the frame it names is the head of a free block
+ * of that order (typed PGTY_buddy, order in private_); every summary bit is
+ * set exactly when what it summarises is non-empty.  ptsim__mem_check()
+ * verifies all of it.
  */
 #ifndef PTSIM_SRC_MEM_INTERNAL_H
 #define PTSIM_SRC_MEM_INTERNAL_H
@@ -72,8 +92,7 @@ struct ptsim_section {
 #define PTSIM_MAX_ORDER_LIMIT 14 /* largest MAX_PAGE_ORDER of any arch + 1 */
 
 struct ptsim_free_area {
-	uint64_t head; /* first free block: pfn + 1, 0 = empty */
-	uint64_t nr_free;
+	uint64_t nr_free; /* free blocks of this order: bits set in its index */
 };
 
 struct ptsim_hstate {
@@ -107,6 +126,17 @@ struct ptsim_mem {
 	uint64_t journal_top;
 	unsigned int op_depth;
 	struct ptsim_free_area free_area[PTSIM_MAX_ORDER_LIMIT];
+	/*
+	 * The free-block index (see the top of this file): the layout of a
+	 * section's bitmaps in 64-bit words after its frame array - order o's
+	 * bit words at bm_word[o], its bm_nsum[o] summary words at bm_sum[o],
+	 * bm_words in all - and the top tier, top_words words per order.
+	 */
+	uint32_t bm_word[PTSIM_MAX_ORDER_LIMIT], bm_sum[PTSIM_MAX_ORDER_LIMIT];
+	uint32_t bm_nsum[PTSIM_MAX_ORDER_LIMIT];
+	uint32_t bm_words;
+	uint64_t top_words;
+	uint64_t *top;
 	uint64_t present_pages, free_pages;
 	uint64_t nr_sections_present, nr_sections_initialised;
 	uint64_t zero_pfn;
@@ -124,6 +154,8 @@ struct ptsim_mem {
 };
 
 #define PTSIM_SECTION_ROOT_SHIFT 12
+/* Words per order of a directory block's index: a summary word, then 4096 bits. */
+#define PTSIM_ROOT_BM_WORDS (1 + (1u << (PTSIM_SECTION_ROOT_SHIFT - 6)))
 
 /* Section @s of the directory, or NULL if its block was never needed (absent). */
 static inline struct ptsim_section *ptsim__section(const struct ptsim_mem *mem, uint64_t s)
@@ -134,6 +166,32 @@ static inline struct ptsim_section *ptsim__section(const struct ptsim_mem *mem, 
 		return NULL;
 	root = mem->roots[s >> PTSIM_SECTION_ROOT_SHIFT];
 	return root ? &root[s & ((1ull << PTSIM_SECTION_ROOT_SHIFT) - 1)] : NULL;
+}
+
+/* Sections in directory block @r (the last block may be short). */
+static inline uint64_t ptsim__root_len(const struct ptsim_mem *mem, uint64_t r)
+{
+	uint64_t first = r << PTSIM_SECTION_ROOT_SHIFT, n = 1ull << PTSIM_SECTION_ROOT_SHIFT;
+
+	return mem->nr_sections - first < n ? mem->nr_sections - first : n;
+}
+
+/* Bytes of directory block @r: its section records, then its tier of the free-block index. */
+static inline size_t ptsim__root_bytes(const struct ptsim_mem *mem, uint64_t r)
+{
+	return (size_t)ptsim__root_len(mem, r) * sizeof(struct ptsim_section) +
+	       (size_t)(mem->arch->max_order + 1) * PTSIM_ROOT_BM_WORDS * sizeof(uint64_t);
+}
+
+/* Directory block @r's index words of order @o (summary word first), or NULL if absent. */
+static inline uint64_t *ptsim__root_bitmap(const struct ptsim_mem *mem, uint64_t r, unsigned int o)
+{
+	struct ptsim_section *root = mem->roots[r];
+
+	if (!root)
+		return NULL;
+	return (uint64_t *)(void *)(root + ptsim__root_len(mem, r)) +
+	       (size_t)o * PTSIM_ROOT_BM_WORDS;
 }
 
 /*
@@ -280,6 +338,20 @@ static inline uint64_t ptsim__section_pages(const struct ptsim_mem *mem)
 	return 1ull << mem->section_pfn_shift;
 }
 
+/* Bytes of an initialised section's allocation: its frame array, then its index words. */
+static inline size_t ptsim__section_bytes(const struct ptsim_mem *mem)
+{
+	return (size_t)ptsim__section_pages(mem) * sizeof(struct ptsim_frame) +
+	       (size_t)mem->bm_words * sizeof(uint64_t);
+}
+
+/* An initialised section's index words (all orders; mem->bm_word[] etc. give the layout). */
+static inline uint64_t *ptsim__section_bitmap(const struct ptsim_mem *mem,
+					      const struct ptsim_section *sec)
+{
+	return (uint64_t *)(void *)(sec->frames + ptsim__section_pages(mem));
+}
+
 /* True if the (initialised) frame is in the buddy allocator. */
 static inline bool ptsim__frame_in_buddy(const struct ptsim_frame *f)
 {
@@ -305,9 +377,17 @@ void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed);
 /* Record section @secnr as populated by the current operation (no-op outside one). */
 void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr);
 
-/* buddy.c: free-list primitives (used by section.c for populate / remove). */
+/*
+ * buddy.c: the free lists (used by section.c for populate / depopulate).
+ * Add: the free block head @pfn of @order (already typed PGTY_buddy with the
+ * order in private_) joins its order's index; del: it leaves it.  O(1).
+ */
 void ptsim__buddy_list_add(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
 void ptsim__buddy_list_del(struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+/* buddy.c: whether @pfn (in an initialised section) has its bit in the index of @order. */
+bool ptsim__buddy_listed(const struct ptsim_mem *mem, uint64_t pfn, unsigned int order);
+/* buddy.c: lay out the index for mem->arch and the section size (ptsim__mem_init()). */
+int ptsim__buddy_index_init(struct ptsim_mem *mem);
 
 /*
  * buddy.c: contiguous-range allocator for orders above max_order (gigantic

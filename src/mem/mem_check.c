@@ -9,17 +9,21 @@
  *
  * Passes:
  *  1. frames, section by section: free blocks (BUDDY: type/order/alignment/
- *     section crossing/overlap; FRAME_STATE: a page of a free block that is
- *     not in the free state), folios (COMPOUND: tail links, order in page 1,
+ *     section crossing/overlap, and the block's bit in the free-block index
+ *     of its order; FRAME_STATE: a page of a free block that is not in the
+ *     free state), folios (COMPOUND: tail links, order in page 1,
  *     nr_pages), in-use frames with refcount 0 that nobody owns
  *     (FRAME_STATE; tails, table pages and hugetlb pool pages are owned),
  *     and the per-section free count (FREE_COUNT).
- *     A frame that is linked into a free list but lost its buddy type is
+ *     A frame whose bit is set in the index but lost its buddy type is
  *     reported once as BUDDY and counted as the free block it still is.
- *  2. free lists: every node a present, initialised buddy head of the
- *     list's order with consistent back links (BUDDY); list lengths vs
- *     free_area[].nr_free and the totals vs mem->free_pages (FREE_COUNT);
- *     blocks found in pass 1 vs blocks on the lists (BUDDY).
+ *  2. the free lists, i.e. the free-block index, order by order: every set
+ *     bit names a buddy head of its order (BUDDY), every summary bit of a
+ *     section, a directory block and the top tier says exactly whether what
+ *     it summarises has a bit set (BUDDY), no bit names a page beyond its
+ *     section or a section with no frames (BUDDY); the bits counted vs
+ *     free_area[].nr_free (FREE_COUNT) and vs the blocks found in pass 1
+ *     (BUDDY).
  *  3. hugetlb pools: free lists vs free_hugepages, resv <= free, folios
  *     found in pass 1 vs nr_hugepages + surplus (HUGETLB_POOL).
  */
@@ -36,6 +40,7 @@ struct ctx {
 	ptsim_mem_report_fn report;
 	void *rctx;
 	uint64_t blocks[PTSIM_MAX_ORDER_LIMIT]; /* free blocks found by the frame walk */
+	uint64_t listed[PTSIM_MAX_ORDER_LIMIT]; /* bits set in the free-block index */
 	uint64_t hpages[PTSIM_MAX_HUGETLB_SIZES], hfree[PTSIM_MAX_HUGETLB_SIZES];
 };
 
@@ -49,32 +54,32 @@ static const struct ptsim_frame *fr(const struct ptsim_mem *mem, uint64_t pfn)
 	return ptsim__pfn_to_frame_noinit(mem, pfn);
 }
 
-/* Does this non-buddy-typed frame look like a node of some free list? */
-static bool looks_listed(const struct ptsim_mem *mem, uint64_t pfn, const struct ptsim_frame *f)
+/* The lowest order whose index has a bit for @pfn (a block head there), or -1. */
+static int listed_order(const struct ptsim_mem *mem, uint64_t pfn)
 {
-	/* hugetlb folios and page tables use the list words for lists of their own. */
-	if (ptsim__frame_type(f) == PTSIM_PGTY_hugetlb || ptsim__frame_type(f) == PTSIM_PGTY_table)
-		return false;
-	if ((f->head && !(f->head & 1)) || f->link)
-		return true;
-	for (unsigned int o = 0; o <= mem->arch->max_order; o++)
-		if (mem->free_area[o].head == pfn + 1)
-			return true;
-	return false;
+	for (unsigned int o = 0; o <= mem->arch->max_order && !(pfn & ((1ull << o) - 1)); o++)
+		if (ptsim__buddy_listed(mem, pfn, o))
+			return (int)o;
+	return -1;
 }
 
-/* Check a free block at frames[i]; returns its length in pages. */
+/*
+ * Check a free block at frames[i]: a buddy-typed head (@listed < 0), or a
+ * frame of another type whose bit is set in the index of order @listed.
+ * Returns its length in pages.
+ */
 static uint64_t check_block(struct ctx *c, uint64_t pfn, const struct ptsim_frame *frames,
-			    uint64_t i, uint64_t spp, bool typed)
+			    uint64_t i, uint64_t spp, int listed)
 {
 	unsigned int max = c->mem->arch->max_order;
 	uint64_t order = frames[i].private_, n;
 
-	if (!typed) {
+	if (listed >= 0) {
 		rep(c, PTSIM_CHK_BUDDY, pfn, PTSIM_PGTY_buddy, ptsim__frame_type(&frames[i]),
 		    "free-list block head lost its buddy type");
-		/* Count it as the free block it still is, if its order is sane. */
-		if (order > max || (pfn & ((1ull << order) - 1)) || i + (1ull << order) > spp)
+		/* Count it as the free block its bit says it is. */
+		order = (uint64_t)listed;
+		if (i + (1ull << order) > spp)
 			order = 0;
 	} else if (order > max) {
 		rep(c, PTSIM_CHK_BUDDY, pfn, max, order, "free block order beyond max_order");
@@ -87,6 +92,8 @@ static uint64_t check_block(struct ctx *c, uint64_t pfn, const struct ptsim_fram
 		rep(c, PTSIM_CHK_BUDDY, pfn, spp - i, 1ull << order,
 		    "free block crosses a section");
 		return 1;
+	} else if (!ptsim__buddy_listed(c->mem, pfn, (unsigned int)order)) {
+		rep(c, PTSIM_CHK_BUDDY, pfn, order, 0, "free block missing from its free list");
 	}
 	n = 1ull << order;
 	c->blocks[order]++;
@@ -185,10 +192,10 @@ static void check_frames(struct ctx *c)
 			const struct ptsim_frame *f = &sec->frames[i];
 			uint64_t pfn = base + i, n;
 			enum ptsim_page_type ty = ptsim__frame_type(f);
+			int listed = ty == PTSIM_PGTY_buddy ? -1 : listed_order(mem, pfn);
 
-			if (ty == PTSIM_PGTY_buddy || looks_listed(mem, pfn, f)) {
-				n = check_block(c, pfn, sec->frames, i, spp,
-						ty == PTSIM_PGTY_buddy);
+			if (ty == PTSIM_PGTY_buddy || listed >= 0) {
+				n = check_block(c, pfn, sec->frames, i, spp, listed);
 				nfree += n;
 				i += n;
 				continue;
@@ -235,46 +242,104 @@ static void check_frames(struct ctx *c)
 		    "present_pages disagrees with the sections");
 }
 
-static void check_lists(struct ctx *c)
+static bool bit_of(const uint64_t *w, uint64_t i)
 {
-	struct ptsim_mem *mem = c->mem;
+	return (w[i >> 6] >> (i & 63)) & 1;
+}
 
-	for (unsigned int o = 0; o <= mem->arch->max_order; o++) {
-		const struct ptsim_free_area *fa = &mem->free_area[o];
-		uint64_t v = fa->head, prev = 0, len = 0;
-		uint64_t bound = (mem->present_pages >> o) + 1;
+/*
+ * Order @o's bit words of initialised section @s: every bit names a buddy
+ * head of the order inside the section, and the summary words say which
+ * words are non-empty.  Adds the bits to c->listed[o]; returns whether the
+ * summary is non-empty (what the directory tier above must say).
+ */
+static bool check_section_list(struct ctx *c, uint64_t s, const struct ptsim_section *sec,
+			       unsigned int o)
+{
+	const struct ptsim_mem *mem = c->mem;
+	const uint64_t *bm = ptsim__section_bitmap(mem, sec);
+	const uint64_t *w = bm + mem->bm_word[o], *sum = bm + mem->bm_sum[o];
+	uint64_t slots = ptsim__section_pages(mem) >> o, nw = (slots + 63) >> 6;
+	uint64_t base = s << mem->section_pfn_shift;
+	bool any = false;
 
-		while (v) {
-			uint64_t pfn = v - 1;
-			const struct ptsim_frame *f = fr(mem, pfn);
+	for (uint64_t k = 0; k < (uint64_t)mem->bm_nsum[o] << 6; k++) {
+		bool word = k < nw && w[k];
 
-			if (!f) {
-				rep(c, PTSIM_CHK_BUDDY, pfn, o, 0,
-				    "free list links to an absent or pristine frame");
-				break;
+		if (word != bit_of(sum, k))
+			rep(c, PTSIM_CHK_BUDDY, base + ((k << 6) << o), word, bit_of(sum, k),
+			    "free-list summary bit disagrees with its word");
+		any |= bit_of(sum, k);
+	}
+	for (uint64_t k = 0; k < nw; k++) {
+		for (uint64_t v = w[k]; v; v &= v - 1) {
+			uint64_t i = (k << 6) + (uint64_t)__builtin_ctzll(v), pfn = base + (i << o);
+			const struct ptsim_frame *f;
+
+			if (i >= slots) {
+				rep(c, PTSIM_CHK_BUDDY, pfn, slots, i,
+				    "free list names a page beyond its section");
+				continue;
 			}
+			c->listed[o]++;
+			f = &sec->frames[i << o];
 			if (ptsim__frame_type(f) != PTSIM_PGTY_buddy)
 				rep(c, PTSIM_CHK_BUDDY, pfn, PTSIM_PGTY_buddy, ptsim__frame_type(f),
 				    "free list node is not a buddy block");
 			else if (f->private_ != o)
 				rep(c, PTSIM_CHK_BUDDY, pfn, o, f->private_,
 				    "free list node has the wrong order");
-			if (f->link != prev)
-				rep(c, PTSIM_CHK_BUDDY, pfn, prev, f->link,
-				    "free list back link broken");
-			if ((f->head & 1) || ++len > bound) {
-				rep(c, PTSIM_CHK_BUDDY, pfn, 0, f->head,
-				    "free list link malformed");
-				break;
-			}
-			prev = v;
-			v = f->head >> 1;
 		}
-		if (len != fa->nr_free)
-			rep(c, PTSIM_CHK_FREE_COUNT, o, len, fa->nr_free,
+	}
+	return any;
+}
+
+/* Directory block @r's tier of order @o; returns whether its summary is non-empty. */
+static bool check_root_list(struct ctx *c, uint64_t r, unsigned int o)
+{
+	const struct ptsim_mem *mem = c->mem;
+	const uint64_t *rb = ptsim__root_bitmap(mem, r, o);
+	uint64_t len = ptsim__root_len(mem, r), first = r << PTSIM_SECTION_ROOT_SHIFT;
+
+	for (uint64_t j = 0; j < (1ull << PTSIM_SECTION_ROOT_SHIFT); j++) {
+		const struct ptsim_section *sec = ptsim__section(mem, first + j);
+		bool has = j < len && (sec->state & PTSIM_SECTION_PRESENT) && sec->frames &&
+			   check_section_list(c, first + j, sec, o);
+
+		if (has != bit_of(rb + 1, j))
+			rep(c, PTSIM_CHK_BUDDY, (first + j) << mem->section_pfn_shift, has,
+			    bit_of(rb + 1, j),
+			    "directory bit disagrees with the section's free list");
+	}
+	for (uint64_t k = 0; k < PTSIM_ROOT_BM_WORDS - 1; k++)
+		if ((rb[1 + k] != 0) != bit_of(rb, k))
+			rep(c, PTSIM_CHK_BUDDY, (first + (k << 6)) << mem->section_pfn_shift,
+			    rb[1 + k] != 0, bit_of(rb, k),
+			    "directory summary bit disagrees with its word");
+	return rb[0] != 0;
+}
+
+static void check_lists(struct ctx *c)
+{
+	struct ptsim_mem *mem = c->mem;
+
+	for (unsigned int o = 0; o <= mem->arch->max_order; o++) {
+		const uint64_t *top = mem->top + o * mem->top_words;
+
+		for (uint64_t r = 0; r < mem->top_words << 6; r++) {
+			bool has = r < mem->nr_roots && mem->roots[r] && check_root_list(c, r, o);
+
+			if (has != bit_of(top, r))
+				rep(c, PTSIM_CHK_BUDDY,
+				    r << (PTSIM_SECTION_ROOT_SHIFT + mem->section_pfn_shift), has,
+				    bit_of(top, r),
+				    "top free-list bit disagrees with its directory block");
+		}
+		if (c->listed[o] != mem->free_area[o].nr_free)
+			rep(c, PTSIM_CHK_FREE_COUNT, o, c->listed[o], mem->free_area[o].nr_free,
 			    "free_area nr_free disagrees with its list");
-		if (len != c->blocks[o])
-			rep(c, PTSIM_CHK_BUDDY, o, c->blocks[o], len,
+		if (c->listed[o] != c->blocks[o])
+			rep(c, PTSIM_CHK_BUDDY, o, c->blocks[o], c->listed[o],
 			    "free blocks in frames disagree with the free list");
 	}
 }

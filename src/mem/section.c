@@ -6,8 +6,11 @@
  * phys_limit, in blocks of 4096 sections allocated only where a section is
  * (or was) present - SPARSEMEM_EXTREME's mem_section roots - so PFN ->
  * section -> frame is three array indexings and an empty machine costs one
- * pointer per block whatever its phys_limit.  A present section's
- * 64-byte-per-page frame array is allocated on first use; until then the
+ * pointer per block whatever its phys_limit.  Each directory block carries
+ * its tier of the buddy free lists' bitmaps, and mem->roots the top tier
+ * (see mem/internal.h).  A present section's 64-byte-per-page frame array,
+ * followed by the section's own free-list bitmaps (about two bits a page),
+ * is allocated on first use; until then the
  * section is "pristine": wholly free, counted in nr_free and
  * mem->free_pages but NOT on the buddy lists.  A section that becomes
  * wholly free again can be made pristine again (ptsim__section_depopulate(),
@@ -41,14 +44,6 @@ static inline struct ptsim_section *section_of(const struct ptsim_mem *mem, uint
 	return sec && (sec->state & PTSIM_SECTION_PRESENT) ? sec : NULL;
 }
 
-/* Sections in directory block @r (the last block may be short). */
-static uint64_t root_len(const struct ptsim_mem *mem, uint64_t r)
-{
-	uint64_t first = r << PTSIM_SECTION_ROOT_SHIFT, n = 1ull << PTSIM_SECTION_ROOT_SHIFT;
-
-	return mem->nr_sections - first < n ? mem->nr_sections - first : n;
-}
-
 /*
  * Directory blocks for sections [first, last): allocate the missing ones
  * (zeroed: every section absent).  All or nothing: on -ENOMEM the blocks
@@ -62,7 +57,7 @@ static int roots_get(struct ptsim_mem *mem, uint64_t first, uint64_t last)
 	for (uint64_t r = r0; r <= r1; r++) {
 		if (mem->roots[r])
 			continue;
-		mem->roots[r] = ptsim__zalloc(mem->host, root_len(mem, r) * sizeof(**mem->roots));
+		mem->roots[r] = ptsim__zalloc(mem->host, ptsim__root_bytes(mem, r));
 		if (mem->roots[r])
 			continue;
 		/* Undo: blocks of this range with no present section were ours. */
@@ -71,11 +66,10 @@ static int roots_get(struct ptsim_mem *mem, uint64_t first, uint64_t last)
 
 			if (!mem->roots[q])
 				continue;
-			for (uint64_t i = 0; i < root_len(mem, q) && !used; i++)
+			for (uint64_t i = 0; i < ptsim__root_len(mem, q) && !used; i++)
 				used = mem->roots[q][i].state != PTSIM_SECTION_ABSENT;
 			if (!used) {
-				ptsim__free(mem->host, mem->roots[q],
-					    root_len(mem, q) * sizeof(**mem->roots));
+				ptsim__free(mem->host, mem->roots[q], ptsim__root_bytes(mem, q));
 				mem->roots[q] = NULL;
 			}
 		}
@@ -86,7 +80,14 @@ static int roots_get(struct ptsim_mem *mem, uint64_t first, uint64_t last)
 
 static size_t frames_bytes(const struct ptsim_mem *mem)
 {
-	return (size_t)ptsim__section_pages(mem) * sizeof(struct ptsim_frame);
+	return ptsim__section_bytes(mem);
+}
+
+/* mem->roots: a pointer per directory block, then the top tier of the free-block index. */
+static size_t roots_bytes(const struct ptsim_mem *mem)
+{
+	return (size_t)mem->nr_roots * sizeof(*mem->roots) +
+	       (size_t)(mem->arch->max_order + 1) * mem->top_words * sizeof(uint64_t);
 }
 
 static void hstates_init(struct ptsim_mem *mem)
@@ -130,11 +131,17 @@ int ptsim__mem_init(struct ptsim_mem *mem, struct ptsim_host *host, const struct
 	mem->nr_sections = phys_limit >> a->section_bits;
 	mem->nr_roots = (mem->nr_sections + (1ull << PTSIM_SECTION_ROOT_SHIFT) - 1) >>
 			PTSIM_SECTION_ROOT_SHIFT;
-	mem->roots = ptsim__zalloc(host, (size_t)mem->nr_roots * sizeof(*mem->roots));
+	err = ptsim__buddy_index_init(mem);
+	if (err) {
+		memset(mem, 0, sizeof(*mem));
+		return err;
+	}
+	mem->roots = ptsim__zalloc(host, roots_bytes(mem));
 	if (!mem->roots) {
 		memset(mem, 0, sizeof(*mem));
 		return -ENOMEM;
 	}
+	mem->top = (uint64_t *)(void *)(mem->roots + mem->nr_roots);
 	if (roots_get(mem, phys_base >> a->section_bits,
 		      (phys_base + phys_bytes) >> a->section_bits)) {
 		ptsim__mem_fini(mem);
@@ -171,12 +178,12 @@ void ptsim__mem_fini(struct ptsim_mem *mem)
 
 		if (!root)
 			continue;
-		for (uint64_t i = 0; i < root_len(mem, r); i++)
+		for (uint64_t i = 0; i < ptsim__root_len(mem, r); i++)
 			if (root[i].frames)
 				ptsim__free(mem->host, root[i].frames, frames_bytes(mem));
-		ptsim__free(mem->host, root, root_len(mem, r) * sizeof(*root));
+		ptsim__free(mem->host, root, ptsim__root_bytes(mem, r));
 	}
-	ptsim__free(mem->host, mem->roots, (size_t)mem->nr_roots * sizeof(*mem->roots));
+	ptsim__free(mem->host, mem->roots, roots_bytes(mem));
 	memset(mem, 0, sizeof(*mem));
 }
 

@@ -79,46 +79,62 @@ void ptsim__tlb_violations_clear(struct ptsim_tlbs *t)
 
 /* --- invariant 1: clear -> flush -> free ----------------------------------- */
 
-void ptsim__tlb_frame_freed(struct ptsim_tlbs *t, uint64_t pfn, uint64_t npages, const char *site)
+/* Record the violation, if any, of entry @e of @cpu in cache part @p when [pfn, end) is freed. */
+static void check_entry(struct ptsim_tlbs *t, unsigned int cpu, const struct ptsim_tlb_part *p,
+			const struct ptsim_tlb_entry *e, uint64_t pfn, uint64_t end,
+			const char *site)
 {
 	const struct ptsim_arch *a = t->arch;
-	uint64_t end = pfn + npages;
+	int l = p->lvl;
+
+	if (!e->stamp)
+		return;
+	if (p->walk) {
+		if (e->pfn >= pfn && e->pfn < end)
+			record(t, PTSIM_VIOL_FREE_LIVE_WALK, l, e->pfn, e->vpn << a->shift[l],
+			       e->asid, cpu, site);
+	} else {
+		uint64_t n = 1ull << (a->shift[l] - a->page_shift), first;
+
+		if (e->pfn >= end || e->pfn + n <= pfn)
+			return;
+		first = e->pfn > pfn ? e->pfn : pfn;
+		record(t, PTSIM_VIOL_FREE_LIVE_TLB, l, first,
+		       (e->vpn << a->shift[l]) + ((first - e->pfn) << a->page_shift), e->asid, cpu,
+		       site);
+	}
+}
+
+#define FOUND_MAX 64
+
+void ptsim__tlb_frame_freed(struct ptsim_tlbs *t, uint64_t pfn, uint64_t npages, const char *site)
+{
+	uint64_t end = pfn + npages, found[FOUND_MAX];
+	int n;
 
 	if (!t->nr_valid)
 		return;
+	/* The frame index finds the entries, in the order of the scan below. */
+	n = ptsim__tlb_refs_find(t, pfn, end, found, FOUND_MAX);
+	if (n >= 0) {
+		for (int i = 0; i < n; i++) {
+			unsigned int cpu = (unsigned int)(found[i] / t->per_cpu);
+
+			check_entry(t, cpu, &t->part[ptsim__tlb_part_of(t, found[i])],
+				    &t->cpus[cpu].store[found[i] % t->per_cpu], pfn, end, site);
+		}
+		return;
+	}
+	/* Every entry of every CPU, in storage order: leaf caches, then walk caches. */
 	for (unsigned int cpu = 0; cpu < t->ncpus; cpu++) {
-		struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+		const struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 
 		if (!c->nr_valid)
 			continue;
-		for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
-			const struct ptsim_tlb_cache *k = &c->leaf[l];
-			uint64_t n = 1ull << (a->shift[l] - a->page_shift);
-
-			for (unsigned int i = 0; i < k->nsets * k->ways; i++) {
-				const struct ptsim_tlb_entry *e = &k->e[i];
-				uint64_t first;
-
-				if (!e->stamp || e->pfn >= end || e->pfn + n <= pfn)
-					continue;
-				first = e->pfn > pfn ? e->pfn : pfn;
-				record(t, PTSIM_VIOL_FREE_LIVE_TLB, l, first,
-				       (e->vpn << a->shift[l]) +
-					       ((first - e->pfn) << a->page_shift),
-				       e->asid, cpu, site);
-			}
-		}
-		for (int l = 0; l < PTSIM_PTE; l++) {
-			const struct ptsim_tlb_cache *k = &c->walk[l];
-
-			for (unsigned int i = 0; i < k->nsets * k->ways; i++) {
-				const struct ptsim_tlb_entry *e = &k->e[i];
-
-				if (e->stamp && e->pfn >= pfn && e->pfn < end)
-					record(t, PTSIM_VIOL_FREE_LIVE_WALK, l, e->pfn,
-					       e->vpn << a->shift[l], e->asid, cpu, site);
-			}
-		}
+		for (unsigned int p = 0; p < t->nr_parts; p++)
+			for (uint32_t i = 0; i < t->part[p].len; i++)
+				check_entry(t, cpu, &t->part[p], &c->store[t->part[p].start + i],
+					    pfn, end, site);
 	}
 }
 

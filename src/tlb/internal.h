@@ -5,14 +5,16 @@
  * include/ptsim/tlb.h).
  *
  * Storage.  struct ptsim_tlbs belongs to the machine; it holds one struct
- * ptsim_tlb_cpu per CPU, whose entry arrays are allocated on the CPU's first
+ * ptsim_tlb_cpu per CPU, whose caches are allocated on the CPU's first
  * fill (ptsim__alloc_nofail: a TLB is hardware, not a simulated allocation,
  * so filling it is never an allocation point; if the host is really out of
  * memory the fill is dropped, which is always safe - an empty TLB only
- * costs walks).  One allocation per CPU holds, in order, the leaf caches of
- * every level that may hold a leaf and the walk caches of PGD..PMD.  The
- * storage of all CPUs together is capped (PTSIM_TLB_MAX_BYTES, checked by
- * ptsim__tlb_storage_fits() before a geometry is adopted).  A CPU's storage
+ * costs walks).  One allocation per CPU holds the descriptors of its caches,
+ * then its entries: the leaf caches of every level that may hold a leaf and
+ * the walk caches of PGD..PMD, in the order of struct ptsim_tlbs' part[]
+ * (which a scan of the storage follows).  The entries of all CPUs together
+ * are capped (PTSIM_TLB_MAX_BYTES, checked by ptsim__tlb_storage_fits()
+ * before a geometry is adopted).  A CPU's storage
  * can be released again (ptsim__tlb_cpu_release()): the access path does so
  * when the access that was a CPU's first use fails, so that a failed
  * operation leaves host memory as it found it.
@@ -43,7 +45,10 @@
  * Discipline hooks.  Core points struct ptsim_mem's free_hook at
  * ptsim__tlb_free_hook() and struct ptsim_ptalloc's entry_hook at
  * ptsim__tlb_entry_hook(), so every frame freed and every entry written
- * passes the checker without the lower layers knowing about TLBs.
+ * passes the checker without the lower layers knowing about TLBs.  The
+ * free check finds the entries that reference a frame through the frame
+ * index (refs.c), which every fill and drop keeps: fills and drops go
+ * through cache_insert() and ptsim__tlb_entry_drop() only.
  */
 #ifndef PTSIM_SRC_TLB_INTERNAL_H
 #define PTSIM_SRC_TLB_INTERNAL_H
@@ -57,20 +62,51 @@ struct ptsim_tlb_entry {
 	uint64_t ent;	/* the leaf entry, or the table entry */
 	uint64_t pfn;	/* leaf: first frame mapped; walk: the table pointed to */
 	uint64_t stamp; /* LRU clock of the last use; 0 = invalid */
-	bool global;	/* leaf only: x86 G, arm64 !nG */
+	/* The frame index's chain (refs.c): entry numbers + 1, 0 = none. */
+	uint32_t ref_next;
+	uint32_t ref_prev : 31;
+	uint32_t global : 1; /* leaf only: x86 G, arm64 !nG */
 };
+
+_Static_assert(sizeof(struct ptsim_tlb_entry) == 48, "a TLB entry takes 48 bytes");
 
 /* One set-associative cache: nsets * ways entries, set i at e[i * ways]. */
 struct ptsim_tlb_cache {
 	struct ptsim_tlb_entry *e;
 	unsigned int nsets, ways;
+	unsigned int part;     /* its part of the storage layout (struct ptsim_tlbs) */
+	unsigned int nr_valid; /* valid entries: flushes pass over an empty cache */
+	/*
+	 * Every valid entry's VPN lies in [lo, hi]: widened by each fill, made
+	 * exact by each flush that reads the whole cache, so that a flush by
+	 * VA passes over a cache whose entries lie elsewhere.
+	 */
+	uint64_t lo, hi;
+};
+
+/*
+ * One cache's place in a CPU's storage, the same on every CPU: entries
+ * [start, start + len), leaf TLB or walk cache of level @lvl, whose entries
+ * reference 2^order frames each (walk: the one table, order 0).
+ */
+struct ptsim_tlb_part {
+	uint32_t start, len;
+	int lvl;
+	bool walk;
+	unsigned int order;
+	uint64_t nr_refs; /* valid entries of this cache on all CPUs */
 };
 
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
 	size_t nr_store;
-	struct ptsim_tlb_cache leaf[PTSIM_NR_LEVELS];
-	struct ptsim_tlb_cache walk[PTSIM_NR_LEVELS]; /* PGD..PMD */
+	/*
+	 * The caches, PTSIM_NR_LEVELS of each kind (walk: PGD..PMD used): in
+	 * the storage's allocation, before the entries; while there is no
+	 * storage, the machine's empty ones (struct ptsim_tlbs, no_caches),
+	 * so that a CPU that never ran costs this struct alone.
+	 */
+	struct ptsim_tlb_cache *leaf, *walk;
 	uint64_t clock;
 	uint64_t nr_valid; /* valid entries, leaf and walk */
 	struct ptsim_tlb_stats stats;
@@ -85,6 +121,22 @@ struct ptsim_tlbs {
 	struct ptsim_tlb_config cfg;
 	struct ptsim_tlb_cpu *cpus;
 	uint64_t nr_valid; /* over all CPUs: 0 lets the checker hooks return at once */
+	/* The caches of every CPU without storage: empty, never written. */
+	struct ptsim_tlb_cache no_caches[2 * PTSIM_NR_LEVELS];
+
+	/* Storage layout of every CPU for cfg: leaf caches PGD..PTE, then walk caches. */
+	struct ptsim_tlb_part part[2 * PTSIM_NR_LEVELS];
+	unsigned int nr_parts;
+	uint64_t per_cpu; /* entries of one CPU's storage */
+
+	/*
+	 * The frame index (refs.c): bucket heads of chains through the valid
+	 * entries, keyed by the frames they reference.  2^ref_bits buckets
+	 * (ref_heads NULL, ref_bits 0 while no CPU has storage).
+	 */
+	uint32_t *ref_heads;
+	unsigned int ref_bits;
+	uint64_t nr_cpus_stored; /* CPUs with storage */
 
 	/* Violations: the first PTSIM_VIOL_MAX_STORED stored, all counted. */
 	struct ptsim_violation *viol;
@@ -102,6 +154,38 @@ struct ptsim_tlb_mm {
 	unsigned int nwords; /* 64-bit words of cpumask: ncpus rounded up */
 	uint64_t *cpumask;   /* CPUs this address space ran on */
 };
+
+/* --- the frame index (refs.c) --------------------------------------------- */
+
+/* Entry number of @e (in @cpu's storage): cpu * per_cpu + its offset. */
+static inline uint64_t ptsim__tlb_entry_nr(const struct ptsim_tlbs *t, unsigned int cpu,
+					   const struct ptsim_tlb_entry *e)
+{
+	return (uint64_t)cpu * t->per_cpu + (uint64_t)(e - t->cpus[cpu].store);
+}
+
+/* Valid entry @e of @cpu, of the cache of part @part, joins / leaves the index. */
+void ptsim__tlb_ref_link(struct ptsim_tlbs *t, unsigned int cpu, unsigned int part,
+			 struct ptsim_tlb_entry *e);
+void ptsim__tlb_ref_unlink(struct ptsim_tlbs *t, unsigned int cpu, unsigned int part,
+			   struct ptsim_tlb_entry *e);
+/*
+ * The set of CPUs with storage changed (nr_cpus_stored is already the new
+ * count): size the bucket array for it and rebuild the chains.  -ENOMEM
+ * only when no array can be had at all while some CPU has storage.
+ */
+int ptsim__tlb_refs_resize(struct ptsim_tlbs *t);
+/*
+ * The entries referencing a frame of [pfn, end), in entry-number order (the
+ * order of a scan of every CPU's storage): their numbers in @out, at most
+ * @max.  Returns how many, or -1 when the index cannot answer cheaply
+ * (more than @max entries, or more buckets to read than entries to scan):
+ * the caller scans the caches instead.
+ */
+int ptsim__tlb_refs_find(const struct ptsim_tlbs *t, uint64_t pfn, uint64_t end, uint64_t *out,
+			 int max);
+/* Part of the layout that entry number @nr lies in. */
+unsigned int ptsim__tlb_part_of(const struct ptsim_tlbs *t, uint64_t nr);
 
 /* --- lifecycle (tlb.c) --------------------------------------------------- */
 
@@ -130,6 +214,10 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm);
 /* switch_mm(): the address space runs on @cpu (< ncpus). */
 void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu);
+
+/* Drop valid entry @e of @cpu's cache @k (no flush counted). */
+void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
+			   struct ptsim_tlb_entry *e);
 
 /* Whether @cpu's storage is allocated (false for a CPU out of range). */
 bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu);
@@ -248,7 +336,9 @@ void ptsim__tlb_restore_op(struct ptsim_tlbs *t, const char *prev);
  * Frames [pfn, pfn + npages) are being freed by @site: record a
  * FREE_LIVE_TLB violation for every leaf entry, on any CPU, that maps one of
  * them, and a FREE_LIVE_WALK violation for every walk-cache entry that
- * points to one.  O(TLB size) per call; O(1) when every cache is empty.
+ * points to one, CPU by CPU in storage order.  Found through the frame
+ * index: O(1) per frame, plus the entries found; a range larger than the
+ * caches of all CPUs is checked by reading every entry instead.
  */
 void ptsim__tlb_frame_freed(struct ptsim_tlbs *t, uint64_t pfn, uint64_t npages, const char *site);
 

@@ -60,15 +60,8 @@
 
 #define PTSIM_MMU_ACCESS_ALL (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)
 
-static void cache_drop(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	c->nr_valid--;
-	t->nr_valid--;
-}
-
 /* Drop the entries of set-associative cache @k tagged (@asid or global, @vpn). */
-static void cache_drop_tag(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_cache *k,
+static void cache_drop_tag(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
 			   uint64_t asid, uint64_t vpn, bool any_global)
 {
 	struct ptsim_tlb_entry *set;
@@ -80,7 +73,7 @@ static void cache_drop_tag(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct
 		struct ptsim_tlb_entry *e = &set[w];
 
 		if (e->stamp && e->vpn == vpn && (e->asid == asid || (any_global && e->global)))
-			cache_drop(t, c, e);
+			ptsim__tlb_entry_drop(t, cpu, k, e);
 	}
 }
 
@@ -97,9 +90,9 @@ static void fault_invalidate(struct ptsim_tlbs *t, unsigned int cpu, uint64_t as
 	if (!(a->caps & PTSIM_ARCH_CAP_FAULT_INVALIDATES_TLB))
 		return;
 	for (int l = 0; l < PTSIM_NR_LEVELS && c->nr_valid; l++) {
-		cache_drop_tag(t, c, &c->leaf[l], asid, va >> a->shift[l], true);
+		cache_drop_tag(t, cpu, &c->leaf[l], asid, va >> a->shift[l], true);
 		if (l < PTSIM_PTE)
-			cache_drop_tag(t, c, &c->walk[l], asid, va >> a->shift[l], false);
+			cache_drop_tag(t, cpu, &c->walk[l], asid, va >> a->shift[l], false);
 	}
 }
 

@@ -67,6 +67,42 @@ bool ptsim__tlb_storage_fits(const struct ptsim_arch *a, const struct ptsim_tlb_
 	return ptsim__tlb_cpu_bytes(a, cfg) * ncpus <= PTSIM_TLB_MAX_BYTES;
 }
 
+/*
+ * The layout of a CPU's storage for t->cfg: the leaf caches of the levels
+ * with a leaf TLB, PGD first, then the walk caches PGD..PMD.  A scan of a
+ * CPU's storage from its start therefore meets the caches in this order.
+ */
+static void layout(struct ptsim_tlbs *t)
+{
+	const struct ptsim_arch *a = t->arch;
+	uint32_t off = 0;
+
+	t->nr_parts = 0;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		if (!has_leaf_tlb(t, l))
+			continue;
+		t->part[t->nr_parts++] = (struct ptsim_tlb_part){
+			.start = off,
+			.len = t->cfg.entries[l],
+			.lvl = l,
+			.order = a->shift[l] - a->page_shift,
+		};
+		off += t->cfg.entries[l];
+	}
+	for (int l = 0; l < PTSIM_PTE && t->cfg.walk_cache_entries; l++) {
+		t->part[t->nr_parts++] = (struct ptsim_tlb_part){
+			.start = off,
+			.len = t->cfg.walk_cache_entries,
+			.lvl = l,
+			.walk = true,
+		};
+		off += t->cfg.walk_cache_entries;
+	}
+	t->per_cpu = cpu_entries(a, &t->cfg);
+	/* Entry numbers (cpu * per_cpu + offset, plus one) fit the chain links. */
+	PTSIM_BUG_ON(t->per_cpu * t->ncpus >= (1ull << 31));
+}
+
 int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct ptsim_arch *a,
 		     struct ptsim_mem *mem, struct ptsim_ptalloc *pa, unsigned int ncpus)
 {
@@ -81,27 +117,55 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	ptsim__tlb_config_default(&t->cfg);
 	if (!ptsim__tlb_storage_fits(a, &t->cfg, ncpus))
 		return -EINVAL;
+	layout(t);
 	t->cpus = ptsim__zalloc(host, (size_t)ncpus * sizeof(*t->cpus));
-	return t->cpus ? 0 : -ENOMEM;
+	if (!t->cpus)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < ncpus; i++) {
+		t->cpus[i].leaf = t->no_caches;
+		t->cpus[i].walk = t->no_caches + PTSIM_NR_LEVELS;
+	}
+	return 0;
 }
 
-static void cpu_release(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c)
+/* Bytes of a CPU's storage allocation: its caches, then its entries. */
+static size_t storage_bytes(const struct ptsim_tlbs *t)
 {
-	if (c->store)
-		ptsim__free(t->host, c->store, c->nr_store * sizeof(*c->store));
+	return 2 * PTSIM_NR_LEVELS * sizeof(struct ptsim_tlb_cache) +
+	       (size_t)t->per_cpu * sizeof(struct ptsim_tlb_entry);
+}
+
+static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
+{
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+	struct ptsim_tlb_entry *store = c->store;
+
+	if (!store)
+		return;
+	for (unsigned int p = 0; p < t->nr_parts && c->nr_valid; p++) {
+		struct ptsim_tlb_entry *e = store + t->part[p].start;
+
+		for (uint32_t i = 0; i < t->part[p].len; i++)
+			if (e[i].stamp)
+				ptsim__tlb_ref_unlink(t, cpu, p, &e[i]);
+	}
+	ptsim__free(t->host, c->leaf,
+		    2 * PTSIM_NR_LEVELS * sizeof(*c->leaf) + c->nr_store * sizeof(*store));
 	c->store = NULL;
-	c->nr_store = 0;
-	memset(c->leaf, 0, sizeof(c->leaf));
-	memset(c->walk, 0, sizeof(c->walk));
+	c->leaf = t->no_caches;
+	c->walk = t->no_caches + PTSIM_NR_LEVELS;
 	t->nr_valid -= c->nr_valid;
 	c->nr_valid = 0;
+	c->nr_store = 0;
+	t->nr_cpus_stored--;
+	ptsim__tlb_refs_resize(t);
 }
 
 void ptsim__tlbs_fini(struct ptsim_tlbs *t)
 {
 	if (t->cpus) {
 		for (unsigned int i = 0; i < t->ncpus; i++)
-			cpu_release(t, &t->cpus[i]);
+			cpu_release(t, i);
 		ptsim__free(t->host, t->cpus, (size_t)t->ncpus * sizeof(*t->cpus));
 	}
 	if (t->viol)
@@ -112,8 +176,9 @@ void ptsim__tlbs_fini(struct ptsim_tlbs *t)
 void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *cfg)
 {
 	for (unsigned int i = 0; i < t->ncpus; i++)
-		cpu_release(t, &t->cpus[i]);
+		cpu_release(t, i);
 	t->cfg = *cfg;
+	layout(t);
 }
 
 bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
@@ -124,38 +189,40 @@ bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
 void ptsim__tlb_cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 {
 	if (cpu < t->ncpus)
-		cpu_release(t, &t->cpus[cpu]);
+		cpu_release(t, cpu);
 }
 
 /* The CPU's caches, allocating them on first use when @alloc. */
 static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, bool alloc)
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
-	size_t total, off = 0;
+	struct ptsim_tlb_cache *caches;
 
-	if (c->store || !alloc)
+	if (c->store || !alloc || !t->per_cpu)
 		return c;
-	total = (size_t)cpu_entries(t->arch, &t->cfg);
-	if (!total)
-		return c;
-	c->store = ptsim__alloc_nofail(t->host, total * sizeof(*c->store));
-	if (!c->store)
+	caches = ptsim__alloc_nofail(t->host, storage_bytes(t));
+	if (!caches)
 		return c; /* a real host OOM: stay empty, which is always safe */
-	memset(c->store, 0, total * sizeof(*c->store));
-	c->nr_store = total;
-	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
-		if (!has_leaf_tlb(t, l))
-			continue;
-		c->leaf[l].e = c->store + off;
-		c->leaf[l].ways = t->cfg.ways[l];
-		c->leaf[l].nsets = t->cfg.entries[l] / t->cfg.ways[l];
-		off += t->cfg.entries[l];
+	t->nr_cpus_stored++;
+	if (ptsim__tlb_refs_resize(t)) {
+		/* No frame index to be had: stay empty too. */
+		ptsim__free(t->host, caches, storage_bytes(t));
+		t->nr_cpus_stored--;
+		return c;
 	}
-	for (int l = 0; l < PTSIM_PTE && t->cfg.walk_cache_entries; l++) {
-		c->walk[l].e = c->store + off;
-		c->walk[l].ways = t->cfg.walk_cache_entries;
-		c->walk[l].nsets = 1;
-		off += t->cfg.walk_cache_entries;
+	memset(caches, 0, storage_bytes(t));
+	c->leaf = caches;
+	c->walk = caches + PTSIM_NR_LEVELS;
+	c->store = (struct ptsim_tlb_entry *)(void *)(caches + 2 * PTSIM_NR_LEVELS);
+	c->nr_store = (size_t)t->per_cpu;
+	for (unsigned int p = 0; p < t->nr_parts; p++) {
+		const struct ptsim_tlb_part *pt = &t->part[p];
+		struct ptsim_tlb_cache *k = pt->walk ? &c->walk[pt->lvl] : &c->leaf[pt->lvl];
+
+		k->e = c->store + pt->start;
+		k->ways = pt->walk ? pt->len : t->cfg.ways[pt->lvl];
+		k->nsets = pt->len / k->ways;
+		k->part = p;
 	}
 	return c;
 }
@@ -170,9 +237,14 @@ static unsigned int cache_size(const struct ptsim_tlb_cache *k)
 	return k->nsets * k->ways;
 }
 
-static void entry_drop(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e)
+void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
+			   struct ptsim_tlb_entry *e)
 {
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+
+	ptsim__tlb_ref_unlink(t, cpu, k->part, e);
 	memset(e, 0, sizeof(*e));
+	k->nr_valid--;
 	c->nr_valid--;
 	t->nr_valid--;
 }
@@ -181,9 +253,10 @@ static void entry_drop(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct pts
  * Insert (asid, vpn) into cache @k: an entry with the same tag is replaced in
  * place, else the first invalid way, else the least recently used one.
  */
-static void cache_insert(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct ptsim_tlb_cache *k,
+static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
 			 uint64_t asid, uint64_t vpn, uint64_t ent, uint64_t pfn, bool global)
 {
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 	struct ptsim_tlb_entry *set = set_of(k, vpn), *victim = NULL;
 
 	for (unsigned int w = 0; w < k->ways; w++) {
@@ -196,11 +269,21 @@ static void cache_insert(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct p
 		if (!victim || (victim->stamp && e->stamp < victim->stamp))
 			victim = e;
 	}
+	if (!k->nr_valid) {
+		k->lo = vpn;
+		k->hi = vpn;
+	} else {
+		k->lo = vpn < k->lo ? vpn : k->lo;
+		k->hi = vpn > k->hi ? vpn : k->hi;
+	}
 	if (!victim->stamp) {
+		k->nr_valid++;
 		c->nr_valid++;
 		t->nr_valid++;
-	} else if (victim->vpn != vpn || victim->asid != asid) {
-		c->stats.evictions++;
+	} else {
+		if (victim->vpn != vpn || victim->asid != asid)
+			c->stats.evictions++;
+		ptsim__tlb_ref_unlink(t, cpu, k->part, victim);
 	}
 	victim->vpn = vpn;
 	victim->asid = asid;
@@ -208,6 +291,7 @@ static void cache_insert(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, struct p
 	victim->pfn = pfn;
 	victim->global = global;
 	victim->stamp = ++c->clock;
+	ptsim__tlb_ref_link(t, cpu, k->part, victim);
 }
 
 static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint64_t asid,
@@ -279,7 +363,7 @@ bool ptsim__tlb_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int 
 	c->stats.misses[lvl]++;
 	if (!c->leaf[lvl].nsets)
 		return false;
-	cache_insert(t, c, &c->leaf[lvl], asid, va >> t->arch->shift[lvl], ent, pfn, global);
+	cache_insert(t, cpu, &c->leaf[lvl], asid, va >> t->arch->shift[lvl], ent, pfn, global);
 	return true;
 }
 
@@ -320,7 +404,7 @@ bool ptsim__walk_cache_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asi
 	c = cpu_caches(t, cpu, true);
 	if (!c->walk[lvl].nsets)
 		return false;
-	cache_insert(t, c, &c->walk[lvl], asid, va >> t->arch->shift[lvl], ent, table_pfn, false);
+	cache_insert(t, cpu, &c->walk[lvl], asid, va >> t->arch->shift[lvl], ent, table_pfn, false);
 	return true;
 }
 
@@ -441,11 +525,6 @@ void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
 	tm->cpumask[cpu / 64] |= 1ull << (cpu % 64);
 }
 
-static bool mm_ran_on(const struct ptsim_tlb_mm *tm, unsigned int cpu)
-{
-	return cpu / 64 < tm->nwords && (tm->cpumask[cpu / 64] >> (cpu % 64)) & 1;
-}
-
 /* --- invalidation ---------------------------------------------------------- */
 
 enum match {
@@ -502,44 +581,109 @@ static bool leaf_hit(const struct inval *iv, uint64_t base, uint64_t size)
 	return size >= iv->stride || (base & (iv->stride - 1)) == 0;
 }
 
-static void cpu_invalidate(struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c, const struct inval *iv)
+/* Leaf entry @e of level @l: does @iv hit it? */
+static bool leaf_hit_by(const struct ptsim_tlbs *t, int l, const struct ptsim_tlb_entry *e,
+			const struct inval *iv)
 {
-	const struct ptsim_arch *a = t->arch;
+	unsigned int shift = t->arch->shift[l];
+
+	return e->stamp && asid_match(iv, e) &&
+	       (!iv->by_va || leaf_hit(iv, e->vpn << shift, 1ull << shift));
+}
+
+/* Walk-cache entry @e of level @l: does @iv hit it? */
+static bool walk_hit_by(const struct ptsim_tlbs *t, int l, const struct ptsim_tlb_entry *e,
+			const struct inval *iv)
+{
+	unsigned int shift = t->arch->shift[l];
+
+	/* Walk-cache entries are never global: the ASID rule is plain. */
+	if (!e->stamp || (iv->match != MATCH_ANY && e->asid != iv->asid))
+		return false;
+	return iv->walk != WALK_OVERLAP ||
+	       overlaps(e->vpn << shift, 1ull << shift, iv->start, iv->last);
+}
+
+/*
+ * Whether cache @k, whose entries are tagged va >> @shift, may hold an entry
+ * an invalidation of [start, last] hits (@ranged) or one by ASID hits: an
+ * empty cache never does, nor one whose VPN bounds miss the range.
+ */
+static bool may_hit(const struct ptsim_tlb_cache *k, unsigned int shift, const struct inval *iv,
+		    bool ranged)
+{
+	if (!k->nr_valid)
+		return false;
+	return !ranged || (k->hi >= iv->start >> shift && k->lo <= iv->last >> shift);
+}
+
+/*
+ * Read every entry of cache @k (leaf, or walk when @walk) and drop those @iv
+ * hits; the VPN bounds become exact again: those of the entries left.
+ */
+static void cache_invalidate_all(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
+				 int l, bool walk, const struct inval *iv)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (unsigned int i = 0; i < cache_size(k) && k->nr_valid; i++) {
+		struct ptsim_tlb_entry *e = &k->e[i];
+
+		if (walk ? walk_hit_by(t, l, e, iv) : leaf_hit_by(t, l, e, iv)) {
+			ptsim__tlb_entry_drop(t, cpu, k, e);
+			t->cpus[cpu].stats.invalidated++;
+		} else if (e->stamp) {
+			lo = e->vpn < lo ? e->vpn : lo;
+			hi = e->vpn > hi ? e->vpn : hi;
+		}
+	}
+	k->lo = lo;
+	k->hi = hi;
+}
+
+/*
+ * The leaf entries of level @l that @iv hits.  By VA, an entry it hits has a
+ * VPN inside the range: a cache whose VPN bounds miss the range is passed
+ * over, and when the range spans fewer VPNs than the cache has sets only
+ * their sets are read.  Otherwise, and by ASID, every entry.
+ */
+static void cache_invalidate_leaf(struct ptsim_tlbs *t, unsigned int cpu, int l,
+				  const struct inval *iv)
+{
+	struct ptsim_tlb_cache *k = &t->cpus[cpu].leaf[l];
+	unsigned int shift = t->arch->shift[l];
+
+	if (!may_hit(k, shift, iv, iv->by_va))
+		return;
+	if (iv->by_va && (iv->last >> shift) - (iv->start >> shift) < k->nsets) {
+		for (uint64_t vpn = iv->start >> shift;; vpn++) {
+			struct ptsim_tlb_entry *set = set_of(k, vpn);
+
+			for (unsigned int w = 0; w < k->ways && k->nr_valid; w++) {
+				if (set[w].vpn != vpn || !leaf_hit_by(t, l, &set[w], iv))
+					continue;
+				ptsim__tlb_entry_drop(t, cpu, k, &set[w]);
+				t->cpus[cpu].stats.invalidated++;
+			}
+			if (vpn == iv->last >> shift || !k->nr_valid)
+				break;
+		}
+		return;
+	}
+	cache_invalidate_all(t, cpu, k, l, false, iv);
+}
+
+static void cpu_invalidate(struct ptsim_tlbs *t, unsigned int cpu, const struct inval *iv)
+{
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 
 	if (!c->nr_valid)
 		return;
-	for (int l = 0; l < PTSIM_NR_LEVELS && iv->leaf; l++) {
-		struct ptsim_tlb_cache *k = &c->leaf[l];
-		uint64_t size = 1ull << a->shift[l];
-
-		for (unsigned int i = 0; i < cache_size(k); i++) {
-			struct ptsim_tlb_entry *e = &k->e[i];
-
-			if (!e->stamp || !asid_match(iv, e))
-				continue;
-			if (iv->by_va && !leaf_hit(iv, e->vpn << a->shift[l], size))
-				continue;
-			entry_drop(t, c, e);
-			c->stats.invalidated++;
-		}
-	}
-	for (int l = 0; l < PTSIM_PTE && iv->walk != WALK_KEEP; l++) {
-		struct ptsim_tlb_cache *k = &c->walk[l];
-		uint64_t size = 1ull << a->shift[l];
-
-		for (unsigned int i = 0; i < cache_size(k); i++) {
-			struct ptsim_tlb_entry *e = &k->e[i];
-
-			/* Walk-cache entries are never global: the ASID rule is plain. */
-			if (!e->stamp || (iv->match != MATCH_ANY && e->asid != iv->asid))
-				continue;
-			if (iv->walk == WALK_OVERLAP &&
-			    !overlaps(e->vpn << a->shift[l], size, iv->start, iv->last))
-				continue;
-			entry_drop(t, c, e);
-			c->stats.invalidated++;
-		}
-	}
+	for (int l = 0; l < PTSIM_NR_LEVELS && iv->leaf; l++)
+		cache_invalidate_leaf(t, cpu, l, iv);
+	for (int l = 0; l < PTSIM_PTE && iv->walk != WALK_KEEP; l++)
+		if (may_hit(&c->walk[l], t->arch->shift[l], iv, iv->walk == WALK_OVERLAP))
+			cache_invalidate_all(t, cpu, &c->walk[l], l, true, iv);
 }
 
 /*
@@ -550,13 +694,20 @@ static void shootdown(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, const
 {
 	unsigned int local = UINT32_MAX, n = 0;
 
-	for (unsigned int cpu = 0; cpu < t->ncpus; cpu++) {
-		if (tm && !mm_ran_on(tm, cpu))
-			continue;
-		if (local == UINT32_MAX)
-			local = cpu;
-		n++;
-		cpu_invalidate(t, &t->cpus[cpu], iv);
+	/* The CPUs of the mask, a word of it at a time. */
+	for (unsigned int w = 0; w < (t->ncpus + 63) / 64; w++) {
+		uint64_t bits = tm ? (w < tm->nwords ? tm->cpumask[w] : 0) : UINT64_MAX;
+
+		for (; bits; bits &= bits - 1) {
+			unsigned int cpu = w * 64 + (unsigned int)__builtin_ctzll(bits);
+
+			if (cpu >= t->ncpus)
+				break;
+			if (local == UINT32_MAX)
+				local = cpu;
+			n++;
+			cpu_invalidate(t, cpu, iv);
+		}
 	}
 	if (local == UINT32_MAX)
 		local = 0; /* never ran anywhere: nothing cached, nothing sent */
@@ -689,11 +840,13 @@ void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 				for (unsigned int i = 0; i < cache_size(&c->leaf[l]); i++)
 					if (c->leaf[l].e[i].stamp &&
 					    c->leaf[l].e[i].asid == tm->asid)
-						entry_drop(t, c, &c->leaf[l].e[i]);
+						ptsim__tlb_entry_drop(t, cpu, &c->leaf[l],
+								      &c->leaf[l].e[i]);
 				for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
 					if (c->walk[l].e[i].stamp &&
 					    c->walk[l].e[i].asid == tm->asid)
-						entry_drop(t, c, &c->walk[l].e[i]);
+						ptsim__tlb_entry_drop(t, cpu, &c->walk[l],
+								      &c->walk[l].e[i]);
 			}
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem/internal.h"
 #include "ptsim/check.h"
@@ -318,6 +319,218 @@ static void test_check_corruption(void **state)
 	env_fini(&e);
 }
 
+/*
+ * The free lists' index, corrupted one tier at a time: each disagreement is
+ * a BUDDY finding and nothing else (the counters still agree).
+ */
+static void test_check_corruption_index(void **state)
+{
+	struct env e;
+	uint64_t pfn, *w;
+	struct ptsim_section *sec;
+
+	(void)state;
+	env_init(&e, "x86_64-4l", 1 * GiB, 1 * GiB);
+	assert_int_equal(ptsim__alloc_pages(&e.mem, 3, &pfn), 0);
+	assert_u64_eq(pfn, 8);
+	assert_clean(&e);
+	/* The only order-4 block is at 16: bit 1 of word 0 of its section's order-4 words. */
+	sec = ptsim__section(&e.mem, 0);
+	assert_true(ptsim__buddy_listed(&e.mem, 16, 4));
+	assert_u64_eq(e.mem.free_area[4].nr_free, 1);
+
+	/* a section's summary word says its order-4 words are empty */
+	w = ptsim__section_bitmap(&e.mem, sec) + e.mem.bm_sum[4];
+	assert_u64_eq(*w, 1);
+	*w = 0;
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	*w = 1;
+	assert_clean(&e);
+
+	/* the directory tier forgets the section */
+	w = ptsim__root_bitmap(&e.mem, 0, 4);
+	assert_u64_eq(w[0], 1);
+	assert_u64_eq(w[1], 1);
+	w[1] = 0;
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	w[1] = 1;
+	assert_clean(&e);
+
+	/* the top tier forgets the directory block */
+	w = e.mem.top + 4 * e.mem.top_words;
+	assert_u64_eq(*w, 1);
+	*w = 0;
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	*w = 1;
+	assert_clean(&e);
+
+	/* a free block dropped from its list, with the list's count kept right */
+	ptsim__buddy_list_del(&e.mem, 16, 4);
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	ptsim__buddy_list_add(&e.mem, 16, 4);
+	assert_clean(&e);
+
+	/* a list's bit moved to a block of the wrong order */
+	ptsim__buddy_list_del(&e.mem, 16, 4);
+	ptsim__buddy_list_add(&e.mem, 16, 3);
+	assert_only(&e, PTSIM_CHK_BUDDY);
+	ptsim__buddy_list_del(&e.mem, 16, 3);
+	ptsim__buddy_list_add(&e.mem, 16, 4);
+	assert_clean(&e);
+
+	ptsim__free_pages(&e.mem, pfn, 3);
+	assert_clean(&e);
+	env_fini(&e);
+}
+
+/*
+ * The allocator against a model of the sorted free lists it replaced: the
+ * smallest order with a free block, its lowest block; the lowest pristine
+ * section when none is large enough; eager merging.  Random allocations
+ * and frees over several sections must return the model's PFNs exactly.
+ */
+struct model {
+	uint64_t *list[PTSIM_MAX_ORDER_LIMIT]; /* sorted PFNs of the free blocks */
+	uint64_t len[PTSIM_MAX_ORDER_LIMIT];
+	uint64_t cap;
+	uint64_t next_pristine, nr_sections, spp;
+	unsigned int max;
+};
+
+static void model_add(struct model *m, unsigned int o, uint64_t pfn)
+{
+	uint64_t i = m->len[o];
+
+	assert_true(i < m->cap);
+	while (i && m->list[o][i - 1] > pfn) {
+		m->list[o][i] = m->list[o][i - 1];
+		i--;
+	}
+	m->list[o][i] = pfn;
+	m->len[o]++;
+}
+
+static bool model_del(struct model *m, unsigned int o, uint64_t pfn)
+{
+	for (uint64_t i = 0; i < m->len[o]; i++) {
+		if (m->list[o][i] != pfn)
+			continue;
+		memmove(&m->list[o][i], &m->list[o][i + 1], (m->len[o] - i - 1) * sizeof(pfn));
+		m->len[o]--;
+		return true;
+	}
+	return false;
+}
+
+static bool model_alloc(struct model *m, unsigned int order, uint64_t *pfn)
+{
+	unsigned int o;
+	uint64_t p;
+
+	for (o = order; o <= m->max && !m->len[o]; o++)
+		;
+	if (o > m->max) {
+		if (m->next_pristine >= m->nr_sections)
+			return false;
+		for (uint64_t i = 0; i < m->spp; i += 1ull << m->max)
+			model_add(m, m->max, m->next_pristine * m->spp + i);
+		m->next_pristine++;
+		o = m->max;
+	}
+	p = m->list[o][0];
+	model_del(m, o, p);
+	while (o > order) {
+		o--;
+		model_add(m, o, p + (1ull << o));
+	}
+	*pfn = p;
+	return true;
+}
+
+static void model_free(struct model *m, uint64_t pfn, unsigned int o)
+{
+	while (o < m->max && model_del(m, o, pfn ^ (1ull << o))) {
+		pfn &= ~(1ull << o);
+		o++;
+	}
+	model_add(m, o, pfn);
+}
+
+static void test_lowest_first_model(void **state)
+{
+	(void)state;
+	for (const char *const *n = arches; *n; n++) {
+		const struct ptsim_arch *a = ptsim_arch_lookup(*n);
+		uint64_t sec = 1ull << a->section_bits, rng = 0x9e3779b97f4a7c15ull, nheld = 0,
+			 nomem = 0;
+		struct model m = {.max = a->max_order, .nr_sections = 3};
+		struct {
+			uint64_t pfn;
+			unsigned int order;
+		} *held = calloc(4096, sizeof(*held));
+		struct env e;
+
+		assert_non_null(held);
+		env_init(&e, *n, 3 * sec, 3 * sec);
+		m.spp = ptsim__section_pages(&e.mem);
+		m.cap = 3 * m.spp;
+		for (unsigned int o = 0; o <= m.max; o++) {
+			m.list[o] = calloc(m.cap, sizeof(uint64_t));
+			assert_non_null(m.list[o]);
+		}
+		/* Section 0 was populated for the zero page. */
+		assert_true(model_alloc(&m, 0, &held[0].pfn));
+		assert_u64_eq(held[0].pfn, e.mem.zero_pfn);
+		for (int step = 0; step < 20000; step++) {
+			uint64_t r;
+
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			r = rng;
+			if (nheld < 4096 && (nheld == 0 || r % 8 < 6)) {
+				/* Mostly small orders, now and then a large one. */
+				unsigned int o = r % 3 ? (unsigned int)(r >> 8) % 3
+						       : (unsigned int)(r >> 8) % (m.max + 1);
+				uint64_t want, got;
+				bool ok = model_alloc(&m, o, &want);
+				int err = ptsim__alloc_pages(&e.mem, o, &got);
+
+				assert_int_equal(err, ok ? 0 : -ENOMEM);
+				if (!ok) {
+					nomem++;
+					continue;
+				}
+				assert_u64_eq(got, want);
+				held[nheld].pfn = got;
+				held[nheld++].order = o;
+			} else {
+				uint64_t i = (r >> 16) % nheld;
+
+				ptsim__free_pages(&e.mem, held[i].pfn, held[i].order);
+				model_free(&m, held[i].pfn, held[i].order);
+				held[i] = held[--nheld];
+			}
+			for (unsigned int o = 0; o <= m.max; o++)
+				assert_u64_eq(e.mem.free_area[o].nr_free, m.len[o]);
+			if (step % 2500 == 0)
+				assert_clean(&e);
+		}
+		/* Every section was used, and memory ran out now and then. */
+		assert_u64_eq(e.mem.nr_sections_initialised, 3);
+		assert_true(nomem > 0);
+		while (nheld) {
+			nheld--;
+			ptsim__free_pages(&e.mem, held[nheld].pfn, held[nheld].order);
+		}
+		assert_clean(&e);
+		for (unsigned int o = 0; o <= m.max; o++)
+			free(m.list[o]);
+		free(held);
+		env_fini(&e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_fault_injection),
 		cmocka_unit_test(test_contig),
 		cmocka_unit_test(test_check_corruption),
+		cmocka_unit_test(test_check_corruption_index),
+		cmocka_unit_test(test_lowest_first_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,18 @@
 
 #include "mem_env.h"
 
+/* The top tier of the free lists, after the directory's pointers. */
+static uint64_t top_bytes(const struct ptsim_mem *mem)
+{
+	return (mem->arch->max_order + 1) * mem->top_words * 8;
+}
+
+/* A directory block's tier of the free lists, after its section records. */
+static uint64_t root_list_bytes(const struct ptsim_mem *mem)
+{
+	return (mem->arch->max_order + 1) * PTSIM_ROOT_BM_WORDS * 8;
+}
+
 static void test_init_validation(void **state)
 {
 	struct ptsim_host h;
@@ -105,8 +117,9 @@ static void test_lazy_frames(void **state)
 		assert_non_null(f);
 		assert_ptr_equal(f, ptsim__pfn_to_frame_noinit(&e.mem, pfn));
 		assert_ptr_equal(f + 1, ptsim__pfn_to_frame_noinit(&e.mem, pfn + 1));
-		/* 64 bytes of frame record per base page */
-		assert_u64_eq(e.h.bytes_live - bytes, spp * 64);
+		/* 64 bytes of frame record per base page, then the section's free lists */
+		assert_u64_eq(e.h.bytes_live - bytes, ptsim__section_bytes(&e.mem));
+		assert_true(ptsim__section_bytes(&e.mem) - spp * 64 <= spp / 4 + 64 * 8);
 		assert_u64_eq(e.mem.nr_sections_initialised, 2);
 		assert_true(ptsim__pfn_free(&e.mem, pfn));
 		assert_int_equal(ptsim__frame_info(&e.mem, pfn, &fi), 0);
@@ -134,10 +147,14 @@ static void test_sparse_directory(void **state)
 
 		env_init(&e, *n, GiB > sec ? GiB : sec, limit);
 		assert_u64_eq(e.mem.nr_sections, limit >> a->section_bits);
-		/* The directory, one block of it, the zero page's section of frames. */
-		assert_true(e.h.bytes_live <= e.mem.nr_roots * 8 +
-						      (1ull << PTSIM_SECTION_ROOT_SHIFT) * 24 +
-						      ptsim__section_pages(&e.mem) * 64);
+		/*
+		 * The directory, one block of it, the zero page's section of
+		 * frames, each with its tier of the free lists.
+		 */
+		assert_true(e.h.bytes_live <= e.mem.nr_roots * 8 + top_bytes(&e.mem) +
+						      ptsim__root_bytes(&e.mem, 0) +
+						      ptsim__section_bytes(&e.mem));
+		assert_true(top_bytes(&e.mem) <= 14 * 256 * 1024 / 64);
 		assert_true(e.mem.nr_roots * 8 <= 256 * 1024);
 		before = e.h.bytes_live;
 		/* The last section of the space: its block appears with it. */
@@ -220,9 +237,15 @@ static void test_terabyte(void **state)
 		assert_u64_eq(e.mem.nr_sections, (1ull << 40) >> e.a->section_bits);
 		assert_u64_eq(e.mem.present_pages, (1ull << 40) >> e.a->page_shift);
 		assert_u64_eq(e.mem.free_pages, e.mem.present_pages - 1);
-		/* 24 bytes per section, a pointer per directory block, one section of frames */
+		/*
+		 * 24 bytes per section, a pointer per directory block, one
+		 * section of frames, and the tiers of the free lists.
+		 */
 		assert_true(e.h.bytes_live <=
-			    e.mem.nr_sections * 24 + e.mem.nr_roots * 8 + spp * 64);
+			    e.mem.nr_sections * 24 +
+				    e.mem.nr_roots * (8 + root_list_bytes(&e.mem)) +
+				    top_bytes(&e.mem) + ptsim__section_bytes(&e.mem));
+		assert_true(ptsim__section_bytes(&e.mem) - spp * 64 <= spp / 4 + 64 * 8);
 		assert_true(e.h.bytes_live < 4 * MiB);
 		/* the last page of the last section */
 		pfn = e.mem.present_pages - 1;
@@ -285,7 +308,7 @@ static void test_hotplug(void **state)
 
 		/* an initialised, wholly free section goes, with its frames */
 		assert_non_null(ptsim__pfn_to_frame(&e.mem, spp));
-		assert_u64_eq(e.h.bytes_live, bytes + spp * 64);
+		assert_u64_eq(e.h.bytes_live, bytes + ptsim__section_bytes(&e.mem));
 		assert_clean(&e);
 		assert_int_equal(ptsim__memory_remove(&e.mem, sec, sec), 0);
 		assert_u64_eq(e.h.bytes_live, bytes);

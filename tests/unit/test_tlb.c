@@ -941,6 +941,319 @@ static void test_api_errors(void **state)
 	done(&t);
 }
 
+/* --- the frame index ---------------------------------------------------------- */
+
+/* Every chain well linked, every valid entry in one, each part's count right. */
+static void check_index(struct ptsim_tlbs *tl)
+{
+	uint64_t chained = 0, per_part[2 * PTSIM_NR_LEVELS] = {0};
+
+	if (!tl->nr_cpus_stored) {
+		assert_null(tl->ref_heads);
+		return;
+	}
+	assert_non_null(tl->ref_heads);
+	for (uint64_t b = 0; b < (1ull << tl->ref_bits); b++) {
+		uint32_t prev = 0;
+
+		for (uint32_t v = tl->ref_heads[b]; v;) {
+			const struct ptsim_tlb_cpu *c = &tl->cpus[(v - 1) / tl->per_cpu];
+			const struct ptsim_tlb_entry *e = &c->store[(v - 1) % tl->per_cpu];
+
+			assert_non_null(c->store);
+			assert_true(e->stamp != 0);
+			assert_int_equal(e->ref_prev, prev);
+			per_part[ptsim__tlb_part_of(tl, v - 1)]++;
+			chained++;
+			prev = v;
+			v = e->ref_next;
+		}
+	}
+	assert_u64_eq(chained, tl->nr_valid);
+	for (unsigned int p = 0; p < tl->nr_parts; p++)
+		assert_u64_eq(per_part[p], tl->part[p].nr_refs);
+}
+
+struct expect {
+	struct ptsim_tlbs *tl;
+	unsigned int cpu;
+	uint64_t pfn, end, n;
+	struct ptsim_violation v[1024];
+};
+
+/* What the checker must record for an entry, read in storage order (ptsim__tlb_for_each()). */
+static void expect_entry(void *ctx, bool is_walk, int lvl, const struct ptsim_tlb_entry *e)
+{
+	struct expect *x = ctx;
+	const struct ptsim_arch *a = x->tl->arch;
+	struct ptsim_violation *v = &x->v[x->n];
+
+	if (is_walk) {
+		if (e->pfn < x->pfn || e->pfn >= x->end)
+			return;
+		*v = (struct ptsim_violation){.kind = PTSIM_VIOL_FREE_LIVE_WALK,
+					      .pfn = e->pfn,
+					      .addr = e->vpn << a->shift[lvl]};
+	} else {
+		uint64_t n = 1ull << (a->shift[lvl] - a->page_shift), first;
+
+		if (e->pfn >= x->end || e->pfn + n <= x->pfn)
+			return;
+		first = e->pfn > x->pfn ? e->pfn : x->pfn;
+		*v = (struct ptsim_violation){.kind = PTSIM_VIOL_FREE_LIVE_TLB,
+					      .pfn = first,
+					      .addr = (e->vpn << a->shift[lvl]) +
+						      ((first - e->pfn) << a->page_shift)};
+	}
+	v->level = lvl;
+	v->asid = e->asid;
+	v->cpu = x->cpu;
+	assert_true(++x->n < 1024);
+}
+
+/* A valid entry as a flush must leave it or drop it. */
+struct flush_snap {
+	unsigned int n;
+	struct flush_entry {
+		unsigned int cpu;
+		bool walk;
+		int lvl;
+		uint64_t vpn, asid, pfn, stamp;
+		bool global;
+	} e[4096];
+};
+
+struct flush_ctx {
+	struct flush_snap *s;
+	unsigned int cpu;
+};
+
+static void flush_snap_fn(void *ctx, bool is_walk, int lvl, const struct ptsim_tlb_entry *e)
+{
+	struct flush_ctx *c = ctx;
+
+	assert_true(c->s->n < 4096);
+	c->s->e[c->s->n++] = (struct flush_entry){c->cpu,  is_walk, lvl,      e->vpn,
+						  e->asid, e->pfn,  e->stamp, e->global};
+}
+
+static void flush_snap(struct ptsim_tlbs *tl, struct flush_snap *s)
+{
+	struct flush_ctx c = {.s = s};
+
+	s->n = 0;
+	for (c.cpu = 0; c.cpu < tl->ncpus; c.cpu++)
+		ptsim__tlb_for_each(tl, c.cpu, flush_snap_fn, &c);
+}
+
+/* A flush as the model defines it (include/ptsim/tlb.h, docs/concepts/tlb.md). */
+struct flush_ref {
+	bool all_cpus;	  /* machine-wide; else the mm's cpumask */
+	int match;	  /* 0: non-global of the ASID, 1: the ASID and global, 2: any */
+	bool by_va, leaf; /* leaf entries dropped by VA, or by the ASID rule alone */
+	uint64_t start, last, stride;
+	int walk; /* 0: kept, 1: those overlapping the range, 2: all by the ASID rule */
+};
+
+static bool ref_overlaps(uint64_t base, uint64_t size, uint64_t start, uint64_t last)
+{
+	return base <= last && base + (size - 1) >= start;
+}
+
+static bool ref_hit(struct ptsim_test_env *t, const struct flush_ref *f,
+		    const struct flush_entry *e)
+{
+	uint64_t size = lsz(t, (enum ptsim_level)e->lvl), base = e->vpn * size;
+
+	if (!f->all_cpus && !((t->mm->tlb.cpumask[e->cpu / 64] >> (e->cpu % 64)) & 1))
+		return false;
+	if (e->walk) {
+		if (f->walk == 0 || (f->match != 2 && e->asid != A(t)))
+			return false;
+		return f->walk == 2 || ref_overlaps(base, size, f->start, f->last);
+	}
+	if (!f->leaf)
+		return false;
+	if (f->match == 0 ? e->asid != A(t) || e->global
+			  : f->match == 1 && e->asid != A(t) && !e->global)
+		return false;
+	return !f->by_va || (ref_overlaps(base, size, f->start, f->last) &&
+			     (size >= f->stride || (base & (f->stride - 1)) == 0));
+}
+
+/*
+ * One flush of a random kind and range; the entries left must be exactly
+ * those it does not hit, the way the model defines the flush.
+ */
+static void flush_checked(struct ptsim_test_env *t, uint64_t r, uint64_t va)
+{
+	static struct flush_snap before, after;
+	struct ptsim_tlbs *tl = T(t);
+	bool x86 = ptsim_arch_kind(t->a) == PTSIM_ARCH_X86_64, last_level = (r >> 40) & 1;
+	uint64_t pages = (uint64_t[]){1, 3, 64, 600}[(r >> 44) % 4], psz = t->psz;
+	unsigned int stride_shift =
+		ptsim_arch_level_shift(t->a, (r >> 46) & 1 ? PTSIM_PMD : PTSIM_PTE);
+	struct flush_ref f = {.leaf = true, .by_va = true, .stride = psz};
+	unsigned int i = 0;
+
+	flush_snap(tl, &before);
+	switch ((r >> 32) % 5) {
+	case 0:
+		ptsim__flush_tlb_page(tl, &t->mm->tlb, va);
+		f.match = 1;
+		f.start = va & ~(psz - 1);
+		f.last = f.start + psz - 1;
+		f.walk = x86 ? 2 : 0;
+		break;
+	case 1:
+		ptsim__flush_tlb_range(tl, &t->mm->tlb, va, va + pages * psz - 1, stride_shift,
+				       last_level);
+		f.match = 1;
+		f.stride = 1ull << stride_shift;
+		f.start = va & ~(f.stride - 1);
+		f.last = (va + pages * psz - 1) | (f.stride - 1);
+		f.walk = x86 ? 2 : last_level ? 0 : 1;
+		break;
+	case 2:
+		ptsim__flush_tlb_mm(tl, &t->mm->tlb);
+		f.by_va = false;
+		f.walk = 2;
+		break;
+	case 3:
+		ptsim__flush_tlb_kernel_range(tl, va, va + pages * psz - 1);
+		f.all_cpus = true;
+		f.match = 2;
+		f.start = va & ~(psz - 1);
+		f.last = (va + pages * psz - 1) | (psz - 1);
+		f.walk = x86 ? 2 : 0;
+		break;
+	default:
+		ptsim__flush_tlb_pgtable(tl, &t->mm->tlb, va, va + pages * psz - 1);
+		f.leaf = false;
+		f.start = va;
+		f.last = va + pages * psz - 1;
+		f.stride = 1;
+		f.walk = 1;
+		break;
+	}
+	flush_snap(tl, &after);
+	for (unsigned int j = 0; j < before.n; j++) {
+		if (ref_hit(t, &f, &before.e[j]))
+			continue;
+		const struct flush_entry *a = &after.e[i++], *b = &before.e[j];
+
+		assert_true(i <= after.n);
+		assert_true(a->cpu == b->cpu && a->walk == b->walk && a->lvl == b->lvl &&
+			    a->vpn == b->vpn && a->asid == b->asid && a->pfn == b->pfn &&
+			    a->stamp == b->stamp && a->global == b->global);
+	}
+	assert_int_equal(i, after.n);
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Random fills (leaf entries of every size with frames aligned or not,
+ * walk-cache entries, several ASIDs, all CPUs), flushes of every kind and
+ * CPUs giving their storage back, with frees of random ranges in between:
+ * the violations recorded through the frame index are those a scan of
+ * every entry of every CPU finds, in the same order, and the index stays
+ * consistent; each flush leaves exactly the entries it does not hit, for
+ * all that it reads only the sets and caches its range may touch.
+ */
+static void test_frame_index(void **state)
+{
+	static struct expect x;
+	struct ptsim_test_env t;
+	struct ptsim_tlbs *tl;
+	uint64_t rng = 0x2545f4914f6cdd1dull, asids[3], found = 0, released = 0;
+
+	env(&t, state);
+	tl = T(&t);
+	asids[0] = A(&t);
+	asids[1] = OTHER;
+	asids[2] = 5;
+	for (int step = 0; step < 6000; step++) {
+		uint64_t r = xorshift(&rng), va = VA + (xorshift(&rng) % 512) * t.psz;
+		unsigned int cpu = (unsigned int)(r >> 8) % 4;
+		uint64_t asid = asids[(r >> 16) % 3], pfn = xorshift(&rng) % 8192;
+		int lvl = (int)((r >> 24) % PTSIM_NR_LEVELS);
+
+		switch (r % 16) {
+		case 0: /* a flush */
+			flush_checked(&t, r, va);
+			break;
+		case 1: /* a CPU gives its storage back, now and then */
+			if ((r >> 32) % 8 == 0) {
+				released += ptsim__tlb_cpu_allocated(tl, cpu);
+				ptsim__tlb_cpu_release(tl, cpu);
+			}
+			break;
+		case 2:
+		case 3:
+		case 4:
+		case 5: /* walk-cache entries */
+			ptsim__tlb_mm_activate(&t.mm->tlb, cpu);
+			if (lvl < PTSIM_PTE)
+				ptsim__walk_cache_fill(
+					tl, cpu, asid, lvl, va,
+					ptsim_mk_table(t.a, (enum ptsim_level)lvl, pfn, false),
+					pfn);
+			break;
+		default: /* leaf entries; huge ones mostly aligned; a few far away */
+			ptsim__tlb_mm_activate(&t.mm->tlb, cpu);
+			if ((r >> 56) % 16 == 0)
+				va += 1ull << 40;
+			if (lvl < PTSIM_PTE && (r >> 40) % 4) {
+				uint64_t n = lsz(&t, (enum ptsim_level)lvl) / t.psz;
+
+				pfn &= ~(n - 1);
+				va = VA + lsz(&t, (enum ptsim_level)lvl) * ((r >> 44) % 4);
+			}
+			ptsim__tlb_fill(tl, cpu, asid, lvl, va, pfn << 1, pfn, (r >> 48) % 8 == 0);
+			break;
+		}
+		if (step % 7)
+			continue;
+		check_index(tl);
+		/* Free a range: one frame, a few, a block, or more than the caches hold. */
+		x.tl = tl;
+		x.n = 0;
+		x.pfn = xorshift(&rng) % 8192;
+		x.end = x.pfn + (uint64_t[]){1, 3, 512, 1ull << 20}[(r >> 52) % 4];
+		for (x.cpu = 0; x.cpu < 4; x.cpu++)
+			ptsim__tlb_for_each(tl, x.cpu, expect_entry, &x);
+		ptsim__tlb_violations_clear(tl);
+		ptsim__tlb_frame_freed(tl, x.pfn, x.end - x.pfn, "test");
+		assert_u64_eq(tl->nr_viol, x.n);
+		assert_int_equal(tl->nr_viol_stored, x.n);
+		found += x.n;
+		for (unsigned int i = 0; i < x.n; i++) {
+			const struct ptsim_violation *v = &tl->viol[i];
+
+			assert_int_equal(v->kind, x.v[i].kind);
+			assert_int_equal(v->level, x.v[i].level);
+			assert_u64_eq(v->pfn, x.v[i].pfn);
+			assert_u64_eq(v->addr, x.v[i].addr);
+			assert_u64_eq(v->asid, x.v[i].asid);
+			assert_int_equal(v->cpu, x.v[i].cpu);
+			assert_string_equal(v->site, "test");
+		}
+	}
+	check_index(tl);
+	/* Not a vacuous comparison: entries were found, and CPUs came and went. */
+	assert_true(found > 1000);
+	assert_true(released > 10);
+	ptsim__tlb_violations_clear(tl);
+	done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,6 +1275,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_mmu_gather_batch_full),
 		PTSIM_ARCH_TESTS(test_bbm),
 		PTSIM_ARCH_TESTS(test_violation_cap),
+		PTSIM_ARCH_TESTS(test_frame_index),
 		PTSIM_ARCH_TESTS(test_api_errors),
 	};
 
