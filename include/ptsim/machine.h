@@ -69,6 +69,16 @@ struct ptsim_config {
 	 */
 	uint64_t host_limit;
 	/*
+	 * fault_create_nth: make the N-th host allocation of machine creation
+	 * fail (0: off).  Point 1 is the machine object, point 2 its host
+	 * arena, 3 and above the model's own allocations (section directory,
+	 * zero page, CPUs).  Creation then returns -ENOMEM, having freed
+	 * everything; when creation needs fewer points it succeeds and the
+	 * injection is disarmed.  To inject later failures, use
+	 * ptsim_fault_inject() on the machine.
+	 */
+	uint64_t fault_create_nth;
+	/*
 	 * arm64 hardware access-flag and dirty-bit management (FEAT_HAFDBS).
 	 * Off: AF == 0 raises an access-flag fault and a write to a clean
 	 * writable entry a permission fault, both fixed up by the kernel's fault
@@ -147,6 +157,25 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_config_init(struct ptsim_config *cfg, const
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_config_set(struct ptsim_config *cfg, const char *opts,
 						char *err, size_t errlen);
+
+/**
+ * ptsim_parse_size() - read a number as configuration strings and the
+ * scenario language write it.
+ * @s: decimal digits, or "0x" and hex digits, then at most one suffix K, M,
+ *     G or T (either case: times 2^10, 2^20, 2^30, 2^40).  No sign, no
+ *     space, no octal: "010" is ten.
+ * @end: NULL, and the number must be the whole of @s; or receives the
+ *       first character after it (the caller checks what follows).
+ * @out: receives the value; untouched on error.
+ *
+ * ptsim_config_set() reads sizes and numbers with it, and the scenario
+ * language (ptsim(1)) its numeric literals, so "phys=2G" and "map 2G" mean
+ * the same.
+ *
+ * Return: 0; -EINVAL (NULL @s or @out, no digit, or, with @end NULL,
+ * anything after the number); -ERANGE (the value does not fit in 64 bits).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_parse_size(const char *s, const char **end, uint64_t *out);
 
 /**
  * ptsim_config_get() - a knob's value in a configuration, as text.

@@ -58,6 +58,9 @@ static const struct knob knobs[] = {
 	     "seed of every random choice (probabilistic fault injection)"),
 	KNOB("jemalloc", K_BOOL, "bool", use_jemalloc, "on", "on|off", false,
 	     "a jemalloc arena per machine when the library has jemalloc"),
+	KNOB("fault.create_nth", K_U64, "number", fault_create_nth, "0", "0..2^64-1", false,
+	     "fail the N-th host allocation of machine creation (1: the machine, 2: its arena, "
+	     "3 and above: the model's); 0: off"),
 	KNOB("host.limit", K_SIZE, "size", host_limit, "0", SIZE_VALUES, true,
 	     "host bytes the machine may hold (0: no limit); beyond it allocations fail like a "
 	     "real out-of-memory (ulimit -v)"),
@@ -129,11 +132,13 @@ const struct ptsim_knob_info *ptsim_knob_lookup(const char *name)
 
 /* --- parsing --------------------------------------------------------------------- */
 
-static int parse_size(const char *s, uint64_t *out)
+int ptsim_parse_size(const char *s, const char **end, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned int shift = 0, base = 10, digits = 0;
 
+	if (!s || !out)
+		return -EINVAL;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
@@ -177,7 +182,9 @@ static int parse_size(const char *s, uint64_t *out)
 	}
 	if (shift)
 		s++;
-	if (*s)
+	if (end)
+		*end = s;
+	else if (*s)
 		return -EINVAL;
 	if (shift && v > (UINT64_MAX >> shift))
 		return -ERANGE;
@@ -291,14 +298,14 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 	}
 	case K_SIZE:
 	case K_U64:
-		if (parse_size(val, &v))
+		if (ptsim_parse_size(val, NULL, &v))
 			break;
 		memcpy(field, &v, sizeof(v));
 		return 0;
 	case K_UINT: {
 		unsigned int u;
 
-		if (parse_size(val, &v) || v < k->min || v > k->max)
+		if (ptsim_parse_size(val, NULL, &v) || v < k->min || v > k->max)
 			break;
 		u = (unsigned int)v;
 		memcpy(field, &u, sizeof(u));

@@ -170,6 +170,7 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 {
 	struct ptsim_machine *m;
 	uint64_t limit = 0;
+	bool injected;
 	int ret;
 
 	if (!cfg || !out)
@@ -178,18 +179,25 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	ret = cfg_check(cfg, &limit, err, errlen);
 	if (ret)
 		return ret;
-	m = calloc(1, sizeof(*m));
+	/* fault.create_nth: points 1 and 2 stand for the object and its arena. */
+	m = cfg->fault_create_nth == 1 ? NULL : calloc(1, sizeof(*m));
 	if (!m)
-		return cfg_err(err, errlen, -ENOMEM, "machine_create: out of host memory");
+		return cfg_err(err, errlen, -ENOMEM, "machine_create: out of host memory%s",
+			       cfg->fault_create_nth == 1 ? " (injected: fault.create_nth=1)" : "");
 	m->cfg = *cfg;
 	m->arch_local = *cfg->arch;
 	m->arch = &m->arch_local;
 	ptsim__machine_knobs_changed(m);
-	ret = ptsim__host_init(&m->host, cfg->use_jemalloc);
-	if (ret)
-		goto err_free;
+	ret = cfg->fault_create_nth == 2 ? -ENOMEM : ptsim__host_init(&m->host, cfg->use_jemalloc);
+	if (ret) {
+		free(m);
+		return cfg_err(err, errlen, ret, "machine_create: no host arena%s",
+			       cfg->fault_create_nth == 2 ? " (injected: fault.create_nth=2)" : "");
+	}
 	m->host.bytes_limit = cfg->host_limit;
 	m->host.rng ^= cfg->seed;
+	if (cfg->fault_create_nth > 2)
+		m->host.fail_nth = cfg->fault_create_nth - 2;
 	ret = ptsim__mem_init(&m->mem, &m->host, m->arch, cfg->phys_base, cfg->phys_bytes, limit);
 	if (ret)
 		goto err_host;
@@ -203,6 +211,9 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->ptalloc.entry_hook = ptsim__tlb_entry_hook;
 	m->ptalloc.entry_hook_ctx = &m->tlbs;
 	m->next_asid = 1;
+	/* Creation is over: an armed point beyond it never fires. */
+	m->host.fail_nth = 0;
+	m->host.fault_calls = 0;
 	*out = m;
 	return 0;
 
@@ -210,14 +221,14 @@ err_mem:
 	ptsim__ptalloc_fini(&m->ptalloc);
 	ptsim__mem_fini(&m->mem);
 err_host:
+	injected = m->host.nr_injected != 0;
 	ptsim__host_fini(&m->host);
-err_free:
 	free(m);
 	if (ret == -ENOMEM)
 		return cfg_err(err, errlen, ret,
 			       "machine_create: out of host memory (the section table of "
-			       "phys_limit 0x%llx, the zero page, the CPUs)",
-			       ULL(limit));
+			       "phys_limit 0x%llx, the zero page, the CPUs)%s",
+			       ULL(limit), injected ? " (injected: fault.create_nth)" : "");
 	return cfg_err(err, errlen, ret, "machine_create: %s", ptsim_strerror(ret));
 }
 

@@ -345,6 +345,21 @@ HOSTILE(ptsim_config_init)
 	ERR0(ptsim_config_init(&cfg, "vax"), -EINVAL);
 }
 
+HOSTILE(ptsim_parse_size)
+{
+	const char *end = NULL;
+	uint64_t v = 7;
+
+	(void)c;
+	ERR0(ptsim_parse_size(NULL, &end, &v), -EINVAL);
+	ERR0(ptsim_parse_size("1", NULL, NULL), -EINVAL);
+	ERR0(ptsim_parse_size("", &end, &v), -EINVAL);
+	ERR0(ptsim_parse_size("-1", NULL, &v), -EINVAL);
+	ERR0(ptsim_parse_size("99999999999999999999", NULL, &v), -ERANGE);
+	ERR0(ptsim_parse_size("0x", NULL, &v), -EINVAL);
+	ERR0((long long)v, 7);
+}
+
 HOSTILE(ptsim_config_set)
 {
 	struct ptsim_config cfg, zero;
@@ -1791,6 +1806,7 @@ static const struct hostile table[] = {
 	E(ptsim_ent_relevel),
 	/* machine.h */
 	E(ptsim_config_init),
+	E(ptsim_parse_size),
 	E(ptsim_config_set),
 	E(ptsim_config_get),
 	E(ptsim_knob_at),

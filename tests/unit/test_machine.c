@@ -147,6 +147,131 @@ static void test_create_reasons(void **state)
 }
 
 /* A terabyte of simulated memory costs host memory only where it is used. */
+/* One size parser for configurations and scenarios: strict, with its errors. */
+static void test_parse_size(void **state)
+{
+	static const struct {
+		const char *text;
+		int err;
+		uint64_t val;
+	} cases[] = {
+		{"0", 0, 0},
+		{"4096", 0, 4096},
+		{"010", 0, 10}, /* no octal */
+		{"0x1f", 0, 0x1f},
+		{"0X1F", 0, 0x1f},
+		{"4k", 0, 4096},
+		{"2M", 0, 2ull << 20},
+		{"3g", 0, 3ull << 30},
+		{"1T", 0, 1ull << 40},
+		{"0x10G", 0, 16ull << 30},
+		{"18446744073709551615", 0, UINT64_MAX},
+		{"18446744073709551616", -ERANGE, 0},
+		{"0x10000000000000000", -ERANGE, 0},
+		{"16777216T", -ERANGE, 0},
+		{"16777215T", 0, 16777215ull << 40},
+		{"", -EINVAL, 0},
+		{"0x", -EINVAL, 0},
+		{"-1", -EINVAL, 0},
+		{"+1", -EINVAL, 0},
+		{" 1", -EINVAL, 0},
+		{"1 ", -EINVAL, 0},
+		{"1KB", -EINVAL, 0},
+		{"1P", -EINVAL, 0},
+		{"1.5G", -EINVAL, 0},
+	};
+	const char *end;
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 0xdeadull;
+		if (ptsim_parse_size(cases[i].text, NULL, &v) != cases[i].err)
+			fail_msg("\"%s\": %d, want %d", cases[i].text,
+				 ptsim_parse_size(cases[i].text, NULL, &v), cases[i].err);
+		assert_u64_eq(v, cases[i].err ? 0xdeadull : cases[i].val);
+	}
+	/* With @end the caller decides what may follow. */
+	assert_int_equal(ptsim_parse_size("2M+4k", &end, &v), 0);
+	assert_u64_eq(v, 2ull << 20);
+	assert_string_equal(end, "+4k");
+	assert_int_equal(ptsim_parse_size("0x12zz", &end, &v), 0);
+	assert_u64_eq(v, 0x12);
+	assert_string_equal(end, "zz");
+	assert_int_equal(ptsim_parse_size(NULL, &end, &v), -EINVAL);
+	assert_int_equal(ptsim_parse_size("1", &end, NULL), -EINVAL);
+	/* The configuration uses it: the same value, the same refusals. */
+	{
+		struct ptsim_config cfg;
+		char err[256];
+
+		assert_int_equal(ptsim_config_init(&cfg, "x86_64-4l"), 0);
+		assert_int_equal(ptsim_config_set(&cfg, "phys=0x10G", err, sizeof(err)), 0);
+		assert_u64_eq(cfg.phys_bytes, 16ull << 30);
+		assert_int_equal(
+			ptsim_config_set(&cfg, "seed=18446744073709551616", err, sizeof(err)),
+			-EINVAL);
+		assert_int_equal(ptsim_config_set(&cfg, "phys=-1G", err, sizeof(err)), -EINVAL);
+		assert_int_equal(ptsim_config_set(&cfg, "phys=010", err, sizeof(err)), 0);
+		assert_u64_eq(cfg.phys_bytes, 10);
+	}
+}
+
+/*
+ * fault.create_nth: every allocation point of machine creation fails in
+ * turn with -ENOMEM, a message, no machine and nothing leaked (ASan and
+ * valgrind see leaks); the first nth past creation gives a machine with
+ * the injection disarmed.
+ */
+static void test_create_fault_injection(void **state)
+{
+	struct ptsim_config cfg;
+	struct ptsim_machine *m;
+	char err[320];
+	uint64_t nth;
+	int ret;
+
+	assert_int_equal(ptsim_config_init(&cfg, (const char *)*state), 0);
+	assert_int_equal(ptsim_config_set(&cfg, "phys=1G,ncpus=2", err, sizeof(err)), 0);
+	for (nth = 1;; nth++) {
+		assert_true(nth < 1000);
+		cfg.fault_create_nth = nth;
+		m = (struct ptsim_machine *)0x1;
+		err[0] = 0;
+		ret = ptsim_machine_create_err(&cfg, &m, err, sizeof(err));
+		if (!ret)
+			break;
+		assert_int_equal(ret, -ENOMEM);
+		assert_ptr_equal(m, (struct ptsim_machine *)0x1); /* untouched */
+		if (!strstr(err, "injected"))
+			fail_msg("nth %llu: \"%s\" does not say it was injected",
+				 (unsigned long long)nth, err);
+	}
+	assert_true(nth > 3); /* the model allocates something at creation */
+	/* Created: nothing was injected, and later allocations are not armed. */
+	assert_u64_eq(ptsim_fault_injected(m), 0);
+	{
+		struct ptsim_mm *mm;
+		struct ptsim_access_result res;
+		uint64_t va;
+
+		assert_int_equal(ptsim_mm_create(m, &mm), 0);
+		assert_int_equal(ptsim_mmap(mm, 0, 1ull << 22, PTSIM_PROT_READ | PTSIM_PROT_WRITE,
+					    PTSIM_MAP_PRIVATE | PTSIM_MAP_ANONYMOUS, NULL, 0, &va),
+				 0);
+		for (uint64_t off = 0; off < (1ull << 22); off += 4096)
+			assert_int_equal(ptsim_access(mm, 0, va + off, PTSIM_ACCESS_WRITE, &res),
+					 0);
+		assert_u64_eq(ptsim_fault_injected(m), 0);
+	}
+	assert_machine_clean(m);
+	ptsim_machine_destroy(m);
+	/* The knob sets it too. */
+	assert_int_equal(ptsim_config_set(&cfg, "fault.create_nth=1", err, sizeof(err)), 0);
+	assert_u64_eq(cfg.fault_create_nth, 1);
+	assert_int_equal(ptsim_machine_create(&cfg, &m), -ENOMEM);
+}
+
 static void test_terabyte(void **state)
 {
 	struct ptsim_test_env t;
@@ -356,11 +481,17 @@ static void test_host_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),	       cmocka_unit_test(test_bad_machines),
-		cmocka_unit_test(test_create_reasons), PTSIM_ARCH_TESTS(test_terabyte),
-		PTSIM_ARCH_TESTS(test_deterministic),  cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_host_allocator), PTSIM_ARCH_TESTS(test_hotplug),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_bad_machines),
+		cmocka_unit_test(test_create_reasons),
+		PTSIM_ARCH_TESTS(test_terabyte),
+		PTSIM_ARCH_TESTS(test_deterministic),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_host_allocator),
+		PTSIM_ARCH_TESTS(test_hotplug),
 		cmocka_unit_test(test_host_limit),
+		cmocka_unit_test(test_parse_size),
+		PTSIM_ARCH_TESTS(test_create_fault_injection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -224,63 +224,22 @@ static int expr_factor(struct expr *e, uint64_t *out)
 		return 0;
 	}
 	if (isdigit((unsigned char)*s)) {
-		uint64_t v = 0, mul = 1;
-		int base = 10;
+		/* The configuration's size syntax: one parser for both. */
+		const char *end = s;
+		uint64_t v;
+		int err = ptsim_parse_size(s, &end, &v);
 
-		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-			base = 16;
-			s += 2;
-			if (!isxdigit((unsigned char)*s))
-				return expr_error(e, "hex digits expected");
+		if (err == -ERANGE)
+			return expr_error(e, "number too large");
+		if (err) {
+			e->p = s + 2;
+			return expr_error(e, "hex digits expected");
 		}
-		for (;; s++) {
-			int d;
-
-			if (isdigit((unsigned char)*s))
-				d = *s - '0';
-			else if (base == 16 && isxdigit((unsigned char)*s))
-				d = tolower((unsigned char)*s) - 'a' + 10;
-			else
-				break;
-			if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
-				e->p = s;
-				return expr_error(e, "number too large");
-			}
-			v = v * (uint64_t)base + (uint64_t)d;
-		}
-		switch (*s) {
-		case 'K':
-		case 'k':
-			mul = 1ull << 10;
-			break;
-		case 'M':
-		case 'm':
-			mul = 1ull << 20;
-			break;
-		case 'G':
-		case 'g':
-			mul = 1ull << 30;
-			break;
-		case 'T':
-		case 't':
-			mul = 1ull << 40;
-			break;
-		default:
-			break;
-		}
-		if (mul != 1) {
-			s++;
-			if (v > UINT64_MAX / mul) {
-				e->p = s;
-				return expr_error(e, "number too large");
-			}
-			v *= mul;
-		}
-		if (isalnum((unsigned char)*s) || *s == '_') {
-			e->p = s;
+		if (isalnum((unsigned char)*end) || *end == '_') {
+			e->p = end;
 			return expr_error(e, "unexpected character after a number");
 		}
-		e->p = s;
+		e->p = end;
 		*out = v;
 		return 0;
 	}
