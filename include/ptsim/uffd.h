@@ -24,20 +24,22 @@
  *    a VM_UFFD_WP VMA is handled as a missing page whose new PTE inherits
  *    the uffd-wp bit, so a write then traps as WP (do_pte_missing() with
  *    pte_marker_uffd_wp(), mm/memory.c).
- * The message address is the faulting address rounded down to the page
- * (no UFFD_FEATURE_EXACT_ADDRESS).  The model does not block: every access
- * that traps queues one message, so repeating an access before resolving
- * it queues a duplicate for the same page (the kernel would queue one and
- * put the second faulting thread to sleep on it).
+ * The message address is the faulting address rounded down to the page,
+ * or the exact address with UFFD_FEATURE_EXACT_ADDRESS (ptsim_uffdio_api()).
+ * The model does not block: every access that traps queues one message, so
+ * repeating an access before resolving it queues a duplicate for the same
+ * page (the kernel would queue one and put the second faulting thread to
+ * sleep on it).
  *
  * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
- * -EINVAL), features (EVENT_FORK, WP_ASYNC, WP_UNPOPULATED, SIGBUS,
- * EXACT_ADDRESS), non-cooperative events, hugetlb VMAs, UFFDIO_MOVE /
- * POISON, and uffd-wp markers on none PTEs: UFFDIO_WRITEPROTECT changes
- * present entries only (markers that persist for file/shmem memory are not
- * modelled yet).  There is no UFFD_FEATURE_EVENT_FORK: as the kernel's
- * dup_userfaultfd() does without it, fork() leaves the child unregistered
- * and its copied entries lose the uffd-wp bit and markers (fork.c).
+ * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (EVENT_FORK,
+ * WP_ASYNC, WP_UNPOPULATED, SIGBUS, THREAD_ID, ...), non-cooperative
+ * events, hugetlb VMAs, UFFDIO_MOVE / POISON, and uffd-wp markers on none
+ * PTEs: UFFDIO_WRITEPROTECT changes present entries only (markers that
+ * persist for file/shmem memory are not modelled yet).  There is no
+ * UFFD_FEATURE_EVENT_FORK: as the kernel's dup_userfaultfd() does without
+ * it, fork() leaves the child unregistered and its copied entries lose the
+ * uffd-wp bit and markers (fork.c).
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
  * failure (all or nothing, allocation failures included - the kernel's
@@ -53,6 +55,34 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* UFFDIO_API: the protocol version (UFFD_API) and the features (UFFD_FEATURE_*). */
+#define PTSIM_UFFD_API			      0xaaull
+#define PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP  (1ull << 0)
+#define PTSIM_UFFD_FEATURE_EVENT_FORK	      (1ull << 1)
+#define PTSIM_UFFD_FEATURE_EVENT_REMAP	      (1ull << 2)
+#define PTSIM_UFFD_FEATURE_EVENT_REMOVE	      (1ull << 3)
+#define PTSIM_UFFD_FEATURE_MISSING_HUGETLBFS  (1ull << 4)
+#define PTSIM_UFFD_FEATURE_MISSING_SHMEM      (1ull << 5)
+#define PTSIM_UFFD_FEATURE_EVENT_UNMAP	      (1ull << 6)
+#define PTSIM_UFFD_FEATURE_SIGBUS	      (1ull << 7)
+#define PTSIM_UFFD_FEATURE_THREAD_ID	      (1ull << 8)
+#define PTSIM_UFFD_FEATURE_MINOR_HUGETLBFS    (1ull << 9)
+#define PTSIM_UFFD_FEATURE_MINOR_SHMEM	      (1ull << 10)
+#define PTSIM_UFFD_FEATURE_EXACT_ADDRESS      (1ull << 11)
+#define PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1ull << 12)
+#define PTSIM_UFFD_FEATURE_WP_UNPOPULATED     (1ull << 13)
+#define PTSIM_UFFD_FEATURE_POISON	      (1ull << 14)
+#define PTSIM_UFFD_FEATURE_WP_ASYNC	      (1ull << 15)
+#define PTSIM_UFFD_FEATURE_MOVE		      (1ull << 16)
+/*
+ * The features the model implements, which ptsim_uffdio_api() reports and
+ * accepts: WP messages carry FLAG_WP, shmem MISSING faults, and message
+ * addresses not rounded down (EXACT_ADDRESS).
+ */
+#define PTSIM_UFFD_FEATURES_MODELLED                                                               \
+	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
+	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -75,13 +105,44 @@ extern "C" {
  * struct ptsim_uffd_msg - one message read from the userfaultfd.
  * @event: PTSIM_UFFD_EVENT_PAGEFAULT.
  * @flags: PTSIM_UFFD_PAGEFAULT_FLAG_* bits.
- * @address: the faulting address rounded down to the page.
+ * @address: the faulting address rounded down to the page, or exact with
+ *           PTSIM_UFFD_FEATURE_EXACT_ADDRESS.
  */
 struct ptsim_uffd_msg {
 	unsigned int event;
 	uint64_t flags;
 	uint64_t address;
 };
+
+/**
+ * ptsim_uffdio_api() - the UFFDIO_API handshake (userfaultfd_api(),
+ * fs/userfaultfd.c).
+ * @mm: address space (its userfaultfd context).
+ * @api: PTSIM_UFFD_API.
+ * @features: in: the features wanted (PTSIM_UFFD_FEATURE_*); out: every
+ *            feature the model supports (PTSIM_UFFD_FEATURES_MODELLED),
+ *            or 0 when the call fails, as the kernel zeroes the struct.
+ *
+ * Enables the features asked for, for the life of the context.  As in the
+ * kernel, WP_ASYNC brings WP_UNPOPULATED along, and the handshake is made
+ * once: a second call is -EINVAL.  A program that registers a range
+ * without calling it gets what UFFDIO_API with no feature gives (the
+ * first ptsim_uffd_register() makes the handshake, so a later call is
+ * -EINVAL too).  ptsim_uffd_features() reads the features enabled.
+ *
+ * Return: 0; -EINVAL (@api is not PTSIM_UFFD_API, a feature the model does
+ * not implement - the kernel refuses the features it was built without the
+ * same way - NULL @features, or the handshake already made).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_api(struct ptsim_mm *mm, uint64_t api,
+						uint64_t *features);
+
+/**
+ * ptsim_uffd_features() - the features ptsim_uffdio_api() enabled.
+ * @mm: address space (NULL gives 0).
+ * Return: the PTSIM_UFFD_FEATURE_* bits; 0 before the handshake.
+ */
+PTSIM_API uint64_t ptsim_uffd_features(const struct ptsim_mm *mm);
 
 /**
  * ptsim_uffd_register() - register [start, start + len) with userfaultfd

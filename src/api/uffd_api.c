@@ -15,6 +15,20 @@
 		return (int)ptsim__api_ret(&(mm)->m->host, mark__, (call), fn);                    \
 	} while (0)
 
+int ptsim_uffdio_api(struct ptsim_mm *mm, uint64_t api, uint64_t *features)
+{
+	if (!mm)
+		return -EINVAL;
+	if (!features)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "uffdio_api: NULL features");
+	UFFD_CALL(mm, "uffdio_api", ptsim__uffdio_api(&mm->vm, api, features));
+}
+
+uint64_t ptsim_uffd_features(const struct ptsim_mm *mm)
+{
+	return mm ? mm->vm.uffd.features : 0;
+}
+
 int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)
 {
 	if (!mm)

@@ -103,6 +103,9 @@ struct ptsim_uffd_node {
 struct ptsim_uffd_queue {
 	struct ptsim_uffd_node *head, *tail;
 	uint64_t nr;
+	/* UFFDIO_API: done (explicitly, or by a first registration), and the features enabled. */
+	bool initialized;
+	uint64_t features;
 };
 
 struct ptsim_mm_state {
@@ -364,6 +367,7 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 			 unsigned int mode);
 int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len);
 int ptsim__uffd_read(struct ptsim_mm_state *st, struct ptsim_uffd_msg *msg);
+int ptsim__uffdio_api(struct ptsim_mm_state *st, uint64_t api, uint64_t *features);
 int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
 		       bool zeropage);
 int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,

@@ -36,7 +36,9 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 
 	n->msg.event = PTSIM_UFFD_EVENT_PAGEFAULT;
 	n->msg.flags = flags;
-	n->msg.address = va & ~(psz - 1); /* no UFFD_FEATURE_EXACT_ADDRESS */
+	/* userfault_msg(): rounded down unless UFFD_FEATURE_EXACT_ADDRESS. */
+	n->msg.address =
+		st->uffd.features & PTSIM_UFFD_FEATURE_EXACT_ADDRESS ? va : va & ~(psz - 1);
 	n->next = NULL;
 	if (st->uffd.tail)
 		st->uffd.tail->next = n;
@@ -67,6 +69,36 @@ void ptsim__uffd_release(struct ptsim_mm_state *st)
 
 	while (!ptsim__uffd_read(st, &msg))
 		;
+}
+
+/* --- UFFDIO_API -------------------------------------------------------------------- */
+
+int ptsim__uffdio_api(struct ptsim_mm_state *st, uint64_t api, uint64_t *features)
+{
+	uint64_t want = *features;
+
+	*features = 0; /* the kernel zeroes the reply on every error */
+	if (st->uffd.initialized)
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "uffdio_api: the handshake was already made%s",
+				     st->uffd.features ? "" : " (or implied by a registration)");
+	if (api != PTSIM_UFFD_API)
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "uffdio_api: api 0x%llx is not UFFD_API (0xaa)",
+				     (unsigned long long)api);
+	/* WP_ASYNC relies on WP_UNPOPULATED: the kernel selects it along. */
+	if (want & PTSIM_UFFD_FEATURE_WP_ASYNC)
+		want |= PTSIM_UFFD_FEATURE_WP_UNPOPULATED;
+	if (want & ~PTSIM_UFFD_FEATURES_MODELLED)
+		return ptsim__seterr(
+			st->ctx->host, -EINVAL,
+			"uffdio_api: features 0x%llx are not modelled (supported: 0x%llx)",
+			(unsigned long long)(want & ~PTSIM_UFFD_FEATURES_MODELLED),
+			(unsigned long long)PTSIM_UFFD_FEATURES_MODELLED);
+	st->uffd.initialized = true;
+	st->uffd.features = want;
+	*features = PTSIM_UFFD_FEATURES_MODELLED;
+	return 0;
 }
 
 /* --- shared checks ------------------------------------------------------------------ */
@@ -212,7 +244,11 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 		set |= PTSIM_VM_UFFD_MISSING;
 	if (mode & PTSIM_UFFDIO_REGISTER_MODE_WP)
 		set |= PTSIM_VM_UFFD_WP;
-	return set_uffd_flags(st, "uffd_register", start, end, set, false);
+	err = set_uffd_flags(st, "uffd_register", start, end, set, false);
+	/* The kernel needs UFFDIO_API first; here the first registration implies it. */
+	if (!err)
+		st->uffd.initialized = true;
+	return err;
 }
 
 int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len)

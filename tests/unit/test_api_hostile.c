@@ -1617,6 +1617,25 @@ HOSTILE(ptsim_unpin_user_page)
 
 /* -- uffd.h -- */
 
+HOSTILE(ptsim_uffdio_api)
+{
+	uint64_t f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS;
+
+	ERR0(ptsim_uffdio_api(NULL, PTSIM_UFFD_API, &f), -EINVAL);
+	ERR(c, ptsim_uffdio_api(MM, PTSIM_UFFD_API, NULL), -EINVAL);
+	f = ~0ull;
+	ERR(c, ptsim_uffdio_api(MM, PTSIM_UFFD_API, &f), -EINVAL);
+	ERR0((long long)f, 0);
+	f = 0;
+	ERR(c, ptsim_uffdio_api(MM, 0, &f), -EINVAL);
+}
+
+HOSTILE(ptsim_uffd_features)
+{
+	(void)c;
+	VAL0(ptsim_uffd_features(NULL), 0);
+}
+
 HOSTILE(ptsim_uffd_register)
 {
 	ERR0(ptsim_uffd_register(NULL, VA, PSZ, PTSIM_UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
@@ -1940,6 +1959,8 @@ static const struct hostile table[] = {
 	E(ptsim_pin_user_page),
 	E(ptsim_unpin_user_page),
 	/* uffd.h */
+	E(ptsim_uffdio_api),
+	E(ptsim_uffd_features),
 	E(ptsim_uffd_register),
 	E(ptsim_uffd_unregister),
 	E(ptsim_uffd_read),

@@ -78,6 +78,68 @@ static struct ptsim_vma_info vma_at(struct ptsim_mm *mm, uint64_t va)
 
 /* --- MISSING ------------------------------------------------------------------------- */
 
+/*
+ * UFFDIO_API: the modelled features are reported and accepted, any other
+ * bit is -EINVAL with a zeroed reply, the handshake is made once (a
+ * registration makes it too), and EXACT_ADDRESS keeps the message address
+ * as the access made it.
+ */
+static void test_api_handshake(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_mm *other;
+	uint64_t a, f;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_u64_eq(ptsim_uffd_features(t.mm), 0);
+	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS;
+	assert_int_equal(ptsim_uffdio_api(t.mm, 0xab, &f), -EINVAL);
+	assert_u64_eq(f, 0);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "UFFD_API"));
+	/* Not modelled yet: refused, the reply zeroed, nothing enabled. */
+	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_EVENT_FORK;
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
+	assert_u64_eq(f, 0);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "0x2 are not modelled"));
+	/* WP_ASYNC brings WP_UNPOPULATED: both named. */
+	f = PTSIM_UFFD_FEATURE_WP_ASYNC;
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "0xa000"));
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, NULL), -EINVAL);
+	assert_u64_eq(ptsim_uffd_features(t.mm), 0);
+	/* The handshake: every modelled feature reported, the asked ones on. */
+	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS;
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	assert_u64_eq(f, PTSIM_UFFD_FEATURES_MODELLED);
+	assert_u64_eq(f, PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |
+				 PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
+	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
+	/* Once only. */
+	f = 0;
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
+	assert_non_null(strstr(ptsim_errmsg(t.m), "already"));
+	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
+	/* EXACT_ADDRESS: the message keeps the byte address. */
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, MISSING), 0);
+	expect_pending(t.mm, a + t.psz + 0x123, W);
+	expect_msg(t.mm, a + t.psz + 0x123, F_WRITE);
+	assert_machine_clean(t.m);
+	/* A registration without the handshake makes it with no feature. */
+	assert_int_equal(ptsim_mm_create(t.m, &other), 0);
+	a = mm_map(other, BASE, t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(other, a, t.psz, MISSING), 0);
+	assert_u64_eq(ptsim_uffd_features(other), 0);
+	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS;
+	assert_int_equal(ptsim_uffdio_api(other, PTSIM_UFFD_API, &f), -EINVAL);
+	assert_u64_eq(f, 0);
+	expect_pending(other, a + 0x123, R);
+	expect_msg(other, a, 0);
+	ptsim_mm_destroy(other);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 static void test_missing_copy_zeropage(void **state)
 {
 	struct ptsim_test_env t;
@@ -655,6 +717,7 @@ static void test_copy_failure_sections(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		PTSIM_ARCH_TESTS(test_api_handshake),
 		PTSIM_ARCH_TESTS(test_missing_copy_zeropage),
 		PTSIM_ARCH_TESTS(test_copy_across_tables),
 		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),

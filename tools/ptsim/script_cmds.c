@@ -1168,17 +1168,90 @@ void pts__print_uffd_msg(FILE *f, const struct ptsim_uffd_msg *msg)
 		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_MINOR ? " minor" : "");
 }
 
+/* UFFD_FEATURE_* by name, lower case without the prefix. */
+static const struct {
+	const char *name;
+	uint64_t bit;
+} uffd_features[] = {
+	{"pagefault_flag_wp", PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP},
+	{"event_fork", PTSIM_UFFD_FEATURE_EVENT_FORK},
+	{"event_remap", PTSIM_UFFD_FEATURE_EVENT_REMAP},
+	{"event_remove", PTSIM_UFFD_FEATURE_EVENT_REMOVE},
+	{"missing_hugetlbfs", PTSIM_UFFD_FEATURE_MISSING_HUGETLBFS},
+	{"missing_shmem", PTSIM_UFFD_FEATURE_MISSING_SHMEM},
+	{"event_unmap", PTSIM_UFFD_FEATURE_EVENT_UNMAP},
+	{"sigbus", PTSIM_UFFD_FEATURE_SIGBUS},
+	{"thread_id", PTSIM_UFFD_FEATURE_THREAD_ID},
+	{"minor_hugetlbfs", PTSIM_UFFD_FEATURE_MINOR_HUGETLBFS},
+	{"minor_shmem", PTSIM_UFFD_FEATURE_MINOR_SHMEM},
+	{"exact_address", PTSIM_UFFD_FEATURE_EXACT_ADDRESS},
+	{"wp_hugetlbfs_shmem", PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM},
+	{"wp_unpopulated", PTSIM_UFFD_FEATURE_WP_UNPOPULATED},
+	{"poison", PTSIM_UFFD_FEATURE_POISON},
+	{"wp_async", PTSIM_UFFD_FEATURE_WP_ASYNC},
+	{"move", PTSIM_UFFD_FEATURE_MOVE},
+};
+
+static void print_uffd_features(FILE *f, uint64_t bits)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < sizeof(uffd_features) / sizeof(uffd_features[0]); i++)
+		if (bits & uffd_features[i].bit) {
+			fprintf(f, "%s%s", sep, uffd_features[i].name);
+			sep = ",";
+		}
+	fprintf(f, "%s\n", *sep ? "" : "none");
+}
+
+/* uffd api [FEATURE,...]: the handshake; prints what the model supports and what is on. */
+static int uffd_api(struct pts_runner *r, struct pts_args *a, struct ptsim_mm *mm)
+{
+	uint64_t want = 0, got;
+	int err;
+
+	ARGC_BETWEEN(r, a, 2, 3, "uffd api [FEATURE,...]");
+	if (a->argc == 3 && strcmp(a->argv[2], "none")) {
+		char list[256], *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", a->argv[2]);
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			size_t i = 0, n = sizeof(uffd_features) / sizeof(uffd_features[0]);
+
+			while (i < n && strcmp(t, uffd_features[i].name))
+				i++;
+			if (i == n)
+				return pts__fail(r, -EINVAL,
+						 "uffd api: unknown feature \"%s\" (names as "
+						 "UFFD_FEATURE_*, lower case: exact_address, ...)",
+						 t);
+			want |= uffd_features[i].bit;
+		}
+	}
+	got = want;
+	err = ptsim_uffdio_api(mm, PTSIM_UFFD_API, &got);
+	if (err)
+		return pts__fail_call(r, err, "uffd api");
+	fprintf(r->out, "uffd: features supported: ");
+	print_uffd_features(r->out, got);
+	fprintf(r->out, "uffd: features enabled: ");
+	print_uffd_features(r->out, ptsim_uffd_features(mm));
+	return 0;
+}
+
 static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
-		"uffd register ADDR LEN MODE | unregister ADDR LEN | read | copy ADDR LEN [wp] | "
-		"zeropage ADDR LEN | wp ADDR LEN on|off";
+		"uffd api [FEATURE,...] | register ADDR LEN MODE | unregister ADDR LEN | read | "
+		"copy ADDR LEN [wp] | zeropage ADDR LEN | wp ADDR LEN on|off";
 	struct ptsim_mm *mm = pts__mm(r);
 	const char *op = a->argc > 1 ? a->argv[1] : "";
 	uint64_t start = 0, len = 0;
 	unsigned int mode = 0;
 	int err = 0;
 
+	if (!strcmp(op, "api"))
+		return uffd_api(r, a, mm);
 	if (!strcmp(op, "read")) {
 		struct ptsim_uffd_msg msg;
 
@@ -1448,7 +1521,8 @@ const struct pts_cmd pts__cmds[] = {
 	{"clear_refs", "clear_refs", "clear soft-dirty bits (echo 4 > clear_refs)", cmd_clear_refs,
 	 M, MM},
 	{"uffd",
-	 "uffd register A LEN missing|wp|missing,wp | unregister A LEN | read | copy A LEN [wp] | "
+	 "uffd api [FEATURE,...] | register A LEN missing|wp|missing,wp | unregister A LEN | read "
+	 "| copy A LEN [wp] | "
 	 "zeropage A LEN | wp A LEN on|off",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
 	{"cost", "cost COMMAND [ARGS...]",
