@@ -222,7 +222,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  * @mm: address space.  @addr: page aligned.  @len: rounded up to pages.
  * @advice: PTSIM_MADV_DONTNEED: zap the range (pages released through an
  *          mmu_gather; page tables stay, as the kernel's zap does; a THP the
- *          range only partly covers is split first).
+ *          range only partly covers is split first).  In a shmem VMA
+ *          registered for uffd-wp, a write-protected PTE leaves a uffd-wp
+ *          marker; on anonymous memory uffd-wp markers go.
  *          PTSIM_MADV_HUGEPAGE / PTSIM_MADV_NOHUGEPAGE: set VM_HUGEPAGE /
  *          VM_NOHUGEPAGE (clearing the other) on the range, splitting and
  *          merging VMAs as mprotect does; THPs already mapped stay.

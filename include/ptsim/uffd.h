@@ -35,8 +35,9 @@
  * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (EVENT_FORK,
  * WP_ASYNC, WP_UNPOPULATED, SIGBUS, THREAD_ID, ...), non-cooperative
  * events, hugetlb VMAs, UFFDIO_MOVE / POISON, and uffd-wp markers on none
- * PTEs: UFFDIO_WRITEPROTECT changes present entries only (markers that
- * persist for file/shmem memory are not modelled yet).  There is no
+ * PTEs: UFFDIO_WRITEPROTECT changes present entries only.  (A zap of a
+ * write-protected shmem PTE does leave a marker, see ptsim_madvise().)
+ * There is no
  * UFFD_FEATURE_EVENT_FORK: as the kernel's dup_userfaultfd() does without
  * it, fork() leaves the child unregistered and its copied entries lose the
  * uffd-wp bit and markers (fork.c).

@@ -53,6 +53,28 @@ bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, u
 	return true;
 }
 
+/*
+ * zap_install_uffd_wp_if_needed() / pte_install_uffd_wp_if_needed(): in a
+ * file or shmem VMA registered for uffd-wp, a PTE that was write-protected
+ * (present with the uffd-wp bit, or a swap entry carrying it) leaves a
+ * uffd-wp marker behind, so that the protection outlives the zap (v5.19,
+ * "mm/shmem: persist uffd-wp bit across zapping for file-backed").  Not on
+ * anonymous VMAs (a zap there drops everything) nor when markers go
+ * (munmap, exit); only PTEs, as the kernel.
+ */
+static void install_uffd_wp_if_needed(struct zap_ctx *z, const struct ptsim_slot *s, uint64_t old)
+{
+	const struct ptsim_arch *a = z->st->ctx->arch;
+	int marker = ptsim__swp_code(a, PTSIM_SOFTLEAF_MARKER);
+
+	if (s->lvl != PTSIM_PTE || marker < 0 || !z->vma->vm_file || z->d->drop_markers ||
+	    !(z->vma->vm_flags & PTSIM_VM_UFFD_WP) || !a->ops->uffd_wp(a, PTSIM_PTE, old))
+		return;
+	ptsim__set_entry(
+		z->st->pt, s,
+		a->ops->mk_swp(a, PTSIM_PTE, (unsigned int)marker, PTSIM_PTE_MARKER_UFFD_WP, 0));
+}
+
 /* One leaf or non-present entry of the range (zap_present_ptes() / zap_nonpresent_ptes()). */
 static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
 		  uint64_t next)
@@ -72,18 +94,35 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 			      ptsim__swp_code_type(a, a->ops->swp_type(a, s->lvl, e)) ==
 				      PTSIM_SOFTLEAF_MARKER;
 
-		if (marker && !z->d->drop_markers)
-			return 0;
+		if (marker) {
+			uint64_t bits = a->ops->swp_offset(a, s->lvl, e);
+
+			/*
+			 * A uffd-wp marker: anonymous VMAs always drop it, file
+			 * and shmem VMAs only when markers go (munmap, exit).
+			 * Guard and poison markers stay unless markers go.
+			 */
+			if (bits & PTSIM_PTE_MARKER_UFFD_WP) {
+				if (z->vma->vm_file && !z->d->drop_markers)
+					return 0;
+			} else if (!z->d->drop_markers) {
+				return 0;
+			}
+		}
 		ptsim__get_and_clear(st->pt, s);
+		if (!marker)
+			install_uffd_wp_if_needed(z, s, e);
 		return 0;
 	}
 	/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
 	if (ptsim__pmd_is_thp(ctx, z->vma, s->lvl, e))
 		ptsim__zap_deposited_table(st->pt, s);
 	if (!ptsim__zap_present(st, s, &e, &page)) {
+		install_uffd_wp_if_needed(z, s, e);
 		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
 		return 0;
 	}
+	install_uffd_wp_if_needed(z, s, e);
 	/* The mapping's reference is dropped after the flush that covers it. */
 	PTSIM_BUG_ON(ptsim__tlb_remove_page(ctx->tlbs, st->tlb_mm, z->tlb, page, base, s->lvl));
 	return 0;

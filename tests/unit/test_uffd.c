@@ -412,6 +412,78 @@ static void test_wp_marker(void **state)
 	mm_finish(&t);
 }
 
+/*
+ * Zapping a write-protected PTE: a shmem VMA keeps the protection as a
+ * uffd-wp marker (pagemap: swap + uffd-wp), which a read faults back in
+ * still protected and a write traps on; an anonymous VMA drops the
+ * protection and its markers (zap_install_uffd_wp_if_needed(),
+ * zap_nonpresent_ptes(), mm/memory.c).  munmap drops markers everywhere.
+ */
+/* What a pagemap word says of the entry (x86 also reports VM_SOFTDIRTY, bit 55). */
+#define PM_STATE (PTSIM_PM_PRESENT | PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP)
+
+static void test_zap_keeps_wp(void **state)
+{
+	struct ptsim_test_env t;
+	ptsim_pte_t mk;
+	uint64_t a, w, nr_tables;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	/* shmem */
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 0, a + t.psz, W);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	nr_tables = ptsim_mm_nr_tables(t.mm, PTSIM_PTE);
+	assert_int_equal(ptsim_madvise(t.mm, a, 2 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	w = pm(t.mm, a);
+	assert_u64_eq(w & (PTSIM_PM_PRESENT | PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP),
+		      PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP);
+	/* The page that was not protected left nothing. */
+	assert_u64_eq(pm(t.mm, a + t.psz) & PM_STATE, 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), nr_tables);
+	assert_machine_clean(t.m);
+	/* A read faults the cached page back in, still protected; a write traps. */
+	mm_ok(t.mm, 0, a, R);
+	assert_true(mm_pte(t.mm, a).attrs.uffd_wp);
+	assert_false(mm_pte(t.mm, a).attrs.write);
+	expect_pending(t.mm, a, W);
+	expect_msg(t.mm, a, F_WP | F_WRITE);
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, t.psz, 0), 0);
+	mm_ok(t.mm, 0, a, W);
+	expect_no_msg(t.mm);
+	/* Protected again and zapped again, then unmapped: munmap drops the marker. */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_int_equal(ptsim_madvise(t.mm, a, t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_true(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_int_equal(ptsim_munmap(t.mm, a, 2 * t.psz), 0);
+	assert_machine_clean(t.m);
+
+	/* Anonymous: the zap drops the protection, and a uffd-wp marker too. */
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_true(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_UFFD_WP, &mk), 0);
+	ptsim_test_install_pte(&t, a + t.psz, mk.val);
+	assert_true(pm(t.mm, a + t.psz) & PTSIM_PM_UFFD_WP);
+	assert_int_equal(ptsim_madvise(t.mm, a, 2 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_u64_eq(pm(t.mm, a) & PM_STATE, 0);
+	assert_u64_eq(pm(t.mm, a + t.psz) & PM_STATE, 0);
+	assert_machine_clean(t.m);
+	mm_ok(t.mm, 0, a, W); /* not protected any more: no message */
+	mm_ok(t.mm, 0, a + t.psz, W);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
 /* --- unregister -------------------------------------------------------------------------- */
 
 static void test_register_split_unregister(void **state)
@@ -722,6 +794,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_copy_across_tables),
 		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),
 		PTSIM_ARCH_TESTS(test_wp_marker),
+		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),
 		PTSIM_ARCH_TESTS(test_register_split_unregister),
 		PTSIM_ARCH_TESTS(test_shmem),
