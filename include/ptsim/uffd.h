@@ -33,11 +33,11 @@
  *
  * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
  * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (EVENT_FORK,
- * WP_ASYNC, WP_UNPOPULATED, SIGBUS, THREAD_ID, ...), non-cooperative
- * events, hugetlb VMAs, UFFDIO_MOVE / POISON, and uffd-wp markers on none
- * PTEs: UFFDIO_WRITEPROTECT changes present entries only.  (A zap of a
- * write-protected shmem PTE does leave a marker, see ptsim_madvise().)
- * There is no
+ * WP_ASYNC, SIGBUS, THREAD_ID, ...), non-cooperative
+ * events, hugetlb VMAs and UFFDIO_MOVE / POISON.  uffd-wp markers are
+ * modelled: UFFDIO_WRITEPROTECT installs them on none PTEs of shmem (and,
+ * with WP_UNPOPULATED, anonymous) ranges, and a zap of a write-protected
+ * shmem PTE leaves one (ptsim_madvise()).  There is no
  * UFFD_FEATURE_EVENT_FORK: as the kernel's dup_userfaultfd() does without
  * it, fork() leaves the child unregistered and its copied entries lose the
  * uffd-wp bit and markers (fork.c).
@@ -78,12 +78,15 @@ extern "C" {
 #define PTSIM_UFFD_FEATURE_MOVE		      (1ull << 16)
 /*
  * The features the model implements, which ptsim_uffdio_api() reports and
- * accepts: WP messages carry FLAG_WP, shmem MISSING faults, and message
- * addresses not rounded down (EXACT_ADDRESS).
+ * accepts: WP messages carry FLAG_WP, shmem MISSING faults, message
+ * addresses not rounded down (EXACT_ADDRESS), write-protect on shmem with
+ * markers (WP_HUGETLBFS_SHMEM; hugetlbfs VMAs cannot be registered yet),
+ * and markers on unpopulated anonymous PTEs (WP_UNPOPULATED).
  */
 #define PTSIM_UFFD_FEATURES_MODELLED                                                               \
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
-	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS)
+	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
+	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -250,11 +253,16 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64
  * shared one), and any other read-only entry is resolved by the ordinary
  * write fault, so unprotect never leaves a userfault loop (uffd_wp_range(),
  * mm/userfaultfd.c).
- * Unprotect also clears uffd-wp markers.  Changed entries are flushed from
- * the TLBs.  Holes are skipped; none PTEs get no marker (not modelled).
+ * Protecting a shmem VMA, or an anonymous one with WP_UNPOPULATED
+ * (ptsim_uffdio_api()), also puts a uffd-wp marker on every none PTE of the
+ * range (userfaultfd_wp_use_markers()), allocating the page tables they
+ * need - all of them before anything changes; they count in the
+ * page-table bytes.  Unprotect clears uffd-wp markers.  Changed entries
+ * are flushed from the TLBs.  Holes are skipped.
  *
  * Return: 0; -EINVAL (misaligned or empty range, bad mode); -ENOENT (no VMA
- * in the range, or a VMA that is not registered for WP).
+ * in the range, or a VMA that is not registered for WP); -ENOMEM (the
+ * markers' page tables; nothing changed).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start,
 							 uint64_t len, unsigned int mode);

@@ -273,51 +273,6 @@ int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t l
 	return set_uffd_flags(st, "uffd_unregister", start, end, 0, true);
 }
 
-/* --- UFFDIO_WRITEPROTECT ------------------------------------------------------------------ */
-
-int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
-			       unsigned int mode)
-{
-	struct ptsim_mm_ctx *ctx = st->ctx;
-	const unsigned int all =
-		PTSIM_UFFDIO_WRITEPROTECT_MODE_WP | PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE;
-	bool wp = mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_WP;
-	struct ptsim_vma *first, *v;
-	uint64_t end, pages = 0;
-	const char *op;
-	int err;
-
-	if ((mode & ~all) || (wp && (mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE)))
-		return ptsim__seterr(ctx->host, -EINVAL, "uffdio_writeprotect: bad mode 0x%x",
-				     mode);
-	err = validate_range(st, "uffdio_writeprotect", start, len, &end);
-	if (err)
-		return err;
-	first = ptsim__find_vma(&st->vmas, start);
-	if (!first || first->vm_start >= end)
-		return ptsim__seterr(ctx->host, -ENOENT,
-				     "uffdio_writeprotect: no VMA in [0x%llx, 0x%llx)",
-				     (unsigned long long)start, (unsigned long long)end);
-	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
-		if (!(v->vm_flags & PTSIM_VM_UFFD_WP))
-			return ptsim__seterr(ctx->host, -ENOENT,
-					     "uffdio_writeprotect: the VMA at 0x%llx is not "
-					     "registered for WP",
-					     (unsigned long long)v->vm_start);
-
-	/* uffd_wp_range() per VMA, one flush for the range. */
-	op = ptsim__tlb_set_op(ctx->tlbs, "uffdio_writeprotect");
-	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
-		pages += ptsim__change_protection(st, v, v->vm_start > start ? v->vm_start : start,
-						  v->vm_end < end ? v->vm_end : end,
-						  wp ? PTSIM_CP_UFFD_WP : PTSIM_CP_UFFD_WP_RESOLVE);
-	if (pages)
-		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, start, end - 1, ctx->arch->page_shift,
-				       false);
-	ptsim__tlb_restore_op(ctx->tlbs, op);
-	return 0;
-}
-
 /* --- UFFDIO_COPY / UFFDIO_ZEROPAGE ---------------------------------------------------------- */
 
 /*
@@ -423,6 +378,21 @@ static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim
 	return 0;
 }
 
+/* The pool of @nr page tables (not linked); -ENOMEM leaves what to discard. */
+static int mfill_prepare_tables(struct ptsim_mm_state *st, size_t nr, struct mfill_prep *p)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+
+	p->tables = ptsim__zalloc(ctx->host, nr * sizeof(*p->tables));
+	if (!p->tables)
+		return -ENOMEM;
+	p->cap_tables = nr;
+	for (; p->nr_tables < nr; p->nr_tables++)
+		if (ptsim__table_alloc(ctx->pa, &p->tables[p->nr_tables]))
+			return -ENOMEM;
+	return 0;
+}
+
 static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool zeropage,
 			 size_t nr_pages, size_t nr_tables, struct mfill_prep *p)
 {
@@ -430,15 +400,8 @@ static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool 
 
 	memset(p, 0, sizeof(*p));
 	p->nr_pages = nr_pages;
-	if (nr_tables) {
-		p->tables = ptsim__zalloc(ctx->host, nr_tables * sizeof(*p->tables));
-		if (!p->tables)
-			return -ENOMEM;
-		p->cap_tables = nr_tables;
-		for (; p->nr_tables < nr_tables; p->nr_tables++)
-			if (ptsim__table_alloc(ctx->pa, &p->tables[p->nr_tables]))
-				return -ENOMEM;
-	}
+	if (nr_tables && mfill_prepare_tables(st, nr_tables, p))
+		return -ENOMEM;
 	if (vma_is_shmem(vma)) {
 		p->pcache = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pcache));
 		if (!p->pcache)
@@ -583,5 +546,159 @@ int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, un
 	mfill_commit(st, vma, dst, zeropage, wp, &p);
 	ptsim__tlb_restore_op(ctx->tlbs, op);
 	mfill_discard(st, vma, &p); /* only the arrays are left */
+	return 0;
+}
+
+/* --- UFFDIO_WRITEPROTECT ------------------------------------------------------------------ */
+
+/*
+ * userfaultfd_wp_use_markers(): protecting a file (shmem) VMA, or an
+ * anonymous one whose context enabled WP_UNPOPULATED, puts uffd-wp markers
+ * on the none PTEs of the range, allocating the page tables they need.
+ */
+static bool wp_use_markers(const struct ptsim_mm_state *st, const struct ptsim_vma *v)
+{
+	if (!(v->vm_flags & PTSIM_VM_UFFD_WP) ||
+	    ptsim__swp_code(st->ctx->arch, PTSIM_SOFTLEAF_MARKER) < 0)
+		return false;
+	return v->vm_file || (st->uffd.features & PTSIM_UFFD_FEATURE_WP_UNPOPULATED);
+}
+
+/* The page tables a marker pass over [start, end) would allocate. */
+static size_t marker_tables_needed(struct ptsim_mm_state *st, uint64_t start, uint64_t end)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	uint64_t psz = ptsim__page_size(a), prev = 0;
+	bool have_prev = false;
+	size_t n = 0;
+
+	for (uint64_t va = start; va < end; va += psz) {
+		struct ptsim_slot s;
+		int parent;
+
+		if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s) || s.lvl == PTSIM_PTE ||
+		    !a->ops->none(a, s.lvl, *s.p)) {
+			have_prev = false; /* a PTE table, or a huge leaf: nothing to link */
+			continue;
+		}
+		/* A table at each level below s.lvl, shared with the previous page's. */
+		parent = s.lvl;
+		for (int lvl = ptsim__child_level(a, s.lvl);;) {
+			if (!have_prev || va >> a->shift[parent] != prev >> a->shift[parent])
+				n++;
+			if (lvl == PTSIM_PTE)
+				break;
+			parent = lvl;
+			lvl = ptsim__child_level(a, lvl);
+		}
+		have_prev = true;
+		prev = va;
+	}
+	return n;
+}
+
+/*
+ * change_pte_range() for none PTEs under MM_CP_UFFD_WP with markers: link
+ * the prepared tables where they are missing and install a uffd-wp marker
+ * on every none PTE of [start, end) (a huge leaf keeps its own bit).
+ * Returns the markers installed; nothing is cached by a TLB for them.
+ */
+static uint64_t install_markers(struct ptsim_mm_state *st, uint64_t start, uint64_t end,
+				struct mfill_prep *p)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	uint64_t psz = ptsim__page_size(a), n = 0;
+	uint64_t mk = a->ops->mk_swp(a, PTSIM_PTE,
+				     (unsigned int)ptsim__swp_code(a, PTSIM_SOFTLEAF_MARKER),
+				     PTSIM_PTE_MARKER_UFFD_WP, 0);
+
+	for (uint64_t va = start; va < end; va += psz) {
+		struct ptsim_slot s;
+
+		ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
+		while (s.lvl < PTSIM_PTE && a->ops->none(a, s.lvl, *s.p)) {
+			PTSIM_BUG_ON(p->used_tables >= p->nr_tables);
+			ptsim__table_link(st->pt, &s, &p->tables[p->used_tables++]);
+			ptsim__walk_to(st->pt, va, PTSIM_PTE, &s);
+		}
+		if (s.lvl != PTSIM_PTE || !a->ops->none(a, PTSIM_PTE, *s.p))
+			continue;
+		s.addr = va;
+		ptsim__set_entry(st->pt, &s, mk);
+		n++;
+	}
+	return n;
+}
+
+int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
+			       unsigned int mode)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const unsigned int all =
+		PTSIM_UFFDIO_WRITEPROTECT_MODE_WP | PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE;
+	bool wp = mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_WP;
+	struct ptsim_vma *first, *v;
+	struct mfill_prep p;
+	uint64_t end, pages = 0;
+	const char *op;
+	int err;
+
+	if ((mode & ~all) || (wp && (mode & PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE)))
+		return ptsim__seterr(ctx->host, -EINVAL, "uffdio_writeprotect: bad mode 0x%x",
+				     mode);
+	err = validate_range(st, "uffdio_writeprotect", start, len, &end);
+	if (err)
+		return err;
+	first = ptsim__find_vma(&st->vmas, start);
+	if (!first || first->vm_start >= end)
+		return ptsim__seterr(ctx->host, -ENOENT,
+				     "uffdio_writeprotect: no VMA in [0x%llx, 0x%llx)",
+				     (unsigned long long)start, (unsigned long long)end);
+	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
+		if (!(v->vm_flags & PTSIM_VM_UFFD_WP))
+			return ptsim__seterr(ctx->host, -ENOENT,
+					     "uffdio_writeprotect: the VMA at 0x%llx is not "
+					     "registered for WP",
+					     (unsigned long long)v->vm_start);
+
+	/*
+	 * Markers need page tables: count and allocate them all first
+	 * (change_protection()'s -ENOMEM changes nothing here).
+	 */
+	memset(&p, 0, sizeof(p));
+	if (wp) {
+		size_t nr_tables = 0;
+
+		for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v))
+			if (wp_use_markers(st, v))
+				nr_tables += marker_tables_needed(
+					st, v->vm_start > start ? v->vm_start : start,
+					v->vm_end < end ? v->vm_end : end);
+		if (nr_tables && mfill_prepare_tables(st, nr_tables, &p)) {
+			mfill_discard(st, NULL, &p);
+			return ptsim__seterr(ctx->host, -ENOMEM,
+					     "uffdio_writeprotect: out of memory for the page "
+					     "tables of %zu markers' ranges",
+					     nr_tables);
+		}
+	}
+
+	/* uffd_wp_range() per VMA, one flush for the range. */
+	op = ptsim__tlb_set_op(ctx->tlbs, "uffdio_writeprotect");
+	for (v = first; v && v->vm_start < end; v = ptsim__vma_next(v)) {
+		uint64_t vs = v->vm_start > start ? v->vm_start : start;
+		uint64_t ve = v->vm_end < end ? v->vm_end : end;
+
+		pages += ptsim__change_protection(st, v, vs, ve,
+						  wp ? PTSIM_CP_UFFD_WP : PTSIM_CP_UFFD_WP_RESOLVE);
+		if (wp && wp_use_markers(st, v))
+			(void)install_markers(st, vs, ve, &p);
+	}
+	PTSIM_BUG_ON(p.used_tables != p.nr_tables);
+	mfill_discard(st, NULL, &p);
+	if (pages)
+		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, start, end - 1, ctx->arch->page_shift,
+				       false);
+	ptsim__tlb_restore_op(ctx->tlbs, op);
 	return 0;
 }
