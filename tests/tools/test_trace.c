@@ -537,6 +537,18 @@ static void test_replay_errors(void **state)
 	line[PTS_TRACE_MAX_LINE + 2] = '\0';
 	assert_int_equal(replay(line, &o, &res, err), -EINVAL);
 	assert_string_equal(err, "t:1: line longer than 4096 bytes");
+	/* The same with the blanks before the access, of the usual shape. */
+	memset(line, ' ', PTS_TRACE_MAX_LINE + 1);
+	memcpy(line + PTS_TRACE_MAX_LINE - 12, "W 0x1000,8", 10);
+	line[PTS_TRACE_MAX_LINE - 2] = '\n';
+	line[PTS_TRACE_MAX_LINE - 1] = '\0';
+	assert_int_equal(replay(line, &o, &res, err), 0);
+	memset(line, ' ', PTS_TRACE_MAX_LINE + 1);
+	memcpy(line + PTS_TRACE_MAX_LINE - 9, "W 0x1000,8", 10);
+	line[PTS_TRACE_MAX_LINE + 1] = '\n';
+	line[PTS_TRACE_MAX_LINE + 2] = '\0';
+	assert_int_equal(replay(line, &o, &res, err), -EINVAL);
+	assert_string_equal(err, "t:1: line longer than 4096 bytes");
 	free(line);
 
 	/* The last line needs no newline; NUL bytes are just bad bytes. */

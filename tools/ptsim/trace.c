@@ -292,19 +292,22 @@ static bool hex8(const unsigned char *s, uint32_t *out)
 /*
  * The fast path: the shape of nearly every line of a real trace - optional
  * blanks, KIND, blanks, ["0x"] 1 to 16 hex digits, then ",SIZE" of 1 to 5
- * digits (1 .. PTS_TRACE_MAX_SIZE, no wrap past 2^64) or nothing, and the
- * end of the line.  Each such line is one the general parser accepts with
- * the same accesses: blanks, kind and digits are read by the same rules,
- * a line that ends in a digit has no trailing white space to trim, and a
- * line that starts with a blank or a kind letter is no banner.  Anything
- * else - comments, white space at the end, CR LF, leading zeros beyond 16
- * hex or 5 decimal digits, errors - returns -1, and the general parser
- * reads the line again and says what it finds.  One table load per byte, no
- * read outside the @len bytes of @line.
+ * digits (1 .. PTS_TRACE_MAX_SIZE, no wrap past 2^64) or nothing - read from
+ * @s, never at or past @e.  Returns the number of accesses and sets *@end to
+ * the byte after the access; the caller accepts the line only if that is
+ * where the line ends.  Each line so accepted is one the general parser
+ * accepts with the same accesses: blanks, kind and digits are read by the
+ * same rules, a line that ends in a digit has no trailing white space to
+ * trim, and a line that starts with a blank or a kind letter is no banner.
+ * Anything else - comments, white space at the end, CR LF, leading zeros
+ * beyond 16 hex or 5 decimal digits, errors - returns -1 (or ends
+ * elsewhere), and the general parser reads the line again and says what it
+ * finds.  One table load per byte, or one load per eight hex digits.
  */
-static int parse_fast(const char *line, size_t len, struct pts_trace_ref refs[2])
+static inline int parse_fast(const unsigned char *s, const unsigned char *e,
+			     struct pts_trace_ref refs[2], const unsigned char **end)
 {
-	const unsigned char *s = (const unsigned char *)line, *e = s + len, *digits;
+	const unsigned char *digits;
 	unsigned int kind, v, size = 1;
 	uint64_t addr = 0;
 
@@ -329,20 +332,18 @@ static int parse_fast(const char *line, size_t len, struct pts_trace_ref refs[2]
 	}
 	if (s == digits || s - digits > 16)
 		return -1;
-	if (s < e) {
-		const unsigned char *sz;
+	if (s < e && *s == ',') {
+		const unsigned char *sz = ++s;
 
-		if (*s != ',')
-			return -1;
-		sz = ++s;
 		size = 0;
 		while (s < e && s - sz < 6 && (unsigned int)(*s - '0') < 10u)
 			size = size * 10 + (unsigned int)(*s++ - '0');
-		if (s != e || s == sz || s - sz > 5 || size == 0 || size > PTS_TRACE_MAX_SIZE)
+		if (s == sz || s - sz > 5 || size == 0 || size > PTS_TRACE_MAX_SIZE)
 			return -1;
 	}
 	if (addr + (size - 1) < addr)
 		return -1;
+	*end = s;
 	refs[0].access = kind & ~KIND_MODIFY;
 	refs[0].addr = addr;
 	refs[0].size = size;
@@ -357,9 +358,10 @@ static int parse_fast(const char *line, size_t len, struct pts_trace_ref refs[2]
 int pts_trace_parse_line(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
 			 size_t errlen)
 {
-	int n = line ? parse_fast(line, len, refs) : -1;
+	const unsigned char *s = (const unsigned char *)line, *end;
+	int n = line ? parse_fast(s, s + len, refs, &end) : -1;
 
-	return n >= 0 ? n : pts_trace_parse_line_ref(line, len, refs, err, errlen);
+	return n > 0 && end == s + len ? n : pts_trace_parse_line_ref(line, len, refs, err, errlen);
 }
 
 /* --- --tlb ---------------------------------------------------------------------- */
@@ -723,24 +725,44 @@ static int replay_lines(struct replay *st, FILE *in)
 	if (!r.buf)
 		return rerr(st, -ENOMEM, "out of memory");
 	for (;;) {
-		n = read_line(&r, &line, &len);
-		if (n == 0)
-			break;
-		st->lineno++;
-		st->res->lines++;
-		if (n == -E2BIG) {
-			err = rerr(st, -EINVAL, "line longer than %u bytes", PTS_TRACE_MAX_LINE);
-			break;
-		}
-		if (n < 0) {
-			st->lineno = 0;
-			err = rerr(st, n, "read error");
-			break;
-		}
-		n = pts_trace_parse_line(line, len, refs, msg, sizeof(msg));
-		if (n < 0) {
-			err = rerr(st, n, "%s", msg);
-			break;
+		const unsigned char *b = (const unsigned char *)r.buf + r.start, *end;
+
+		/*
+		 * A line of the usual shape, of at most PTS_TRACE_MAX_LINE bytes,
+		 * that ends in the buffer is parsed where it lies, its newline found
+		 * by the parser.  Any other line - one cut by the end of the buffer
+		 * included - is read and parsed as a whole, which gives the same
+		 * accesses for the first kind (pts_trace_parse_line()).
+		 */
+		n = parse_fast(b, (const unsigned char *)r.buf + r.end, refs, &end);
+		if (n > 0 && end < (const unsigned char *)r.buf + r.end && *end == '\n' &&
+		    (size_t)(end - b) <= PTS_TRACE_MAX_LINE) {
+			len = (size_t)(end - b) + 1;
+			r.start += len;
+			r.consumed += len;
+			st->lineno++;
+			st->res->lines++;
+		} else {
+			n = read_line(&r, &line, &len);
+			if (n == 0)
+				break;
+			st->lineno++;
+			st->res->lines++;
+			if (n == -E2BIG) {
+				err = rerr(st, -EINVAL, "line longer than %u bytes",
+					   PTS_TRACE_MAX_LINE);
+				break;
+			}
+			if (n < 0) {
+				st->lineno = 0;
+				err = rerr(st, n, "read error");
+				break;
+			}
+			n = pts_trace_parse_line(line, len, refs, msg, sizeof(msg));
+			if (n < 0) {
+				err = rerr(st, n, "%s", msg);
+				break;
+			}
 		}
 		if (n == 0)
 			st->res->skipped++;
