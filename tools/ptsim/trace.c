@@ -311,16 +311,26 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	unsigned int kind, v, size = 1;
 	uint64_t addr = 0;
 
-	while (s < e && blank_byte(*s))
-		s++;
-	if (e - s < 3)
+	if (e - s >= 4 && s[0] == ' ' && s[2] == ' ' && !blank_byte(s[3])) {
+		kind = kind_tab[s[1]]; /* lackey's " L ADDR" */
+		s += 3;
+	} else if (e - s >= 4 && s[1] == ' ' && s[2] == ' ' && !blank_byte(s[3])) {
+		kind = kind_tab[s[0]]; /* lackey's "I  ADDR" */
+		s += 3;
+	} else {
+		while (s < e && blank_byte(*s))
+			s++;
+		if (e - s < 3)
+			return -1;
+		kind = kind_tab[s[0]];
+		if (!blank_byte(s[1]))
+			return -1;
+		s += 2;
+		while (s < e && blank_byte(*s))
+			s++;
+	}
+	if (!kind)
 		return -1;
-	kind = kind_tab[s[0]];
-	if (!kind || !blank_byte(s[1]))
-		return -1;
-	s += 2;
-	while (s < e && blank_byte(*s))
-		s++;
 	if (e - s >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
 		s += 2;
 	digits = s;
@@ -333,12 +343,12 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	if (s == digits || s - digits > 16)
 		return -1;
 	if (s < e && *s == ',') {
-		const unsigned char *sz = ++s;
+		const unsigned char *sz = ++s, *lim = e - s > 5 ? s + 5 : e;
 
 		size = 0;
-		while (s < e && s - sz < 6 && (unsigned int)(*s - '0') < 10u)
-			size = size * 10 + (unsigned int)(*s++ - '0');
-		if (s == sz || s - sz > 5 || size == 0 || size > PTS_TRACE_MAX_SIZE)
+		for (unsigned int d; s < lim && (d = (unsigned int)(*s - '0')) < 10u; s++)
+			size = size * 10 + d;
+		if (s == sz || size == 0 || size > PTS_TRACE_MAX_SIZE)
 			return -1;
 	}
 	if (addr + (size - 1) < addr)
@@ -715,6 +725,7 @@ static void progress_clear(struct replay *st)
 static int replay_lines(struct replay *st, FILE *in)
 {
 	struct reader r = {.f = in};
+	bool progress = st->opts->progress_out;
 	struct pts_trace_ref refs[2];
 	char msg[256];
 	const char *line;
@@ -772,7 +783,7 @@ static int replay_lines(struct replay *st, FILE *in)
 			err = replay_ref(st, &refs[i]);
 		if (err)
 			break;
-		if (st->opts->progress_out && st->lineno % PROGRESS_EVERY == 0)
+		if (progress && st->lineno % PROGRESS_EVERY == 0)
 			progress_draw(st, &r);
 	}
 	if (st->opts->progress_out && st->lineno >= PROGRESS_EVERY)
