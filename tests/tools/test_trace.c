@@ -207,6 +207,132 @@ static void test_parse_prefixes(void **state)
 	}
 }
 
+/*
+ * pts_trace_parse_line() (fast path first) and pts_trace_parse_line_ref()
+ * (the general parser alone) agree on @line: the same return, accesses and
+ * message.
+ */
+static void expect_same(const char *line, size_t len)
+{
+	struct pts_trace_ref a[2], b[2];
+	char ea[256], eb[256];
+	char *copy = malloc(len ? len : 1); /* exactly len bytes: ASan catches overreads */
+	int na, nb;
+
+	assert_non_null(copy);
+	memcpy(copy, line, len);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	strcpy(ea, "unset");
+	strcpy(eb, "unset");
+	na = pts_trace_parse_line(copy, len, a, ea, sizeof(ea));
+	nb = pts_trace_parse_line_ref(copy, len, b, eb, sizeof(eb));
+	free(copy);
+	if (na != nb)
+		fail_msg("\"%.*s\" (%zu bytes): %d, the reference %d: %s", (int)len, line, len, na,
+			 nb, eb);
+	if (na < 0 && strcmp(ea, eb))
+		fail_msg("\"%.*s\": \"%s\", the reference \"%s\"", (int)len, line, ea, eb);
+	for (int i = 0; i < na; i++) {
+		if (a[i].access != b[i].access || a[i].addr != b[i].addr || a[i].size != b[i].size)
+			fail_msg("\"%.*s\": access %d differs from the reference", (int)len, line,
+				 i);
+	}
+}
+
+#define SAME(line) expect_same(line, strlen(line))
+
+/* xorshift64: the same lines on every run. */
+static uint64_t rnd(uint64_t *seed)
+{
+	*seed ^= *seed << 13;
+	*seed ^= *seed >> 7;
+	*seed ^= *seed << 17;
+	return *seed;
+}
+
+/* The fast path decides exactly the lines the general parser decides so. */
+static void test_parse_fast_path(void **state)
+{
+	static const char *const kinds[] = {"I", "L", "S", "M", "R", "W", "X",
+					    "Q", "i", "=", "-", "#", "",  "\xff"};
+	static const char *const blanks[] = {"", " ", "  ", "\t", " \t "};
+	static const char *const prefixes[] = {"", "0x", "0X", "0", "x"};
+	static const char *const tails[] = {"", " ", "\r", "\r\n", " # c", "#", "x", "\t", ","};
+	/* After the 16 hex digits: bytes next to them in ASCII, and beyond it. */
+	static const char hexd[] = "0123456789abcdefABCDEFgG@`/:\x10\x17\x19\x1f\x80\xc6";
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	char line[128];
+
+	(void)state;
+	/* The edges of each limit. */
+	SAME("I  0400d7d4,8");
+	SAME(" L 1ffefffd40,8");
+	SAME(" M 0421c7f0,4");
+	SAME("W 0xffffffffffffffff,1");
+	SAME("W 0xffffffffffffffff,2");
+	SAME("W 0xfffffffffffff000,4096");
+	SAME("W 0xfffffffffffff001,4096");
+	SAME("R 0ffffffffffffffff");
+	SAME("R 10000000000000000");
+	SAME("R 00000000000000000001");
+	SAME("R 1,65536");
+	SAME("R 1,65537");
+	SAME("R 1,99999");
+	SAME("R 1,000001");
+	SAME("R 1,00001");
+	SAME("R 1,0");
+	SAME("R 1,");
+	SAME("R 12345678");
+	SAME("R 1234567g");
+	SAME("R 12345678g");
+	SAME("R 0x1234567812345678");
+	SAME("R 0x12345678123456789");
+	SAME("R 0x1234567\x80");
+	SAME("R  \t 0x10");
+	SAME("==12== I  0400d7d4,8");
+	SAME("--12-- I  0400d7d4,8");
+	SAME("I  0400d7d4,8\r");
+	SAME("I");
+	SAME("I ");
+	SAME("I 1");
+	SAME("");
+	/* Random lines of trace-like pieces, then with one byte changed. */
+	for (unsigned int iter = 0; iter < 200000; iter++) {
+		size_t n = 0, k;
+
+#define PICK(a) (a)[rnd(&seed) % (sizeof(a) / sizeof((a)[0]))]
+		n += (size_t)sprintf(line + n, "%s%s%s%s", PICK(blanks), PICK(kinds), PICK(blanks),
+				     PICK(prefixes));
+		for (k = rnd(&seed) % 20; k; k--)
+			line[n++] = rnd(&seed) % 3 ? hexd[rnd(&seed) % 16]
+						   : (rnd(&seed) % 8 ? '0' : PICK(hexd));
+		if (rnd(&seed) % 4) {
+			line[n++] = ',';
+			for (k = rnd(&seed) % 8; k; k--)
+				line[n++] = (char)('0' + rnd(&seed) % 10);
+		}
+		{
+			const char *t = PICK(tails);
+
+			memcpy(line + n, t, strlen(t));
+			n += strlen(t);
+		}
+		if (rnd(&seed) % 16 == 0)
+			line[n++] = '\0';
+		expect_same(line, n);
+		if (n) {
+			line[rnd(&seed) % n] = (char)rnd(&seed);
+			expect_same(line, n);
+			line[rnd(&seed) % n] = (char)(rnd(&seed) % 2 ? PICK(hexd) : 0x30 ^ 0x20);
+			expect_same(line, n);
+		}
+		if (n > 1)
+			expect_same(line, n - 1 - rnd(&seed) % (n - 1));
+#undef PICK
+	}
+}
+
 /* --- --tlb ------------------------------------------------------------------------ */
 
 static void test_parse_tlb(void **state)
@@ -407,6 +533,18 @@ static void test_replay_errors(void **state)
 	line[PTS_TRACE_MAX_LINE + 1] = '\0';
 	assert_int_equal(replay(line, &o, &res, err), 0);
 	line[PTS_TRACE_MAX_LINE] = ' ';
+	line[PTS_TRACE_MAX_LINE + 1] = '\n';
+	line[PTS_TRACE_MAX_LINE + 2] = '\0';
+	assert_int_equal(replay(line, &o, &res, err), -EINVAL);
+	assert_string_equal(err, "t:1: line longer than 4096 bytes");
+	/* The same with the blanks before the access, of the usual shape. */
+	memset(line, ' ', PTS_TRACE_MAX_LINE + 1);
+	memcpy(line + PTS_TRACE_MAX_LINE - 12, "W 0x1000,8", 10);
+	line[PTS_TRACE_MAX_LINE - 2] = '\n';
+	line[PTS_TRACE_MAX_LINE - 1] = '\0';
+	assert_int_equal(replay(line, &o, &res, err), 0);
+	memset(line, ' ', PTS_TRACE_MAX_LINE + 1);
+	memcpy(line + PTS_TRACE_MAX_LINE - 9, "W 0x1000,8", 10);
 	line[PTS_TRACE_MAX_LINE + 1] = '\n';
 	line[PTS_TRACE_MAX_LINE + 2] = '\0';
 	assert_int_equal(replay(line, &o, &res, err), -EINVAL);
@@ -664,12 +802,13 @@ static void test_main_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_lackey),	 cmocka_unit_test(test_parse_plain),
-		cmocka_unit_test(test_parse_numbers),	 cmocka_unit_test(test_parse_malformed),
-		cmocka_unit_test(test_parse_prefixes),	 cmocka_unit_test(test_parse_tlb),
-		cmocka_unit_test(test_replay_same_page), cmocka_unit_test(test_replay_lackey),
-		cmocka_unit_test(test_replay_errors),	 PTSIM_ARCH_TESTS(test_replay_arch),
-		cmocka_unit_test(test_main_json),	 cmocka_unit_test(test_main_errors),
+		cmocka_unit_test(test_parse_lackey),   cmocka_unit_test(test_parse_plain),
+		cmocka_unit_test(test_parse_numbers),  cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_prefixes), cmocka_unit_test(test_parse_fast_path),
+		cmocka_unit_test(test_parse_tlb),      cmocka_unit_test(test_replay_same_page),
+		cmocka_unit_test(test_replay_lackey),  cmocka_unit_test(test_replay_errors),
+		PTSIM_ARCH_TESTS(test_replay_arch),    cmocka_unit_test(test_main_json),
+		cmocka_unit_test(test_main_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,8 +24,6 @@
 
 #include "cli.h"
 
-#include "cli.h"
-
 /* --- the parser ---------------------------------------------------------------- */
 
 static bool is_blank(char c)
@@ -38,16 +36,33 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+/* Hex digits: HEX_DIGIT | value; 0 for any other byte.  One load per byte. */
+#define HEX_DIGIT 0x10u
+static const unsigned char hex_tab[256] = {
+	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+	['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+	['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+	['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
+};
+
 static int hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	unsigned int v = hex_tab[(unsigned char)c];
+
+	return v & HEX_DIGIT ? (int)(v & 0xf) : -1;
 }
+
+/* Access kinds by letter: PTSIM_ACCESS_* (KIND_MODIFY: "M", a load then a store); 0: none. */
+#define KIND_MODIFY 0x80u
+static const unsigned char kind_tab[256] = {
+	['I'] = PTSIM_ACCESS_EXEC,
+	['X'] = PTSIM_ACCESS_EXEC,
+	['L'] = PTSIM_ACCESS_READ,
+	['R'] = PTSIM_ACCESS_READ,
+	['S'] = PTSIM_ACCESS_WRITE,
+	['W'] = PTSIM_ACCESS_WRITE,
+	['M'] = PTSIM_ACCESS_READ | KIND_MODIFY,
+};
 
 static bool is_digit(char c)
 {
@@ -119,8 +134,8 @@ static bool is_banner(const char *p, const char *e)
 	return q > p + 2 && e - q >= 2 && q[0] == d && q[1] == d;
 }
 
-int pts_trace_parse_line(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
-			 size_t errlen)
+int pts_trace_parse_line_ref(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
+			     size_t errlen)
 {
 	const char *p, *e, *digits;
 	char q[QUOTE_LEN], kind;
@@ -231,6 +246,132 @@ int pts_trace_parse_line(const char *line, size_t len, struct pts_trace_ref refs
 		refs[1].access = PTSIM_ACCESS_WRITE;
 	}
 	return (int)nr;
+}
+
+static bool blank_byte(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+#define BYTES(b) (0x0101010101010101ull * (b))
+
+/*
+ * Eight hex digits at once (SWAR): the value of s[0..7] read as a
+ * hexadecimal number into @out, if all eight are digits (0-9, a-f, A-F).
+ * The caller guarantees the eight bytes are inside the line.
+ */
+static bool hex8(const unsigned char *s, uint32_t *out)
+{
+	static const union {
+		uint16_t u;
+		unsigned char c[2];
+	} one = {1};
+	uint64_t x, low, digit, alpha, v;
+
+	memcpy(&x, s, 8); /* one load; then s[0] in the low byte, whatever the host */
+	if (!one.c[0])
+		x = __builtin_bswap64(x);
+	if (x & BYTES(0x80))
+		return false;
+	/* Every byte below 0x80: a byte in [lo, hi] is one whose high bit
+	 * (c + 0x80 - lo) sets and (c + 0x7f - hi) does not; no carry leaves a byte. */
+	low = x | BYTES(0x20); /* A-F as a-f (and nothing else there); digits unchanged */
+	digit = (x + BYTES(0x80 - '0')) & ~(x + BYTES(0x7f - '9'));
+	alpha = (low + BYTES(0x80 - 'a')) & ~(low + BYTES(0x7f - 'f'));
+	if (((digit | alpha) & BYTES(0x80)) != BYTES(0x80))
+		return false;
+	/* Nibbles: the low four bits, + 9 for a letter; then pairs, quads, eights. */
+	v = (low & BYTES(0x0f)) + ((alpha >> 7) & BYTES(0x01)) * 9;
+	v = (v * 16 + (v >> 8)) & 0x00ff00ff00ff00ffull;
+	v = (v * 256 + (v >> 16)) & 0x0000ffff0000ffffull;
+	v = (v * 65536 + (v >> 32)) & 0xffffffffull;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/*
+ * The fast path: the shape of nearly every line of a real trace - optional
+ * blanks, KIND, blanks, ["0x"] 1 to 16 hex digits, then ",SIZE" of 1 to 5
+ * digits (1 .. PTS_TRACE_MAX_SIZE, no wrap past 2^64) or nothing - read from
+ * @s, never at or past @e.  Returns the number of accesses and sets *@end to
+ * the byte after the access; the caller accepts the line only if that is
+ * where the line ends.  Each line so accepted is one the general parser
+ * accepts with the same accesses: blanks, kind and digits are read by the
+ * same rules, a line that ends in a digit has no trailing white space to
+ * trim, and a line that starts with a blank or a kind letter is no banner.
+ * Anything else - comments, white space at the end, CR LF, leading zeros
+ * beyond 16 hex or 5 decimal digits, errors - returns -1 (or ends
+ * elsewhere), and the general parser reads the line again and says what it
+ * finds.  One table load per byte, or one load per eight hex digits.
+ */
+static inline int parse_fast(const unsigned char *s, const unsigned char *e,
+			     struct pts_trace_ref refs[2], const unsigned char **end)
+{
+	const unsigned char *digits;
+	unsigned int kind, v, size = 1;
+	uint64_t addr = 0;
+
+	if (e - s >= 4 && s[0] == ' ' && s[2] == ' ' && !blank_byte(s[3])) {
+		kind = kind_tab[s[1]]; /* lackey's " L ADDR" */
+		s += 3;
+	} else if (e - s >= 4 && s[1] == ' ' && s[2] == ' ' && !blank_byte(s[3])) {
+		kind = kind_tab[s[0]]; /* lackey's "I  ADDR" */
+		s += 3;
+	} else {
+		while (s < e && blank_byte(*s))
+			s++;
+		if (e - s < 3)
+			return -1;
+		kind = kind_tab[s[0]];
+		if (!blank_byte(s[1]))
+			return -1;
+		s += 2;
+		while (s < e && blank_byte(*s))
+			s++;
+	}
+	if (!kind)
+		return -1;
+	if (e - s >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
+		s += 2;
+	digits = s;
+	for (uint32_t v8; s - digits < 16 && e - s >= 8 && hex8(s, &v8); s += 8)
+		addr = addr << 32 | v8;
+	while (s < e && ((v = hex_tab[*s]) & HEX_DIGIT)) {
+		addr = addr << 4 | (v & 0xf);
+		s++;
+	}
+	if (s == digits || s - digits > 16)
+		return -1;
+	if (s < e && *s == ',') {
+		const unsigned char *sz = ++s, *lim = e - s > 5 ? s + 5 : e;
+
+		size = 0;
+		for (unsigned int d; s < lim && (d = (unsigned int)(*s - '0')) < 10u; s++)
+			size = size * 10 + d;
+		if (s == sz || size == 0 || size > PTS_TRACE_MAX_SIZE)
+			return -1;
+	}
+	if (addr + (size - 1) < addr)
+		return -1;
+	*end = s;
+	refs[0].access = kind & ~KIND_MODIFY;
+	refs[0].addr = addr;
+	refs[0].size = size;
+	if (!(kind & KIND_MODIFY))
+		return 1;
+	refs[1].access = PTSIM_ACCESS_WRITE;
+	refs[1].addr = addr;
+	refs[1].size = size;
+	return 2;
+}
+
+int pts_trace_parse_line(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
+			 size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)line, *end;
+	int n = line ? parse_fast(s, s + len, refs, &end) : -1;
+
+	return n > 0 && end == s + len ? n : pts_trace_parse_line_ref(line, len, refs, err, errlen);
 }
 
 /* --- --tlb ---------------------------------------------------------------------- */
@@ -364,6 +505,20 @@ static int read_line(struct reader *r, const char **line, size_t *len)
 
 /* --- replay --------------------------------------------------------------------- */
 
+/*
+ * Ranges known to lie inside VMAs, so that an access there needs no
+ * ptsim_vma_info() call: the VMAs that lookups found and the regions mapped
+ * on demand, the last KNOWN_RANGES of them (replaced round robin).  A trace
+ * mostly moves between a few VMAs (code, stack, heap), so nearly every
+ * access is in one of them.  Sound because VMAs never shrink during a
+ * replay: its only VMA operation is ptsim_mmap(MAP_FIXED_NOREPLACE) into
+ * free space (neighbours may merge, which only grows them), and
+ * ptsim_access() does not change VMAs.  So an address inside a known range
+ * is inside a VMA, where ptsim_vma_info() would succeed without side effect;
+ * any other address is looked up as before.
+ */
+#define KNOWN_RANGES 4
+
 struct replay {
 	struct ptsim_machine *m;
 	struct ptsim_mm *mm;
@@ -372,11 +527,37 @@ struct replay {
 	uint64_t psz, block; /* base page, and the region mapped on demand */
 	uint64_t limit;	     /* TASK_SIZE: user addresses are below it */
 	uint64_t fold_mask;  /* what --fold keeps */
+	bool fold;
+	uint64_t known_start[KNOWN_RANGES], known_len[KNOWN_RANGES]; /* len 0: unused */
+	unsigned int known_next, known_last[3]; /* by kind_index(): the last range hit */
 	const char *name;
 	uint64_t lineno;
 	char *err;
 	size_t errlen;
 };
+
+/* Is @va in a known range?  The one the last access of its kind hit comes first. */
+static bool in_known_range(struct replay *st, uint64_t va, unsigned int kind)
+{
+	unsigned int i = st->known_last[kind];
+
+	if (va - st->known_start[i] < st->known_len[i])
+		return true;
+	for (i = 0; i < KNOWN_RANGES; i++) {
+		if (va - st->known_start[i] < st->known_len[i]) {
+			st->known_last[kind] = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_known_range(struct replay *st, uint64_t start, uint64_t end)
+{
+	st->known_start[st->known_next] = start;
+	st->known_len[st->known_next] = end - start;
+	st->known_next = (st->known_next + 1) % KNOWN_RANGES;
+}
 
 /* "NAME:LINE: " + message, then -errno. */
 static int rerr(struct replay *st, int ret, const char *fmt, ...)
@@ -436,30 +617,21 @@ static int map_region(struct replay *st, uint64_t va)
 	if (err)
 		return lib_err(st, err, "mmap for", va);
 	st->res->regions++;
+	add_known_range(st, start, end);
 	return 0;
 }
 
-/* One access within one page. */
-static int access_page(struct replay *st, uint64_t va, unsigned int access)
+/* Make sure a VMA holds @va: look it up, or map a region around it. */
+static int find_or_map(struct replay *st, uint64_t va)
 {
 	struct ptsim_vma_info v;
-	struct ptsim_access_result ar;
 	int err = ptsim_vma_info(st->mm, va, &v);
 
 	if (err == -ENOENT)
-		err = map_region(st, va);
-	else if (err)
+		return map_region(st, va);
+	if (err)
 		return lib_err(st, err, "vma lookup at", va);
-	if (err)
-		return err;
-	err = ptsim_access(st->mm, 0, va, access, &ar);
-	if (err)
-		return lib_err(st, err, "access", va);
-	st->res->page_accesses++;
-	if (ar.signal == PTSIM_SIGSEGV)
-		st->res->sigsegv++;
-	else if (ar.signal == PTSIM_SIGBUS)
-		st->res->sigbus++;
+	add_known_range(st, v.start, v.end);
 	return 0;
 }
 
@@ -471,12 +643,35 @@ static unsigned int kind_index(unsigned int access)
 	return access == PTSIM_ACCESS_WRITE ? 1 : 2;
 }
 
+/* One access within one page; @kind is kind_index(@access). */
+static int access_page(struct replay *st, uint64_t va, unsigned int access, unsigned int kind)
+{
+	struct ptsim_access_result ar;
+	int err;
+
+	if (!in_known_range(st, va, kind)) {
+		err = find_or_map(st, va);
+		if (err)
+			return err;
+	}
+	err = ptsim_access(st->mm, 0, va, access, &ar);
+	if (err)
+		return lib_err(st, err, "access", va);
+	st->res->page_accesses++;
+	if (ar.signal == PTSIM_SIGSEGV)
+		st->res->sigsegv++;
+	else if (ar.signal == PTSIM_SIGBUS)
+		st->res->sigbus++;
+	return 0;
+}
+
 static int replay_ref(struct replay *st, const struct pts_trace_ref *ref)
 {
 	uint64_t addr = ref->addr, first, last, va;
+	unsigned int kind = kind_index(ref->access);
 	int err;
 
-	if (st->opts->fold && (addr & st->fold_mask) != addr) {
+	if (st->fold && (addr & st->fold_mask) != addr) {
 		addr &= st->fold_mask;
 		st->res->folded++;
 	}
@@ -487,13 +682,13 @@ static int replay_ref(struct replay *st, const struct pts_trace_ref *ref)
 			    addr != ref->addr ? "folded address " : "address ", addr, ref->size,
 			    ptsim_arch_name(st->res->arch), st->limit,
 			    st->opts->fold ? "" : "; --fold masks addresses into it");
-	st->res->refs[kind_index(ref->access)]++;
+	st->res->refs[kind]++;
 	first = addr & ~(st->psz - 1);
 	last = (addr + ref->size - 1) & ~(st->psz - 1);
 	if (first != last)
 		st->res->straddles++;
 	for (va = first;; va += st->psz) {
-		err = access_page(st, va == first ? addr : va, ref->access);
+		err = access_page(st, va == first ? addr : va, ref->access, kind);
 		if (err || va == last)
 			return err;
 	}
@@ -530,6 +725,7 @@ static void progress_clear(struct replay *st)
 static int replay_lines(struct replay *st, FILE *in)
 {
 	struct reader r = {.f = in};
+	bool progress = st->opts->progress_out;
 	struct pts_trace_ref refs[2];
 	char msg[256];
 	const char *line;
@@ -540,24 +736,44 @@ static int replay_lines(struct replay *st, FILE *in)
 	if (!r.buf)
 		return rerr(st, -ENOMEM, "out of memory");
 	for (;;) {
-		n = read_line(&r, &line, &len);
-		if (n == 0)
-			break;
-		st->lineno++;
-		st->res->lines++;
-		if (n == -E2BIG) {
-			err = rerr(st, -EINVAL, "line longer than %u bytes", PTS_TRACE_MAX_LINE);
-			break;
-		}
-		if (n < 0) {
-			st->lineno = 0;
-			err = rerr(st, n, "read error");
-			break;
-		}
-		n = pts_trace_parse_line(line, len, refs, msg, sizeof(msg));
-		if (n < 0) {
-			err = rerr(st, n, "%s", msg);
-			break;
+		const unsigned char *b = (const unsigned char *)r.buf + r.start, *end;
+
+		/*
+		 * A line of the usual shape, of at most PTS_TRACE_MAX_LINE bytes,
+		 * that ends in the buffer is parsed where it lies, its newline found
+		 * by the parser.  Any other line - one cut by the end of the buffer
+		 * included - is read and parsed as a whole, which gives the same
+		 * accesses for the first kind (pts_trace_parse_line()).
+		 */
+		n = parse_fast(b, (const unsigned char *)r.buf + r.end, refs, &end);
+		if (n > 0 && end < (const unsigned char *)r.buf + r.end && *end == '\n' &&
+		    (size_t)(end - b) <= PTS_TRACE_MAX_LINE) {
+			len = (size_t)(end - b) + 1;
+			r.start += len;
+			r.consumed += len;
+			st->lineno++;
+			st->res->lines++;
+		} else {
+			n = read_line(&r, &line, &len);
+			if (n == 0)
+				break;
+			st->lineno++;
+			st->res->lines++;
+			if (n == -E2BIG) {
+				err = rerr(st, -EINVAL, "line longer than %u bytes",
+					   PTS_TRACE_MAX_LINE);
+				break;
+			}
+			if (n < 0) {
+				st->lineno = 0;
+				err = rerr(st, n, "read error");
+				break;
+			}
+			n = pts_trace_parse_line(line, len, refs, msg, sizeof(msg));
+			if (n < 0) {
+				err = rerr(st, n, "%s", msg);
+				break;
+			}
 		}
 		if (n == 0)
 			st->res->skipped++;
@@ -567,7 +783,7 @@ static int replay_lines(struct replay *st, FILE *in)
 			err = replay_ref(st, &refs[i]);
 		if (err)
 			break;
-		if (st->opts->progress_out && st->lineno % PROGRESS_EVERY == 0)
+		if (progress && st->lineno % PROGRESS_EVERY == 0)
 			progress_draw(st, &r);
 	}
 	if (st->opts->progress_out && st->lineno >= PROGRESS_EVERY)
@@ -644,6 +860,7 @@ static int setup(struct replay *st)
 	/* The report outlives the machine: keep the configuration's (static) arch. */
 	a = cfg.arch;
 	st->res->arch = a;
+	st->fold = o->fold;
 	st->psz = 1ull << ptsim_arch_page_shift(a);
 	st->block = ptsim_arch_level_size(a, PTSIM_PMD);
 	if (st->block < st->psz)

@@ -61,12 +61,24 @@ struct pts_trace_ref {
  * @refs: receives up to 2 accesses (lackey "M" is a load and a store).
  * @err, @errlen: receive a message on a malformed line (may be NULL / 0).
  *
- * A pure function: no state, no allocation.
+ * A pure function: no state, no allocation.  Lines of the usual shape
+ * ("I  0400d7d4,8", "W 0x7f001000") take a fast path; every other line,
+ * and every error, goes to pts_trace_parse_line_ref(), so the two always
+ * agree.
  *
  * Return: number of accesses (0 for a line to skip), or -EINVAL.
  */
 int pts_trace_parse_line(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
 			 size_t errlen);
+
+/*
+ * pts_trace_parse_line_ref() - the general parser alone, without the fast
+ * path: the same contract and results as pts_trace_parse_line(), byte by
+ * byte as the grammar above reads.  The reference the tests compare the
+ * fast path with.
+ */
+int pts_trace_parse_line_ref(const char *line, size_t len, struct pts_trace_ref refs[2], char *err,
+			     size_t errlen);
 
 /**
  * pts_trace_parse_tlb() - parse a --tlb geometry on top of @cfg.

@@ -9,7 +9,9 @@
  *      - -EINVAL with a non-empty, NUL-terminated message, or 0, 1 or 2;
  *      - every access has a known kind, a size of 1 .. PTS_TRACE_MAX_SIZE
  *        and does not wrap past 2^64;
- *      - two accesses only for "M": a load then a store of the same bytes.
+ *      - two accesses only for "M": a load then a store of the same bytes;
+ *      - the same result as pts_trace_parse_line_ref(), the general parser
+ *        without the fast path (return, accesses and message).
  * 2. An input of at most REPLAY_MAX bytes whose lines all parse is replayed
  *    (with --fold and --check) on the configuration its length selects.  The
  *    replay may refuse an address (-EINVAL) or run out of simulated memory
@@ -44,12 +46,20 @@ static bool ref_ok(const struct pts_trace_ref *r)
 /* Parse one line; false if it is malformed.  Traps on a broken contract. */
 static bool parse_checked(const char *line, size_t len)
 {
-	struct pts_trace_ref refs[2];
-	char err[160];
-	int n;
+	struct pts_trace_ref refs[2], ref_refs[2];
+	char err[160], ref_err[160];
+	int n, ref_n;
 
 	err[0] = '\0';
+	ref_err[0] = '\0';
 	n = pts_trace_parse_line(line, len, refs, err, sizeof(err));
+	ref_n = pts_trace_parse_line_ref(line, len, ref_refs, ref_err, sizeof(ref_err));
+	if (n != ref_n || (n < 0 && strcmp(err, ref_err)))
+		__builtin_trap();
+	for (int i = 0; i < n; i++)
+		if (refs[i].access != ref_refs[i].access || refs[i].addr != ref_refs[i].addr ||
+		    refs[i].size != ref_refs[i].size)
+			__builtin_trap();
 	if (n < 0) {
 		if (n != -EINVAL || !err[0] || !memchr(err, '\0', sizeof(err)))
 			__builtin_trap();
