@@ -124,6 +124,15 @@ struct ptsim_config {
 	} compat_thp_split_dirty;
 	bool compat_mkdirty_sets_write;
 	bool compat_x86_pmd_modify_drops_dirty;
+	/*
+	 * compat_uffd_fork_skip_shmem: fork() skips the page tables of a shared
+	 * VMA without an anon_vma even when the child's VMA is uffd-wp
+	 * (UFFD_FEATURE_EVENT_FORK), so the child loses the uffd-wp bits and
+	 * markers of shmem - the hole found in the review of the special PTE
+	 * series, closed by c56d1b62cce8 ("mm/shmem: handle uffd-wp during
+	 * fork()").  Off by default.
+	 */
+	bool compat_uffd_fork_skip_shmem;
 };
 
 /**

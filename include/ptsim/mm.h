@@ -241,9 +241,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr,
  *
  * VMAs are copied (except VM_DONTCOPY).  Page tables are copied only where
  * the kernel's vma_needs_copy() says so - VMAs with an anon_vma and PFN/mixed
- * maps (its uffd-wp clause cannot fire: the child is never uffd-registered,
- * see ptsim/uffd.h); shared file and shmem VMAs without anon_vma are left to
- * fault.  Private writable entries are write-protected in both
+ * maps, and VMAs the child keeps registered for uffd-wp
+ * (UFFD_FEATURE_EVENT_FORK, see ptsim/uffd.h); other shared file and shmem
+ * VMAs without anon_vma are left to fault.  Private writable entries are write-protected in both
  * address spaces (copy-on-write), pages lose PG_anon_exclusive, every copied
  * entry takes a reference and a mapcount, and the parent's TLBs are flushed.
  *

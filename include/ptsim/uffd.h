@@ -31,16 +31,21 @@
  * page (the kernel would queue one and put the second faulting thread to
  * sleep on it).
  *
+ * uffd-wp markers: UFFDIO_WRITEPROTECT installs them on none PTEs of shmem
+ * (and, with WP_UNPOPULATED, anonymous) ranges, and a zap of a
+ * write-protected shmem PTE leaves one (ptsim_madvise()).
+ *
+ * fork (dup_userfaultfd()): without UFFD_FEATURE_EVENT_FORK the child is
+ * not registered and its copied entries lose the uffd-wp bit and markers;
+ * with it the child keeps its registration in a context of its own (same
+ * features), its tables are copied where its VMA is uffd-wp (also shmem
+ * without anon_vma, unless compat.uffd_fork_skip_shmem), and the parent
+ * reads a PTSIM_UFFD_EVENT_FORK message naming the child.
+ *
  * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
- * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (EVENT_FORK,
- * WP_ASYNC, SIGBUS, THREAD_ID, ...), non-cooperative
- * events, hugetlb VMAs and UFFDIO_MOVE / POISON.  uffd-wp markers are
- * modelled: UFFDIO_WRITEPROTECT installs them on none PTEs of shmem (and,
- * with WP_UNPOPULATED, anonymous) ranges, and a zap of a write-protected
- * shmem PTE leaves one (ptsim_madvise()).  There is no
- * UFFD_FEATURE_EVENT_FORK: as the kernel's dup_userfaultfd() does without
- * it, fork() leaves the child unregistered and its copied entries lose the
- * uffd-wp bit and markers (fork.c).
+ * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (WP_ASYNC,
+ * SIGBUS, THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
+ * hugetlb VMAs and UFFDIO_MOVE / POISON.
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
  * failure (all or nothing, allocation failures included - the kernel's
@@ -81,12 +86,14 @@ extern "C" {
  * accepts: WP messages carry FLAG_WP, shmem MISSING faults, message
  * addresses not rounded down (EXACT_ADDRESS), write-protect on shmem with
  * markers (WP_HUGETLBFS_SHMEM; hugetlbfs VMAs cannot be registered yet),
- * and markers on unpopulated anonymous PTEs (WP_UNPOPULATED).
+ * markers on unpopulated anonymous PTEs (WP_UNPOPULATED), and fork
+ * events (EVENT_FORK; the kernel also wants CAP_SYS_PTRACE, which the model
+ * does not check).
  */
 #define PTSIM_UFFD_FEATURES_MODELLED                                                               \
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
 	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
-	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED)
+	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -95,6 +102,7 @@ extern "C" {
 
 /* uffd_msg.event and uffd_msg.arg.pagefault.flags. */
 #define PTSIM_UFFD_EVENT_PAGEFAULT	0x12u
+#define PTSIM_UFFD_EVENT_FORK		0x13u
 #define PTSIM_UFFD_PAGEFAULT_FLAG_WRITE 0x1ull
 #define PTSIM_UFFD_PAGEFAULT_FLAG_WP	0x2ull
 #define PTSIM_UFFD_PAGEFAULT_FLAG_MINOR 0x4ull
@@ -107,7 +115,9 @@ extern "C" {
 
 /*
  * struct ptsim_uffd_msg - one message read from the userfaultfd.
- * @event: PTSIM_UFFD_EVENT_PAGEFAULT.
+ * @event: PTSIM_UFFD_EVENT_PAGEFAULT, or PTSIM_UFFD_EVENT_FORK (with
+ *         UFFD_FEATURE_EVENT_FORK, queued by a fork() that copied
+ *         registered VMAs: flags and address 0, @child set).
  * @flags: PTSIM_UFFD_PAGEFAULT_FLAG_* bits.
  * @address: the faulting address rounded down to the page, or exact with
  *           PTSIM_UFFD_FEATURE_EXACT_ADDRESS.
@@ -116,6 +126,12 @@ struct ptsim_uffd_msg {
 	unsigned int event;
 	uint64_t flags;
 	uint64_t address;
+	/*
+	 * PTSIM_UFFD_EVENT_FORK: the child address space, whose own
+	 * userfaultfd context the message hands over (the kernel's
+	 * arg.fork.ufd); valid until the child is destroyed.  NULL otherwise.
+	 */
+	struct ptsim_mm *child;
 };
 
 /**

@@ -104,6 +104,10 @@ static const struct knob knobs[] = {
 	     "on", "on|off", true,
 	     "x86 pmd_modify() drops a huge PMD's dirty bit, as v6.6-v6.16 did; off: kept "
 	     "(f7491d7c81db)"),
+	KNOB("compat.uffd_fork_skip_shmem", K_BOOL, "bool", compat_uffd_fork_skip_shmem, "off",
+	     "on|off", true,
+	     "fork() skips shared VMAs without anon_vma even when the child is uffd-wp: the child "
+	     "loses shmem uffd-wp bits and markers (before c56d1b62cce8)"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

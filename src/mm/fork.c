@@ -43,15 +43,29 @@ static bool is_cow_mapping(uint64_t flags)
 }
 
 /*
- * vma_needs_copy().  The kernel also copies when the child's VMA is uffd-wp
- * registered; dup_userfaultfd() has cleared that before, unless the context
- * has UFFD_FEATURE_EVENT_FORK, which the model does not have - so a child
- * VMA is never uffd-wp here and that clause cannot fire.
+ * dup_userfaultfd(): with UFFD_FEATURE_EVENT_FORK the child keeps the
+ * parent's registration (a new context with the same features), else its
+ * VMAs lose VM_UFFD_*.
  */
-static bool vma_needs_copy(const struct ptsim_vma *vma)
+static bool child_keeps_uffd(const struct ptsim_mm_state *old, const struct ptsim_vma *vma)
+{
+	return (vma->vm_flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)) &&
+	       (old->uffd.features & PTSIM_UFFD_FEATURE_EVENT_FORK);
+}
+
+/*
+ * vma_needs_copy(): the child's VMA is uffd-wp (its bits and markers live
+ * only in the tables: c56d1b62cce8, unless compat.uffd_fork_skip_shmem
+ * brings the hole back), a PFN or mixed map (nothing to fault from), or
+ * the VMA has an anon_vma (private pages the child must see).
+ */
+static bool vma_needs_copy(const struct ptsim_mm_state *old, const struct ptsim_vma *vma)
 {
 	if (vma->vm_flags & PTSIM_VM_WIPEONFORK)
 		return false;
+	if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && child_keeps_uffd(old, vma) &&
+	    !old->ctx->cfg->compat_uffd_fork_skip_shmem)
+		return true;
 	if (vma->vm_flags & (PTSIM_VM_PFNMAP | PTSIM_VM_MIXEDMAP))
 		return true;
 	return vma->anon_vma != NULL;
@@ -93,6 +107,7 @@ int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas
 	struct count_ctx cc = {.ctx = ctx, .a = ctx->arch};
 	struct ptsim_vma **vv = NULL;
 	struct ptsim_table_prep *tp = NULL;
+	bool fork_event = false;
 	size_t nv = 0, i;
 
 	*vmas = NULL;
@@ -107,8 +122,10 @@ int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas
 		if (v->vm_flags & PTSIM_VM_DONTCOPY)
 			continue;
 		nv++;
+		if (child_keeps_uffd(old, v))
+			fork_event = true;
 		cc.vma = v;
-		if (vma_needs_copy(v))
+		if (vma_needs_copy(old, v))
 			(void)ptsim__visit(&vis, v->vm_start, v->vm_end);
 	}
 	if (nv) {
@@ -134,6 +151,18 @@ int ptsim__dup_mmap_prepare(struct ptsim_mm_state *old, struct ptsim_vma ***vmas
 			}
 		}
 	}
+	/* The parent's context gets a fork event (dup_fctx()); one message. */
+	PTSIM_BUG_ON(old->uffd.fork_msg);
+	if (fork_event) {
+		old->uffd.fork_msg = ptsim__uffd_msg_alloc(old);
+		if (!old->uffd.fork_msg) {
+			for (i = 0; i < cc.n; i++)
+				ptsim__table_discard(ctx->pa, &tp[i]);
+			if (tp)
+				ptsim__free(ctx->host, tp, cc.n * sizeof(*tp));
+			goto err;
+		}
+	}
 	*vmas = vv;
 	*nr_vmas = nv;
 	*tables = tp;
@@ -154,6 +183,10 @@ void ptsim__dup_mmap_abort(struct ptsim_mm_state *old, struct ptsim_vma **vmas, 
 {
 	struct ptsim_mm_ctx *ctx = old->ctx;
 
+	if (old->uffd.fork_msg) {
+		ptsim__free(ctx->host, old->uffd.fork_msg, sizeof(*old->uffd.fork_msg));
+		old->uffd.fork_msg = NULL;
+	}
 	for (size_t i = 0; i < nr_tables; i++)
 		ptsim__table_discard(ctx->pa, &tables[i]);
 	if (tables)
@@ -290,12 +323,15 @@ void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *n
 		n->vm_start = v->vm_start;
 		n->vm_end = v->vm_end;
 		/*
-		 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK (not modelled):
-		 * the child is not registered, so its uffd flags go, its page
-		 * protection is recomputed, and the copy drops uffd-wp bits and
-		 * markers (the v6.2 "fork without fork event" fix).
+		 * dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK: the child is
+		 * not registered, so its uffd flags go, its page protection is
+		 * recomputed, and the copy drops uffd-wp bits and markers (the
+		 * v6.2 "fork without fork event" fix).  With it, the child's VMA
+		 * stays registered to the child's own context.
 		 */
-		n->vm_flags = v->vm_flags & ~(PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP);
+		n->vm_flags = v->vm_flags;
+		if (!child_keeps_uffd(old, v))
+			n->vm_flags &= ~(PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP);
 		n->vm_pgoff = v->vm_pgoff;
 		n->vm_page_prot =
 			n->vm_flags == v->vm_flags ? v->vm_page_prot : ptsim__vma_page_prot(ctx, n);
@@ -305,7 +341,7 @@ void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *n
 			ptsim__anon_vma_link(v->anon_vma, n); /* anon_vma_fork(), flattened */
 		if (v->vm_file)
 			ptsim__file_vma_link(v->vm_file, n);
-		if (vma_needs_copy(v)) {
+		if (vma_needs_copy(old, v)) {
 			struct ptsim_visitor vis = {
 				.pt = old->pt,
 				.fn = copy_fn,
@@ -319,6 +355,13 @@ void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *n
 		}
 	}
 	PTSIM_BUG_ON(i != nr_vmas || c.used != nr_tables);
+	if (old->uffd.fork_msg) {
+		/* dup_userfaultfd_complete(): the child's context, then the event. */
+		new->uffd.initialized = true;
+		new->uffd.features = old->uffd.features;
+		ptsim__uffd_queue_fork(old, old->uffd.fork_msg, new->handle);
+		old->uffd.fork_msg = NULL;
+	}
 	ptsim__flush_tlb_mm(ctx->tlbs, old->tlb_mm);
 	ptsim__tlb_restore_op(ctx->tlbs, op);
 	if (tables)

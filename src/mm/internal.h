@@ -106,6 +106,8 @@ struct ptsim_uffd_queue {
 	/* UFFDIO_API: done (explicitly, or by a first registration), and the features enabled. */
 	bool initialized;
 	uint64_t features;
+	/* A fork event allocated by ptsim__dup_mmap_prepare(), queued by commit. */
+	struct ptsim_uffd_node *fork_msg;
 };
 
 struct ptsim_mm_state {
@@ -363,6 +365,9 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			   uint64_t flags);
 /* Drop every queued message (exit). */
 void ptsim__uffd_release(struct ptsim_mm_state *st);
+/* Queue @n as UFFD_EVENT_FORK naming @child. */
+void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+			    struct ptsim_mm *child);
 int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
 			 unsigned int mode);
 int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len);

@@ -34,11 +34,27 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 {
 	uint64_t psz = ptsim__page_size(st->ctx->arch);
 
+	memset(&n->msg, 0, sizeof(n->msg));
 	n->msg.event = PTSIM_UFFD_EVENT_PAGEFAULT;
 	n->msg.flags = flags;
 	/* userfault_msg(): rounded down unless UFFD_FEATURE_EXACT_ADDRESS. */
 	n->msg.address =
 		st->uffd.features & PTSIM_UFFD_FEATURE_EXACT_ADDRESS ? va : va & ~(psz - 1);
+	n->next = NULL;
+	if (st->uffd.tail)
+		st->uffd.tail->next = n;
+	else
+		st->uffd.head = n;
+	st->uffd.tail = n;
+	st->uffd.nr++;
+}
+
+void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+			    struct ptsim_mm *child)
+{
+	memset(&n->msg, 0, sizeof(n->msg));
+	n->msg.event = PTSIM_UFFD_EVENT_FORK;
+	n->msg.child = child;
 	n->next = NULL;
 	if (st->uffd.tail)
 		st->uffd.tail->next = n;

@@ -27,6 +27,9 @@ static void expect_pending(struct ptsim_mm *mm, uint64_t va, unsigned int access
 	assert_true(r.fault & PTSIM_VM_FAULT_RETRY);
 }
 
+/* What a pagemap word says of the entry (x86 also reports VM_SOFTDIRTY, bit 55). */
+#define PM_STATE (PTSIM_PM_PRESENT | PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP)
+
 /* The oldest message is a page fault at @addr with @flags. */
 static void expect_msg(struct ptsim_mm *mm, uint64_t addr, uint64_t flags)
 {
@@ -97,10 +100,10 @@ static void test_api_handshake(void **state)
 	assert_u64_eq(f, 0);
 	assert_non_null(strstr(ptsim_errmsg(t.m), "UFFD_API"));
 	/* Not modelled yet: refused, the reply zeroed, nothing enabled. */
-	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_EVENT_FORK;
+	f = PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_THREAD_ID;
 	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
 	assert_u64_eq(f, 0);
-	assert_non_null(strstr(ptsim_errmsg(t.m), "0x2 are not modelled"));
+	assert_non_null(strstr(ptsim_errmsg(t.m), "0x100 are not modelled"));
 	/* WP_ASYNC (which brings WP_UNPOPULATED along) is not modelled. */
 	f = PTSIM_UFFD_FEATURE_WP_ASYNC;
 	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
@@ -114,7 +117,7 @@ static void test_api_handshake(void **state)
 	assert_u64_eq(f, PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |
 				 PTSIM_UFFD_FEATURE_EXACT_ADDRESS |
 				 PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
-				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED);
+				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK);
 	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
 	/* Once only. */
 	f = 0;
@@ -377,6 +380,84 @@ static void test_wp_fork_without_event(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/*
+ * uffd-unit-tests' wp-fork-with-event: with UFFD_FEATURE_EVENT_FORK the
+ * child stays registered (its own context, the same features), keeps the
+ * uffd-wp bits and markers - shmem ones too, since vma_needs_copy() copies
+ * a uffd-wp child's tables (c56d1b62cce8) - and the parent reads a fork
+ * event.  compat.uffd_fork_skip_shmem brings back the hole: the shmem
+ * VMA, without anon_vma, is skipped and the child loses its protection.
+ */
+static void fork_with_event(struct ptsim_test_env *t, bool skip_shmem)
+{
+	struct ptsim_uffd_msg msg;
+	struct ptsim_vma_info vi;
+	struct ptsim_mm *child;
+	uint64_t a, s, f = PTSIM_UFFD_FEATURE_EVENT_FORK;
+
+	assert_int_equal(
+		ptsim_knob_set(t->m, "compat.uffd_fork_skip_shmem", skip_shmem ? "on" : "off"), 0);
+	assert_int_equal(ptsim_uffdio_api(t->mm, PTSIM_UFFD_API, &f), 0);
+	a = mm_map(t->mm, BASE, 2 * t->psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	s = mm_map(t->mm, BASE + 64 * t->psz, 2 * t->psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t->mm, a, 2 * t->psz, WPMODE), 0);
+	assert_int_equal(ptsim_uffd_register(t->mm, s, 2 * t->psz, WPMODE), 0);
+	mm_ok(t->mm, 0, a, W);
+	mm_ok(t->mm, 0, s, W);
+	/* s + 1 page: a marker (shmem none PTE). */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t->mm, a, 2 * t->psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t->mm, s, 2 * t->psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_int_equal(ptsim_fork(t->mm, &child), 0);
+	assert_machine_clean(t->m);
+	/* The parent's fork event names the child. */
+	assert_int_equal(ptsim_uffd_read(t->mm, &msg), 0);
+	assert_int_equal(msg.event, PTSIM_UFFD_EVENT_FORK);
+	assert_ptr_equal(msg.child, child);
+	assert_u64_eq(msg.address, 0);
+	expect_no_msg(t->mm);
+	assert_u64_eq(ptsim_uffd_features(child), PTSIM_UFFD_FEATURE_EVENT_FORK);
+	assert_int_equal(ptsim_vma_info(child, a, &vi), 0);
+	assert_true(vi.flags & PTSIM_VM_UFFD_WP);
+	assert_int_equal(ptsim_vma_info(child, s, &vi), 0);
+	assert_true(vi.flags & PTSIM_VM_UFFD_WP);
+	/* Anonymous: copied (anon_vma), protected in the child, whose own queue traps. */
+	assert_true(pm(child, a) & PTSIM_PM_UFFD_WP);
+	expect_pending(child, a, W);
+	expect_msg(child, a, F_WP | F_WRITE);
+	expect_no_msg(t->mm);
+	if (!skip_shmem) {
+		assert_true(pm(child, s) & PTSIM_PM_UFFD_WP);
+		assert_u64_eq(pm(child, s + t->psz) & PM_STATE, PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP);
+		expect_pending(child, s, W);
+		expect_msg(child, s, F_WP | F_WRITE);
+	} else {
+		/* The hole: nothing copied, the child's write goes through unseen. */
+		assert_u64_eq(pm(child, s) & PM_STATE, 0);
+		assert_u64_eq(pm(child, s + t->psz) & PM_STATE, 0);
+		mm_ok(child, 0, s, W);
+		expect_no_msg(child);
+	}
+	assert_machine_clean(t->m);
+	ptsim_mm_destroy(child);
+	assert_machine_clean(t->m);
+}
+
+static void test_wp_fork_with_event(void **state)
+{
+	struct ptsim_test_env t;
+
+	for (int skip = 0; skip < 2; skip++) {
+		ptsim_test_env_init(&t, *state, NULL);
+		fork_with_event(&t, skip);
+		ptsim_test_env_fini(&t);
+	}
+}
+
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 static void test_wp_marker(void **state)
 {
@@ -421,9 +502,6 @@ static void test_wp_marker(void **state)
  * protection and its markers (zap_install_uffd_wp_if_needed(),
  * zap_nonpresent_ptes(), mm/memory.c).  munmap drops markers everywhere.
  */
-/* What a pagemap word says of the entry (x86 also reports VM_SOFTDIRTY, bit 55). */
-#define PM_STATE (PTSIM_PM_PRESENT | PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP)
-
 static void test_zap_keeps_wp(void **state)
 {
 	struct ptsim_test_env t;
@@ -812,6 +890,40 @@ static int op_wp_markers(struct ptsim_test_env *t, uint64_t a)
 	return ptsim_uffdio_writeprotect(t->mm, a, 4 * t->psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP);
 }
 
+/* fork with EVENT_FORK: @a is where to put the child. */
+static int op_fork_event(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_fork(t->mm, (struct ptsim_mm **)(uintptr_t)a);
+}
+
+/* A fork that fails at any allocation leaves no event and no child behind. */
+static void test_fork_event_sweep(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_uffd_msg msg;
+	struct ptsim_mm *child = NULL;
+	uint64_t a, f = PTSIM_UFFD_FEATURE_EVENT_FORK;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, 2 * t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_true(sweep(&t, op_fork_event, (uint64_t)(uintptr_t)&child) >= 2);
+	assert_non_null(child);
+	assert_int_equal(ptsim_uffd_read(t.mm, &msg), 0);
+	assert_int_equal(msg.event, PTSIM_UFFD_EVENT_FORK);
+	assert_ptr_equal(msg.child, child);
+	expect_no_msg(t.mm);
+	assert_true(pm(child, a + t.psz) & PTSIM_PM_UFFD_WP);
+	ptsim_mm_destroy(child);
+	mm_finish(&t);
+}
+
 static void test_alloc_failure_sweeps(void **state)
 {
 	struct ptsim_test_env t;
@@ -904,10 +1016,12 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),
+		PTSIM_ARCH_TESTS(test_wp_fork_with_event),
 		PTSIM_ARCH_TESTS(test_register_split_unregister),
 		PTSIM_ARCH_TESTS(test_shmem),
 		PTSIM_ARCH_TESTS(test_errors),
 		PTSIM_ARCH_TESTS(test_alloc_failure_sweeps),
+		PTSIM_ARCH_TESTS(test_fork_event_sweep),
 		PTSIM_ARCH_TESTS(test_copy_failure_sections),
 	};
 

@@ -732,7 +732,7 @@ static const char expect_help[] =
 	"expect error ERRNO COMMAND ...     the command must fail with ERRNO\n"
 	"expect pagemap ADDR == WORD | [!]FLAG... [pfn V]\n"
 	"expect vma ADDR PERMS [START END] | none\n"
-	"expect uffd ADDR read|write [wp] | none\n";
+	"expect uffd ADDR read|write [wp] | fork CHILD | none\n";
 
 void pts_help(FILE *f, const char *cmd)
 {

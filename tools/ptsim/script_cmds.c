@@ -1160,8 +1160,22 @@ static int uffd_modes(struct pts_runner *r, const char *text, unsigned int *mode
 	return 0;
 }
 
-void pts__print_uffd_msg(FILE *f, const struct ptsim_uffd_msg *msg)
+const char *pts__mm_name(const struct pts_runner *r, const struct ptsim_mm *mm)
 {
+	for (unsigned int i = 0; i < r->nr_mms; i++)
+		if (r->mms[i].mm == mm)
+			return r->mms[i].name;
+	return "?";
+}
+
+void pts__print_uffd_msg(struct pts_runner *r, const struct ptsim_uffd_msg *msg)
+{
+	FILE *f = r->out;
+
+	if (msg->event == PTSIM_UFFD_EVENT_FORK) {
+		fprintf(f, "uffd: fork %s\n", pts__mm_name(r, msg->child));
+		return;
+	}
 	fprintf(f, "uffd: pagefault at 0x%llx%s%s%s\n", (unsigned long long)msg->address,
 		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WRITE ? " write" : " read",
 		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WP ? " wp" : "",
@@ -1259,7 +1273,7 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 		err = ptsim_uffd_read(mm, &msg);
 		if (err)
 			return pts__fail_call(r, err, "uffd read");
-		pts__print_uffd_msg(r->out, &msg);
+		pts__print_uffd_msg(r, &msg);
 		return 0;
 	}
 	if (a->argc < 4)

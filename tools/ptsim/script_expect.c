@@ -18,7 +18,7 @@
  *   expect error ERRNO COMMAND ...
  *   expect pagemap ADDR == WORD | [!]FLAG... [pfn V]
  *   expect vma ADDR PERMS [START END] | none
- *   expect uffd ADDR read|write [wp] | none
+ *   expect uffd ADDR read|write [wp] | fork CHILD | none
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -605,18 +605,35 @@ static int ex_vma(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
-/* expect uffd ADDR read|write [wp] | none: read the next message and compare. */
+/*
+ * expect uffd ADDR read|write [wp] | fork CHILD | none: read the next
+ * message and compare.
+ */
 static int ex_uffd(struct pts_runner *r, struct pts_args *a)
 {
-	static const char form[] = "uffd ADDR read|write [wp] | none";
+	static const char form[] = "uffd ADDR read|write [wp] | fork CHILD | none";
 	struct ptsim_uffd_msg msg;
-	uint64_t va, flags;
+	uint64_t va, flags, want;
 	int err;
 
 	if (a->argc == 3 && !strcmp(a->argv[2], "none")) {
 		if (ptsim_uffd_nr_pending(pts__mm(r)))
 			return unmet(r, "no userfaultfd message, but %llu are queued",
 				     (unsigned long long)ptsim_uffd_nr_pending(pts__mm(r)));
+		return 0;
+	}
+	if (a->argc == 4 && !strcmp(a->argv[2], "fork")) {
+		err = ptsim_uffd_read(pts__mm(r), &msg);
+		if (err == -EAGAIN)
+			return unmet(r, "a fork event, but no message is queued");
+		if (err)
+			return pts__fail_call(r, err, "uffd read");
+		if (msg.event != PTSIM_UFFD_EVENT_FORK)
+			return unmet(r, "a fork event, found a page fault at 0x%llx",
+				     (unsigned long long)msg.address);
+		if (strcmp(pts__mm_name(r, msg.child), a->argv[3]))
+			return unmet(r, "a fork event for %s, found one for %s", a->argv[3],
+				     pts__mm_name(r, msg.child));
 		return 0;
 	}
 	if (a->argc < 4 || a->argc > 5 ||
@@ -633,9 +650,16 @@ static int ex_uffd(struct pts_runner *r, struct pts_args *a)
 		return unmet(r, "a userfaultfd message, but none is queued");
 	if (err)
 		return pts__fail_call(r, err, "uffd read");
-	if (msg.address != (va & ~(pts__page_size(r) - 1)) || msg.flags != flags)
+	/* Without UFFD_FEATURE_EXACT_ADDRESS the message names the page. */
+	want = ptsim_uffd_features(pts__mm(r)) & PTSIM_UFFD_FEATURE_EXACT_ADDRESS
+		       ? va
+		       : va & ~(pts__page_size(r) - 1);
+	if (msg.event != PTSIM_UFFD_EVENT_PAGEFAULT)
+		return unmet(r, "uffd message for 0x%llx, found a fork event",
+			     (unsigned long long)va);
+	if (msg.address != want || msg.flags != flags)
 		return unmet(r, "uffd message for 0x%llx flags 0x%llx, found 0x%llx flags 0x%llx",
-			     (unsigned long long)va, (unsigned long long)flags,
+			     (unsigned long long)want, (unsigned long long)flags,
 			     (unsigned long long)msg.address, (unsigned long long)msg.flags);
 	return 0;
 }

@@ -149,7 +149,9 @@ extern const struct pts_bit pts__entry_bits[];
 void pts__print_bits(FILE *f, const struct ptsim_attrs *at);
 void pts__print_fault(FILE *f, unsigned int fault);
 void pts__print_pagemap(FILE *f, uint64_t word);
-void pts__print_uffd_msg(FILE *f, const struct ptsim_uffd_msg *msg);
+void pts__print_uffd_msg(struct pts_runner *r, const struct ptsim_uffd_msg *msg);
+/* The script's name of address space @mm, or "?" (it was destroyed). */
+const char *pts__mm_name(const struct pts_runner *r, const struct ptsim_mm *mm);
 
 /* Run the checker: the number of findings with *@out to free(), or -errno (message set). */
 int pts__check(struct pts_runner *r, struct ptsim_check_report **out);
