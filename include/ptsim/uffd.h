@@ -45,7 +45,7 @@
  * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
  * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (WP_ASYNC,
  * SIGBUS, THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
- * hugetlb VMAs and UFFDIO_MOVE / POISON.
+ * hugetlb VMAs and UFFDIO_MOVE.
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
  * failure (all or nothing, allocation failures included - the kernel's
@@ -88,12 +88,13 @@ extern "C" {
  * markers (WP_HUGETLBFS_SHMEM; hugetlbfs VMAs cannot be registered yet),
  * markers on unpopulated anonymous PTEs (WP_UNPOPULATED), and fork
  * events (EVENT_FORK; the kernel also wants CAP_SYS_PTRACE, which the model
- * does not check).
+ * does not check), and UFFDIO_POISON (POISON).
  */
 #define PTSIM_UFFD_FEATURES_MODELLED                                                               \
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
 	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
-	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK)
+	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |                       \
+	 PTSIM_UFFD_FEATURE_POISON)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -110,6 +111,7 @@ extern "C" {
 /* Ioctl modes.  DONTWAKE is accepted and has no effect (nothing sleeps). */
 #define PTSIM_UFFDIO_COPY_MODE_DONTWAKE		0x1u
 #define PTSIM_UFFDIO_COPY_MODE_WP		0x2u
+#define PTSIM_UFFDIO_POISON_MODE_DONTWAKE	0x1u
 #define PTSIM_UFFDIO_WRITEPROTECT_MODE_WP	0x1u
 #define PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE 0x2u
 
@@ -253,6 +255,28 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_copy(struct ptsim_mm *mm, uint64_t d
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst,
 						     uint64_t len);
+
+/**
+ * ptsim_uffdio_poison() - mark missing pages poisoned (UFFDIO_POISON,
+ * mfill_atomic_pte_poison()).
+ * @mm: address space.  @dst: page aligned.  @len: page aligned, not 0.
+ * @mode: 0 or PTSIM_UFFDIO_POISON_MODE_DONTWAKE.
+ *
+ * Each none PTE of the range gets a PTE_MARKER_POISONED marker (page
+ * tables allocated as needed, all before anything changes): an access to
+ * it gets VM_FAULT_HWPOISON, which the model reports as SIGBUS
+ * (BUS_MCEERR_AR), as if the page had a memory error, without any page
+ * behind it.  Rules as ptsim_uffdio_zeropage(), except that the shmem page
+ * cache is not consulted.  A zap (MADV_DONTNEED, munmap) removes the
+ * markers.
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, bad mode, a kernel
+ * without PTE markers); -ENOENT (not inside one registered VMA); -EEXIST
+ * (an entry is not none, a uffd-wp marker included); -EFAULT (shmem beyond
+ * the end of the file); -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_poison(struct ptsim_mm *mm, uint64_t dst, uint64_t len,
+						   unsigned int mode);
 
 /**
  * ptsim_uffdio_writeprotect() - write-protect or unprotect a range

@@ -77,6 +77,15 @@ int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst, uint64_t len)
 		  ptsim__op_end(mm->m, ptsim__uffdio_copy(&mm->vm, dst, len, 0, true)));
 }
 
+int ptsim_uffdio_poison(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigned int mode)
+{
+	if (!mm)
+		return -EINVAL;
+	ptsim__op_begin(mm->m);
+	UFFD_CALL(mm, "uffdio_poison",
+		  ptsim__op_end(mm->m, ptsim__uffdio_poison(&mm->vm, dst, len, mode)));
+}
+
 int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)
 {
 	if (!mm)

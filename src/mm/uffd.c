@@ -291,6 +291,9 @@ int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t l
 
 /* --- UFFDIO_COPY / UFFDIO_ZEROPAGE ---------------------------------------------------------- */
 
+/* What an mfill call puts at each page. */
+enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_POISON };
+
 /*
  * Everything one mfill call allocates: the page tables the range lacks (a
  * pool, consumed in address order), one folio (anonymous) or page-cache
@@ -336,8 +339,9 @@ static void mfill_discard(struct ptsim_mm_state *st, struct ptsim_vma *vma, stru
  * the span of one entry of the level above, so it is counted once.
  */
 static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim_vma *vma,
-		       uint64_t dst, uint64_t end, bool zeropage, size_t *nr_tables)
+		       uint64_t dst, uint64_t end, enum mfill_kind kind, size_t *nr_tables)
 {
+	bool zeropage = kind != MFILL_COPY; /* only COPY may fill a uffd-wp marker */
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t psz = ptsim__page_size(a), prev = 0;
@@ -371,7 +375,7 @@ static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim
 			return ptsim__seterr(ctx->host, -EEXIST,
 					     "%s: 0x%llx is mapped by a huge leaf", what,
 					     (unsigned long long)va);
-		if (vma_is_shmem(vma) &&
+		if (vma_is_shmem(vma) && kind != MFILL_POISON &&
 		    ptsim__pcache_lookup(vma->vm_file, ptsim__linear_page_index(a, vma, va), &pfn))
 			return ptsim__seterr(ctx->host, -EEXIST,
 					     "%s: the shmem page at 0x%llx is already cached", what,
@@ -409,7 +413,7 @@ static int mfill_prepare_tables(struct ptsim_mm_state *st, size_t nr, struct mfi
 	return 0;
 }
 
-static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool zeropage,
+static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, enum mfill_kind kind,
 			 size_t nr_pages, size_t nr_tables, struct mfill_prep *p)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
@@ -418,6 +422,8 @@ static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool 
 	p->nr_pages = nr_pages;
 	if (nr_tables && mfill_prepare_tables(st, nr_tables, p))
 		return -ENOMEM;
+	if (kind == MFILL_POISON)
+		return 0; /* a marker per page: nothing else */
 	if (vma_is_shmem(vma)) {
 		p->pcache = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pcache));
 		if (!p->pcache)
@@ -427,7 +433,7 @@ static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, bool 
 				return -ENOMEM;
 		return 0;
 	}
-	if (zeropage)
+	if (kind == MFILL_ZEROPAGE)
 		return 0;
 	p->pfns = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pfns));
 	if (!p->pfns)
@@ -459,7 +465,7 @@ static void mfill_pte_slot(struct ptsim_mm_state *st, struct mfill_prep *p, uint
 
 /* mfill_atomic_install_pte() / mfill_atomic_pte_zeropage() for every page. */
 static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t dst,
-			 bool zeropage, bool wp, struct mfill_prep *p)
+			 enum mfill_kind kind, bool wp, struct mfill_prep *p)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
@@ -477,7 +483,16 @@ static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint6
 		struct ptsim_slot s;
 
 		mfill_pte_slot(st, p, va, &s);
-		if (zeropage && !shmem) {
+		if (kind == MFILL_POISON) {
+			/* mfill_atomic_pte_poison(): a PTE_MARKER_POISONED, nothing cached. */
+			ptsim__set_entry(st->pt, &s,
+					 a->ops->mk_swp(a, PTSIM_PTE,
+							(unsigned int)ptsim__swp_code(
+								a, PTSIM_SOFTLEAF_MARKER),
+							PTSIM_PTE_MARKER_POISONED, 0));
+			continue;
+		}
+		if (kind == MFILL_ZEROPAGE && !shmem) {
 			/* The shared zero page: read-only, special, not counted. */
 			e = a->ops->mk_leaf(a, PTSIM_PTE, ctx->mem->zero_pfn, vma->vm_page_prot);
 			ptsim__set_entry(st->pt, &s, a->ops->mkspecial(a, PTSIM_PTE, e));
@@ -508,14 +523,19 @@ static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint6
 	p->nr_pfns = 0; /* every folio is mapped now */
 }
 
-int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
-		       bool zeropage)
+/* mfill_atomic(): UFFDIO_COPY, _ZEROPAGE and _POISON over [dst, dst + len). */
+static int mfill(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
+		 enum mfill_kind kind)
 {
+	static const char *const names[] = {"uffdio_copy", "uffdio_zeropage", "uffdio_poison"};
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
-	const char *what = zeropage ? "uffdio_zeropage" : "uffdio_copy";
-	const unsigned int all = PTSIM_UFFDIO_COPY_MODE_DONTWAKE | PTSIM_UFFDIO_COPY_MODE_WP;
-	bool wp = mode & PTSIM_UFFDIO_COPY_MODE_WP;
+	const char *what = names[kind];
+	/* Every mode has DONTWAKE as 0x1; only COPY has another (MODE_WP). */
+	const unsigned int all =
+		kind == MFILL_COPY ? PTSIM_UFFDIO_COPY_MODE_DONTWAKE | PTSIM_UFFDIO_COPY_MODE_WP
+				   : PTSIM_UFFDIO_COPY_MODE_DONTWAKE;
+	bool wp = kind == MFILL_COPY && (mode & PTSIM_UFFDIO_COPY_MODE_WP);
 	struct mfill_prep p;
 	struct ptsim_vma *vma;
 	size_t nr_tables;
@@ -549,20 +569,35 @@ int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, un
 					     what, (unsigned long long)dst,
 					     (unsigned long long)end);
 	}
-	err = mfill_check(st, what, vma, dst, end, zeropage, &nr_tables);
+	err = mfill_check(st, what, vma, dst, end, kind, &nr_tables);
 	if (err)
 		return err;
-	err = mfill_prepare(st, vma, zeropage, (size_t)(len >> a->page_shift), nr_tables, &p);
+	err = mfill_prepare(st, vma, kind, (size_t)(len >> a->page_shift), nr_tables, &p);
 	if (err) {
 		mfill_discard(st, vma, &p);
 		return ptsim__seterr(ctx->host, err, "%s: out of memory for 0x%llx bytes", what,
 				     (unsigned long long)len);
 	}
 	op = ptsim__tlb_set_op(ctx->tlbs, what);
-	mfill_commit(st, vma, dst, zeropage, wp, &p);
+	mfill_commit(st, vma, dst, kind, wp, &p);
 	ptsim__tlb_restore_op(ctx->tlbs, op);
 	mfill_discard(st, vma, &p); /* only the arrays are left */
 	return 0;
+}
+
+int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
+		       bool zeropage)
+{
+	return mfill(st, dst, len, mode, zeropage ? MFILL_ZEROPAGE : MFILL_COPY);
+}
+
+int ptsim__uffdio_poison(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode)
+{
+	if (ptsim__swp_code(st->ctx->arch, PTSIM_SOFTLEAF_MARKER) < 0)
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "uffdio_poison: the kernel is built without PTE markers "
+				     "(swp.marker=off)");
+	return mfill(st, dst, len, mode, MFILL_POISON);
 }
 
 /* --- UFFDIO_WRITEPROTECT ------------------------------------------------------------------ */

@@ -100,14 +100,19 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 			/*
 			 * A uffd-wp marker: anonymous VMAs always drop it, file
 			 * and shmem VMAs only when markers go (munmap, exit).
-			 * Guard and poison markers stay unless markers go.
+			 * Guard markers stay unless markers go.
 			 */
 			if (bits & PTSIM_PTE_MARKER_UFFD_WP) {
 				if (z->vma->vm_file && !z->d->drop_markers)
 					return 0;
-			} else if (!z->d->drop_markers) {
-				return 0;
+			} else if (bits & PTSIM_PTE_MARKER_GUARD) {
+				if (!z->d->drop_markers)
+					return 0;
 			}
+			/*
+			 * A poison marker goes whenever private copies do
+			 * (should_zap_cows(): MADV_DONTNEED, munmap, exit).
+			 */
 		}
 		ptsim__get_and_clear(st->pt, s);
 		if (!marker)

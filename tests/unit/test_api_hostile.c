@@ -1636,6 +1636,16 @@ HOSTILE(ptsim_uffd_features)
 	VAL0(ptsim_uffd_features(NULL), 0);
 }
 
+HOSTILE(ptsim_uffdio_poison)
+{
+	ERR0(ptsim_uffdio_poison(NULL, VA, 4096, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_poison(MM, VA, 4096, ~0u), -EINVAL);
+	ERR(c, ptsim_uffdio_poison(MM, VA + 1, 4096, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_poison(MM, VA, 0, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_poison(MM, VA, UINT64_MAX & ~4095ull, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_poison(MM, VA, 4096, 0), -ENOENT);
+}
+
 HOSTILE(ptsim_uffd_register)
 {
 	ERR0(ptsim_uffd_register(NULL, VA, PSZ, PTSIM_UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
@@ -1961,6 +1971,7 @@ static const struct hostile table[] = {
 	/* uffd.h */
 	E(ptsim_uffdio_api),
 	E(ptsim_uffd_features),
+	E(ptsim_uffdio_poison),
 	E(ptsim_uffd_register),
 	E(ptsim_uffd_unregister),
 	E(ptsim_uffd_read),

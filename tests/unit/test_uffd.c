@@ -117,7 +117,8 @@ static void test_api_handshake(void **state)
 	assert_u64_eq(f, PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |
 				 PTSIM_UFFD_FEATURE_EXACT_ADDRESS |
 				 PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
-				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK);
+				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |
+				 PTSIM_UFFD_FEATURE_POISON);
 	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
 	/* Once only. */
 	f = 0;
@@ -456,6 +457,58 @@ static void test_wp_fork_with_event(void **state)
 		fork_with_event(&t, skip);
 		ptsim_test_env_fini(&t);
 	}
+}
+
+/*
+ * UFFDIO_POISON (uffd-unit-tests' poison): none PTEs of a registered range
+ * become poison markers (tables allocated), an access gets SIGBUS with
+ * BUS_MCEERR_AR, a present page or a marker is -EEXIST, and MADV_DONTNEED
+ * removes the markers so the pages fault in again.
+ */
+static void test_poison(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result r;
+	uint64_t a, s;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, MISSING), 0);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_poison(t.mm, a, t.psz, 0x2), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_poison(t.mm, a + 1, t.psz, 0), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_poison(t.mm, a, 8 * t.psz, 0), -ENOENT);
+	assert_int_equal(ptsim_uffdio_poison(t.mm, a, 2 * t.psz, PTSIM_UFFDIO_POISON_MODE_DONTWAKE),
+			 0);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 1);
+	assert_u64_eq(pm(t.mm, a) & PM_STATE, PTSIM_PM_SWAP);
+	assert_machine_clean(t.m);
+	for (int i = 0; i < 2; i++) {
+		r = mm_acc(t.mm, 0, a + (uint64_t)i * t.psz, i ? W : R);
+		assert_int_equal(r.signal, PTSIM_SIGBUS);
+		assert_int_equal(r.si_code, PTSIM_BUS_MCEERR_AR);
+		assert_false(r.userfault_pending);
+	}
+	expect_no_msg(t.mm);
+	/* Not over an entry, a marker included. */
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_poison(t.mm, a, t.psz, 0), -EEXIST);
+	assert_int_equal(ptsim_uffdio_copy(t.mm, a + 2 * t.psz, t.psz, 0), 0);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_poison(t.mm, a + 2 * t.psz, t.psz, 0), -EEXIST);
+	/* A zap takes the poison away: the page is missing again. */
+	assert_int_equal(ptsim_madvise(t.mm, a, 2 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_u64_eq(pm(t.mm, a) & PM_STATE, 0);
+	expect_pending(t.mm, a, R);
+	expect_msg(t.mm, a, 0);
+	assert_machine_clean(t.m);
+	/* shmem: the page cache is not consulted; munmap removes the marker. */
+	s = mm_map(t.mm, BASE + 64 * t.psz, 2 * t.psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, s, 2 * t.psz, MISSING), 0);
+	assert_int_equal(ptsim_uffdio_poison(t.mm, s, 2 * t.psz, 0), 0);
+	r = mm_acc(t.mm, 0, s + t.psz, R);
+	assert_int_equal(r.signal, PTSIM_SIGBUS);
+	assert_int_equal(ptsim_munmap(t.mm, s, 2 * t.psz), 0);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
 }
 
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
@@ -1013,6 +1066,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_copy_across_tables),
 		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),
 		PTSIM_ARCH_TESTS(test_wp_marker),
+		PTSIM_ARCH_TESTS(test_poison),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),

@@ -1257,7 +1257,7 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"uffd api [FEATURE,...] | register ADDR LEN MODE | unregister ADDR LEN | read | "
-		"copy ADDR LEN [wp] | zeropage ADDR LEN | wp ADDR LEN on|off";
+		"copy ADDR LEN [wp] | zeropage ADDR LEN | poison ADDR LEN | wp ADDR LEN on|off";
 	struct ptsim_mm *mm = pts__mm(r);
 	const char *op = a->argc > 1 ? a->argv[1] : "";
 	uint64_t start = 0, len = 0;
@@ -1294,6 +1294,8 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 					a->argc == 5 ? PTSIM_UFFDIO_COPY_MODE_WP : 0);
 	} else if (!strcmp(op, "zeropage") && a->argc == 4) {
 		err = ptsim_uffdio_zeropage(mm, start, len);
+	} else if (!strcmp(op, "poison") && a->argc == 4) {
+		err = ptsim_uffdio_poison(mm, start, len, 0);
 	} else if (!strcmp(op, "wp") && a->argc == 5 &&
 		   (!strcmp(a->argv[4], "on") || !strcmp(a->argv[4], "off"))) {
 		err = ptsim_uffdio_writeprotect(
@@ -1537,7 +1539,7 @@ const struct pts_cmd pts__cmds[] = {
 	{"uffd",
 	 "uffd api [FEATURE,...] | register A LEN missing|wp|missing,wp | unregister A LEN | read "
 	 "| copy A LEN [wp] | "
-	 "zeropage A LEN | wp A LEN on|off",
+	 "zeropage A LEN | poison A LEN | wp A LEN on|off",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
 	{"cost", "cost COMMAND [ARGS...]",
 	 "run a command and print the work it did (entries, frames, tables, flushes, IPIs)",
