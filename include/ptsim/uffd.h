@@ -43,8 +43,8 @@
  * reads a PTSIM_UFFD_EVENT_FORK message naming the child.
  *
  * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
- * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (WP_ASYNC,
- * SIGBUS, THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
+ * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (SIGBUS,
+ * THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
  * hugetlb VMAs and UFFDIO_MOVE.
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
@@ -88,13 +88,16 @@ extern "C" {
  * markers (WP_HUGETLBFS_SHMEM; hugetlbfs VMAs cannot be registered yet),
  * markers on unpopulated anonymous PTEs (WP_UNPOPULATED), and fork
  * events (EVENT_FORK; the kernel also wants CAP_SYS_PTRACE, which the model
- * does not check), and UFFDIO_POISON (POISON).
+ * does not check), UFFDIO_POISON (POISON), and write-protect faults the
+ * kernel resolves itself (WP_ASYNC: the uffd-wp bit is dropped and the
+ * write goes on, no message; a WP-only registration then takes any memory,
+ * regular files too; it brings WP_UNPOPULATED along).
  */
 #define PTSIM_UFFD_FEATURES_MODELLED                                                               \
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
 	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
 	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |                       \
-	 PTSIM_UFFD_FEATURE_POISON)
+	 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u

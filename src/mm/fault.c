@@ -453,6 +453,12 @@ static ptsim_vm_fault_t do_swap_page(struct ptsim_mm_state *st, struct ptsim_vma
 
 /* --- handle_mm_fault ------------------------------------------------------------------------ */
 
+/* userfaultfd_wp_async(): the context resolves write-protect faults itself. */
+static bool wp_async(const struct ptsim_mm_state *st)
+{
+	return st->uffd.features & PTSIM_UFFD_FEATURE_WP_ASYNC;
+}
+
 /* handle_userfault(VM_UFFD_WP) for a write to a uffd-wp entry (userfaultfd_pte_wp()). */
 static ptsim_vm_fault_t wp_userfault(struct ptsim_mm_state *st, uint64_t va, bool *userfault)
 {
@@ -492,11 +498,19 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 			return PTSIM_VM_FAULT_SIGBUS;
 		if (write && !a->ops->write(a, s.lvl, e)) {
 			/* wp_huge_pmd(): user space first, then reuse or split and CoW small. */
-			if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, s.lvl, e))
-				return wp_userfault(st, va, userfault);
-			if (!ptsim__pmd_is_thp(ctx, vma, s.lvl, e))
-				return PTSIM_VM_FAULT_SIGBUS;
-			ret = ptsim__do_huge_pmd_wp_page(st, vma, &s, va);
+			if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, s.lvl, e)) {
+				if (!wp_async(st))
+					return wp_userfault(st, va, userfault);
+				/* WP_ASYNC: split, and resolve on the small page below. */
+				if (!ptsim__pmd_is_thp(ctx, vma, s.lvl, e))
+					return PTSIM_VM_FAULT_SIGBUS;
+				ptsim__split_huge_pmd_locked(st, vma, &s, false);
+				ret = PTSIM_VM_FAULT_FALLBACK;
+			} else {
+				if (!ptsim__pmd_is_thp(ctx, vma, s.lvl, e))
+					return PTSIM_VM_FAULT_SIGBUS;
+				ret = ptsim__do_huge_pmd_wp_page(st, vma, &s, va);
+			}
 			if (!(ret & PTSIM_VM_FAULT_FALLBACK))
 				return ret;
 			/* The PMD is a table now: handle_pte_fault() on the small page. */
@@ -527,8 +541,16 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		return do_swap_page(st, vma, &s, va, access, userfault);
 	if (write && !a->ops->write(a, PTSIM_PTE, e)) {
 		/* do_wp_page(): userfaultfd_pte_wp() goes to user space first. */
-		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e))
-			return wp_userfault(st, va, userfault);
+		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e)) {
+			if (!wp_async(st))
+				return wp_userfault(st, va, userfault);
+			/*
+			 * WP_ASYNC: the kernel drops the bit itself (no flush: it
+			 * is invisible to the MMU) and goes on with the write.
+			 */
+			e = a->ops->clear_uffd_wp(a, PTSIM_PTE, e);
+			ptsim__set_entry(st->pt, &s, e);
+		}
 		return do_wp_page(st, vma, &s, va, e);
 	}
 	/* handle_pte_fault() tail: access-flag / dirty-bit fix-up, or nothing to do. */

@@ -145,10 +145,20 @@ static bool vma_is_shmem(const struct ptsim_vma *v)
 	return v->vm_file && v->vm_file->shmem;
 }
 
-/* vma_can_userfault() for the model's memory types: private anonymous and shmem. */
-static bool vma_can_userfault(const struct ptsim_vma *v)
+/*
+ * vma_can_userfault() for the model's memory types: private anonymous and
+ * shmem; with WP_ASYNC, a WP-only registration takes any memory (regular
+ * files too; hugetlb VMAs are not modelled).
+ */
+static bool vma_can_userfault(const struct ptsim_mm_state *st, const struct ptsim_vma *v,
+			      uint64_t vm_flags)
 {
-	return !(v->vm_flags & PTSIM_VM_HUGETLB) && (!v->vm_file || vma_is_shmem(v));
+	if (v->vm_flags & PTSIM_VM_HUGETLB)
+		return false;
+	if ((st->uffd.features & PTSIM_UFFD_FEATURE_WP_ASYNC) &&
+	    (vm_flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)) == PTSIM_VM_UFFD_WP)
+		return true;
+	return !v->vm_file || vma_is_shmem(v);
 }
 
 /* --- register / unregister -------------------------------------------------------------- */
@@ -241,7 +251,11 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 		if (mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR)
 			return ptsim__seterr(h, -EINVAL,
 					     "uffd_register: MINOR mode is not modelled");
-		if (!vma_can_userfault(v))
+		if (!vma_can_userfault(
+			    st, v,
+			    (mode & PTSIM_UFFDIO_REGISTER_MODE_MISSING ? PTSIM_VM_UFFD_MISSING
+								       : 0) |
+				    (mode & PTSIM_UFFDIO_REGISTER_MODE_WP ? PTSIM_VM_UFFD_WP : 0)))
 			return ptsim__seterr(
 				h, -EINVAL,
 				"uffd_register: the VMA at 0x%llx is neither anonymous "
@@ -281,7 +295,7 @@ int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t l
 		return ptsim__seterr(h, -EINVAL, "uffd_unregister: no VMA in [0x%llx, 0x%llx)",
 				     (unsigned long long)start, (unsigned long long)end);
 	for (; v && v->vm_start < end; v = ptsim__vma_next(v))
-		if (!vma_can_userfault(v))
+		if (!vma_can_userfault(st, v, v->vm_flags))
 			return ptsim__seterr(h, -EINVAL,
 					     "uffd_unregister: the VMA at 0x%llx is neither "
 					     "anonymous nor shmem",
@@ -557,7 +571,7 @@ static int mfill(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned
 	if (wp && !(vma->vm_flags & PTSIM_VM_UFFD_WP))
 		return ptsim__seterr(ctx->host, -EINVAL,
 				     "%s: MODE_WP on a VMA not registered for WP", what);
-	if (!vma_can_userfault(vma))
+	if (!vma_can_userfault(st, vma, vma->vm_flags))
 		return ptsim__seterr(ctx->host, -EINVAL,
 				     "%s: the VMA is neither anonymous nor shmem", what);
 	if (vma_is_shmem(vma)) {

@@ -104,10 +104,6 @@ static void test_api_handshake(void **state)
 	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
 	assert_u64_eq(f, 0);
 	assert_non_null(strstr(ptsim_errmsg(t.m), "0x100 are not modelled"));
-	/* WP_ASYNC (which brings WP_UNPOPULATED along) is not modelled. */
-	f = PTSIM_UFFD_FEATURE_WP_ASYNC;
-	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), -EINVAL);
-	assert_non_null(strstr(ptsim_errmsg(t.m), "0x8000 are not"));
 	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, NULL), -EINVAL);
 	assert_u64_eq(ptsim_uffd_features(t.mm), 0);
 	/* The handshake: every modelled feature reported, the asked ones on. */
@@ -118,7 +114,7 @@ static void test_api_handshake(void **state)
 				 PTSIM_UFFD_FEATURE_EXACT_ADDRESS |
 				 PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
 				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |
-				 PTSIM_UFFD_FEATURE_POISON);
+				 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC);
 	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
 	/* Once only. */
 	f = 0;
@@ -508,6 +504,59 @@ static void test_poison(void **state)
 	assert_int_equal(r.signal, PTSIM_SIGBUS);
 	assert_int_equal(ptsim_munmap(t.mm, s, 2 * t.psz), 0);
 	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/*
+ * WP_ASYNC (brings WP_UNPOPULATED along): a write to a write-protected page
+ * or marker is resolved by the kernel - the bit goes, the write completes,
+ * no message - and a WP-only registration takes a regular file too.
+ */
+static void test_wp_async(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_file *file;
+	uint64_t a, fa, f = PTSIM_UFFD_FEATURE_WP_ASYNC;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	assert_u64_eq(ptsim_uffd_features(t.mm),
+		      PTSIM_UFFD_FEATURE_WP_ASYNC | PTSIM_UFFD_FEATURE_WP_UNPOPULATED);
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, 2 * t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_true(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_true(pm(t.mm, a + t.psz) & PTSIM_PM_UFFD_WP); /* a marker: unpopulated */
+	/* Written: resolved in the kernel, the bit gone (the dirty tracking of PAGEMAP_SCAN). */
+	mm_ok(t.mm, 0, a, W);
+	assert_false(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_true(mm_pte(t.mm, a).attrs.write);
+	mm_ok(t.mm, 0, a + t.psz, W);
+	assert_false(pm(t.mm, a + t.psz) & PTSIM_PM_UFFD_WP);
+	assert_true(mm_pte(t.mm, a + t.psz).attrs.write);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	/* A regular file: WP only, markers on its none PTEs, writes resolved too. */
+	assert_int_equal(ptsim_file_create(t.m, 2 * t.psz, &file), 0);
+	fa = mm_map(t.mm, BASE + 64 * t.psz, 2 * t.psz, RW, PTSIM_MAP_SHARED | PTSIM_MAP_FIXED,
+		    file, 0);
+	EXPECT_UNCHANGED(&t, ptsim_uffd_register(t.mm, fa, 2 * t.psz, MISSING | WPMODE), -EINVAL);
+	assert_int_equal(ptsim_uffd_register(t.mm, fa, 2 * t.psz, WPMODE), 0);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, fa, 2 * t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_u64_eq(pm(t.mm, fa) & PM_STATE, PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP);
+	mm_ok(t.mm, 0, fa, R);
+	assert_true(mm_pte(t.mm, fa).attrs.uffd_wp);
+	mm_ok(t.mm, 0, fa, W);
+	assert_false(mm_pte(t.mm, fa).attrs.uffd_wp);
+	mm_ok(t.mm, 0, fa + t.psz, W);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	ptsim_file_close(file);
 	mm_finish(&t);
 }
 
@@ -1067,6 +1116,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_wp_protect_unprotect),
 		PTSIM_ARCH_TESTS(test_wp_marker),
 		PTSIM_ARCH_TESTS(test_poison),
+		PTSIM_ARCH_TESTS(test_wp_async),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),
