@@ -372,8 +372,20 @@ void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr);
  * failed call leaves the host memory of frame records as it found it.
  * Brackets nest; the outermost one decides.
  */
-void ptsim__mem_op_begin(struct ptsim_mem *mem);
-void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed);
+static inline void ptsim__mem_op_begin(struct ptsim_mem *mem)
+{
+	mem->op_depth++;
+}
+/* Close the journal of the outermost bracket (ptsim__mem_op_end()'s slow part). */
+void ptsim__mem_journal_close(struct ptsim_mem *mem, bool failed);
+/* Inline: most calls (every TLB-hit access) populate no section and end here. */
+static inline void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed)
+{
+	PTSIM_BUG_ON(!mem->op_depth);
+	if (--mem->op_depth || !mem->journal_top)
+		return;
+	ptsim__mem_journal_close(mem, failed);
+}
 /* Record section @secnr as populated by the current operation (no-op outside one). */
 void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr);
 

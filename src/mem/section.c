@@ -346,18 +346,10 @@ void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr)
 	mem->journal_top = secnr + 1;
 }
 
-void ptsim__mem_op_begin(struct ptsim_mem *mem)
-{
-	mem->op_depth++;
-}
-
-void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed)
+void ptsim__mem_journal_close(struct ptsim_mem *mem, bool failed)
 {
 	uint64_t spp = ptsim__section_pages(mem);
 
-	PTSIM_BUG_ON(!mem->op_depth);
-	if (--mem->op_depth)
-		return;
 	while (mem->journal_top) {
 		uint64_t s = mem->journal_top - 1;
 		struct ptsim_section *sec = ptsim__section(mem, s);

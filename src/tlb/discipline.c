@@ -152,7 +152,7 @@ static const struct ptsim_tlb_entry *find_tag(const struct ptsim_tlb_cache *k, u
 
 	if (!k->nsets)
 		return NULL;
-	set = &k->e[(vpn % k->nsets) * k->ways];
+	set = ptsim__tlb_set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++)
 		if (set[w].stamp && set[w].vpn == vpn &&
 		    (set[w].asid == asid || (any_global && set[w].global)))

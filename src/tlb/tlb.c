@@ -67,6 +67,9 @@ bool ptsim__tlb_storage_fits(const struct ptsim_arch *a, const struct ptsim_tlb_
 	return ptsim__tlb_cpu_bytes(a, cfg) * ncpus <= PTSIM_TLB_MAX_BYTES;
 }
 
+/* Leaf levels in lookup order: base pages first, then larger blocks. */
+static const int leaf_order[] = {PTSIM_PTE, PTSIM_PMD, PTSIM_PUD, PTSIM_P4D, PTSIM_PGD};
+
 /*
  * The layout of a CPU's storage for t->cfg: the leaf caches of the levels
  * with a leaf TLB, PGD first, then the walk caches PGD..PMD.  A scan of a
@@ -98,6 +101,10 @@ static void layout(struct ptsim_tlbs *t)
 		};
 		off += t->cfg.walk_cache_entries;
 	}
+	t->nr_leaf_lvls = 0;
+	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++)
+		if (has_leaf_tlb(t, leaf_order[i]))
+			t->leaf_lvls[t->nr_leaf_lvls++] = leaf_order[i];
 	t->per_cpu = cpu_entries(a, &t->cfg);
 	/* Entry numbers (cpu * per_cpu + offset, plus one) fit the chain links. */
 	PTSIM_BUG_ON(t->per_cpu * t->ncpus >= (1ull << 31));
@@ -181,11 +188,6 @@ void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *
 	layout(t);
 }
 
-bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
-{
-	return cpu < t->ncpus && t->cpus[cpu].store;
-}
-
 void ptsim__tlb_cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 {
 	if (cpu < t->ncpus)
@@ -222,6 +224,8 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 		k->e = c->store + pt->start;
 		k->ways = pt->walk ? pt->len : t->cfg.ways[pt->lvl];
 		k->nsets = pt->len / k->ways;
+		k->set_pow2 = !(k->nsets & (k->nsets - 1));
+		k->set_mask = k->nsets - 1;
 		k->part = p;
 	}
 	return c;
@@ -229,7 +233,7 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 
 static struct ptsim_tlb_entry *set_of(const struct ptsim_tlb_cache *k, uint64_t vpn)
 {
-	return &k->e[(vpn % k->nsets) * k->ways];
+	return ptsim__tlb_set_of(k, vpn);
 }
 
 static unsigned int cache_size(const struct ptsim_tlb_cache *k)
@@ -324,32 +328,18 @@ static void hit_fill(const struct ptsim_tlbs *t, int lvl, uint64_t va,
 	out->global = e->global;
 }
 
-/* Leaf levels in lookup order: base pages first, then larger blocks. */
-static const int leaf_order[] = {PTSIM_PTE, PTSIM_PMD, PTSIM_PUD, PTSIM_P4D, PTSIM_PGD};
-
 bool ptsim__tlb_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
 		       struct ptsim_tlb_hit *out)
 {
-	struct ptsim_tlb_cpu *c;
+	struct ptsim_tlb_entry *e;
+	int l;
 
 	if (cpu >= t->ncpus)
 		return false;
-	c = cpu_caches(t, cpu, false);
-	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++) {
-		int l = leaf_order[i];
-		struct ptsim_tlb_entry *e =
-			cache_find(&c->leaf[l], asid, va >> t->arch->shift[l], true);
-
-		if (e) {
-			e->stamp = ++c->clock;
-			c->stats.hits[l]++;
-			if (out)
-				hit_fill(t, l, va, e, out);
-			return true;
-		}
-	}
-	c->stats.lookup_misses++;
-	return false;
+	e = ptsim__tlb_lookup_entry(t, &t->cpus[cpu], asid, va, &l);
+	if (e && out)
+		hit_fill(t, l, va, e, out);
+	return e != NULL;
 }
 
 bool ptsim__tlb_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl, uint64_t va,
@@ -374,7 +364,7 @@ bool ptsim__walk_cache_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t a
 
 	if (cpu >= t->ncpus)
 		return false;
-	c = cpu_caches(t, cpu, false);
+	c = &t->cpus[cpu];
 	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--) {
 		struct ptsim_tlb_entry *e =
 			cache_find(&c->walk[l], asid, va >> t->arch->shift[l], false);
@@ -518,11 +508,6 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
 	tm->nwords = (t->ncpus + 63) / 64;
 	tm->cpumask = ptsim__zalloc(t->host, tm->nwords * sizeof(uint64_t));
 	return tm->cpumask ? 0 : -ENOMEM;
-}
-
-void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
-{
-	tm->cpumask[cpu / 64] |= 1ull << (cpu % 64);
 }
 
 /* --- invalidation ---------------------------------------------------------- */
