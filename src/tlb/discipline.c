@@ -152,6 +152,8 @@ static const struct ptsim_tlb_entry *find_tag(const struct ptsim_tlb_cache *k, u
 
 	if (!k->nsets)
 		return NULL;
+	if (k->wi.head) /* a walk cache: never global, at most one entry per tag */
+		return ptsim__windex_find(k, asid, vpn);
 	set = ptsim__tlb_set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++)
 		if (set[w].stamp && set[w].vpn == vpn &&

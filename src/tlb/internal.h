@@ -70,6 +70,21 @@ struct ptsim_tlb_entry {
 
 _Static_assert(sizeof(struct ptsim_tlb_entry) == 48, "a TLB entry takes 48 bytes");
 
+/*
+ * The index of a walk cache (walk_index.c): a hash of the tags with chains
+ * through the ways, a bitmap of the invalid ways (and one of its non-zero
+ * words), and the valid ways in stamp order, oldest first.  Links hold a
+ * way + 1, 0 = none.  Its arrays follow the entries in the CPU's storage.
+ */
+struct ptsim_tlb_windex {
+	uint32_t *head; /* 2^bits buckets */
+	uint32_t *next; /* per way: the next way of its bucket */
+	uint32_t *lru_prev, *lru_next;
+	uint32_t lru_first, lru_last;
+	uint64_t *free, *free_sum;
+	unsigned int bits, nr_free_words, nr_sum_words;
+};
+
 /* One set-associative cache: nsets * ways entries, set i at e[i * ways]. */
 struct ptsim_tlb_cache {
 	struct ptsim_tlb_entry *e;
@@ -83,6 +98,11 @@ struct ptsim_tlb_cache {
 	bool set_pow2;
 	unsigned int part;     /* its part of the storage layout (struct ptsim_tlbs) */
 	unsigned int nr_valid; /* valid entries: flushes pass over an empty cache */
+	/*
+	 * Walk caches: the index of their one fully associative set (wi.head
+	 * NULL for the leaf TLBs, which are looked up by set).
+	 */
+	struct ptsim_tlb_windex wi;
 	/*
 	 * Every valid entry's VPN lies in [lo, hi]: widened by each fill, made
 	 * exact by each flush that reads the whole cache, so that a flush by
@@ -116,6 +136,7 @@ struct ptsim_tlb_part {
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
 	size_t nr_store;
+	size_t bytes; /* of the storage allocation: caches, entries, walk-cache indexes */
 	/*
 	 * The caches, PTSIM_NR_LEVELS of each kind (walk: PGD..PMD used): in
 	 * the storage's allocation, before the entries; while there is no
@@ -205,6 +226,30 @@ int ptsim__tlb_refs_find(const struct ptsim_tlbs *t, uint64_t pfn, uint64_t end,
 			 int max);
 /* Part of the layout that entry number @nr lies in. */
 unsigned int ptsim__tlb_part_of(const struct ptsim_tlbs *t, uint64_t nr);
+
+/* --- the walk caches' index (walk_index.c) --------------------------------- */
+
+/* Bytes of the index of a walk cache of @ways entries. */
+size_t ptsim__windex_bytes(unsigned int ways);
+/* Set up @k's index in @mem (ptsim__windex_bytes(k->ways)): every way invalid. */
+void ptsim__windex_init(struct ptsim_tlb_cache *k, void *mem);
+/* The valid entry tagged (@asid, @vpn), or NULL. */
+struct ptsim_tlb_entry *ptsim__windex_find(const struct ptsim_tlb_cache *k, uint64_t asid,
+					   uint64_t vpn);
+/*
+ * Where a fill of (@asid, @vpn) goes: the entry of that tag, else the first
+ * invalid way, else the valid entry with the smallest stamp.
+ */
+struct ptsim_tlb_entry *ptsim__windex_victim(const struct ptsim_tlb_cache *k, uint64_t asid,
+					     uint64_t vpn);
+/* @e, valid with its new tag and stamp (the newest), joins the index. */
+void ptsim__windex_add(struct ptsim_tlb_cache *k, struct ptsim_tlb_entry *e);
+/* @e, still holding its tag, leaves the index (it becomes invalid, or is refilled). */
+void ptsim__windex_del(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
+/* @e was given the newest stamp (a hit). */
+void ptsim__windex_touch(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
+/* For tests: the index describes the entries exactly. */
+bool ptsim__windex_consistent(const struct ptsim_tlb_cache *k);
 
 /* --- lifecycle (tlb.c) --------------------------------------------------- */
 

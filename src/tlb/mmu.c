@@ -68,6 +68,13 @@ static void cache_drop_tag(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_
 
 	if (!k->nsets)
 		return;
+	if (k->wi.head) {
+		/* A walk cache (never global): its index holds at most one entry of the tag. */
+		set = ptsim__windex_find(k, asid, vpn);
+		if (set)
+			ptsim__tlb_entry_drop(t, cpu, k, set);
+		return;
+	}
 	set = ptsim__tlb_set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++) {
 		struct ptsim_tlb_entry *e = &set[w];

@@ -135,11 +135,19 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	return 0;
 }
 
-/* Bytes of a CPU's storage allocation: its caches, then its entries. */
+/*
+ * Bytes of a CPU's storage allocation: its caches, then its entries, then
+ * the index of each walk cache.
+ */
 static size_t storage_bytes(const struct ptsim_tlbs *t)
 {
-	return 2 * PTSIM_NR_LEVELS * sizeof(struct ptsim_tlb_cache) +
-	       (size_t)t->per_cpu * sizeof(struct ptsim_tlb_entry);
+	size_t bytes = 2 * PTSIM_NR_LEVELS * sizeof(struct ptsim_tlb_cache) +
+		       (size_t)t->per_cpu * sizeof(struct ptsim_tlb_entry);
+
+	for (unsigned int p = 0; p < t->nr_parts; p++)
+		if (t->part[p].walk)
+			bytes += ptsim__windex_bytes(t->part[p].len);
+	return bytes;
 }
 
 static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
@@ -156,14 +164,14 @@ static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 			if (e[i].stamp)
 				ptsim__tlb_ref_unlink(t, cpu, p, &e[i]);
 	}
-	ptsim__free(t->host, c->leaf,
-		    2 * PTSIM_NR_LEVELS * sizeof(*c->leaf) + c->nr_store * sizeof(*store));
+	ptsim__free(t->host, c->leaf, c->bytes);
 	c->store = NULL;
 	c->leaf = t->no_caches;
 	c->walk = t->no_caches + PTSIM_NR_LEVELS;
 	t->nr_valid -= c->nr_valid;
 	c->nr_valid = 0;
 	c->nr_store = 0;
+	c->bytes = 0;
 	t->nr_cpus_stored--;
 	ptsim__tlb_refs_resize(t);
 }
@@ -199,24 +207,28 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 	struct ptsim_tlb_cache *caches;
+	size_t bytes = storage_bytes(t);
+	char *index;
 
 	if (c->store || !alloc || !t->per_cpu)
 		return c;
-	caches = ptsim__alloc_nofail(t->host, storage_bytes(t));
+	caches = ptsim__alloc_nofail(t->host, bytes);
 	if (!caches)
 		return c; /* a real host OOM: stay empty, which is always safe */
 	t->nr_cpus_stored++;
 	if (ptsim__tlb_refs_resize(t)) {
 		/* No frame index to be had: stay empty too. */
-		ptsim__free(t->host, caches, storage_bytes(t));
+		ptsim__free(t->host, caches, bytes);
 		t->nr_cpus_stored--;
 		return c;
 	}
-	memset(caches, 0, storage_bytes(t));
+	memset(caches, 0, bytes);
 	c->leaf = caches;
 	c->walk = caches + PTSIM_NR_LEVELS;
 	c->store = (struct ptsim_tlb_entry *)(void *)(caches + 2 * PTSIM_NR_LEVELS);
 	c->nr_store = (size_t)t->per_cpu;
+	c->bytes = bytes;
+	index = (char *)(c->store + c->nr_store);
 	for (unsigned int p = 0; p < t->nr_parts; p++) {
 		const struct ptsim_tlb_part *pt = &t->part[p];
 		struct ptsim_tlb_cache *k = pt->walk ? &c->walk[pt->lvl] : &c->leaf[pt->lvl];
@@ -227,6 +239,10 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 		k->set_pow2 = !(k->nsets & (k->nsets - 1));
 		k->set_mask = k->nsets - 1;
 		k->part = p;
+		if (pt->walk) {
+			ptsim__windex_init(k, index);
+			index += ptsim__windex_bytes(k->ways);
+		}
 	}
 	return c;
 }
@@ -247,6 +263,8 @@ void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 
 	ptsim__tlb_ref_unlink(t, cpu, k->part, e);
+	if (k->wi.head)
+		ptsim__windex_del(k, e);
 	memset(e, 0, sizeof(*e));
 	k->nr_valid--;
 	c->nr_valid--;
@@ -261,17 +279,24 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 			 uint64_t asid, uint64_t vpn, uint64_t ent, uint64_t pfn, bool global)
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
-	struct ptsim_tlb_entry *set = set_of(k, vpn), *victim = NULL;
+	struct ptsim_tlb_entry *victim = NULL;
 
-	for (unsigned int w = 0; w < k->ways; w++) {
-		struct ptsim_tlb_entry *e = &set[w];
+	if (k->wi.head) {
+		/* A walk cache: its index answers what the scan below would. */
+		victim = ptsim__windex_victim(k, asid, vpn);
+	} else {
+		struct ptsim_tlb_entry *set = set_of(k, vpn);
 
-		if (e->stamp && e->vpn == vpn && e->asid == asid) {
-			victim = e;
-			break;
+		for (unsigned int w = 0; w < k->ways; w++) {
+			struct ptsim_tlb_entry *e = &set[w];
+
+			if (e->stamp && e->vpn == vpn && e->asid == asid) {
+				victim = e;
+				break;
+			}
+			if (!victim || (victim->stamp && e->stamp < victim->stamp))
+				victim = e;
 		}
-		if (!victim || (victim->stamp && e->stamp < victim->stamp))
-			victim = e;
 	}
 	if (!k->nr_valid) {
 		k->lo = vpn;
@@ -288,6 +313,8 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 		if (victim->vpn != vpn || victim->asid != asid)
 			c->stats.evictions++;
 		ptsim__tlb_ref_unlink(t, cpu, k->part, victim);
+		if (k->wi.head)
+			ptsim__windex_del(k, victim);
 	}
 	victim->vpn = vpn;
 	victim->asid = asid;
@@ -296,6 +323,8 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 	victim->global = global;
 	victim->stamp = ++c->clock;
 	ptsim__tlb_ref_link(t, cpu, k->part, victim);
+	if (k->wi.head)
+		ptsim__windex_add(k, victim);
 }
 
 static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint64_t asid,
@@ -305,6 +334,8 @@ static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint6
 
 	if (!k->nsets)
 		return NULL;
+	if (k->wi.head) /* a walk cache: never global, at most one entry per tag */
+		return ptsim__windex_find(k, asid, vpn);
 	set = set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++) {
 		struct ptsim_tlb_entry *e = &set[w];
@@ -371,6 +402,7 @@ bool ptsim__walk_cache_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t a
 
 		if (e) {
 			e->stamp = ++c->clock;
+			ptsim__windex_touch(&c->walk[l], e);
 			c->stats.walk_hits[l]++;
 			if (out) {
 				out->lvl = l;
