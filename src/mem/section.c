@@ -192,15 +192,6 @@ bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn)
 	return section_of(mem, pfn) != NULL;
 }
 
-struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn)
-{
-	struct ptsim_section *sec = section_of(mem, pfn);
-
-	if (!sec || !sec->frames)
-		return NULL;
-	return &sec->frames[pfn & (ptsim__section_pages(mem) - 1)];
-}
-
 struct ptsim_frame *ptsim__frame_run(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
 				     uint64_t *run)
 {
@@ -380,6 +371,7 @@ void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr)
 	}
 	ptsim__free(mem->host, sec->frames, frames_bytes(mem));
 	sec->frames = NULL;
+	mem->nr_depopulated++;
 	mem->nr_sections_initialised--;
 	if (secnr < mem->pristine_hint)
 		mem->pristine_hint = secnr;

@@ -29,22 +29,6 @@ void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa)
 	pa->nr_storage_free = 0;
 }
 
-struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn)
-{
-	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
-
-	if (!f || ptsim__frame_type(f) != PTSIM_PGTY_table || !f->private_)
-		return NULL;
-	return f;
-}
-
-uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn)
-{
-	struct ptsim_frame *f = ptsim__table_frame(pa, pfn);
-
-	return f ? (uint64_t *)(uintptr_t)f->private_ : NULL;
-}
-
 static void storage_recycle(struct ptsim_ptalloc *pa, uint64_t *storage);
 
 /* Undo a storage take: a fresh buffer goes back to the host, a recycled one to the pool. */
