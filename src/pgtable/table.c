@@ -317,10 +317,9 @@ int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct pt
 		/* Folded levels share the slot: the entry is read at the lowest (or @target). */
 		lvl = elvl < target ? elvl : target;
 		s->lvl = lvl;
-		if (lvl == target || e == 0 || !a->ops->table(a, lvl, e) ||
-		    (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
+		/* Not a table, or a leaf: stop (a->ops->walk_table() tests both, gives the PFN). */
+		if (lvl == target || e == 0 || !a->ops->walk_table(a, lvl, e, &table_pfn))
 			return 0;
-		table_pfn = a->ops->pfn(a, lvl, e);
 		tbl = ptsim__table_entries(pt->pa, table_pfn);
 		if (!tbl)
 			return -EFAULT; /* points at something that is not a table */
