@@ -83,6 +83,8 @@ struct ptsim_ptalloc {
 		uint64_t pfn;
 		struct ptsim_frame *f;
 	} tcache[PTSIM_TABLE_CACHE_SLOTS];
+	/* ptsim__entry_level() and ptsim__child_level() of each level, for the walks. */
+	int entry_lvl[PTSIM_NR_LEVELS], child_lvl[PTSIM_NR_LEVELS];
 	uint64_t tcache_gen; /* mem->nr_depopulated when the cache was last emptied */
 };
 

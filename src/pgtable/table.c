@@ -14,6 +14,10 @@ void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem, struct
 	pa->mem = mem;
 	pa->host = host;
 	pa->arch = a;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		pa->entry_lvl[l] = ptsim__entry_level(a, l);
+		pa->child_lvl[l] = l < PTSIM_PTE ? ptsim__child_level(a, l) : PTSIM_NR_LEVELS;
+	}
 }
 
 void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa)
@@ -298,36 +302,45 @@ bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
  */
 int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct ptsim_slot *s)
 {
-	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_ptalloc *pa = pt->pa;
+	const struct ptsim_arch *a = pa->arch;
+	uint64_t *reads = pa->host->cost.entries_read;
 	uint64_t table_pfn = pt->root_pfn;
-	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
+	uint64_t *tbl = ptsim__table_entries(pa, table_pfn);
 	int lvl = PTSIM_PGD;
+	unsigned int idx;
 
 	if (!tbl)
 		return -EFAULT;
-	s->table_pfn = table_pfn;
-	s->idx = ptsim__index(a, lvl, va);
-	s->p = &tbl[s->idx];
+	/* Locals, not *s, through the descent: a store to s->lvl could alias the geometry. */
 	s->addr = va;
-	pt->pa->host->cost.entries_read[lvl]++;
+	idx = ptsim__index(a, lvl, va);
+	reads[lvl]++;
 	for (;;) {
-		uint64_t e = *s->p;
-		int elvl = ptsim__entry_level(a, lvl);
+		uint64_t *p = &tbl[idx];
+		uint64_t e = *p, next;
+		int elvl = pa->entry_lvl[lvl]; /* ptsim__entry_level() */
+		int err = 0;
 
 		/* Folded levels share the slot: the entry is read at the lowest (or @target). */
 		lvl = elvl < target ? elvl : target;
-		s->lvl = lvl;
 		/* Not a table, or a leaf: stop (a->ops->walk_table() tests both, gives the PFN). */
-		if (lvl == target || e == 0 || !a->ops->walk_table(a, lvl, e, &table_pfn))
-			return 0;
-		tbl = ptsim__table_entries(pt->pa, table_pfn);
-		if (!tbl)
-			return -EFAULT; /* points at something that is not a table */
-		lvl = ptsim__child_level(a, lvl);
+		if (lvl != target && e != 0 && a->ops->walk_table(a, lvl, e, &next)) {
+			tbl = ptsim__table_entries(pa, next);
+			if (tbl) {
+				table_pfn = next;
+				lvl = pa->child_lvl[lvl]; /* ptsim__child_level() */
+				idx = ptsim__index(a, lvl, va);
+				reads[lvl]++;
+				continue;
+			}
+			err = -EFAULT; /* points at something that is not a table */
+		}
+		s->lvl = lvl;
 		s->table_pfn = table_pfn;
-		s->idx = ptsim__index(a, lvl, va);
-		s->p = &tbl[s->idx];
-		pt->pa->host->cost.entries_read[lvl]++;
+		s->idx = idx;
+		s->p = p;
+		return err;
 	}
 }
 
