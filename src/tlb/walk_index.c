@@ -39,12 +39,14 @@ static unsigned int words(unsigned int bits_needed)
 	return (bits_needed + 63) / 64;
 }
 
+/* Rounded up to 8 bytes: the next walk cache's index starts with its 64-bit bitmaps. */
 size_t ptsim__windex_bytes(unsigned int ways)
 {
 	unsigned int fw = words(ways), sw = words(fw);
+	size_t bytes = ((size_t)fw + sw) * sizeof(uint64_t) +
+		       ((size_t)(1u << index_bits(ways)) + 3 * (size_t)ways) * sizeof(uint32_t);
 
-	return ((size_t)fw + sw) * sizeof(uint64_t) +
-	       ((size_t)(1u << index_bits(ways)) + 3 * (size_t)ways) * sizeof(uint32_t);
+	return (bytes + 7) & ~(size_t)7;
 }
 
 void ptsim__windex_init(struct ptsim_tlb_cache *k, void *mem)
