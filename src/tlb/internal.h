@@ -248,6 +248,12 @@ void ptsim__windex_add(struct ptsim_tlb_cache *k, struct ptsim_tlb_entry *e);
 void ptsim__windex_del(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
 /* @e was given the newest stamp (a hit). */
 void ptsim__windex_touch(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
+/*
+ * The first valid way at or after @from, or k->ways: the valid entries in
+ * storage order, a word of the bitmap at a time (flushes that drop every
+ * entry of an ASID read only those).
+ */
+unsigned int ptsim__windex_next_valid(const struct ptsim_tlb_cache *k, unsigned int from);
 /* For tests: the index describes the entries exactly. */
 bool ptsim__windex_consistent(const struct ptsim_tlb_cache *k);
 

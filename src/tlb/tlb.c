@@ -642,8 +642,12 @@ static void cache_invalidate_all(struct ptsim_tlbs *t, unsigned int cpu, struct 
 				 int l, bool walk, const struct inval *iv)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
+	/* A walk cache's index gives its valid ways, in the same order as the scan. */
+	bool indexed = k->wi.head != NULL;
 
-	for (unsigned int i = 0; i < cache_size(k) && k->nr_valid; i++) {
+	for (unsigned int i = indexed ? ptsim__windex_next_valid(k, 0) : 0;
+	     i < cache_size(k) && k->nr_valid;
+	     i = indexed ? ptsim__windex_next_valid(k, i + 1) : i + 1) {
 		struct ptsim_tlb_entry *e = &k->e[i];
 
 		if (walk ? walk_hit_by(t, l, e, iv) : leaf_hit_by(t, l, e, iv)) {

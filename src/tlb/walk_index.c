@@ -184,6 +184,23 @@ void ptsim__windex_touch(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry
 	lru_append(x, w);
 }
 
+unsigned int ptsim__windex_next_valid(const struct ptsim_tlb_cache *k, unsigned int from)
+{
+	const struct ptsim_tlb_windex *x = &k->wi;
+
+	for (unsigned int i = from / 64; i < x->nr_free_words; i++) {
+		uint64_t bits = ~x->free[i];
+
+		if (i == from / 64)
+			bits &= ~0ull << (from % 64);
+		if ((i + 1) * 64 > k->ways)
+			bits &= (1ull << (k->ways % 64)) - 1; /* the ways of the last word */
+		if (bits)
+			return i * 64 + (unsigned int)__builtin_ctzll(bits);
+	}
+	return k->ways;
+}
+
 bool ptsim__windex_consistent(const struct ptsim_tlb_cache *k)
 {
 	const struct ptsim_tlb_windex *x = &k->wi;
@@ -207,6 +224,20 @@ bool ptsim__windex_consistent(const struct ptsim_tlb_cache *k)
 	for (unsigned int i = 0; i < x->nr_free_words; i++)
 		if (!!x->free[i] != !!((x->free_sum[i / 64] >> (i % 64)) & 1))
 			return false;
+	/* ptsim__windex_next_valid() visits exactly the valid ways, in order. */
+	{
+		unsigned int v = ptsim__windex_next_valid(k, 0);
+
+		for (unsigned int w = 0; w < k->ways; w++) {
+			if (!k->e[w].stamp)
+				continue;
+			if (v != w)
+				return false;
+			v = ptsim__windex_next_valid(k, w + 1);
+		}
+		if (v != k->ways)
+			return false;
+	}
 	for (uint32_t l = x->lru_first; l != NIL; l = x->lru_next[l - 1]) {
 		const struct ptsim_tlb_entry *e = &k->e[l - 1];
 
