@@ -851,6 +851,19 @@ void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *t
 	shootdown(t, tm, &iv);
 }
 
+/* Drop the entries of @asid from walk cache @k: its valid ways, from its index, in storage order.
+ */
+static void walk_cache_drop_asid(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
+				 uint64_t asid)
+{
+	if (!k->wi.head)
+		return;
+	for (unsigned int i = ptsim__windex_next_valid(k, 0); i < k->ways;
+	     i = ptsim__windex_next_valid(k, i + 1))
+		if (k->e[i].asid == asid)
+			ptsim__tlb_entry_drop(t, cpu, k, &k->e[i]);
+}
+
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 {
 	if (t->nr_valid) {
@@ -863,11 +876,7 @@ void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 					    c->leaf[l].e[i].asid == tm->asid)
 						ptsim__tlb_entry_drop(t, cpu, &c->leaf[l],
 								      &c->leaf[l].e[i]);
-				for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
-					if (c->walk[l].e[i].stamp &&
-					    c->walk[l].e[i].asid == tm->asid)
-						ptsim__tlb_entry_drop(t, cpu, &c->walk[l],
-								      &c->walk[l].e[i]);
+				walk_cache_drop_asid(t, cpu, &c->walk[l], tm->asid);
 			}
 		}
 	}
