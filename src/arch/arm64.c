@@ -907,6 +907,16 @@ static uint64_t arm64_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e
 	return e;
 }
 
+/* The walk's step: arm64_pmd_table() and not a leaf here, with arm64_pte_pfn() (struct
+ * ptsim_arch_ops). */
+static bool arm64_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
+{
+	if (!arm64_pmd_table(a, lvl, e) || (a->leaf_ok[lvl] && arm64_pmd_leaf(a, lvl, e)))
+		return false;
+	*pfn = arm64_pte_pfn(a, lvl, e);
+	return true;
+}
+
 const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.pgprot = arm64_pgprot,
 	.pgprot_mask = arm64_pgprot_mask,
@@ -931,6 +941,7 @@ const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.uffd_wp = arm64_pte_uffd_wp,
 	.cont = arm64_pte_cont,
 	.pfn = arm64_pte_pfn,
+	.walk_table = arm64_walk_table,
 	.swp_type = arm64_swp_type,
 	.swp_offset = arm64_swp_offset,
 	.swp_flags = arm64_swp_flags,

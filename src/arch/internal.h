@@ -93,6 +93,15 @@ struct ptsim_arch_ops {
 	ptsim_ent_pred_fn none, present, leaf, table, protnone, swp;
 	ptsim_ent_pred_fn write, dirty, young, special, soft_dirty, uffd_wp, cont;
 	uint64_t (*pfn)(const struct ptsim_arch *a, int lvl, uint64_t e);
+	/*
+	 * walk_table(): whether a walk descends through @e read at logical
+	 * level @lvl - table(), and not a leaf where @lvl may hold one
+	 * (a->leaf_ok[lvl] && leaf()) - and if so the table's pfn() in *@pfn.
+	 * The predicates and pfn() above, composed into one call per level
+	 * for the walks (ptsim__walk_to(), the MMU); test_arch_* check that it
+	 * is exactly that composition.
+	 */
+	bool (*walk_table)(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn);
 	unsigned int (*swp_type)(const struct ptsim_arch *a, int lvl, uint64_t e);
 	uint64_t (*swp_offset)(const struct ptsim_arch *a, int lvl, uint64_t e);
 	unsigned int (*swp_flags)(const struct ptsim_arch *a, int lvl, uint64_t e);

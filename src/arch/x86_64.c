@@ -833,6 +833,16 @@ static uint64_t x86_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e, 
 	return e;
 }
 
+/* The walk's step: x86_pte_table() and not a leaf here, with x86_pte_pfn() (struct ptsim_arch_ops).
+ */
+static bool x86_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
+{
+	if (!x86_pte_table(a, lvl, e) || (a->leaf_ok[lvl] && x86_pte_leaf(a, lvl, e)))
+		return false;
+	*pfn = x86_pte_pfn(a, lvl, e);
+	return true;
+}
+
 const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.pgprot = x86_pgprot,
 	.pgprot_mask = x86_pgprot_mask,
@@ -857,6 +867,7 @@ const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.uffd_wp = x86_pte_uffd_wp,
 	.cont = x86_pte_cont,
 	.pfn = x86_pte_pfn,
+	.walk_table = x86_walk_table,
 	.swp_type = x86_swp_type,
 	.swp_offset = x86_swp_offset,
 	.swp_flags = x86_swp_flags,

@@ -125,6 +125,12 @@ struct ptsim_mem {
 	 */
 	uint64_t journal_top;
 	unsigned int op_depth;
+	/*
+	 * Sections whose frame records were given back (depopulated): a
+	 * cache of record pointers (the page-table walk's) is stale when this
+	 * moved.  Records never move otherwise.
+	 */
+	uint64_t nr_depopulated;
 	struct ptsim_free_area free_area[PTSIM_MAX_ORDER_LIMIT];
 	/*
 	 * The free-block index (see the top of this file): the layout of a
@@ -241,7 +247,16 @@ void ptsim__mem_fini(struct ptsim_mem *mem);
  * readers that must not allocate (the checker).
  */
 struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn);
-struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn);
+/* Inline: every level of a walk reads its table's record through it. */
+static inline struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem,
+							     uint64_t pfn)
+{
+	struct ptsim_section *sec = ptsim__section(mem, pfn >> mem->section_pfn_shift);
+
+	if (!sec || !(sec->state & PTSIM_SECTION_PRESENT) || !sec->frames)
+		return NULL;
+	return &sec->frames[pfn & ((1ull << mem->section_pfn_shift) - 1)];
+}
 /*
  * The records of [pfn, pfn + nr) lie in one array per section: the record of
  * @pfn, with *run set to how many of the @nr follow it in the same array
@@ -372,8 +387,20 @@ void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr);
  * failed call leaves the host memory of frame records as it found it.
  * Brackets nest; the outermost one decides.
  */
-void ptsim__mem_op_begin(struct ptsim_mem *mem);
-void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed);
+static inline void ptsim__mem_op_begin(struct ptsim_mem *mem)
+{
+	mem->op_depth++;
+}
+/* Close the journal of the outermost bracket (ptsim__mem_op_end()'s slow part). */
+void ptsim__mem_journal_close(struct ptsim_mem *mem, bool failed);
+/* Inline: most calls (every TLB-hit access) populate no section and end here. */
+static inline void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed)
+{
+	PTSIM_BUG_ON(!mem->op_depth);
+	if (--mem->op_depth || !mem->journal_top)
+		return;
+	ptsim__mem_journal_close(mem, failed);
+}
 /* Record section @secnr as populated by the current operation (no-op outside one). */
 void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr);
 

@@ -192,15 +192,6 @@ bool ptsim__pfn_present(const struct ptsim_mem *mem, uint64_t pfn)
 	return section_of(mem, pfn) != NULL;
 }
 
-struct ptsim_frame *ptsim__pfn_to_frame_noinit(const struct ptsim_mem *mem, uint64_t pfn)
-{
-	struct ptsim_section *sec = section_of(mem, pfn);
-
-	if (!sec || !sec->frames)
-		return NULL;
-	return &sec->frames[pfn & (ptsim__section_pages(mem) - 1)];
-}
-
 struct ptsim_frame *ptsim__frame_run(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
 				     uint64_t *run)
 {
@@ -346,18 +337,10 @@ void ptsim__section_journal(struct ptsim_mem *mem, uint64_t secnr)
 	mem->journal_top = secnr + 1;
 }
 
-void ptsim__mem_op_begin(struct ptsim_mem *mem)
-{
-	mem->op_depth++;
-}
-
-void ptsim__mem_op_end(struct ptsim_mem *mem, bool failed)
+void ptsim__mem_journal_close(struct ptsim_mem *mem, bool failed)
 {
 	uint64_t spp = ptsim__section_pages(mem);
 
-	PTSIM_BUG_ON(!mem->op_depth);
-	if (--mem->op_depth)
-		return;
 	while (mem->journal_top) {
 		uint64_t s = mem->journal_top - 1;
 		struct ptsim_section *sec = ptsim__section(mem, s);
@@ -388,6 +371,7 @@ void ptsim__section_depopulate(struct ptsim_mem *mem, uint64_t secnr)
 	}
 	ptsim__free(mem->host, sec->frames, frames_bytes(mem));
 	sec->frames = NULL;
+	mem->nr_depopulated++;
 	mem->nr_sections_initialised--;
 	if (secnr < mem->pristine_hint)
 		mem->pristine_hint = secnr;

@@ -608,23 +608,27 @@ static unsigned int hindex_shift(const struct ptsim_arch *a, ptsim_vm_fault_t fa
 	return shift;
 }
 
-/* do_user_addr_fault() around the MMU: access, fault, retry. */
-static int access_loop(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va,
-		       unsigned int access, struct ptsim_access_result *res)
+/*
+ * do_user_addr_fault() around the MMU: access, fault, retry.  The first
+ * access was made by the caller (its outcome in @err and @mr): an access
+ * that completes at once - every TLB hit - never enters this function.
+ */
+static __attribute__((noinline)) int access_loop(struct ptsim_mm_state *st, unsigned int cpu,
+						 uint64_t va, unsigned int access,
+						 struct ptsim_access_result *res, int err,
+						 struct ptsim_mmu_result *mr0)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_mmu_result mr = *mr0;
 
-	for (int tries = 0; tries < MAX_RETRIES; tries++) {
-		struct ptsim_mmu_result mr;
+	for (int tries = 0;;
+	     err = ptsim__mmu_access(ctx->tlbs, st->pt, &ctx->mmu, cpu, va, access, true, &mr)) {
 		struct ptsim_vma *vma;
 		ptsim_vm_fault_t fault;
 		bool userfault = false;
 		const char *op;
-		int err;
 
-		ptsim__tlb_mm_activate(st->tlb_mm, cpu);
-		err = ptsim__mmu_access(ctx->tlbs, st->pt, &ctx->mmu, cpu, va, access, true, &mr);
 		if (err)
 			return ptsim__seterr(ctx->host, err, "access: cpu %u, access 0x%x refused",
 					     cpu, access);
@@ -681,6 +685,9 @@ static int access_loop(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va,
 			ptsim__count_vm_event(ctx->host, PTSIM_VM_PGMAJFAULT);
 		} else
 			st->cnt.min_flt++;
+		if (++tries == MAX_RETRIES)
+			break;
+		ptsim__tlb_mm_activate(st->tlb_mm, cpu);
 	}
 	return ptsim__seterr(ctx->host, -ELOOP, "access: no progress at 0x%llx after %d faults",
 			     (unsigned long long)va, MAX_RETRIES);
@@ -691,10 +698,18 @@ int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsi
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	bool first_use = !ptsim__tlb_cpu_allocated(ctx->tlbs, cpu);
+	struct ptsim_mmu_result mr;
 	int ret;
 
-	memset(res, 0, sizeof(*res));
-	ret = access_loop(st, cpu, va, access, res);
+	*res = (struct ptsim_access_result){0};
+	/* The first try, inline: a TLB hit (or any access that does not fault) ends here. */
+	ptsim__tlb_mm_activate(st->tlb_mm, cpu);
+	ret = ptsim__mmu_access(ctx->tlbs, st->pt, &ctx->mmu, cpu, va, access, true, &mr);
+	if (!ret && mr.fault == PTSIM_MMU_OK) {
+		res->pa = mr.pa;
+		return 0;
+	}
+	ret = access_loop(st, cpu, va, access, res, ret, &mr);
 	/*
 	 * The first use of a CPU allocates its TLB storage (the walk may cache
 	 * table entries before the fault handler fails): a failed access gives

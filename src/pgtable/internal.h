@@ -23,6 +23,8 @@
 #ifndef PTSIM_SRC_PGTABLE_INTERNAL_H
 #define PTSIM_SRC_PGTABLE_INTERNAL_H
 
+#include <string.h>
+
 #include "mem/internal.h"
 
 /* Poison written over a freed table's entries. */
@@ -50,6 +52,9 @@ static inline void ptsim__table_set_state(struct ptsim_frame *f, unsigned int st
 	f->mapcount = (int32_t)(((uint32_t)f->mapcount & ~0xffu) | state);
 }
 
+/* Slots of the table-record cache (struct ptsim_ptalloc): a power of two. */
+#define PTSIM_TABLE_CACHE_SLOTS 64
+
 struct ptsim_ptalloc {
 	struct ptsim_mem *mem;
 	struct ptsim_host *host;
@@ -66,6 +71,21 @@ struct ptsim_ptalloc {
 	void (*entry_hook)(void *ctx, uint64_t owner_id, int lvl, uint64_t old, uint64_t new,
 			   uint64_t addr);
 	void *entry_hook_ctx;
+	/*
+	 * The frame records of the tables walks went through last, direct
+	 * mapped by PFN (ptsim__table_frame()), so that a walk level reads one
+	 * slot instead of the section directory.  A record pointer stays valid
+	 * until its section is depopulated (mem->nr_depopulated moves, and the
+	 * cache is emptied); whether the frame is still a live table is checked
+	 * on every use, as without the cache.
+	 */
+	struct {
+		uint64_t pfn;
+		struct ptsim_frame *f;
+	} tcache[PTSIM_TABLE_CACHE_SLOTS];
+	/* ptsim__entry_level() and ptsim__child_level() of each level, for the walks. */
+	int entry_lvl[PTSIM_NR_LEVELS], child_lvl[PTSIM_NR_LEVELS];
+	uint64_t tcache_gen; /* mem->nr_depopulated when the cache was last emptied */
 };
 
 struct ptsim_pgtables {
@@ -110,9 +130,35 @@ void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn);
 bool ptsim__frames_hold_table(const struct ptsim_ptalloc *pa, uint64_t pfn, uint64_t nr,
 			      uint64_t *table_pfn);
 
+/* The record of a live table page; NULL if @pfn is not one (inline: every walk level). */
+static inline struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	unsigned int slot = (unsigned int)(pfn & (PTSIM_TABLE_CACHE_SLOTS - 1));
+	struct ptsim_frame *f = pa->tcache[slot].f;
+
+	if (!f || pa->tcache[slot].pfn != pfn || pa->tcache_gen != pa->mem->nr_depopulated) {
+		f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
+		if (!f)
+			return NULL;
+		if (pa->tcache_gen != pa->mem->nr_depopulated) {
+			memset(pa->tcache, 0, sizeof(pa->tcache));
+			pa->tcache_gen = pa->mem->nr_depopulated;
+		}
+		pa->tcache[slot].pfn = pfn;
+		pa->tcache[slot].f = f;
+	}
+	if (ptsim__frame_type(f) != PTSIM_PGTY_table || !f->private_)
+		return NULL;
+	return f;
+}
+
 /* Entries of a table page; NULL if @pfn is not a live table. */
-uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn);
-struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn);
+static inline uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn)
+{
+	struct ptsim_frame *f = ptsim__table_frame(pa, pfn);
+
+	return f ? (uint64_t *)(uintptr_t)f->private_ : NULL;
+}
 
 int ptsim__pgtables_init(struct ptsim_pgtables *pt, struct ptsim_ptalloc *pa, uint64_t owner_id,
 			 bool kernel);

@@ -14,6 +14,10 @@ void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem, struct
 	pa->mem = mem;
 	pa->host = host;
 	pa->arch = a;
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++) {
+		pa->entry_lvl[l] = ptsim__entry_level(a, l);
+		pa->child_lvl[l] = l < PTSIM_PTE ? ptsim__child_level(a, l) : PTSIM_NR_LEVELS;
+	}
 }
 
 void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa)
@@ -27,22 +31,6 @@ void ptsim__ptalloc_fini(struct ptsim_ptalloc *pa)
 		pa->storage_free = next;
 	}
 	pa->nr_storage_free = 0;
-}
-
-struct ptsim_frame *ptsim__table_frame(struct ptsim_ptalloc *pa, uint64_t pfn)
-{
-	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
-
-	if (!f || ptsim__frame_type(f) != PTSIM_PGTY_table || !f->private_)
-		return NULL;
-	return f;
-}
-
-uint64_t *ptsim__table_entries(struct ptsim_ptalloc *pa, uint64_t pfn)
-{
-	struct ptsim_frame *f = ptsim__table_frame(pa, pfn);
-
-	return f ? (uint64_t *)(uintptr_t)f->private_ : NULL;
 }
 
 static void storage_recycle(struct ptsim_ptalloc *pa, uint64_t *storage);
@@ -314,37 +302,45 @@ bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va)
  */
 int ptsim__walk_to(struct ptsim_pgtables *pt, uint64_t va, int target, struct ptsim_slot *s)
 {
-	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_ptalloc *pa = pt->pa;
+	const struct ptsim_arch *a = pa->arch;
+	uint64_t *reads = pa->host->cost.entries_read;
 	uint64_t table_pfn = pt->root_pfn;
-	uint64_t *tbl = ptsim__table_entries(pt->pa, table_pfn);
+	uint64_t *tbl = ptsim__table_entries(pa, table_pfn);
 	int lvl = PTSIM_PGD;
+	unsigned int idx;
 
 	if (!tbl)
 		return -EFAULT;
-	s->table_pfn = table_pfn;
-	s->idx = ptsim__index(a, lvl, va);
-	s->p = &tbl[s->idx];
+	/* Locals, not *s, through the descent: a store to s->lvl could alias the geometry. */
 	s->addr = va;
-	pt->pa->host->cost.entries_read[lvl]++;
+	idx = ptsim__index(a, lvl, va);
+	reads[lvl]++;
 	for (;;) {
-		uint64_t e = *s->p;
-		int elvl = ptsim__entry_level(a, lvl);
+		uint64_t *p = &tbl[idx];
+		uint64_t e = *p, next;
+		int elvl = pa->entry_lvl[lvl]; /* ptsim__entry_level() */
+		int err = 0;
 
 		/* Folded levels share the slot: the entry is read at the lowest (or @target). */
 		lvl = elvl < target ? elvl : target;
+		/* Not a table, or a leaf: stop (a->ops->walk_table() tests both, gives the PFN). */
+		if (lvl != target && e != 0 && a->ops->walk_table(a, lvl, e, &next)) {
+			tbl = ptsim__table_entries(pa, next);
+			if (tbl) {
+				table_pfn = next;
+				lvl = pa->child_lvl[lvl]; /* ptsim__child_level() */
+				idx = ptsim__index(a, lvl, va);
+				reads[lvl]++;
+				continue;
+			}
+			err = -EFAULT; /* points at something that is not a table */
+		}
 		s->lvl = lvl;
-		if (lvl == target || e == 0 || !a->ops->table(a, lvl, e) ||
-		    (a->leaf_ok[lvl] && a->ops->leaf(a, lvl, e)))
-			return 0;
-		table_pfn = a->ops->pfn(a, lvl, e);
-		tbl = ptsim__table_entries(pt->pa, table_pfn);
-		if (!tbl)
-			return -EFAULT; /* points at something that is not a table */
-		lvl = ptsim__child_level(a, lvl);
 		s->table_pfn = table_pfn;
-		s->idx = ptsim__index(a, lvl, va);
-		s->p = &tbl[s->idx];
-		pt->pa->host->cost.entries_read[lvl]++;
+		s->idx = idx;
+		s->p = p;
+		return err;
 	}
 }
 

@@ -231,12 +231,12 @@ int ptsim__translate(struct ptsim_pgtables *pt, uint64_t va, struct ptsim_transl
 	uint64_t e, size;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	if (!ptsim__va_valid(a, va))
-		return -EINVAL;
-	err = ptsim__walk_to(pt, va, PTSIM_PTE, &s);
-	if (err)
+	/* ptsim__va_valid(), inline; the result is cleared once, here or field by field. */
+	err = ptsim__va_range(a, va) < 0 ? -EINVAL : ptsim__walk_to(pt, va, PTSIM_PTE, &s);
+	if (err) {
+		memset(t, 0, sizeof(*t));
 		return err;
+	}
 	e = *s.p;
 	size = 1ull << a->shift[s.lvl];
 	t->level = (enum ptsim_level)s.lvl;
@@ -245,7 +245,11 @@ int ptsim__translate(struct ptsim_pgtables *pt, uint64_t va, struct ptsim_transl
 	t->va_base = va & ~(size - 1);
 	t->table_pfn = s.table_pfn;
 	t->index = s.idx;
-	ptsim_ent_decode(a, (enum ptsim_level)s.lvl, e, &t->attrs);
+	t->pfn = 0;
+	t->pa = 0;
+	/* ptsim_ent_decode() without its checks: the level is the walk's. */
+	memset(&t->attrs, 0, sizeof(t->attrs));
+	a->ops->decode(a, s.lvl, e, &t->attrs);
 	if (t->attrs.none)
 		return -ENOENT;
 	if (!t->attrs.leaf || !t->attrs.valid) {

@@ -152,7 +152,9 @@ static const struct ptsim_tlb_entry *find_tag(const struct ptsim_tlb_cache *k, u
 
 	if (!k->nsets)
 		return NULL;
-	set = &k->e[(vpn % k->nsets) * k->ways];
+	if (k->wi.head) /* a walk cache: never global, at most one entry per tag */
+		return ptsim__windex_find(k, asid, vpn);
+	set = ptsim__tlb_set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++)
 		if (set[w].stamp && set[w].vpn == vpn &&
 		    (set[w].asid == asid || (any_global && set[w].global)))

@@ -70,12 +70,39 @@ struct ptsim_tlb_entry {
 
 _Static_assert(sizeof(struct ptsim_tlb_entry) == 48, "a TLB entry takes 48 bytes");
 
+/*
+ * The index of a walk cache (walk_index.c): a hash of the tags with chains
+ * through the ways, a bitmap of the invalid ways (and one of its non-zero
+ * words), and the valid ways in stamp order, oldest first.  Links hold a
+ * way + 1, 0 = none.  Its arrays follow the entries in the CPU's storage.
+ */
+struct ptsim_tlb_windex {
+	uint32_t *head; /* 2^bits buckets */
+	uint32_t *next; /* per way: the next way of its bucket */
+	uint32_t *lru_prev, *lru_next;
+	uint32_t lru_first, lru_last;
+	uint64_t *free, *free_sum;
+	unsigned int bits, nr_free_words, nr_sum_words;
+};
+
 /* One set-associative cache: nsets * ways entries, set i at e[i * ways]. */
 struct ptsim_tlb_cache {
 	struct ptsim_tlb_entry *e;
 	unsigned int nsets, ways;
+	/*
+	 * The set of a VPN is vpn % nsets: vpn & set_mask when nsets is a
+	 * power of two (set_pow2; every default geometry), a division only for
+	 * a geometry the user chose otherwise.
+	 */
+	unsigned int set_mask;
+	bool set_pow2;
 	unsigned int part;     /* its part of the storage layout (struct ptsim_tlbs) */
 	unsigned int nr_valid; /* valid entries: flushes pass over an empty cache */
+	/*
+	 * Walk caches: the index of their one fully associative set (wi.head
+	 * NULL for the leaf TLBs, which are looked up by set).
+	 */
+	struct ptsim_tlb_windex wi;
 	/*
 	 * Every valid entry's VPN lies in [lo, hi]: widened by each fill, made
 	 * exact by each flush that reads the whole cache, so that a flush by
@@ -83,6 +110,15 @@ struct ptsim_tlb_cache {
 	 */
 	uint64_t lo, hi;
 };
+
+/* The set of cache @k (nsets > 0) that entries tagged @vpn go to. */
+static inline struct ptsim_tlb_entry *ptsim__tlb_set_of(const struct ptsim_tlb_cache *k,
+							uint64_t vpn)
+{
+	uint64_t set = k->set_pow2 ? (vpn & k->set_mask) : vpn % k->nsets;
+
+	return &k->e[set * k->ways];
+}
 
 /*
  * One cache's place in a CPU's storage, the same on every CPU: entries
@@ -100,6 +136,7 @@ struct ptsim_tlb_part {
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
 	size_t nr_store;
+	size_t bytes; /* of the storage allocation: caches, entries, walk-cache indexes */
 	/*
 	 * The caches, PTSIM_NR_LEVELS of each kind (walk: PGD..PMD used): in
 	 * the storage's allocation, before the entries; while there is no
@@ -127,6 +164,9 @@ struct ptsim_tlbs {
 	/* Storage layout of every CPU for cfg: leaf caches PGD..PTE, then walk caches. */
 	struct ptsim_tlb_part part[2 * PTSIM_NR_LEVELS];
 	unsigned int nr_parts;
+	/* The levels with a leaf TLB, in lookup order (base pages first). */
+	int leaf_lvls[PTSIM_NR_LEVELS];
+	unsigned int nr_leaf_lvls;
 	uint64_t per_cpu; /* entries of one CPU's storage */
 
 	/*
@@ -187,6 +227,36 @@ int ptsim__tlb_refs_find(const struct ptsim_tlbs *t, uint64_t pfn, uint64_t end,
 /* Part of the layout that entry number @nr lies in. */
 unsigned int ptsim__tlb_part_of(const struct ptsim_tlbs *t, uint64_t nr);
 
+/* --- the walk caches' index (walk_index.c) --------------------------------- */
+
+/* Bytes of the index of a walk cache of @ways entries. */
+size_t ptsim__windex_bytes(unsigned int ways);
+/* Set up @k's index in @mem (ptsim__windex_bytes(k->ways)): every way invalid. */
+void ptsim__windex_init(struct ptsim_tlb_cache *k, void *mem);
+/* The valid entry tagged (@asid, @vpn), or NULL. */
+struct ptsim_tlb_entry *ptsim__windex_find(const struct ptsim_tlb_cache *k, uint64_t asid,
+					   uint64_t vpn);
+/*
+ * Where a fill of (@asid, @vpn) goes: the entry of that tag, else the first
+ * invalid way, else the valid entry with the smallest stamp.
+ */
+struct ptsim_tlb_entry *ptsim__windex_victim(const struct ptsim_tlb_cache *k, uint64_t asid,
+					     uint64_t vpn);
+/* @e, valid with its new tag and stamp (the newest), joins the index. */
+void ptsim__windex_add(struct ptsim_tlb_cache *k, struct ptsim_tlb_entry *e);
+/* @e, still holding its tag, leaves the index (it becomes invalid, or is refilled). */
+void ptsim__windex_del(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
+/* @e was given the newest stamp (a hit). */
+void ptsim__windex_touch(struct ptsim_tlb_cache *k, const struct ptsim_tlb_entry *e);
+/*
+ * The first valid way at or after @from, or k->ways: the valid entries in
+ * storage order, a word of the bitmap at a time (flushes that drop every
+ * entry of an ASID read only those).
+ */
+unsigned int ptsim__windex_next_valid(const struct ptsim_tlb_cache *k, unsigned int from);
+/* For tests: the index describes the entries exactly. */
+bool ptsim__windex_consistent(const struct ptsim_tlb_cache *k);
+
 /* --- lifecycle (tlb.c) --------------------------------------------------- */
 
 void ptsim__tlb_config_default(struct ptsim_tlb_config *cfg);
@@ -212,15 +282,28 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
  * counting a flush (the ASID dies with the address space), and free the mask.
  */
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm);
-/* switch_mm(): the address space runs on @cpu (< ncpus). */
-void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu);
+/*
+ * switch_mm(): the address space runs on @cpu (< ncpus).  The bit is
+ * written only when it is not set yet: every access activates its CPU, and
+ * a store to a word that already holds the bit would dirty it for nothing.
+ */
+static inline void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
+{
+	uint64_t bit = 1ull << (cpu % 64);
+
+	if (!(tm->cpumask[cpu / 64] & bit))
+		tm->cpumask[cpu / 64] |= bit;
+}
 
 /* Drop valid entry @e of @cpu's cache @k (no flush counted). */
 void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
 			   struct ptsim_tlb_entry *e);
 
 /* Whether @cpu's storage is allocated (false for a CPU out of range). */
-bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu);
+static inline bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
+{
+	return cpu < t->ncpus && t->cpus[cpu].store;
+}
 /*
  * Drop every entry of @cpu and free its storage (allocated again on its next
  * fill).  Always safe: an empty TLB only costs walks.  No flush is counted.
@@ -237,6 +320,40 @@ struct ptsim_tlb_hit {
 	uint64_t base;	   /* first address the entry translates */
 	bool global;
 };
+
+/*
+ * The lookup itself, inline for the MMU's TLB-hit path: @c is a CPU of @t
+ * (unchecked).  Returns the entry hit and its level in *@lvl, or NULL.
+ * Counts and stamps as ptsim__tlb_lookup() says.
+ */
+static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim_tlbs *t,
+							      struct ptsim_tlb_cpu *c,
+							      uint64_t asid, uint64_t va, int *lvl)
+{
+	/* Only the levels with a TLB: the others' caches are empty on every CPU. */
+	for (unsigned int i = 0; i < t->nr_leaf_lvls; i++) {
+		int l = t->leaf_lvls[i];
+		const struct ptsim_tlb_cache *k = &c->leaf[l];
+		uint64_t vpn = va >> t->arch->shift[l];
+		struct ptsim_tlb_entry *set;
+
+		if (!k->nsets)
+			continue;
+		set = ptsim__tlb_set_of(k, vpn);
+		for (unsigned int w = 0; w < k->ways; w++) {
+			struct ptsim_tlb_entry *e = &set[w];
+
+			if (e->stamp && e->vpn == vpn && (e->asid == asid || e->global)) {
+				e->stamp = ++c->clock;
+				c->stats.hits[l]++;
+				*lvl = l;
+				return e;
+			}
+		}
+	}
+	c->stats.lookup_misses++;
+	return NULL;
+}
 
 /*
  * Look @va up in @cpu's leaf TLBs (every page size) for @asid.  A hit

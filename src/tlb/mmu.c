@@ -68,7 +68,14 @@ static void cache_drop_tag(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_
 
 	if (!k->nsets)
 		return;
-	set = &k->e[(vpn % k->nsets) * k->ways]; /* set i at e[i * ways] (tlb/internal.h) */
+	if (k->wi.head) {
+		/* A walk cache (never global): its index holds at most one entry of the tag. */
+		set = ptsim__windex_find(k, asid, vpn);
+		if (set)
+			ptsim__tlb_entry_drop(t, cpu, k, set);
+		return;
+	}
+	set = ptsim__tlb_set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++) {
 		struct ptsim_tlb_entry *e = &set[w];
 
@@ -216,32 +223,41 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 {
 	const struct ptsim_arch *a = t->arch;
 	const uint64_t asid = pt->owner_id;
-	struct ptsim_tlb_hit hit;
+	const struct ptsim_tlb_entry *e;
+	int lvl;
 
-	memset(res, 0, sizeof(*res));
+	/* Every field, without a memset of the whole struct (this is the TLB-hit path). */
+	res->fault = PTSIM_MMU_OK;
+	res->level = 0;
+	res->entry = 0;
+	res->pa = 0;
+	res->tlb_hit = false;
+	res->walk_levels = 0;
 	if (cpu >= t->ncpus || !access || (access & ~PTSIM_MMU_ACCESS_ALL))
 		return -EINVAL;
-	if (!ptsim__va_valid(a, va)) {
+	if (ptsim__va_range(a, va) < 0) { /* ptsim__va_valid(), inline */
 		/* x86 #GP, arm64 a level-0 translation fault: nothing read, nothing dropped. */
 		res->fault = PTSIM_MMU_NONCANONICAL;
 		return 0;
 	}
-	if (ptsim__tlb_lookup(t, cpu, asid, va, &hit)) {
-		switch (a->ops->mmu_check(a, hit.lvl, hit.ent, access, user, mcfg)) {
+	/* ptsim__tlb_lookup(), inline: the CPU is checked above. */
+	e = ptsim__tlb_lookup_entry(t, &t->cpus[cpu], asid, va, &lvl);
+	if (e) {
+		switch (a->ops->mmu_check(a, lvl, e->ent, access, user, mcfg)) {
 		case PTSIM_MMU_V_OK:
 			res->tlb_hit = true;
-			res->level = hit.lvl;
-			res->entry = hit.ent;
-			res->pa = leaf_pa(a, hit.lvl, hit.pfn, va);
+			res->level = lvl;
+			res->entry = e->ent;
+			res->pa = leaf_pa(a, lvl, e->pfn, va);
 			return 0;
 		case PTSIM_MMU_V_PERM:
 			res->tlb_hit = true;
-			set_fault(res, PTSIM_MMU_PERM, hit.lvl, hit.ent);
+			set_fault(res, PTSIM_MMU_PERM, lvl, e->ent);
 			fault_invalidate(t, cpu, asid, va);
 			return 0;
 		case PTSIM_MMU_V_AF: /* never cached by this walk; a hand-filled entry */
 			res->tlb_hit = true;
-			set_fault(res, PTSIM_MMU_ACCESS_FLAG, hit.lvl, hit.ent);
+			set_fault(res, PTSIM_MMU_ACCESS_FLAG, lvl, e->ent);
 			return 0;
 		case PTSIM_MMU_V_UPDATE:
 			break; /* the locked update: walk the tables */

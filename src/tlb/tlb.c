@@ -67,6 +67,9 @@ bool ptsim__tlb_storage_fits(const struct ptsim_arch *a, const struct ptsim_tlb_
 	return ptsim__tlb_cpu_bytes(a, cfg) * ncpus <= PTSIM_TLB_MAX_BYTES;
 }
 
+/* Leaf levels in lookup order: base pages first, then larger blocks. */
+static const int leaf_order[] = {PTSIM_PTE, PTSIM_PMD, PTSIM_PUD, PTSIM_P4D, PTSIM_PGD};
+
 /*
  * The layout of a CPU's storage for t->cfg: the leaf caches of the levels
  * with a leaf TLB, PGD first, then the walk caches PGD..PMD.  A scan of a
@@ -98,6 +101,10 @@ static void layout(struct ptsim_tlbs *t)
 		};
 		off += t->cfg.walk_cache_entries;
 	}
+	t->nr_leaf_lvls = 0;
+	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++)
+		if (has_leaf_tlb(t, leaf_order[i]))
+			t->leaf_lvls[t->nr_leaf_lvls++] = leaf_order[i];
 	t->per_cpu = cpu_entries(a, &t->cfg);
 	/* Entry numbers (cpu * per_cpu + offset, plus one) fit the chain links. */
 	PTSIM_BUG_ON(t->per_cpu * t->ncpus >= (1ull << 31));
@@ -128,11 +135,19 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	return 0;
 }
 
-/* Bytes of a CPU's storage allocation: its caches, then its entries. */
+/*
+ * Bytes of a CPU's storage allocation: its caches, then its entries, then
+ * the index of each walk cache.
+ */
 static size_t storage_bytes(const struct ptsim_tlbs *t)
 {
-	return 2 * PTSIM_NR_LEVELS * sizeof(struct ptsim_tlb_cache) +
-	       (size_t)t->per_cpu * sizeof(struct ptsim_tlb_entry);
+	size_t bytes = 2 * PTSIM_NR_LEVELS * sizeof(struct ptsim_tlb_cache) +
+		       (size_t)t->per_cpu * sizeof(struct ptsim_tlb_entry);
+
+	for (unsigned int p = 0; p < t->nr_parts; p++)
+		if (t->part[p].walk)
+			bytes += ptsim__windex_bytes(t->part[p].len);
+	return bytes;
 }
 
 static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
@@ -149,14 +164,14 @@ static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 			if (e[i].stamp)
 				ptsim__tlb_ref_unlink(t, cpu, p, &e[i]);
 	}
-	ptsim__free(t->host, c->leaf,
-		    2 * PTSIM_NR_LEVELS * sizeof(*c->leaf) + c->nr_store * sizeof(*store));
+	ptsim__free(t->host, c->leaf, c->bytes);
 	c->store = NULL;
 	c->leaf = t->no_caches;
 	c->walk = t->no_caches + PTSIM_NR_LEVELS;
 	t->nr_valid -= c->nr_valid;
 	c->nr_valid = 0;
 	c->nr_store = 0;
+	c->bytes = 0;
 	t->nr_cpus_stored--;
 	ptsim__tlb_refs_resize(t);
 }
@@ -181,11 +196,6 @@ void ptsim__tlbs_configure(struct ptsim_tlbs *t, const struct ptsim_tlb_config *
 	layout(t);
 }
 
-bool ptsim__tlb_cpu_allocated(const struct ptsim_tlbs *t, unsigned int cpu)
-{
-	return cpu < t->ncpus && t->cpus[cpu].store;
-}
-
 void ptsim__tlb_cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 {
 	if (cpu < t->ncpus)
@@ -197,24 +207,28 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 	struct ptsim_tlb_cache *caches;
+	size_t bytes = storage_bytes(t);
+	char *index;
 
 	if (c->store || !alloc || !t->per_cpu)
 		return c;
-	caches = ptsim__alloc_nofail(t->host, storage_bytes(t));
+	caches = ptsim__alloc_nofail(t->host, bytes);
 	if (!caches)
 		return c; /* a real host OOM: stay empty, which is always safe */
 	t->nr_cpus_stored++;
 	if (ptsim__tlb_refs_resize(t)) {
 		/* No frame index to be had: stay empty too. */
-		ptsim__free(t->host, caches, storage_bytes(t));
+		ptsim__free(t->host, caches, bytes);
 		t->nr_cpus_stored--;
 		return c;
 	}
-	memset(caches, 0, storage_bytes(t));
+	memset(caches, 0, bytes);
 	c->leaf = caches;
 	c->walk = caches + PTSIM_NR_LEVELS;
 	c->store = (struct ptsim_tlb_entry *)(void *)(caches + 2 * PTSIM_NR_LEVELS);
 	c->nr_store = (size_t)t->per_cpu;
+	c->bytes = bytes;
+	index = (char *)(c->store + c->nr_store);
 	for (unsigned int p = 0; p < t->nr_parts; p++) {
 		const struct ptsim_tlb_part *pt = &t->part[p];
 		struct ptsim_tlb_cache *k = pt->walk ? &c->walk[pt->lvl] : &c->leaf[pt->lvl];
@@ -222,14 +236,20 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 		k->e = c->store + pt->start;
 		k->ways = pt->walk ? pt->len : t->cfg.ways[pt->lvl];
 		k->nsets = pt->len / k->ways;
+		k->set_pow2 = !(k->nsets & (k->nsets - 1));
+		k->set_mask = k->nsets - 1;
 		k->part = p;
+		if (pt->walk) {
+			ptsim__windex_init(k, index);
+			index += ptsim__windex_bytes(k->ways);
+		}
 	}
 	return c;
 }
 
 static struct ptsim_tlb_entry *set_of(const struct ptsim_tlb_cache *k, uint64_t vpn)
 {
-	return &k->e[(vpn % k->nsets) * k->ways];
+	return ptsim__tlb_set_of(k, vpn);
 }
 
 static unsigned int cache_size(const struct ptsim_tlb_cache *k)
@@ -243,6 +263,8 @@ void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
 
 	ptsim__tlb_ref_unlink(t, cpu, k->part, e);
+	if (k->wi.head)
+		ptsim__windex_del(k, e);
 	memset(e, 0, sizeof(*e));
 	k->nr_valid--;
 	c->nr_valid--;
@@ -257,17 +279,24 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 			 uint64_t asid, uint64_t vpn, uint64_t ent, uint64_t pfn, bool global)
 {
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
-	struct ptsim_tlb_entry *set = set_of(k, vpn), *victim = NULL;
+	struct ptsim_tlb_entry *victim = NULL;
 
-	for (unsigned int w = 0; w < k->ways; w++) {
-		struct ptsim_tlb_entry *e = &set[w];
+	if (k->wi.head) {
+		/* A walk cache: its index answers what the scan below would. */
+		victim = ptsim__windex_victim(k, asid, vpn);
+	} else {
+		struct ptsim_tlb_entry *set = set_of(k, vpn);
 
-		if (e->stamp && e->vpn == vpn && e->asid == asid) {
-			victim = e;
-			break;
+		for (unsigned int w = 0; w < k->ways; w++) {
+			struct ptsim_tlb_entry *e = &set[w];
+
+			if (e->stamp && e->vpn == vpn && e->asid == asid) {
+				victim = e;
+				break;
+			}
+			if (!victim || (victim->stamp && e->stamp < victim->stamp))
+				victim = e;
 		}
-		if (!victim || (victim->stamp && e->stamp < victim->stamp))
-			victim = e;
 	}
 	if (!k->nr_valid) {
 		k->lo = vpn;
@@ -284,6 +313,8 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 		if (victim->vpn != vpn || victim->asid != asid)
 			c->stats.evictions++;
 		ptsim__tlb_ref_unlink(t, cpu, k->part, victim);
+		if (k->wi.head)
+			ptsim__windex_del(k, victim);
 	}
 	victim->vpn = vpn;
 	victim->asid = asid;
@@ -292,6 +323,8 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 	victim->global = global;
 	victim->stamp = ++c->clock;
 	ptsim__tlb_ref_link(t, cpu, k->part, victim);
+	if (k->wi.head)
+		ptsim__windex_add(k, victim);
 }
 
 static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint64_t asid,
@@ -301,6 +334,8 @@ static struct ptsim_tlb_entry *cache_find(const struct ptsim_tlb_cache *k, uint6
 
 	if (!k->nsets)
 		return NULL;
+	if (k->wi.head) /* a walk cache: never global, at most one entry per tag */
+		return ptsim__windex_find(k, asid, vpn);
 	set = set_of(k, vpn);
 	for (unsigned int w = 0; w < k->ways; w++) {
 		struct ptsim_tlb_entry *e = &set[w];
@@ -324,32 +359,18 @@ static void hit_fill(const struct ptsim_tlbs *t, int lvl, uint64_t va,
 	out->global = e->global;
 }
 
-/* Leaf levels in lookup order: base pages first, then larger blocks. */
-static const int leaf_order[] = {PTSIM_PTE, PTSIM_PMD, PTSIM_PUD, PTSIM_P4D, PTSIM_PGD};
-
 bool ptsim__tlb_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, uint64_t va,
 		       struct ptsim_tlb_hit *out)
 {
-	struct ptsim_tlb_cpu *c;
+	struct ptsim_tlb_entry *e;
+	int l;
 
 	if (cpu >= t->ncpus)
 		return false;
-	c = cpu_caches(t, cpu, false);
-	for (unsigned int i = 0; i < PTSIM_NR_LEVELS; i++) {
-		int l = leaf_order[i];
-		struct ptsim_tlb_entry *e =
-			cache_find(&c->leaf[l], asid, va >> t->arch->shift[l], true);
-
-		if (e) {
-			e->stamp = ++c->clock;
-			c->stats.hits[l]++;
-			if (out)
-				hit_fill(t, l, va, e, out);
-			return true;
-		}
-	}
-	c->stats.lookup_misses++;
-	return false;
+	e = ptsim__tlb_lookup_entry(t, &t->cpus[cpu], asid, va, &l);
+	if (e && out)
+		hit_fill(t, l, va, e, out);
+	return e != NULL;
 }
 
 bool ptsim__tlb_fill(struct ptsim_tlbs *t, unsigned int cpu, uint64_t asid, int lvl, uint64_t va,
@@ -374,13 +395,14 @@ bool ptsim__walk_cache_lookup(struct ptsim_tlbs *t, unsigned int cpu, uint64_t a
 
 	if (cpu >= t->ncpus)
 		return false;
-	c = cpu_caches(t, cpu, false);
+	c = &t->cpus[cpu];
 	for (int l = PTSIM_PMD; l >= PTSIM_PGD; l--) {
 		struct ptsim_tlb_entry *e =
 			cache_find(&c->walk[l], asid, va >> t->arch->shift[l], false);
 
 		if (e) {
 			e->stamp = ++c->clock;
+			ptsim__windex_touch(&c->walk[l], e);
 			c->stats.walk_hits[l]++;
 			if (out) {
 				out->lvl = l;
@@ -520,11 +542,6 @@ int ptsim__tlb_mm_init(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm, uint64_t a
 	return tm->cpumask ? 0 : -ENOMEM;
 }
 
-void ptsim__tlb_mm_activate(struct ptsim_tlb_mm *tm, unsigned int cpu)
-{
-	tm->cpumask[cpu / 64] |= 1ull << (cpu % 64);
-}
-
 /* --- invalidation ---------------------------------------------------------- */
 
 enum match {
@@ -625,8 +642,12 @@ static void cache_invalidate_all(struct ptsim_tlbs *t, unsigned int cpu, struct 
 				 int l, bool walk, const struct inval *iv)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
+	/* A walk cache's index gives its valid ways, in the same order as the scan. */
+	bool indexed = k->wi.head != NULL;
 
-	for (unsigned int i = 0; i < cache_size(k) && k->nr_valid; i++) {
+	for (unsigned int i = indexed ? ptsim__windex_next_valid(k, 0) : 0;
+	     i < cache_size(k) && k->nr_valid;
+	     i = indexed ? ptsim__windex_next_valid(k, i + 1) : i + 1) {
 		struct ptsim_tlb_entry *e = &k->e[i];
 
 		if (walk ? walk_hit_by(t, l, e, iv) : leaf_hit_by(t, l, e, iv)) {
@@ -830,6 +851,19 @@ void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *t
 	shootdown(t, tm, &iv);
 }
 
+/* Drop the entries of @asid from walk cache @k: its valid ways, from its index, in storage order.
+ */
+static void walk_cache_drop_asid(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tlb_cache *k,
+				 uint64_t asid)
+{
+	if (!k->wi.head)
+		return;
+	for (unsigned int i = ptsim__windex_next_valid(k, 0); i < k->ways;
+	     i = ptsim__windex_next_valid(k, i + 1))
+		if (k->e[i].asid == asid)
+			ptsim__tlb_entry_drop(t, cpu, k, &k->e[i]);
+}
+
 void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 {
 	if (t->nr_valid) {
@@ -842,11 +876,7 @@ void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 					    c->leaf[l].e[i].asid == tm->asid)
 						ptsim__tlb_entry_drop(t, cpu, &c->leaf[l],
 								      &c->leaf[l].e[i]);
-				for (unsigned int i = 0; i < cache_size(&c->walk[l]); i++)
-					if (c->walk[l].e[i].stamp &&
-					    c->walk[l].e[i].asid == tm->asid)
-						ptsim__tlb_entry_drop(t, cpu, &c->walk[l],
-								      &c->walk[l].e[i]);
+				walk_cache_drop_asid(t, cpu, &c->walk[l], tm->asid);
 			}
 		}
 	}

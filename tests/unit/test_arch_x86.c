@@ -965,10 +965,64 @@ static void test_mmu_check_update(void **state)
 		      0x0000000012346067ull);
 }
 
+/*
+ * walk_table() is exactly table() and not a leaf where the level may hold
+ * one, with pfn(): on every configuration of the architecture, every level,
+ * random words and the entries the constructors build.
+ */
+static void test_walk_table_op(void **state)
+{
+	uint64_t rng = 0x2545f4914f6cdd1dull, descended = 0;
+
+	(void)state;
+	for (unsigned int i = 0; ptsim_arch_at(i); i++) {
+		const struct ptsim_arch *a = ptsim_arch_at(i);
+		const struct ptsim_arch_ops *o = a->ops;
+
+		if (ptsim_arch_kind(a) != PTSIM_ARCH_X86_64)
+			continue;
+		for (int lvl = 0; lvl < PTSIM_NR_LEVELS; lvl++) {
+			for (int n = 0; n < 20000; n++) {
+				uint64_t e, pfn = 0, r;
+				bool want;
+
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				r = rng % 0x100000;
+				switch (n % 4) {
+				case 0:
+					e = rng;
+					break;
+				case 1:
+					e = o->mk_table(a, lvl, r, n % 8 == 1);
+					break;
+				case 2:
+					e = o->mk_leaf(
+						a, lvl, r,
+						o->pgprot(a, (unsigned int)(rng >> 32) % 8, 0));
+					break;
+				default:
+					e = rng & 0xfffull;
+					break;
+				}
+				want = o->table(a, lvl, e) &&
+				       !(a->leaf_ok[lvl] && o->leaf(a, lvl, e));
+				assert_int_equal(o->walk_table(a, lvl, e, &pfn), want);
+				if (want)
+					assert_u64_eq(pfn, o->pfn(a, lvl, e));
+				descended += want;
+			}
+		}
+	}
+	assert_true(descended > 10000); /* not vacuous: many entries are tables */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_folding_rule),
+		cmocka_unit_test(test_walk_table_op),
 		cmocka_unit_test(test_caps_and_layout),
 		cmocka_unit_test(test_mmu_valid_global),
 		cmocka_unit_test(test_mmu_rights),

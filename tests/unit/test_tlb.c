@@ -1158,6 +1158,13 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+static void check_walk_indexes(struct ptsim_tlbs *tl)
+{
+	for (unsigned int cpu = 0; cpu < tl->ncpus; cpu++)
+		for (int l = 0; l < PTSIM_PTE; l++)
+			assert_true(ptsim__windex_consistent(&tl->cpus[cpu].walk[l]));
+}
+
 /*
  * Random fills (leaf entries of every size with frames aligned or not,
  * walk-cache entries, several ASIDs, all CPUs), flushes of every kind and
@@ -1222,6 +1229,7 @@ static void test_frame_index(void **state)
 		if (step % 7)
 			continue;
 		check_index(tl);
+		check_walk_indexes(tl);
 		/* Free a range: one frame, a few, a block, or more than the caches hold. */
 		x.tl = tl;
 		x.n = 0;
@@ -1254,6 +1262,132 @@ static void test_frame_index(void **state)
 	done(&t);
 }
 
+/* The walk-cache entry of (asid, vpn) by a scan of every way, as before the index. */
+static const struct ptsim_tlb_entry *linear_find(const struct ptsim_tlb_cache *k, uint64_t asid,
+						 uint64_t vpn)
+{
+	for (unsigned int w = 0; w < k->nsets * k->ways; w++)
+		if (k->e[w].stamp && k->e[w].vpn == vpn && k->e[w].asid == asid)
+			return &k->e[w];
+	return NULL;
+}
+
+/* Where a fill goes by the scan: the same tag, else the first invalid way, else the LRU. */
+static const struct ptsim_tlb_entry *linear_victim(const struct ptsim_tlb_cache *k, uint64_t asid,
+						   uint64_t vpn)
+{
+	const struct ptsim_tlb_entry *victim = NULL;
+
+	for (unsigned int w = 0; w < k->ways; w++) {
+		const struct ptsim_tlb_entry *e = &k->e[w];
+
+		if (e->stamp && e->vpn == vpn && e->asid == asid)
+			return e;
+		if (!victim || (victim->stamp && e->stamp < victim->stamp))
+			victim = e;
+	}
+	return victim;
+}
+
+/*
+ * The walk caches' index against the scan it replaces, over random fills,
+ * lookups, flushes and CPUs giving their storage back, with walk caches of
+ * 1, 5, 32 and 200 entries: every fill lands where the scan would put it,
+ * every lookup finds what the scan finds (and refreshes the same stamp),
+ * and the index describes the entries exactly after every step.
+ */
+static void test_walk_index(void **state)
+{
+	static const unsigned int sizes[] = {1, 5, 32, 200};
+	struct ptsim_test_env t;
+	struct ptsim_tlbs *tl;
+	uint64_t rng = 0x9e3779b97f4a7c15ull, asids[3], hits = 0, evicted = 0;
+
+	env(&t, state);
+	tl = T(&t);
+	asids[0] = A(&t);
+	asids[1] = OTHER;
+	asids[2] = 5;
+	for (unsigned int z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct ptsim_tlb_config cfg;
+
+		ptsim_tlb_config_default(&cfg);
+		cfg.walk_cache_entries = sizes[z];
+		assert_int_equal(ptsim_tlb_configure(t.m, &cfg), 0);
+		for (int step = 0; step < 3000; step++) {
+			uint64_t r = xorshift(&rng);
+			/* Few distinct tags per cache size: hits, refills and evictions. */
+			uint64_t va =
+				VA + (xorshift(&rng) % (3 * sizes[z] + 2)) * lsz(&t, PTSIM_PMD);
+			unsigned int cpu = (unsigned int)(r >> 8) % 2;
+			uint64_t asid = asids[(r >> 16) % 3], pfn = xorshift(&rng) % 8192;
+			int lvl = (int)((r >> 24) % PTSIM_PTE);
+			struct ptsim_tlb_cache *k = &tl->cpus[cpu].walk[lvl];
+			uint64_t vpn = va >> ptsim_arch_level_shift(t.a, (enum ptsim_level)lvl);
+
+			switch (r % 8) {
+			case 0: /* a flush now and then, a CPU's storage given back rarely */
+				if ((r >> 32) % 4 == 0)
+					flush_checked(&t, r, va);
+				else if ((r >> 32) % 64 == 1)
+					ptsim__tlb_cpu_release(tl, cpu);
+				break;
+			case 1:
+			case 2:
+			case 3: { /* a lookup: the deepest hit, as the scan finds it */
+				struct ptsim_walk_hit w;
+				const struct ptsim_tlb_entry *want = NULL;
+				int want_lvl = -1;
+				bool hit;
+
+				for (int l = PTSIM_PMD; l >= PTSIM_PGD && !want; l--) {
+					want = linear_find(&tl->cpus[cpu].walk[l], asid,
+							   va >> ptsim_arch_level_shift(
+									 t.a, (enum ptsim_level)l));
+					want_lvl = l;
+				}
+				hit = ptsim__walk_cache_lookup(tl, cpu, asid, va, &w);
+				assert_int_equal(hit, want != NULL);
+				if (want) {
+					assert_int_equal(w.lvl, want_lvl);
+					assert_u64_eq(w.table_pfn, want->pfn);
+					assert_u64_eq(w.ent, want->ent);
+					assert_u64_eq(want->stamp, tl->cpus[cpu].clock);
+					hits++;
+				}
+				break;
+			}
+			default: { /* a fill: where the scan would put it */
+				const struct ptsim_tlb_entry *want = NULL;
+				bool was_valid = false;
+
+				ptsim__tlb_mm_activate(&t.mm->tlb, cpu);
+				if (ptsim__tlb_cpu_allocated(tl, cpu)) {
+					want = linear_victim(k, asid, vpn);
+					was_valid = want->stamp &&
+						    (want->vpn != vpn || want->asid != asid);
+				}
+				assert_true(ptsim__walk_cache_fill(
+					tl, cpu, asid, lvl, va,
+					ptsim_mk_table(t.a, (enum ptsim_level)lvl, pfn, false),
+					pfn));
+				k = &tl->cpus[cpu].walk[lvl];
+				if (want)
+					assert_ptr_equal(linear_find(k, asid, vpn), want);
+				assert_non_null(linear_find(k, asid, vpn));
+				evicted += was_valid;
+				break;
+			}
+			}
+			check_walk_indexes(tl);
+		}
+	}
+	/* Not a vacuous comparison: lookups hit, and full caches evicted. */
+	assert_true(hits > 500);
+	assert_true(evicted > 500);
+	done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1276,6 +1410,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_bbm),
 		PTSIM_ARCH_TESTS(test_violation_cap),
 		PTSIM_ARCH_TESTS(test_frame_index),
+		PTSIM_ARCH_TESTS(test_walk_index),
 		PTSIM_ARCH_TESTS(test_api_errors),
 	};
 
