@@ -133,6 +133,18 @@ struct ptsim_config {
 	 * fork()").  Off by default.
 	 */
 	bool compat_uffd_fork_skip_shmem;
+	/*
+	 * compat_uffd_wp_2018: userfaultfd write-protect as first posted in
+	 * 2018 (the uffd-wp series discussed with "userfaultfd: wp: support
+	 * write protection for userfault vma range"): write protection is only
+	 * the absence of the write bit in a VM_UFFD_WP VMA - no uffd-wp bit,
+	 * no markers - and unprotect makes writable only the PTEs that are
+	 * dirty.  Any write fault on a read-only PTE of such a VMA traps.  With
+	 * compat_thp_split_dirty=pre-6.1 a split leaves clean PTEs, so
+	 * unprotecting one page of a write-protected THP never makes it
+	 * writable: the write loops.  Off by default.
+	 */
+	bool compat_uffd_wp_2018;
 };
 
 /**

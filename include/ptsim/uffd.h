@@ -56,6 +56,7 @@
 #define PTSIM_UFFD_H
 
 #include "ptsim/export.h"
+#include "ptsim/mm.h"
 #include "ptsim/types.h"
 
 #ifdef __cplusplus
@@ -309,6 +310,42 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_poison(struct ptsim_mm *mm, uint64_t
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start,
 							 uint64_t len, unsigned int mode);
+
+/*
+ * struct ptsim_uffd_serve_result - what ptsim_uffd_serve() did.
+ * @access: the last access's result (completed, or a signal).
+ * @rounds: the page faults the monitor resolved.
+ * @unprotected: of which WP faults (UFFDIO_WRITEPROTECT without MODE_WP).
+ * @copied: of which MISSING faults (UFFDIO_COPY of the page).
+ * @events: other messages read and let go (fork events).
+ */
+struct ptsim_uffd_serve_result {
+	struct ptsim_access_result access;
+	unsigned int rounds, unprotected, copied, events;
+};
+
+/**
+ * ptsim_uffd_serve() - one access with a monitor thread behind it (the
+ * fault-handling loop of uffd-stress and the selftests' uffd_poll_thread()).
+ * @mm: address space.  @cpu, @va, @access: as ptsim_access().
+ * @max_rounds: how many faults the monitor resolves before it declares a
+ *              userfault loop (0: 16).
+ * @out: receives what happened (also on -ELOOP).
+ *
+ * Makes the access; while it traps, reads every queued message and
+ * resolves each page fault - a WP fault by unprotecting its page, a
+ * MISSING fault by UFFDIO_COPY of its page (-EEXIST, a page already there,
+ * is fine) - then repeats the access.  An access that traps again after
+ * @max_rounds resolutions is a fault loop, as the 2018 write-protect bug
+ * made (compat.uffd_wp_2018 with compat.thp_split_dirty=pre-6.1).
+ *
+ * Return: 0 (the access completed, or ended in a signal: @out->access);
+ * -ELOOP (still trapping after @max_rounds resolutions; the message says
+ * where); an error of ptsim_access() or of a resolution ioctl; -EINVAL.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_serve(struct ptsim_mm *mm, unsigned int cpu, uint64_t va,
+						unsigned int access, unsigned int max_rounds,
+						struct ptsim_uffd_serve_result *out);
 
 #ifdef __cplusplus
 }

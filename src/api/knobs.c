@@ -108,6 +108,10 @@ static const struct knob knobs[] = {
 	     "on|off", true,
 	     "fork() skips shared VMAs without anon_vma even when the child is uffd-wp: the child "
 	     "loses shmem uffd-wp bits and markers (before c56d1b62cce8)"),
+	KNOB("compat.uffd_wp_2018", K_BOOL, "bool", compat_uffd_wp_2018, "off", "on|off", true,
+	     "uffd write-protect as posted in 2018: no uffd-wp bit, any read-only PTE of a WP VMA "
+	     "traps, unprotect makes only dirty PTEs writable (the fault loop of the THP-split "
+	     "thread)"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

@@ -5,6 +5,7 @@
  * src/mm/uffd.c.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "api/machine.h"
 
@@ -84,6 +85,57 @@ int ptsim_uffdio_poison(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigne
 	ptsim__op_begin(mm->m);
 	UFFD_CALL(mm, "uffdio_poison",
 		  ptsim__op_end(mm->m, ptsim__uffdio_poison(&mm->vm, dst, len, mode)));
+}
+
+int ptsim_uffd_serve(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, unsigned int access,
+		     unsigned int max_rounds, struct ptsim_uffd_serve_result *out)
+{
+	uint64_t psz;
+	int err;
+
+	if (!mm)
+		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&mm->m->host, -EINVAL, "uffd_serve: NULL out");
+	memset(out, 0, sizeof(*out));
+	if (!max_rounds)
+		max_rounds = 16;
+	psz = 1ull << mm->m->arch->page_shift;
+	for (;;) {
+		struct ptsim_uffd_msg msg;
+
+		err = ptsim_access(mm, cpu, va, access, &out->access);
+		if (err || !out->access.userfault_pending)
+			return err;
+		/* The monitor thread: every message queued, oldest first. */
+		while (!(err = ptsim_uffd_read(mm, &msg))) {
+			uint64_t page = msg.address & ~(psz - 1);
+
+			if (msg.event != PTSIM_UFFD_EVENT_PAGEFAULT) {
+				out->events++;
+				continue;
+			}
+			if (out->rounds == max_rounds)
+				return ptsim__seterr(&mm->m->host, -ELOOP,
+						     "uffd_serve: 0x%llx still traps after %u "
+						     "resolutions: a userfault loop",
+						     (unsigned long long)va, max_rounds);
+			out->rounds++;
+			if (msg.flags & PTSIM_UFFD_PAGEFAULT_FLAG_WP) {
+				err = ptsim_uffdio_writeprotect(mm, page, psz, 0);
+				out->unprotected++;
+			} else {
+				err = ptsim_uffdio_copy(mm, page, psz, 0);
+				if (err == -EEXIST)
+					err = 0;
+				out->copied++;
+			}
+			if (err)
+				return err;
+		}
+		if (err != -EAGAIN)
+			return err;
+	}
 }
 
 int ptsim_uffdio_writeprotect(struct ptsim_mm *mm, uint64_t start, uint64_t len, unsigned int mode)

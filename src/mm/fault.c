@@ -459,6 +459,12 @@ static bool wp_async(const struct ptsim_mm_state *st)
 	return st->uffd.features & PTSIM_UFFD_FEATURE_WP_ASYNC;
 }
 
+/* compat.uffd_wp_2018: every read-only PTE of a VM_UFFD_WP VMA is write-protected. */
+static bool wp_2018(const struct ptsim_mm_state *st)
+{
+	return st->ctx->cfg->compat_uffd_wp_2018;
+}
+
 /* handle_userfault(VM_UFFD_WP) for a write to a uffd-wp entry (userfaultfd_pte_wp()). */
 static ptsim_vm_fault_t wp_userfault(struct ptsim_mm_state *st, uint64_t va, bool *userfault)
 {
@@ -498,7 +504,8 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 			return PTSIM_VM_FAULT_SIGBUS;
 		if (write && !a->ops->write(a, s.lvl, e)) {
 			/* wp_huge_pmd(): user space first, then reuse or split and CoW small. */
-			if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, s.lvl, e)) {
+			if ((vma->vm_flags & PTSIM_VM_UFFD_WP) &&
+			    (a->ops->uffd_wp(a, s.lvl, e) || wp_2018(st))) {
 				if (!wp_async(st))
 					return wp_userfault(st, va, userfault);
 				/* WP_ASYNC: split, and resolve on the small page below. */
@@ -541,7 +548,8 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 		return do_swap_page(st, vma, &s, va, access, userfault);
 	if (write && !a->ops->write(a, PTSIM_PTE, e)) {
 		/* do_wp_page(): userfaultfd_pte_wp() goes to user space first. */
-		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) && a->ops->uffd_wp(a, PTSIM_PTE, e)) {
+		if ((vma->vm_flags & PTSIM_VM_UFFD_WP) &&
+		    (a->ops->uffd_wp(a, PTSIM_PTE, e) || wp_2018(st))) {
 			if (!wp_async(st))
 				return wp_userfault(st, va, userfault);
 			/*

@@ -38,6 +38,7 @@ struct cp_ctx {
 	uint64_t newprot;
 	unsigned int cp_flags;
 	bool try_writable;
+	bool wp_2018; /* compat.uffd_wp_2018: write protection is the write bit */
 	uint64_t pages;
 };
 
@@ -83,6 +84,25 @@ static int change_pte_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s
 	(void)what;
 	(void)addr;
 	(void)next;
+	if (c->wp_2018) {
+		/*
+		 * 2018: protect clears the write bit; unprotect sets it only
+		 * where the entry is dirty (a clean one stays read-only, and
+		 * its next write traps again).  No bit, no swap entries.
+		 */
+		if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, old))
+			return 0;
+		e = old;
+		if (c->cp_flags & PTSIM_CP_UFFD_WP)
+			e = a->ops->wrprotect(a, s->lvl, old);
+		else if (a->ops->dirty(a, s->lvl, old))
+			e = a->ops->mkwrite(a, s->lvl, old);
+		if (e != old) {
+			ptsim__set_entry(c->st->pt, s, e);
+			c->pages++;
+		}
+		return 0;
+	}
 	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, old)) {
 		/* mprotect: swap entries and markers keep their bits */
 		if (c->cp_flags && s->lvl == PTSIM_PTE && !a->ops->present(a, s->lvl, old) &&
@@ -115,6 +135,7 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 		.pt = st->pt, .fn = change_pte_fn, .priv = &c, .flags = PTSIM_VISIT_LEAF};
 
 	PTSIM_BUG_ON((cp_flags & PTSIM_CP_UFFD_WP) && (cp_flags & PTSIM_CP_UFFD_WP_RESOLVE));
+	c.wp_2018 = cp_flags && st->ctx->cfg->compat_uffd_wp_2018;
 	/*
 	 * MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade():
 	 * mprotect and uffd-wp unprotect pass it, uffd-wp protect does not.

@@ -624,7 +624,8 @@ int ptsim__uffdio_poison(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, 
 static bool wp_use_markers(const struct ptsim_mm_state *st, const struct ptsim_vma *v)
 {
 	if (!(v->vm_flags & PTSIM_VM_UFFD_WP) ||
-	    ptsim__swp_code(st->ctx->arch, PTSIM_SOFTLEAF_MARKER) < 0)
+	    ptsim__swp_code(st->ctx->arch, PTSIM_SOFTLEAF_MARKER) < 0 ||
+	    st->ctx->cfg->compat_uffd_wp_2018)
 		return false;
 	return v->vm_file || (st->uffd.features & PTSIM_UFFD_FEATURE_WP_UNPOPULATED);
 }

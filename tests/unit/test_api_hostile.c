@@ -1646,6 +1646,16 @@ HOSTILE(ptsim_uffdio_poison)
 	ERR(c, ptsim_uffdio_poison(MM, VA, 4096, 0), -ENOENT);
 }
 
+HOSTILE(ptsim_uffd_serve)
+{
+	struct ptsim_uffd_serve_result out;
+
+	ERR0(ptsim_uffd_serve(NULL, 0, VA, PTSIM_ACCESS_READ, 0, &out), -EINVAL);
+	ERR(c, ptsim_uffd_serve(MM, 0, VA, PTSIM_ACCESS_READ, 0, NULL), -EINVAL);
+	ERR(c, ptsim_uffd_serve(MM, UINT_MAX, VA, PTSIM_ACCESS_READ, 0, &out), -EINVAL);
+	ERR(c, ptsim_uffd_serve(MM, 0, VA, 0, 0, &out), -EINVAL);
+}
+
 HOSTILE(ptsim_uffd_register)
 {
 	ERR0(ptsim_uffd_register(NULL, VA, PSZ, PTSIM_UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
@@ -1972,6 +1982,7 @@ static const struct hostile table[] = {
 	E(ptsim_uffdio_api),
 	E(ptsim_uffd_features),
 	E(ptsim_uffdio_poison),
+	E(ptsim_uffd_serve),
 	E(ptsim_uffd_register),
 	E(ptsim_uffd_unregister),
 	E(ptsim_uffd_read),

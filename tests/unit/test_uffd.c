@@ -560,6 +560,62 @@ static void test_wp_async(void **state)
 	mm_finish(&t);
 }
 
+/*
+ * The monitor helper: MISSING faults copied, WP faults unprotected, the
+ * access repeated; with compat.uffd_wp_2018 and a pre-6.1 THP split the
+ * write loops and the monitor reports it after its bound.
+ */
+static void test_serve(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_uffd_serve_result out;
+	uint64_t a, span;
+	bool thp;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, MISSING | WPMODE), 0);
+	assert_int_equal(ptsim_uffd_serve(t.mm, 0, a, W, 0, &out), 0);
+	assert_int_equal(out.rounds, 1);
+	assert_int_equal(out.copied, 1);
+	assert_int_equal(out.access.signal, 0);
+	assert_false(out.access.userfault_pending);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_int_equal(ptsim_uffd_serve(t.mm, 0, a, W, 0, &out), 0);
+	assert_int_equal(out.rounds, 1);
+	assert_int_equal(out.unprotected, 1);
+	assert_true(mm_pte(t.mm, a).attrs.write);
+	expect_no_msg(t.mm);
+	assert_int_equal(ptsim_uffd_serve(t.mm, 0, a, W, 0, NULL), -EINVAL);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_munmap(t.mm, a, 2 * t.psz), 0);
+
+	/* The 2018 loop: a dirty THP write-protected, one page unprotected. */
+	assert_int_equal(ptsim_knob_set(t.m, "compat.uffd_wp_2018", "on"), 0);
+	assert_int_equal(ptsim_knob_set(t.m, "compat.thp_split_dirty", "pre-6.1"), 0);
+	span = t.psz * (t.psz / 8);
+	a = mm_map(t.mm, BASE, span, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_madvise(t.mm, a, span, PTSIM_MADV_HUGEPAGE), 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, span, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	thp = mm_pte(t.mm, a).level == PTSIM_PMD; /* not where a PMD folio is too big */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, span, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, t.psz, 0), 0);
+	if (thp) { /* split by the unprotect, clean PTEs */
+		assert_int_equal(mm_pte(t.mm, a).level, PTSIM_PTE);
+		assert_int_equal(ptsim_uffd_serve(t.mm, 0, a, W, 5, &out), -ELOOP);
+		assert_int_equal(out.rounds, 5);
+		assert_non_null(strstr(ptsim_errmsg(t.m), "userfault loop"));
+		assert_false(mm_pte(t.mm, a).attrs.write);
+		/* Either fix alone ends it: today's split keeps the dirty bit. */
+		assert_int_equal(ptsim_knob_set(t.m, "compat.thp_split_dirty", "current"), 0);
+	}
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 static void test_wp_marker(void **state)
 {
@@ -1117,6 +1173,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_wp_marker),
 		PTSIM_ARCH_TESTS(test_poison),
 		PTSIM_ARCH_TESTS(test_wp_async),
+		PTSIM_ARCH_TESTS(test_serve),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),

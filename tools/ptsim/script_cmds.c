@@ -1253,11 +1253,54 @@ static int uffd_api(struct pts_runner *r, struct pts_args *a, struct ptsim_mm *m
 	return 0;
 }
 
+/* uffd serve ADDR read|write [MAX]: the access with a monitor resolving its faults. */
+static int uffd_serve(struct pts_runner *r, struct pts_args *a, struct ptsim_mm *mm)
+{
+	struct ptsim_uffd_serve_result out;
+	uint64_t va, max = 0;
+	unsigned int kind;
+	int err;
+
+	if (a->argc < 4 || a->argc > 5 ||
+	    (strcmp(a->argv[3], "read") && strcmp(a->argv[3], "write")))
+		return pts__fail(r, -EINVAL, "usage: uffd serve ADDR read|write [MAX]");
+	kind = !strcmp(a->argv[3], "write") ? PTSIM_ACCESS_WRITE : PTSIM_ACCESS_READ;
+	err = pts__value(r, a->argv[2], &va);
+	if (!err && a->argc == 5)
+		err = pts__value(r, a->argv[4], &max);
+	if (err)
+		return err;
+	if (max > 1000000)
+		return pts__fail(r, -EINVAL, "uffd serve: MAX %llu is more than 1000000",
+				 (unsigned long long)max);
+	err = ptsim_uffd_serve(mm, r->cpu, va, kind, (unsigned int)max, &out);
+	fprintf(r->out, "uffd: served %u fault%s (%u unprotected, %u copied)", out.rounds,
+		out.rounds == 1 ? "" : "s", out.unprotected, out.copied);
+	if (out.events)
+		fprintf(r->out, ", %u other event%s", out.events, out.events == 1 ? "" : "s");
+	if (err == -ELOOP) {
+		fprintf(r->out, ": a userfault loop\n");
+		return pts__fail_call(r, err, "uffd serve");
+	}
+	if (err) {
+		fprintf(r->out, "\n");
+		return pts__fail_call(r, err, "uffd serve");
+	}
+	fprintf(r->out, ", then the %s %s\n", a->argv[3],
+		out.access.signal
+			? (out.access.signal == PTSIM_SIGBUS ? "got SIGBUS" : "got SIGSEGV")
+			: "completed");
+	r->last = out.access;
+	r->have_access = true;
+	return 0;
+}
+
 static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"uffd api [FEATURE,...] | register ADDR LEN MODE | unregister ADDR LEN | read | "
-		"copy ADDR LEN [wp] | zeropage ADDR LEN | poison ADDR LEN | wp ADDR LEN on|off";
+		"copy ADDR LEN [wp] | zeropage ADDR LEN | poison ADDR LEN | wp ADDR LEN on|off | "
+		"serve ADDR read|write [MAX]";
 	struct ptsim_mm *mm = pts__mm(r);
 	const char *op = a->argc > 1 ? a->argv[1] : "";
 	uint64_t start = 0, len = 0;
@@ -1266,6 +1309,8 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 
 	if (!strcmp(op, "api"))
 		return uffd_api(r, a, mm);
+	if (!strcmp(op, "serve"))
+		return uffd_serve(r, a, mm);
 	if (!strcmp(op, "read")) {
 		struct ptsim_uffd_msg msg;
 
@@ -1539,7 +1584,7 @@ const struct pts_cmd pts__cmds[] = {
 	{"uffd",
 	 "uffd api [FEATURE,...] | register A LEN missing|wp|missing,wp | unregister A LEN | read "
 	 "| copy A LEN [wp] | "
-	 "zeropage A LEN | poison A LEN | wp A LEN on|off",
+	 "zeropage A LEN | poison A LEN | wp A LEN on|off | serve A read|write [MAX]",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
 	{"cost", "cost COMMAND [ARGS...]",
 	 "run a command and print the work it did (entries, frames, tables, flushes, IPIs)",

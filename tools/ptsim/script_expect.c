@@ -481,6 +481,9 @@ static int ex_error(struct pts_runner *r, struct pts_args *a)
 			     pts__errno_name(want, buf, sizeof(buf)));
 	if (err == -EDOM)
 		return err;
+	/* Under the allocation-failure sweep, an injected failure is the outcome. */
+	if (err == -ENOMEM && r->opts.fail_at && r->m && ptsim_fault_injected(r->m))
+		return err;
 	{
 		char msg[sizeof(r->err)];
 		const char *text = r->err;
