@@ -69,6 +69,7 @@ extern "C" {
 #define PTSIM_VM_MIXEDMAP     0x10000000ull
 #define PTSIM_VM_HUGEPAGE     0x20000000ull
 #define PTSIM_VM_NOHUGEPAGE   0x40000000ull
+#define PTSIM_VM_UFFD_MINOR   (1ull << 41) /* VM_UFFD_MINOR (VM_HIGH_ARCH_9) */
 
 /* mmap() flags, with the kernel's values. */
 #define PTSIM_MAP_SHARED	  0x01u

@@ -42,8 +42,10 @@
  * without anon_vma, unless compat.uffd_fork_skip_shmem), and the parent
  * reads a PTSIM_UFFD_EVENT_FORK message naming the child.
  *
- * Not modelled: MINOR mode and UFFDIO_CONTINUE (registering MINOR is
- * -EINVAL), the features outside PTSIM_UFFD_FEATURES_MODELLED (SIGBUS,
+ * MINOR (shmem): a fault on a page that is in the page cache but not
+ * mapped traps with FLAG_MINOR; UFFDIO_CONTINUE maps it.
+ *
+ * Not modelled: the features outside PTSIM_UFFD_FEATURES_MODELLED (SIGBUS,
  * THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
  * hugetlb VMAs and UFFDIO_MOVE.
  *
@@ -98,7 +100,7 @@ extern "C" {
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
 	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
 	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |                       \
-	 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC)
+	 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC | PTSIM_UFFD_FEATURE_MINOR_SHMEM)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -116,6 +118,8 @@ extern "C" {
 #define PTSIM_UFFDIO_COPY_MODE_DONTWAKE		0x1u
 #define PTSIM_UFFDIO_COPY_MODE_WP		0x2u
 #define PTSIM_UFFDIO_POISON_MODE_DONTWAKE	0x1u
+#define PTSIM_UFFDIO_CONTINUE_MODE_DONTWAKE	0x1u
+#define PTSIM_UFFDIO_CONTINUE_MODE_WP		0x2u
 #define PTSIM_UFFDIO_WRITEPROTECT_MODE_WP	0x1u
 #define PTSIM_UFFDIO_WRITEPROTECT_MODE_DONTWAKE 0x2u
 
@@ -174,7 +178,7 @@ PTSIM_API uint64_t ptsim_uffd_features(const struct ptsim_mm *mm);
  * ptsim_uffd_register() - register [start, start + len) with userfaultfd
  * (UFFDIO_REGISTER).
  * @mm: address space.  @start: page aligned.  @len: page aligned, not 0.
- * @mode: PTSIM_UFFDIO_REGISTER_MODE_MISSING and/or _WP.
+ * @mode: PTSIM_UFFDIO_REGISTER_MODE_MISSING, _WP and/or _MINOR (shmem only).
  *
  * Sets VM_UFFD_MISSING / VM_UFFD_WP (replacing any previous uffd mode) on
  * every VMA of the range, splitting VMAs the range cuts and merging the
@@ -182,9 +186,9 @@ PTSIM_API uint64_t ptsim_uffd_features(const struct ptsim_mm *mm);
  * uffd-wp VMAs are write-notified).  Entries are not changed.
  *
  * Return: 0; -EINVAL (misaligned or empty range, no mode or unknown mode
- * bits, MINOR - refused by the kernel on anonymous memory, not modelled on
- * shmem - part of the range not covered by VMAs - the kernel skips holes,
- * the model refuses them - or a VMA that cannot userfault: a regular file);
+ * bits, MINOR on memory that is not shmem, part of the range not covered
+ * by VMAs - the kernel skips holes, the model refuses them - or a VMA that
+ * cannot userfault: a regular file, unless WP_ASYNC and WP alone);
  * -EPERM (a VMA without VM_MAYWRITE); -ENOMEM (a split needed memory).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_register(struct ptsim_mm *mm, uint64_t start,
@@ -259,6 +263,26 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_copy(struct ptsim_mm *mm, uint64_t d
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst,
 						     uint64_t len);
+
+/**
+ * ptsim_uffdio_continue() - map pages already in the page cache
+ * (UFFDIO_CONTINUE, mfill_atomic_pte_continue()).
+ * @mm: address space.  @dst: page aligned.  @len: page aligned, not 0.
+ * @mode: PTSIM_UFFDIO_CONTINUE_MODE_WP (mapped with the uffd-wp bit;
+ *        needs a VM_UFFD_WP VMA) and/or _DONTWAKE.
+ *
+ * The answer to a MINOR fault: each none PTE (or uffd-wp marker) of a
+ * registered shmem VMA maps the page the file already caches, dirty,
+ * writable only in a shared mapping.
+ *
+ * Return: 0; -EINVAL (misaligned or empty range, bad mode, MODE_WP on a
+ * VMA not registered for WP, a VMA that is not shmem); -ENOENT (not inside
+ * one registered VMA); -EEXIST (an entry is neither none nor a uffd-wp
+ * marker); -EFAULT (no page in the page cache, or beyond the end of the
+ * file); -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_continue(struct ptsim_mm *mm, uint64_t dst,
+						     uint64_t len, unsigned int mode);
 
 /**
  * ptsim_uffdio_poison() - mark missing pages poisoned (UFFDIO_POISON,

@@ -78,6 +78,13 @@ int ptsim_uffdio_zeropage(struct ptsim_mm *mm, uint64_t dst, uint64_t len)
 		  ptsim__op_end(mm->m, ptsim__uffdio_copy(&mm->vm, dst, len, 0, true)));
 }
 
+int ptsim_uffdio_continue(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigned int mode)
+{
+	if (!mm)
+		return -EINVAL;
+	UFFD_CALL(mm, "uffdio_continue", ptsim__uffdio_continue(&mm->vm, dst, len, mode));
+}
+
 int ptsim_uffdio_poison(struct ptsim_mm *mm, uint64_t dst, uint64_t len, unsigned int mode)
 {
 	if (!mm)

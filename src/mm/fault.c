@@ -147,7 +147,7 @@ static uint64_t mkdirty_maybe_write(const struct ptsim_arch *a, const struct pts
  * nothing is mapped.  @upper: @p holds the upper tables only.
  */
 static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsim_vma *vma,
-					  uint64_t va, bool write, bool anon_alloc,
+					  uint64_t va, uint64_t flags, bool anon_alloc,
 					  struct pte_prep *p, bool upper, bool *userfault)
 {
 	struct ptsim_anon_vma *av = NULL;
@@ -175,7 +175,7 @@ static ptsim_vm_fault_t missing_userfault(struct ptsim_mm_state *st, struct ptsi
 		upper_commit(st, va, p);
 	else
 		pte_commit(st, va, p, &s);
-	ptsim__uffd_msg_queue(st, n, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0);
+	ptsim__uffd_msg_queue(st, n, va, flags);
 	*userfault = true;
 	return PTSIM_VM_FAULT_RETRY;
 }
@@ -186,7 +186,8 @@ ptsim_vm_fault_t ptsim__missing_userfault_upper(struct ptsim_mm_state *st, struc
 {
 	struct pte_prep p = {.path = *path};
 
-	return missing_userfault(st, vma, va, write, write, &p, true, userfault);
+	return missing_userfault(st, vma, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0, write,
+				 &p, true, userfault);
 }
 
 /*
@@ -208,7 +209,7 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 	/* Without the zero page (the zero_page knob off), a read allocates like a write. */
 	if (!write && ctx->cfg->zero_page) {
 		if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
-			return missing_userfault(st, vma, va, false, false, &p, false, userfault);
+			return missing_userfault(st, vma, va, 0, false, &p, false, userfault);
 		/* Map the shared zero page, read-only and special (not counted). */
 		pte_commit(st, va, &p, &s);
 		e = a->ops->mkspecial(a, PTSIM_PTE,
@@ -220,7 +221,8 @@ static ptsim_vm_fault_t do_anonymous_page(struct ptsim_mm_state *st, struct ptsi
 		return 0;
 	}
 	if (vma->vm_flags & PTSIM_VM_UFFD_MISSING)
-		return missing_userfault(st, vma, va, write, true, &p, false, userfault);
+		return missing_userfault(st, vma, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0,
+					 true, &p, false, userfault);
 	if (ptsim__folio_alloc(ctx->mem, 0, &pfn)) {
 		pte_discard(st, &p);
 		return PTSIM_VM_FAULT_OOM;
@@ -273,7 +275,20 @@ static ptsim_vm_fault_t do_fault(struct ptsim_mm_state *st, struct ptsim_vma *vm
 		 */
 		if (tables_prepare(st, va, true, &p))
 			return PTSIM_VM_FAULT_OOM;
-		return missing_userfault(st, vma, va, write, write, &p, true, userfault);
+		return missing_userfault(st, vma, va, write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0,
+					 write, &p, true, userfault);
+	}
+	if (cached && (vma->vm_flags & PTSIM_VM_UFFD_MINOR)) {
+		/*
+		 * shmem_get_folio_gfp(): the page is cached, but a MINOR VMA
+		 * asks user space first (it will UFFDIO_CONTINUE it).
+		 */
+		if (tables_prepare(st, va, true, &p))
+			return PTSIM_VM_FAULT_OOM;
+		return missing_userfault(st, vma, va,
+					 PTSIM_UFFD_PAGEFAULT_FLAG_MINOR |
+						 (write ? PTSIM_UFFD_PAGEFAULT_FLAG_WRITE : 0),
+					 false, &p, true, userfault);
 	}
 	if (pte_prepare(st, va, &p))
 		return PTSIM_VM_FAULT_OOM;

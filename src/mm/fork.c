@@ -49,7 +49,7 @@ static bool is_cow_mapping(uint64_t flags)
  */
 static bool child_keeps_uffd(const struct ptsim_mm_state *old, const struct ptsim_vma *vma)
 {
-	return (vma->vm_flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)) &&
+	return (vma->vm_flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MINOR)) &&
 	       (old->uffd.features & PTSIM_UFFD_FEATURE_EVENT_FORK);
 }
 
@@ -331,7 +331,8 @@ void ptsim__dup_mmap_commit(struct ptsim_mm_state *old, struct ptsim_mm_state *n
 		 */
 		n->vm_flags = v->vm_flags;
 		if (!child_keeps_uffd(old, v))
-			n->vm_flags &= ~(PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP);
+			n->vm_flags &=
+				~(PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MINOR);
 		n->vm_pgoff = v->vm_pgoff;
 		n->vm_page_prot =
 			n->vm_flags == v->vm_flags ? v->vm_page_prot : ptsim__vma_page_prot(ctx, n);

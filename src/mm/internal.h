@@ -378,6 +378,8 @@ int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, un
 int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64_t len,
 			       unsigned int mode);
 int ptsim__uffdio_poison(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode);
+int ptsim__uffdio_continue(struct ptsim_mm_state *st, uint64_t dst, uint64_t len,
+			   unsigned int mode);
 
 /* --- fork (fork.c), pagemap (pagemap.c) --------------------------------------- */
 

@@ -20,7 +20,7 @@
 #include "mm/internal.h"
 #include "ptsim/softleaf.h"
 
-#define UFFD_FLAGS (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)
+#define UFFD_FLAGS (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MINOR)
 
 /* --- messages --------------------------------------------------------------------- */
 
@@ -155,13 +155,24 @@ static bool vma_can_userfault(const struct ptsim_mm_state *st, const struct ptsi
 {
 	if (v->vm_flags & PTSIM_VM_HUGETLB)
 		return false;
+	/* MINOR: shmem only (hugetlbfs VMAs are not modelled). */
+	if ((vm_flags & PTSIM_VM_UFFD_MINOR) && !vma_is_shmem(v))
+		return false;
 	if ((st->uffd.features & PTSIM_UFFD_FEATURE_WP_ASYNC) &&
-	    (vm_flags & (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP)) == PTSIM_VM_UFFD_WP)
+	    (vm_flags & UFFD_FLAGS) == PTSIM_VM_UFFD_WP)
 		return true;
 	return !v->vm_file || vma_is_shmem(v);
 }
 
 /* --- register / unregister -------------------------------------------------------------- */
+
+/* The VM_UFFD_* flags of UFFDIO_REGISTER modes. */
+static uint64_t mode_flags(unsigned int mode)
+{
+	return (mode & PTSIM_UFFDIO_REGISTER_MODE_MISSING ? PTSIM_VM_UFFD_MISSING : 0) |
+	       (mode & PTSIM_UFFDIO_REGISTER_MODE_WP ? PTSIM_VM_UFFD_WP : 0) |
+	       (mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR ? PTSIM_VM_UFFD_MINOR : 0);
+}
 
 /*
  * Give [start, end) the uffd flags @set (replacing VM_UFFD_*): split where
@@ -248,14 +259,12 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 			return ptsim__seterr(h, -EINVAL,
 					     "uffd_register: MINOR on anonymous memory at 0x%llx",
 					     (unsigned long long)v->vm_start);
-		if (mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR)
-			return ptsim__seterr(h, -EINVAL,
-					     "uffd_register: MINOR mode is not modelled");
-		if (!vma_can_userfault(
-			    st, v,
-			    (mode & PTSIM_UFFDIO_REGISTER_MODE_MISSING ? PTSIM_VM_UFFD_MISSING
-								       : 0) |
-				    (mode & PTSIM_UFFDIO_REGISTER_MODE_WP ? PTSIM_VM_UFFD_WP : 0)))
+		if ((mode & PTSIM_UFFDIO_REGISTER_MODE_MINOR) && !vma_is_shmem(v))
+			return ptsim__seterr(
+				h, -EINVAL,
+				"uffd_register: MINOR on a VMA that is not shmem at 0x%llx",
+				(unsigned long long)v->vm_start);
+		if (!vma_can_userfault(st, v, mode_flags(mode)))
 			return ptsim__seterr(
 				h, -EINVAL,
 				"uffd_register: the VMA at 0x%llx is neither anonymous "
@@ -270,10 +279,7 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 	if (pos < end)
 		return ptsim__seterr(h, -EINVAL, "uffd_register: 0x%llx is not mapped",
 				     (unsigned long long)pos);
-	if (mode & PTSIM_UFFDIO_REGISTER_MODE_MISSING)
-		set |= PTSIM_VM_UFFD_MISSING;
-	if (mode & PTSIM_UFFDIO_REGISTER_MODE_WP)
-		set |= PTSIM_VM_UFFD_WP;
+	set = mode_flags(mode);
 	err = set_uffd_flags(st, "uffd_register", start, end, set, false);
 	/* The kernel needs UFFDIO_API first; here the first registration implies it. */
 	if (!err)
@@ -306,7 +312,7 @@ int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t l
 /* --- UFFDIO_COPY / UFFDIO_ZEROPAGE ---------------------------------------------------------- */
 
 /* What an mfill call puts at each page. */
-enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_POISON };
+enum mfill_kind { MFILL_COPY, MFILL_ZEROPAGE, MFILL_POISON, MFILL_CONTINUE };
 
 /*
  * Everything one mfill call allocates: the page tables the range lacks (a
@@ -355,7 +361,8 @@ static void mfill_discard(struct ptsim_mm_state *st, struct ptsim_vma *vma, stru
 static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim_vma *vma,
 		       uint64_t dst, uint64_t end, enum mfill_kind kind, size_t *nr_tables)
 {
-	bool zeropage = kind != MFILL_COPY; /* only COPY may fill a uffd-wp marker */
+	/* COPY and CONTINUE may fill a uffd-wp marker (pte_none_mostly()). */
+	bool zeropage = kind != MFILL_COPY && kind != MFILL_CONTINUE;
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t psz = ptsim__page_size(a), prev = 0;
@@ -389,7 +396,12 @@ static int mfill_check(struct ptsim_mm_state *st, const char *what, struct ptsim
 			return ptsim__seterr(ctx->host, -EEXIST,
 					     "%s: 0x%llx is mapped by a huge leaf", what,
 					     (unsigned long long)va);
-		if (vma_is_shmem(vma) && kind != MFILL_POISON &&
+		if (kind == MFILL_CONTINUE &&
+		    !ptsim__pcache_lookup(vma->vm_file, ptsim__linear_page_index(a, vma, va), &pfn))
+			return ptsim__seterr(ctx->host, -EFAULT,
+					     "%s: no page in the page cache for 0x%llx", what,
+					     (unsigned long long)va);
+		if (vma_is_shmem(vma) && kind != MFILL_POISON && kind != MFILL_CONTINUE &&
 		    ptsim__pcache_lookup(vma->vm_file, ptsim__linear_page_index(a, vma, va), &pfn))
 			return ptsim__seterr(ctx->host, -EEXIST,
 					     "%s: the shmem page at 0x%llx is already cached", what,
@@ -436,8 +448,8 @@ static int mfill_prepare(struct ptsim_mm_state *st, struct ptsim_vma *vma, enum 
 	p->nr_pages = nr_pages;
 	if (nr_tables && mfill_prepare_tables(st, nr_tables, p))
 		return -ENOMEM;
-	if (kind == MFILL_POISON)
-		return 0; /* a marker per page: nothing else */
+	if (kind == MFILL_POISON || kind == MFILL_CONTINUE)
+		return 0; /* a marker, or the cached page, per page: nothing else */
 	if (vma_is_shmem(vma)) {
 		p->pcache = ptsim__zalloc(ctx->host, nr_pages * sizeof(*p->pcache));
 		if (!p->pcache)
@@ -506,6 +518,25 @@ static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint6
 							PTSIM_PTE_MARKER_POISONED, 0));
 			continue;
 		}
+		if (kind == MFILL_CONTINUE) {
+			/*
+			 * mfill_atomic_pte_continue(): map the page already in
+			 * the cache; writable only in a shared mapping.
+			 */
+			PTSIM_BUG_ON(!ptsim__pcache_lookup(
+				vma->vm_file, ptsim__linear_page_index(a, vma, va), &pfn));
+			ptsim__folio_get(ctx->mem, pfn);
+			ptsim__folio_add_rmap(ctx, pfn, 1, PTSIM_PTE);
+			ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, pfn), 1);
+			e = a->ops->mkdirty(a, PTSIM_PTE,
+					    a->ops->mk_leaf(a, PTSIM_PTE, pfn, vma->vm_page_prot));
+			if ((vma->vm_flags & PTSIM_VM_WRITE) && (vma->vm_flags & PTSIM_VM_SHARED))
+				e = a->ops->mkwrite(a, PTSIM_PTE, e);
+			if (wp)
+				e = a->ops->mkuffd_wp(a, PTSIM_PTE, e);
+			ptsim__set_entry(st->pt, &s, e);
+			continue;
+		}
 		if (kind == MFILL_ZEROPAGE && !shmem) {
 			/* The shared zero page: read-only, special, not counted. */
 			e = a->ops->mk_leaf(a, PTSIM_PTE, ctx->mem->zero_pfn, vma->vm_page_prot);
@@ -541,15 +572,17 @@ static void mfill_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint6
 static int mfill(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode,
 		 enum mfill_kind kind)
 {
-	static const char *const names[] = {"uffdio_copy", "uffdio_zeropage", "uffdio_poison"};
+	static const char *const names[] = {"uffdio_copy", "uffdio_zeropage", "uffdio_poison",
+					    "uffdio_continue"};
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	const char *what = names[kind];
-	/* Every mode has DONTWAKE as 0x1; only COPY has another (MODE_WP). */
-	const unsigned int all =
-		kind == MFILL_COPY ? PTSIM_UFFDIO_COPY_MODE_DONTWAKE | PTSIM_UFFDIO_COPY_MODE_WP
-				   : PTSIM_UFFDIO_COPY_MODE_DONTWAKE;
-	bool wp = kind == MFILL_COPY && (mode & PTSIM_UFFDIO_COPY_MODE_WP);
+	/* Every mode has DONTWAKE as 0x1; COPY and CONTINUE also a MODE_WP. */
+	const unsigned int wpbit = kind == MFILL_COPY	    ? PTSIM_UFFDIO_COPY_MODE_WP
+				   : kind == MFILL_CONTINUE ? PTSIM_UFFDIO_CONTINUE_MODE_WP
+							    : 0;
+	const unsigned int all = PTSIM_UFFDIO_COPY_MODE_DONTWAKE | wpbit;
+	bool wp = mode & wpbit;
 	struct mfill_prep p;
 	struct ptsim_vma *vma;
 	size_t nr_tables;
@@ -571,6 +604,8 @@ static int mfill(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned
 	if (wp && !(vma->vm_flags & PTSIM_VM_UFFD_WP))
 		return ptsim__seterr(ctx->host, -EINVAL,
 				     "%s: MODE_WP on a VMA not registered for WP", what);
+	if (kind == MFILL_CONTINUE && !vma_is_shmem(vma))
+		return ptsim__seterr(ctx->host, -EINVAL, "%s: the VMA is not shmem", what);
 	if (!vma_can_userfault(st, vma, vma->vm_flags))
 		return ptsim__seterr(ctx->host, -EINVAL,
 				     "%s: the VMA is neither anonymous nor shmem", what);
@@ -603,6 +638,11 @@ int ptsim__uffdio_copy(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, un
 		       bool zeropage)
 {
 	return mfill(st, dst, len, mode, zeropage ? MFILL_ZEROPAGE : MFILL_COPY);
+}
+
+int ptsim__uffdio_continue(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode)
+{
+	return mfill(st, dst, len, mode, MFILL_CONTINUE);
 }
 
 int ptsim__uffdio_poison(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode)

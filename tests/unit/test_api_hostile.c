@@ -1656,6 +1656,15 @@ HOSTILE(ptsim_uffd_serve)
 	ERR(c, ptsim_uffd_serve(MM, 0, VA, 0, 0, &out), -EINVAL);
 }
 
+HOSTILE(ptsim_uffdio_continue)
+{
+	ERR0(ptsim_uffdio_continue(NULL, VA, 4096, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_continue(MM, VA, 4096, ~0u), -EINVAL);
+	ERR(c, ptsim_uffdio_continue(MM, VA + 1, 4096, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_continue(MM, VA, 0, 0), -EINVAL);
+	ERR(c, ptsim_uffdio_continue(MM, VA, 4096, 0), -ENOENT);
+}
+
 HOSTILE(ptsim_uffd_register)
 {
 	ERR0(ptsim_uffd_register(NULL, VA, PSZ, PTSIM_UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
@@ -1983,6 +1992,7 @@ static const struct hostile table[] = {
 	E(ptsim_uffd_features),
 	E(ptsim_uffdio_poison),
 	E(ptsim_uffd_serve),
+	E(ptsim_uffdio_continue),
 	E(ptsim_uffd_register),
 	E(ptsim_uffd_unregister),
 	E(ptsim_uffd_read),

@@ -114,7 +114,8 @@ static void test_api_handshake(void **state)
 				 PTSIM_UFFD_FEATURE_EXACT_ADDRESS |
 				 PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
 				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |
-				 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC);
+				 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC |
+				 PTSIM_UFFD_FEATURE_MINOR_SHMEM);
 	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
 	/* Once only. */
 	f = 0;
@@ -613,6 +614,63 @@ static void test_serve(void **state)
 		assert_int_equal(ptsim_knob_set(t.m, "compat.thp_split_dirty", "current"), 0);
 	}
 	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
+/*
+ * MINOR on shmem (uffd-unit-tests' minor, minor-wp): a page that is cached
+ * but not mapped traps with FLAG_MINOR, UFFDIO_CONTINUE maps it (with
+ * MODE_WP, write-protected); an uncached page faults as usual.
+ */
+static void test_minor_continue(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_vma_info vi;
+	uint64_t a;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 0, a + t.psz, W);
+	/* Unmapped, still cached. */
+	assert_int_equal(ptsim_madvise(t.mm, a, 2 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_int_equal(
+		ptsim_uffd_register(t.mm, a, 4 * t.psz, PTSIM_UFFDIO_REGISTER_MODE_MINOR | WPMODE),
+		0);
+	assert_int_equal(ptsim_vma_info(t.mm, a, &vi), 0);
+	assert_true(vi.flags & PTSIM_VM_UFFD_MINOR);
+	expect_pending(t.mm, a + 8, R);
+	expect_msg(t.mm, a, PTSIM_UFFD_PAGEFAULT_FLAG_MINOR);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_continue(t.mm, a, t.psz, 0x4), -EINVAL);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_continue(t.mm, a + 2 * t.psz, t.psz, 0), -EFAULT);
+	assert_int_equal(ptsim_uffdio_continue(t.mm, a, t.psz, 0), 0);
+	assert_true(mm_pte(t.mm, a).attrs.write); /* shared: writable */
+	mm_ok(t.mm, 0, a, W);
+	EXPECT_UNCHANGED(&t, ptsim_uffdio_continue(t.mm, a, t.psz, 0), -EEXIST);
+	/* minor-wp: continued write-protected, the write then traps as WP. */
+	expect_pending(t.mm, a + t.psz, W);
+	expect_msg(t.mm, a + t.psz, PTSIM_UFFD_PAGEFAULT_FLAG_MINOR | F_WRITE);
+	assert_int_equal(
+		ptsim_uffdio_continue(t.mm, a + t.psz, t.psz, PTSIM_UFFDIO_CONTINUE_MODE_WP), 0);
+	assert_true(mm_pte(t.mm, a + t.psz).attrs.uffd_wp);
+	expect_pending(t.mm, a + t.psz, W);
+	expect_msg(t.mm, a + t.psz, F_WP | F_WRITE);
+	/* Not cached: an ordinary fault. */
+	mm_ok(t.mm, 0, a + 3 * t.psz, W);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	/* Anonymous memory: no MINOR, no CONTINUE. */
+	{
+		uint64_t b =
+			mm_map(t.mm, BASE + 64 * t.psz, t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+
+		EXPECT_UNCHANGED(
+			&t, ptsim_uffd_register(t.mm, b, t.psz, PTSIM_UFFDIO_REGISTER_MODE_MINOR),
+			-EINVAL);
+		assert_int_equal(ptsim_uffd_register(t.mm, b, t.psz, MISSING), 0);
+		EXPECT_UNCHANGED(&t, ptsim_uffdio_continue(t.mm, b, t.psz, 0), -EINVAL);
+	}
 	mm_finish(&t);
 }
 
@@ -1174,6 +1232,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_poison),
 		PTSIM_ARCH_TESTS(test_wp_async),
 		PTSIM_ARCH_TESTS(test_serve),
+		PTSIM_ARCH_TESTS(test_minor_continue),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),

@@ -545,7 +545,7 @@ static int cmd_vmas(struct pts_runner *r, struct pts_args *a)
 
 	ARGC_BETWEEN(r, a, 1, 1, "vmas");
 	for (uint64_t addr = 0; !ptsim_vma_next(pts__mm(r), addr, &v); addr = v.end) {
-		fprintf(r->out, "%012llx-%012llx %c%c%c%c %08llx %s%s%s\n",
+		fprintf(r->out, "%012llx-%012llx %c%c%c%c %08llx %s%s%s%s\n",
 			(unsigned long long)v.start, (unsigned long long)v.end,
 			v.prot & PTSIM_PROT_READ ? 'r' : '-', v.prot & PTSIM_PROT_WRITE ? 'w' : '-',
 			v.prot & PTSIM_PROT_EXEC ? 'x' : '-',
@@ -553,7 +553,8 @@ static int cmd_vmas(struct pts_runner *r, struct pts_args *a)
 			/* /proc/PID/maps shows 0 for anonymous memory */
 			(unsigned long long)(v.file ? v.pgoff * pts__page_size(r) : 0),
 			file_name(r, &v), v.flags & PTSIM_VM_UFFD_MISSING ? " uffd-missing" : "",
-			v.flags & PTSIM_VM_UFFD_WP ? " uffd-wp" : "");
+			v.flags & PTSIM_VM_UFFD_WP ? " uffd-wp" : "",
+			v.flags & PTSIM_VM_UFFD_MINOR ? " uffd-minor" : "");
 		if (v.end == 0)
 			break;
 	}
@@ -1155,8 +1156,14 @@ static int uffd_modes(struct pts_runner *r, const char *text, unsigned int *mode
 		*mode = PTSIM_UFFDIO_REGISTER_MODE_WP;
 	else if (!strcmp(text, "missing,wp") || !strcmp(text, "wp,missing"))
 		*mode = PTSIM_UFFDIO_REGISTER_MODE_MISSING | PTSIM_UFFDIO_REGISTER_MODE_WP;
+	else if (!strcmp(text, "minor"))
+		*mode = PTSIM_UFFDIO_REGISTER_MODE_MINOR;
+	else if (!strcmp(text, "minor,wp") || !strcmp(text, "wp,minor"))
+		*mode = PTSIM_UFFDIO_REGISTER_MODE_MINOR | PTSIM_UFFDIO_REGISTER_MODE_WP;
 	else
-		return pts__fail(r, -EINVAL, "uffd: mode \"%s\" (missing, wp or missing,wp)", text);
+		return pts__fail(r, -EINVAL,
+				 "uffd: mode \"%s\" (missing, wp, missing,wp, minor or minor,wp)",
+				 text);
 	return 0;
 }
 
@@ -1299,7 +1306,9 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"uffd api [FEATURE,...] | register ADDR LEN MODE | unregister ADDR LEN | read | "
-		"copy ADDR LEN [wp] | zeropage ADDR LEN | poison ADDR LEN | wp ADDR LEN on|off | "
+		"copy ADDR LEN [wp] | zeropage ADDR LEN | continue ADDR LEN [wp] | poison ADDR LEN "
+		"| "
+		"wp ADDR LEN on|off | "
 		"serve ADDR read|write [MAX]";
 	struct ptsim_mm *mm = pts__mm(r);
 	const char *op = a->argc > 1 ? a->argv[1] : "";
@@ -1339,6 +1348,11 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 					a->argc == 5 ? PTSIM_UFFDIO_COPY_MODE_WP : 0);
 	} else if (!strcmp(op, "zeropage") && a->argc == 4) {
 		err = ptsim_uffdio_zeropage(mm, start, len);
+	} else if (!strcmp(op, "continue") && (a->argc == 4 || a->argc == 5)) {
+		if (a->argc == 5 && strcmp(a->argv[4], "wp"))
+			return pts__fail(r, -EINVAL, "usage: uffd continue ADDR LEN [wp]");
+		err = ptsim_uffdio_continue(mm, start, len,
+					    a->argc == 5 ? PTSIM_UFFDIO_CONTINUE_MODE_WP : 0);
 	} else if (!strcmp(op, "poison") && a->argc == 4) {
 		err = ptsim_uffdio_poison(mm, start, len, 0);
 	} else if (!strcmp(op, "wp") && a->argc == 5 &&
@@ -1584,7 +1598,8 @@ const struct pts_cmd pts__cmds[] = {
 	{"uffd",
 	 "uffd api [FEATURE,...] | register A LEN missing|wp|missing,wp | unregister A LEN | read "
 	 "| copy A LEN [wp] | "
-	 "zeropage A LEN | poison A LEN | wp A LEN on|off | serve A read|write [MAX]",
+	 "zeropage A LEN | continue A LEN [wp] | poison A LEN | wp A LEN on|off | serve A "
+	 "read|write [MAX]",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
 	{"cost", "cost COMMAND [ARGS...]",
 	 "run a command and print the work it did (entries, frames, tables, flushes, IPIs)",
