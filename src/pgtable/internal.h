@@ -65,6 +65,12 @@ struct ptsim_ptalloc {
 	 */
 	void (*entry_hook)(void *ctx, uint64_t owner_id, int lvl, uint64_t old, uint64_t new,
 			   uint64_t addr);
+	/*
+	 * Whether entry_hook, as things stand, does nothing for a write that
+	 * makes a none entry valid, so that a run of such writes may skip it
+	 * (ptsim__map()'s fill).  NULL = never assume so.
+	 */
+	bool (*entry_hook_quiet)(void *ctx);
 	void *entry_hook_ctx;
 };
 
