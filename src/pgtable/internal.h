@@ -96,6 +96,11 @@ struct ptsim_table_prep {
 
 /* Allocate a table page (frame + zeroed storage); -ENOMEM leaves nothing behind. */
 int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out);
+/*
+ * The same with storage left as it is (poison, or anything if fresh): the
+ * caller zeroes it, or writes every entry, before it is linked or read.
+ */
+int ptsim__table_alloc_unzeroed(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out);
 /* Undo ptsim__table_alloc() for a table never linked. */
 void ptsim__table_discard(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t);
 /* Free a table page that is no longer referenced: poison, recycle, free frame. */

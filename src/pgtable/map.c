@@ -141,51 +141,67 @@ static uint64_t leaf_table_end(const struct ptsim_arch *a, int lvl, uint64_t add
 }
 
 /*
- * Write the @nr leaves of one table from slot @s on: frames from @pfn,
- * @stride frames each, attributes @pgprot (and the contiguous hint if
- * @cont).  The slots are none (checked by pass 1).
+ * The run of @nr leaves of one table: frames from @pfn, @stride frames
+ * each, attributes @pgprot (and the contiguous hint if @cont).
  *
  * Consecutive frames with equal attributes give entries affine in the
- * index (ptsim__split_affine()'s test: the first, second and last agree),
- * none of them none once the first two are not (only the frame field
- * changes, and it does not come back to the first's).  When the TLB
- * checker's hook would ignore every write (nothing cached anywhere, or no
- * break-before-make rule) and every slot holds 0, the table is filled in
- * one loop and its count and the ledger updated once: the same result as
- * ptsim__set_entry() on each slot, which the other cases take.
+ * index, e0 + i * step (ptsim__split_affine()'s test: the first, second
+ * and last agree), none of them none once the first two are not (only the
+ * frame field changes, and it does not come back to the first's).  When,
+ * besides, the TLB checker's hook would ignore every write (nothing cached
+ * anywhere, or no break-before-make rule), the run can be written in one
+ * loop: returns true.
  */
-static void fill_leaves(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t nr,
-			uint64_t pfn, uint64_t stride, uint64_t pgprot, bool cont, bool zeroed)
+static bool leaf_run_affine(struct ptsim_pgtables *pt, int lvl, uint64_t nr, uint64_t pfn,
+			    uint64_t stride, uint64_t pgprot, bool cont, uint64_t *e0,
+			    uint64_t *step)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
 	const struct ptsim_ptalloc *pa = pt->pa;
-	int lvl = s->lvl;
-	uint64_t e0 = a->ops->mk_leaf(a, lvl, pfn, pgprot), e1, elast, step = 0;
-	bool fast;
+	uint64_t e1, elast;
 
+	if (pa->entry_hook && !(pa->entry_hook_quiet && pa->entry_hook_quiet(pa->entry_hook_ctx)))
+		return false;
+	*e0 = a->ops->mk_leaf(a, lvl, pfn, pgprot);
 	if (cont)
-		e0 = a->ops->mkcont(a, lvl, e0);
-	fast = zeroed && !a->ops->none(a, lvl, e0) &&
-	       (!pa->entry_hook ||
-		(pa->entry_hook_quiet && pa->entry_hook_quiet(pa->entry_hook_ctx)));
-	if (fast && nr > 1) {
-		e1 = a->ops->mk_leaf(a, lvl, pfn + stride, pgprot);
-		elast = a->ops->mk_leaf(a, lvl, pfn + (nr - 1) * stride, pgprot);
-		if (cont) {
-			e1 = a->ops->mkcont(a, lvl, e1);
-			elast = a->ops->mkcont(a, lvl, elast);
-		}
-		step = e1 - e0;
-		fast = !a->ops->none(a, lvl, e1) && e0 + (nr - 1) * step == elast;
+		*e0 = a->ops->mkcont(a, lvl, *e0);
+	*step = 0;
+	if (a->ops->none(a, lvl, *e0))
+		return false;
+	if (nr == 1)
+		return true;
+	e1 = a->ops->mk_leaf(a, lvl, pfn + stride, pgprot);
+	elast = a->ops->mk_leaf(a, lvl, pfn + (nr - 1) * stride, pgprot);
+	if (cont) {
+		e1 = a->ops->mkcont(a, lvl, e1);
+		elast = a->ops->mkcont(a, lvl, elast);
 	}
+	*step = e1 - *e0;
+	return !a->ops->none(a, lvl, e1) && *e0 + (nr - 1) * *step == elast;
+}
+
+/*
+ * Write the run of leaves from slot @s on into none slots.  @fast (from
+ * leaf_run_affine(), and every slot holds 0 or the table is new and not
+ * yet written): one loop, then the table's count and the ledger updated
+ * once - the result ptsim__set_entry() on each slot gives, which the
+ * other cases take.
+ */
+static void fill_leaves(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t nr,
+			uint64_t pfn, uint64_t stride, uint64_t pgprot, bool cont, bool fast,
+			uint64_t e0, uint64_t step)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	int lvl = s->lvl;
+
 	if (fast) {
-		struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, s->table_pfn);
+		struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, s->table_pfn);
 		uint64_t *p = s->p, e = e0;
 
 		for (uint64_t i = 0; i < nr; i++, e += step)
 			p[i] = e;
 		f->extra += nr;
-		pa->host->cost.entries_written[ptsim__slot_level(a, lvl)] += nr;
+		pt->pa->host->cost.entries_written[ptsim__slot_level(a, lvl)] += nr;
 		return;
 	}
 	for (uint64_t i = 0; i < nr; i++) {
@@ -266,12 +282,13 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	struct ptsim_table_prep *prep = NULL;
 	size_t prep_bytes = 0;
 	uint64_t unit = 0, addr, next, end = va + len, used = 0, tpfn, stride;
-	int lvl = 0, err;
+	int lvl = 0, tl, err;
 
 	err = map_check_args(pt, va, len, pfn, page_size, pgprot, flags, &lvl, &unit);
 	if (err)
 		return err;
 	stride = page_size >> a->page_shift;
+	tl = ptsim__slot_level(a, lvl);
 
 	/* Pass 1, a leaf table at a time: every slot must be free; count the tables to create. */
 	memset(&plan, 0, sizeof(plan));
@@ -303,8 +320,9 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 		prep = ptsim__alloc(h, prep_bytes);
 		if (!prep)
 			return ptsim__seterr(h, -ENOMEM, "map: out of host memory");
+		/* Zeroed when linked, unless the commit writes every entry (see there). */
 		for (uint64_t i = 0; i < plan.nr_tables; i++) {
-			err = ptsim__table_alloc(pt->pa, &prep[i]);
+			err = ptsim__table_alloc_unzeroed(pt->pa, &prep[i]);
 			if (err) {
 				while (i--)
 					ptsim__table_discard(pt->pa, &prep[i]);
@@ -331,23 +349,31 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	/* Commit, a leaf table at a time: link tables, write leaves.  Nothing here can fail. */
 	addr = va;
 	do {
-		uint64_t rd[PTSIM_NR_LEVELS], nr;
+		uint64_t rd[PTSIM_NR_LEVELS], nr, first = pfn + ((addr - va) >> a->page_shift);
+		uint64_t e0 = 0, step = 0;
 		struct ptsim_slot s;
-		bool zeroed = !plan.none_not_zero;
+		bool fast, zeroed = !plan.none_not_zero;
 
 		next = leaf_table_end(a, lvl, addr, end);
 		nr = (next - addr) >> a->shift[lvl];
+		fast = leaf_run_affine(pt, lvl, nr, first, stride, pgprot, flags & PTSIM_MAP_CONT,
+				       &e0, &step);
 		walk_counted(pt, addr, lvl, &s, rd);
 		while (s.lvl < lvl) {
-			PTSIM_BUG_ON(used >= plan.nr_tables);
-			ptsim__table_link(pt, &s, &prep[used++]);
+			struct ptsim_table_prep *t = &prep[used++];
+
+			PTSIM_BUG_ON(used > plan.nr_tables);
+			/* A new leaf table the run fills whole in one loop needs no zeroing. */
+			if (!(fast && nr == a->ptrs[tl] && ptsim__child_level(a, s.lvl) == tl))
+				memset(t->storage, 0, (size_t)ptsim__page_size(a));
+			ptsim__table_link(pt, &s, t);
 			walk_counted(pt, addr, lvl, &s, rd);
 			zeroed = true; /* a new table */
 		}
 		/* The other addresses of the table walk as the last walk of the first did. */
 		charge_walks(pt, rd, nr - 1);
-		fill_leaves(pt, &s, nr, pfn + ((addr - va) >> a->page_shift), stride, pgprot,
-			    flags & PTSIM_MAP_CONT, zeroed);
+		fill_leaves(pt, &s, nr, first, stride, pgprot, flags & PTSIM_MAP_CONT,
+			    fast && zeroed, e0, step);
 	} while (addr = next, addr != end);
 	PTSIM_BUG_ON(used != plan.nr_tables);
 	ptsim__free(h, prep, prep_bytes);

@@ -60,6 +60,15 @@ static void storage_release(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t
 
 int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
 {
+	int err = ptsim__table_alloc_unzeroed(pa, out);
+
+	if (!err)
+		memset(out->storage, 0, (size_t)ptsim__page_size(pa->arch));
+	return err;
+}
+
+int ptsim__table_alloc_unzeroed(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
+{
 	size_t sz = (size_t)ptsim__page_size(pa->arch);
 	uint64_t *storage;
 	uint64_t pfn;
@@ -85,7 +94,6 @@ int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
 		storage_release(pa, &t);
 		return err;
 	}
-	memset(storage, 0, sz);
 	out->pfn = pfn;
 	out->storage = storage;
 	out->fresh = fresh;
