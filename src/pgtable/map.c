@@ -90,12 +90,18 @@ static int plan_table(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t
 	e = *s.p;
 	if (s.lvl == target) {
 		/* The table exists: each slot must be none (most are 0). */
+		const uint64_t *p = s.p;
+		bool not_zero = false;
+
 		for (i = 0; i < nr; i++) {
-			e = s.p[i];
-			if (e && !a->ops->none(a, s.lvl, e))
+			if (!p[i])
+				continue;
+			e = p[i];
+			if (!a->ops->none(a, s.lvl, e))
 				break;
-			plan->none_not_zero |= e != 0;
+			not_zero = true;
 		}
+		plan->none_not_zero |= not_zero;
 		if (i == nr) {
 			charge_walks(pt, rd, nr - 1);
 			return 0;
