@@ -401,6 +401,7 @@ struct range_bench {
 	uint64_t **tables;
 	uint64_t *counts;  /* the baseline's per-table entry counts */
 	uint64_t e0, step; /* entry i = e0 + i * step */
+	bool keep;	   /* unmap keeps the tables: the next map writes into them */
 };
 
 /* One timed ptsim_map() of @n entries; the unmap after it is not timed. */
@@ -427,10 +428,10 @@ static NOINLINE int run_map_range(struct range_bench *r, uint64_t n, uint64_t *n
 			b->name, n);
 		return -1;
 	}
-	cleared = ptsim_unmap(b->mm, VA_BASE, len, PTSIM_UNMAP_FREE_TABLES);
+	cleared = ptsim_unmap(b->mm, VA_BASE, len, r->keep ? 0 : PTSIM_UNMAP_FREE_TABLES);
 	if (cleared != (long)n)
 		return fail(b, "unmap (range)", cleared < 0 ? cleared : -EINVAL);
-	if (ptsim_mm_pgtables_bytes(b->mm) != 0) {
+	if (!r->keep && ptsim_mm_pgtables_bytes(b->mm) != 0) {
 		fprintf(stderr, "%s: %s: tables left after unmapping the range\n", prog, b->name);
 		return -1;
 	}
@@ -474,7 +475,7 @@ static NOINLINE int warm_range(struct range_bench *r, uint64_t n)
 	err = ptsim_map(b->mm, VA_BASE, n << b->shift, r->pfn0, b->page_size, b->prot, 0);
 	if (err)
 		return fail(b, "map (range)", err);
-	cleared = ptsim_unmap(b->mm, VA_BASE, n << b->shift, PTSIM_UNMAP_FREE_TABLES);
+	cleared = ptsim_unmap(b->mm, VA_BASE, n << b->shift, r->keep ? 0 : PTSIM_UNMAP_FREE_TABLES);
 	if (cleared != (long)n)
 		return fail(b, "unmap (range)", cleared < 0 ? cleared : -EINVAL);
 	base_map_range(r, n);
@@ -529,12 +530,13 @@ static int range_case(struct range_bench *r, uint64_t n, uint64_t calls)
 	bper = (double)bmin / entries;
 	med = (double)lmed / entries;
 	bmedper = (double)bmed / entries;
-	printf("{\"bench\":\"map_range\",\"arch\":\"%s\",\"n\":%" PRIu64 ",\"calls\":%" PRIu64
+	printf("{\"bench\":\"map_range\",\"arch\":\"%s\",\"tables\":\"%s\",\"n\":%" PRIu64
+	       ",\"calls\":%" PRIu64
 	       ",\"ns_per_op\":%.3f,\"baseline_ns_per_op\":%.3f,\"ratio\":%.2f"
 	       ",\"median_ns_per_op\":%.3f,\"median_baseline_ns_per_op\":%.3f"
 	       ",\"median_ratio\":%.2f,\"goal\":4}\n",
-	       b->name, n, calls, per, bper, bper > 0 ? per / bper : 0.0, med, bmedper,
-	       bmedper > 0 ? med / bmedper : 0.0);
+	       b->name, r->keep ? "kept" : "new", n, calls, per, bper, bper > 0 ? per / bper : 0.0,
+	       med, bmedper, bmedper > 0 ? med / bmedper : 0.0);
 	return 0;
 }
 
@@ -595,12 +597,22 @@ static int bench_range(struct range_bench *r)
 	r->e0 = ptsim_mk_leaf(b->arch, PTSIM_PTE, r->pfn0, b->prot);
 	r->step = ptsim_mk_leaf(b->arch, PTSIM_PTE, r->pfn0 + 1, b->prot) - r->e0;
 
-	if (only_range) {
-		if (range_case(r, only_range, RANGE_LARGE / only_range))
+	/* First with tables allocated by each map (freed by the unmap), then kept. */
+	for (int keep = 0; keep < 2; keep++) {
+		r->keep = keep;
+		if (only_range) {
+			if (range_case(r, only_range, RANGE_LARGE / only_range))
+				return -1;
+		} else if (range_case(r, RANGE_SMALL, RANGE_LARGE / RANGE_SMALL) ||
+			   range_case(r, RANGE_LARGE, 1)) {
 			return -1;
-	} else if (range_case(r, RANGE_SMALL, RANGE_LARGE / RANGE_SMALL) ||
-		   range_case(r, RANGE_LARGE, 1)) {
-		return -1;
+		}
+		/* Leave no tables behind for the next round. */
+		if (ptsim_unmap(b->mm, VA_BASE, b->n << b->shift, PTSIM_UNMAP_FREE_TABLES) != 0 ||
+		    ptsim_mm_pgtables_bytes(b->mm) != 0) {
+			fprintf(stderr, "%s: %s: tables left after map_range\n", prog, b->name);
+			return -1;
+		}
 	}
 	if (fflush(stdout)) {
 		fprintf(stderr, "%s: writing stdout: %s\n", prog, strerror(errno));

@@ -89,11 +89,14 @@ static int plan_table(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t
 		return err;
 	e = *s.p;
 	if (s.lvl == target) {
-		/* The table exists: each slot must be none (most are 0). */
+		/* The table exists: each slot must be none (most are 0: one OR over them). */
 		const uint64_t *p = s.p;
+		uint64_t any = 0;
 		bool not_zero = false;
 
-		for (i = 0; i < nr; i++) {
+		for (i = 0; i < nr; i++)
+			any |= p[i];
+		for (i = any ? 0 : nr; i < nr; i++) {
 			if (!p[i])
 				continue;
 			e = p[i];

@@ -6,7 +6,8 @@
  *    its tables hold;
  *  - TABLE_REFS: every table page is an address space's root or referenced
  *    by exactly one table entry, and every live table page is reached;
- *  - TABLE_TYPE: table entries point at table pages of the right level;
+ *  - TABLE_TYPE: table entries point at table pages of the right level, and
+ *    the sections' table-group bits name the groups of 64 frames holding one;
  *  - TABLE_COUNT: each table's cached count of non-none entries;
  *  - ENTRY_PFN: leaves map frames that are present, in use and not tables;
  *  - CONT: arm64 contiguous runs are aligned and uniform.
