@@ -59,7 +59,8 @@
 static const char *prog = "bench_pgtable";
 static bool verbose;
 static bool run_range = true, run_pages = true;
-static uint64_t only_range; /* --range: one map_range size (0: 512 and 262,144) */
+static uint64_t only_range;  /* --range: one map_range size (0: 512 and 262,144) */
+static int only_tables = -1; /* --tables: 0 new, 1 kept (-1: both) */
 
 struct bench {
 	const struct ptsim_arch *arch;
@@ -599,6 +600,8 @@ static int bench_range(struct range_bench *r)
 
 	/* First with tables allocated by each map (freed by the unmap), then kept. */
 	for (int keep = 0; keep < 2; keep++) {
+		if (only_tables >= 0 && keep != only_tables)
+			continue;
 		r->keep = keep;
 		if (only_range) {
 			if (range_case(r, only_range, RANGE_LARGE / only_range))
@@ -630,6 +633,8 @@ static void usage(FILE *f)
 		"  --case LIST  pages (map, translate, unmap, host bytes) and/or map_range,\n"
 		"               comma-separated (default: both)\n"
 		"  --range N    map_range: only ranges of N entries (1..%llu)\n"
+		"  --tables new|kept  map_range: only with tables allocated by each map,\n"
+		"               or only with tables kept from the previous map\n"
 		"  --verbose    host-memory breakdown per configuration on stderr\n"
 		"Prints one JSON object per case on stdout.\n",
 		prog, (unsigned long long)DEFAULT_N, (unsigned long long)MAX_N,
@@ -673,6 +678,17 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			only_range = v;
+		} else if (!strcmp(argv[i], "--tables") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "new")) {
+				only_tables = 0;
+			} else if (!strcmp(argv[i], "kept")) {
+				only_tables = 1;
+			} else {
+				fprintf(stderr, "%s: --tables wants new or kept, not \"%s\"\n",
+					prog, argv[i]);
+				return 1;
+			}
 		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
 			const char *c = argv[++i];
 
