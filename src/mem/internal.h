@@ -53,6 +53,10 @@
  * of that order (typed PGTY_buddy, order in private_); every summary bit is
  * set exactly when what it summarises is non-empty.  ptsim__mem_check()
  * verifies all of it.
+ *
+ * After the free-block words, a section keeps its table-group words: a bit
+ * per 64 frames holding a page-table page (ptsim__table_group_update(),
+ * verified by the page-table checker).
  */
 #ifndef PTSIM_SRC_MEM_INTERNAL_H
 #define PTSIM_SRC_MEM_INTERNAL_H
