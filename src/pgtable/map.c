@@ -63,6 +63,8 @@ static void charge_walks(struct ptsim_pgtables *pt, const uint64_t rd[PTSIM_NR_L
 {
 	uint64_t *read = pt->pa->host->cost.entries_read;
 
+	if (!times)
+		return; /* a single address: the usual one-page map */
 	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
 		read[l] += rd[l] * times;
 }
