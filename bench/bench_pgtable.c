@@ -17,6 +17,11 @@
  *    / N is host_bytes_per_page (frame records + table buffers + whatever
  *    else the model allocates for the mapping).
  *
+ * Then, on a machine of its own with 262,144 physically consecutive frames,
+ * the map_range case (bench/README.md): one ptsim_map() call of a 512-entry
+ * range and one of a 262,144-entry range, against the raw-store limit of
+ * writing the same entries into recycled table buffers.
+ *
  * Each throughput case has a same-process baseline, a "flat page table":
  * the same N entries stored into (map), loaded at the same random indices
  * from (translate), and cleared in (unmap) a plain uint64_t array through a
@@ -53,6 +58,9 @@
 
 static const char *prog = "bench_pgtable";
 static bool verbose;
+static bool run_range = true, run_pages = true;
+static uint64_t only_range;  /* --range: one map_range size (0: 512 and 262,144) */
+static int only_tables = -1; /* --tables: 0 new, 1 kept (-1: both) */
 
 struct bench {
 	const struct ptsim_arch *arch;
@@ -381,15 +389,256 @@ static int bench_arch(struct bench *b)
 	return 0;
 }
 
+/* --- map_range: one ptsim_map() call per range --------------------------------- */
+
+#define RANGE_SMALL 512ull
+#define RANGE_LARGE 262144ull
+
+struct range_bench {
+	struct bench b;	  /* machine, mm, frames: RANGE_LARGE consecutive from pfn0 */
+	uint64_t pfn0;	  /* first frame of the run */
+	uint64_t per;	  /* entries per PTE table */
+	uint64_t ntables; /* baseline tables: RANGE_LARGE / per */
+	uint64_t **tables;
+	uint64_t *counts;  /* the baseline's per-table entry counts */
+	uint64_t e0, step; /* entry i = e0 + i * step */
+	bool keep;	   /* unmap keeps the tables: the next map writes into them */
+};
+
+/* One timed ptsim_map() of @n entries; the unmap after it is not timed. */
+static NOINLINE int run_map_range(struct range_bench *r, uint64_t n, uint64_t *ns)
+{
+	struct bench *b = &r->b;
+	struct ptsim_translation t;
+	uint64_t t0, len = n << b->shift;
+	long cleared;
+	int err;
+
+	t0 = now_ns();
+	err = ptsim_map(b->mm, VA_BASE, len, r->pfn0, b->page_size, b->prot, 0);
+	*ns = now_ns() - t0;
+	if (err)
+		return fail(b, "map (range)", err);
+	/* What it built: the last page's frame, one PTE table per `per` entries. */
+	err = ptsim_translate(b->mm, VA_BASE + len - b->page_size, &t);
+	if (err)
+		return fail(b, "translate (range)", err);
+	if (t.pfn != r->pfn0 + n - 1 ||
+	    ptsim_mm_nr_tables(b->mm, PTSIM_PTE) != (n + r->per - 1) / r->per) {
+		fprintf(stderr, "%s: %s: map of %" PRIu64 " entries built the wrong tables\n", prog,
+			b->name, n);
+		return -1;
+	}
+	cleared = ptsim_unmap(b->mm, VA_BASE, len, r->keep ? 0 : PTSIM_UNMAP_FREE_TABLES);
+	if (cleared != (long)n)
+		return fail(b, "unmap (range)", cleared < 0 ? cleared : -EINVAL);
+	if (!r->keep && ptsim_mm_pgtables_bytes(b->mm) != 0) {
+		fprintf(stderr, "%s: %s: tables left after unmapping the range\n", prog, b->name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The raw-store limit: the same @n entries written into recycled,
+ * already-allocated table buffers - per table a planning step (how many
+ * entries go there), a tight fill (frame advancing, attributes constant,
+ * every store made), then the table's count updated once.
+ */
+static NOINLINE uint64_t base_map_range(struct range_bench *r, uint64_t n)
+{
+	uint64_t t0 = now_ns(), e = r->e0, done = 0;
+
+	for (uint64_t t = 0; done < n; t++) {
+		volatile uint64_t *tbl = r->tables[t];
+		uint64_t nr = n - done < r->per ? n - done : r->per;
+
+		for (uint64_t i = 0; i < nr; i++, e += r->step)
+			tbl[i] = e;
+		r->counts[t] += nr;
+		done += nr;
+	}
+	return now_ns() - t0;
+}
+
+/*
+ * Warm-up, once per size: afterwards the library's tables come from its pool
+ * of recycled buffers and the baseline's buffers are faulted in.  Calls
+ * ptsim_map() itself, so that callgrind's caller tree tells the warm-up from
+ * the timed calls (bench/README.md).
+ */
+static NOINLINE int warm_range(struct range_bench *r, uint64_t n)
+{
+	struct bench *b = &r->b;
+	long cleared;
+	int err;
+
+	err = ptsim_map(b->mm, VA_BASE, n << b->shift, r->pfn0, b->page_size, b->prot, 0);
+	if (err)
+		return fail(b, "map (range)", err);
+	cleared = ptsim_unmap(b->mm, VA_BASE, n << b->shift, r->keep ? 0 : PTSIM_UNMAP_FREE_TABLES);
+	if (cleared != (long)n)
+		return fail(b, "unmap (range)", cleared < 0 ? cleared : -EINVAL);
+	base_map_range(r, n);
+	return 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Median of NR_REPS values (sorts them). */
+static uint64_t median(uint64_t *v)
+{
+	qsort(v, NR_REPS, sizeof(*v), cmp_u64);
+	return v[NR_REPS / 2];
+}
+
+/*
+ * @calls ptsim_map() calls of @n entries per repetition (each timed on its
+ * own, unmapped untimed), then as many baseline fills; NR_REPS repetitions
+ * after one warm-up of each.
+ */
+static int range_case(struct range_bench *r, uint64_t n, uint64_t calls)
+{
+	struct bench *b = &r->b;
+	uint64_t lib[NR_REPS], base[NR_REPS], t, lmin, bmin, lmed, bmed;
+	double per, bper, med, bmedper, entries = (double)(n * calls);
+
+	if (warm_range(r, n))
+		return -1;
+	for (int rep = 0; rep < NR_REPS; rep++) {
+		lib[rep] = base[rep] = 0;
+		for (uint64_t c = 0; c < calls; c++) {
+			if (run_map_range(r, n, &t))
+				return -1;
+			lib[rep] += t;
+		}
+		for (uint64_t c = 0; c < calls; c++)
+			base[rep] += base_map_range(r, n);
+	}
+	lmin = bmin = UINT64_MAX;
+	for (int rep = 0; rep < NR_REPS; rep++) {
+		bench_keep_min(&lmin, lib[rep]);
+		bench_keep_min(&bmin, base[rep]);
+	}
+	lmed = median(lib);
+	bmed = median(base);
+	per = (double)lmin / entries;
+	bper = (double)bmin / entries;
+	med = (double)lmed / entries;
+	bmedper = (double)bmed / entries;
+	printf("{\"bench\":\"map_range\",\"arch\":\"%s\",\"tables\":\"%s\",\"n\":%" PRIu64
+	       ",\"calls\":%" PRIu64
+	       ",\"ns_per_op\":%.3f,\"baseline_ns_per_op\":%.3f,\"ratio\":%.2f"
+	       ",\"median_ns_per_op\":%.3f,\"median_baseline_ns_per_op\":%.3f"
+	       ",\"median_ratio\":%.2f,\"goal\":4}\n",
+	       b->name, r->keep ? "kept" : "new", n, calls, per, bper, bper > 0 ? per / bper : 0.0,
+	       med, bmedper, bmedper > 0 ? med / bmedper : 0.0);
+	return 0;
+}
+
+static void range_teardown(struct range_bench *r)
+{
+	if (r->tables) {
+		for (uint64_t t = 0; t < r->ntables; t++)
+			free(r->tables[t]);
+	}
+	free(r->tables);
+	free(r->counts);
+	teardown(&r->b);
+}
+
+static int bench_range(struct range_bench *r)
+{
+	struct bench *b = &r->b;
+	uint64_t run = 0, need;
+
+	if (setup(b))
+		return -1;
+	/* One block more than N: the run of N consecutive frames may start after the first. */
+	free(b->blocks);
+	b->nr_blocks++;
+	b->blocks = calloc(b->nr_blocks, sizeof(*b->blocks));
+	if (!b->blocks) {
+		fprintf(stderr, "%s: %s: out of host memory\n", prog, b->name);
+		return -1;
+	}
+	if (alloc_frames(b))
+		return -1;
+	need = b->n >> b->order;
+	for (uint64_t i = 0; i < b->nr_blocks && run < need; i++) {
+		if (run && b->blocks[i] != b->blocks[i - 1] + (1ull << b->order))
+			run = 0;
+		if (!run++)
+			r->pfn0 = b->blocks[i];
+	}
+	if (run < need) {
+		fprintf(stderr, "%s: %s: no %" PRIu64 " consecutive frames\n", prog, b->name, b->n);
+		return -1;
+	}
+	r->per = ptsim_arch_ptrs_per(b->arch, PTSIM_PTE);
+	r->ntables = (b->n + r->per - 1) / r->per;
+	r->tables = calloc(r->ntables, sizeof(*r->tables));
+	r->counts = calloc(r->ntables, sizeof(*r->counts));
+	if (!r->tables || !r->counts) {
+		fprintf(stderr, "%s: %s: out of host memory\n", prog, b->name);
+		return -1;
+	}
+	for (uint64_t t = 0; t < r->ntables; t++) {
+		r->tables[t] = aligned_alloc(b->page_size, r->per * sizeof(uint64_t));
+		if (!r->tables[t]) {
+			fprintf(stderr, "%s: %s: out of host memory\n", prog, b->name);
+			return -1;
+		}
+	}
+	r->e0 = ptsim_mk_leaf(b->arch, PTSIM_PTE, r->pfn0, b->prot);
+	r->step = ptsim_mk_leaf(b->arch, PTSIM_PTE, r->pfn0 + 1, b->prot) - r->e0;
+
+	/* First with tables allocated by each map (freed by the unmap), then kept. */
+	for (int keep = 0; keep < 2; keep++) {
+		if (only_tables >= 0 && keep != only_tables)
+			continue;
+		r->keep = keep;
+		if (only_range) {
+			if (range_case(r, only_range, RANGE_LARGE / only_range))
+				return -1;
+		} else if (range_case(r, RANGE_SMALL, RANGE_LARGE / RANGE_SMALL) ||
+			   range_case(r, RANGE_LARGE, 1)) {
+			return -1;
+		}
+		/* Leave no tables behind for the next round. */
+		if (ptsim_unmap(b->mm, VA_BASE, b->n << b->shift, PTSIM_UNMAP_FREE_TABLES) != 0 ||
+		    ptsim_mm_pgtables_bytes(b->mm) != 0) {
+			fprintf(stderr, "%s: %s: tables left after map_range\n", prog, b->name);
+			return -1;
+		}
+	}
+	if (fflush(stdout)) {
+		fprintf(stderr, "%s: writing stdout: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--arch NAME] [--n PAGES] [--verbose]\n"
+		"usage: %s [--arch NAME] [--n PAGES] [--case LIST] [--verbose]\n"
 		"  --arch NAME  only this configuration (default: all; see `ptsim list`)\n"
 		"  --n PAGES    base pages per case (default %llu, at most %llu)\n"
+		"  --case LIST  pages (map, translate, unmap, host bytes) and/or map_range,\n"
+		"               comma-separated (default: both)\n"
+		"  --range N    map_range: only ranges of N entries (1..%llu)\n"
+		"  --tables new|kept  map_range: only with tables allocated by each map,\n"
+		"               or only with tables kept from the previous map\n"
 		"  --verbose    host-memory breakdown per configuration on stderr\n"
 		"Prints one JSON object per case on stdout.\n",
-		prog, (unsigned long long)DEFAULT_N, (unsigned long long)MAX_N);
+		prog, (unsigned long long)DEFAULT_N, (unsigned long long)MAX_N,
+		(unsigned long long)RANGE_LARGE);
 }
 
 int main(int argc, char **argv)
@@ -417,6 +666,48 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			n = v;
+		} else if (!strcmp(argv[i], "--range") && i + 1 < argc) {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(argv[++i], &end, 0);
+			if (errno || end == argv[i] || *end || v == 0 || v > RANGE_LARGE) {
+				fprintf(stderr, "%s: --range wants 1..%llu entries, not \"%s\"\n",
+					prog, (unsigned long long)RANGE_LARGE, argv[i]);
+				return 1;
+			}
+			only_range = v;
+		} else if (!strcmp(argv[i], "--tables") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "new")) {
+				only_tables = 0;
+			} else if (!strcmp(argv[i], "kept")) {
+				only_tables = 1;
+			} else {
+				fprintf(stderr, "%s: --tables wants new or kept, not \"%s\"\n",
+					prog, argv[i]);
+				return 1;
+			}
+		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
+			const char *c = argv[++i];
+
+			run_pages = run_range = false;
+			while (*c) {
+				size_t l = strcspn(c, ",");
+
+				if (l == 5 && !strncmp(c, "pages", 5)) {
+					run_pages = true;
+				} else if (l == 9 && !strncmp(c, "map_range", 9)) {
+					run_range = true;
+				} else {
+					fprintf(stderr,
+						"%s: --case wants pages,map_range, not \"%s\"\n",
+						prog, argv[i]);
+					return 1;
+				}
+				c += l + (c[l] == ',');
+			}
 		} else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
 			verbose = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -438,11 +729,25 @@ int main(int argc, char **argv)
 		b.name = ptsim_arch_name(b.arch);
 		if (only && strcmp(only, b.name))
 			continue;
-		b.n = n;
-		err = bench_arch(&b);
-		teardown(&b);
-		if (err)
-			return 1;
+		if (run_pages) {
+			b.n = n;
+			err = bench_arch(&b);
+			teardown(&b);
+			if (err)
+				return 1;
+		}
+		if (run_range) {
+			struct range_bench r;
+
+			memset(&r, 0, sizeof(r));
+			r.b.arch = b.arch;
+			r.b.name = b.name;
+			r.b.n = RANGE_LARGE;
+			err = bench_range(&r);
+			range_teardown(&r);
+			if (err)
+				return 1;
+		}
 		ran++;
 	}
 	if (!ran) {

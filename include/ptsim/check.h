@@ -13,7 +13,9 @@
  *  TABLE_REFS      every table page is referenced by exactly one entry (or is
  *                  an address space's root), and nothing else references it.
  *  TABLE_TYPE      a table entry points to a frame typed as a page table that
- *                  records the right level; every root is such a frame.
+ *                  records the right level; every root is such a frame; each
+ *                  group of 64 frames is marked as holding a table page
+ *                  exactly when it holds one (what ptsim_map() reads).
  *  TABLE_COUNT     a table page's cached count of non-none entries is right.
  *  ENTRY_PFN       a leaf maps frames that are present, not free and not page
  *                  tables (special entries - pte_special, PFN maps - are exempt).

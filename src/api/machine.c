@@ -165,6 +165,19 @@ static int cfg_check(const struct ptsim_config *cfg, uint64_t *limit, char *err,
 	return 0;
 }
 
+/*
+ * The TLB discipline checker's entry hook returns at once for a write that
+ * makes an invalid entry valid while no CPU caches anything, or on an
+ * architecture without a break-before-make rule (entry_changed(),
+ * src/tlb/discipline.c): bulk fills may then skip it.
+ */
+static bool tlb_entry_hook_quiet(void *ctx)
+{
+	const struct ptsim_tlbs *t = ctx;
+
+	return !(t->arch->caps & PTSIM_ARCH_CAP_BREAK_BEFORE_MAKE) || !t->nr_valid;
+}
+
 int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machine **out, char *err,
 			     size_t errlen)
 {
@@ -209,6 +222,7 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->mem.free_hook = ptsim__tlb_free_hook;
 	m->mem.free_hook_ctx = &m->tlbs;
 	m->ptalloc.entry_hook = ptsim__tlb_entry_hook;
+	m->ptalloc.entry_hook_quiet = tlb_entry_hook_quiet;
 	m->ptalloc.entry_hook_ctx = &m->tlbs;
 	m->next_asid = 1;
 	/* Creation is over: an armed point beyond it never fires. */
@@ -275,6 +289,7 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 		ptsim_mm_destroy(m->mms);
 	m->mem.free_hook = NULL;
 	m->ptalloc.entry_hook = NULL;
+	m->ptalloc.entry_hook_quiet = NULL;
 	ptsim__tlbs_fini(&m->tlbs);
 	ptsim__ptalloc_fini(&m->ptalloc);
 	ptsim__mem_fini(&m->mem);

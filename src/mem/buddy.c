@@ -72,6 +72,9 @@ int ptsim__buddy_index_init(struct ptsim_mem *mem)
 		mem->bm_nsum[o] = (uint32_t)words(nw);
 		off += mem->bm_nsum[o];
 	}
+	/* The table-group words: a bit per 64 frames (ptsim__table_group_update()). */
+	mem->tbl_word = (uint32_t)off;
+	off += words(spp >> 6);
 	mem->bm_words = (uint32_t)off;
 	mem->top_words = words(mem->nr_roots);
 	return 0;

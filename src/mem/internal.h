@@ -53,6 +53,10 @@
  * of that order (typed PGTY_buddy, order in private_); every summary bit is
  * set exactly when what it summarises is non-empty.  ptsim__mem_check()
  * verifies all of it.
+ *
+ * After the free-block words, a section keeps its table-group words: a bit
+ * per 64 frames holding a page-table page (ptsim__table_group_update(),
+ * verified by the page-table checker).
  */
 #ifndef PTSIM_SRC_MEM_INTERNAL_H
 #define PTSIM_SRC_MEM_INTERNAL_H
@@ -136,10 +140,12 @@ struct ptsim_mem {
 	 * The free-block index (see the top of this file): the layout of a
 	 * section's bitmaps in 64-bit words after its frame array - order o's
 	 * bit words at bm_word[o], its bm_nsum[o] summary words at bm_sum[o],
-	 * bm_words in all - and the top tier, top_words words per order.
+	 * then the table-group words at tbl_word, bm_words in all - and the
+	 * top tier, top_words words per order.
 	 */
 	uint32_t bm_word[PTSIM_MAX_ORDER_LIMIT], bm_sum[PTSIM_MAX_ORDER_LIMIT];
 	uint32_t bm_nsum[PTSIM_MAX_ORDER_LIMIT];
+	uint32_t tbl_word; /* the table-group words (ptsim__table_group_update()) */
 	uint32_t bm_words;
 	uint64_t top_words;
 	uint64_t *top;
@@ -325,6 +331,26 @@ int ptsim__hugetlb_set_nr(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_
 int ptsim__hugetlb_alloc_folio(struct ptsim_mem *mem, struct ptsim_hstate *h, bool reserved,
 			       uint64_t *pfn);
 int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn);
+
+/*
+ * Page-table pages by groups of 64 frames, so that a range of frames is
+ * searched for one a word of 4096 frames at a time: bit g of an initialised
+ * section's table-group words is set exactly when one of its frames
+ * [64g, 64g + 64) is typed PGTY_table.  src/pgtable types and untypes table
+ * pages and calls ptsim__table_group_update() after each change (the group's
+ * 64 records are read when a table page goes); its checker verifies the bits
+ * (TABLE_TYPE).
+ */
+void ptsim__table_group_update(struct ptsim_mem *mem, uint64_t pfn);
+/* Whether group bit of @pfn's group is set (false for a frame with no record). */
+bool ptsim__table_group_test(const struct ptsim_mem *mem, uint64_t pfn);
+/*
+ * Whether a frame of [pfn, pfn + nr) is typed PGTY_table (*table_pfn: the
+ * first); frames with no record are not.  Reads the records of the groups
+ * whose bit is set only.
+ */
+bool ptsim__frames_find_table(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
+			      uint64_t *table_pfn);
 
 /*
  * Consistency check used by ptsim_check(): calls @report for each

@@ -201,6 +201,89 @@ struct ptsim_frame *ptsim__frame_run(const struct ptsim_mem *mem, uint64_t pfn, 
 	return ptsim__pfn_to_frame_noinit(mem, pfn);
 }
 
+/* --- page-table pages by groups of 64 frames --------------------------------- */
+
+static uint64_t *table_groups(const struct ptsim_mem *mem, const struct ptsim_section *sec)
+{
+	return ptsim__section_bitmap(mem, sec) + mem->tbl_word;
+}
+
+void ptsim__table_group_update(struct ptsim_mem *mem, uint64_t pfn)
+{
+	struct ptsim_section *sec = section_of(mem, pfn);
+	uint64_t i = pfn & (ptsim__section_pages(mem) - 1), g = i >> 6;
+	const struct ptsim_frame *f;
+	uint64_t *w;
+	bool any = false;
+
+	if (!sec || !sec->frames)
+		return;
+	f = &sec->frames[g << 6];
+	w = &table_groups(mem, sec)[g >> 6];
+	if (ptsim__frame_type(&sec->frames[i]) == PTSIM_PGTY_table) {
+		*w |= 1ull << (g & 63);
+		return;
+	}
+	for (unsigned int k = 0; k < 64 && !any; k++)
+		any = ptsim__frame_type(&f[k]) == PTSIM_PGTY_table;
+	if (any)
+		*w |= 1ull << (g & 63);
+	else
+		*w &= ~(1ull << (g & 63));
+}
+
+bool ptsim__table_group_test(const struct ptsim_mem *mem, uint64_t pfn)
+{
+	const struct ptsim_section *sec = section_of(mem, pfn);
+	uint64_t g = (pfn & (ptsim__section_pages(mem) - 1)) >> 6;
+
+	return sec && sec->frames && (table_groups(mem, sec)[g >> 6] >> (g & 63) & 1);
+}
+
+bool ptsim__frames_find_table(const struct ptsim_mem *mem, uint64_t pfn, uint64_t nr,
+			      uint64_t *table_pfn)
+{
+	uint64_t spp = ptsim__section_pages(mem);
+
+	while (nr) {
+		uint64_t off = pfn & (spp - 1), run = spp - off < nr ? spp - off : nr;
+		const struct ptsim_section *sec = section_of(mem, pfn);
+
+		/* No records (absent, or pristine and wholly free): no table there. */
+		if (sec && sec->frames) {
+			const uint64_t *w = table_groups(mem, sec);
+			uint64_t g = off >> 6, glast = (off + run - 1) >> 6;
+
+			while (g <= glast) {
+				uint64_t bits = w[g >> 6] >> (g & 63), lo, hi;
+
+				if (!bits) {
+					g = (g | 63) + 1; /* the rest of the word: no table */
+					continue;
+				}
+				g += (uint64_t)__builtin_ctzll(bits);
+				if (g > glast)
+					break;
+				lo = g << 6 > off ? g << 6 : off;
+				hi = (g << 6) + 64 < off + run ? (g << 6) + 64 : off + run;
+				for (uint64_t i = lo; i < hi; i++) {
+					if (ptsim__frame_type(&sec->frames[i]) ==
+					    PTSIM_PGTY_table) {
+						*table_pfn = pfn - off + i;
+						return true;
+					}
+				}
+				g++;
+			}
+		}
+		if (pfn + run < pfn)
+			break;
+		pfn += run;
+		nr -= run;
+	}
+	return false;
+}
+
 struct ptsim_frame *ptsim__pfn_to_frame(struct ptsim_mem *mem, uint64_t pfn)
 {
 	struct ptsim_section *sec = section_of(mem, pfn);

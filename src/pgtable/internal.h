@@ -70,6 +70,12 @@ struct ptsim_ptalloc {
 	 */
 	void (*entry_hook)(void *ctx, uint64_t owner_id, int lvl, uint64_t old, uint64_t new,
 			   uint64_t addr);
+	/*
+	 * Whether entry_hook, as things stand, does nothing for a write that
+	 * makes a none entry valid, so that a run of such writes may skip it
+	 * (ptsim__map()'s fill).  NULL = never assume so.
+	 */
+	bool (*entry_hook_quiet)(void *ctx);
 	void *entry_hook_ctx;
 	/*
 	 * The frame records of the tables walks went through last, direct
@@ -110,6 +116,11 @@ struct ptsim_table_prep {
 
 /* Allocate a table page (frame + zeroed storage); -ENOMEM leaves nothing behind. */
 int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out);
+/*
+ * The same with storage left as it is (poison, or anything if fresh): the
+ * caller zeroes it, or writes every entry, before it is linked or read.
+ */
+int ptsim__table_alloc_unzeroed(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out);
 /* Undo ptsim__table_alloc() for a table never linked. */
 void ptsim__table_discard(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t);
 /* Free a table page that is no longer referenced: poison, recycle, free frame. */

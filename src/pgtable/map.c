@@ -35,25 +35,84 @@ struct map_plan {
 	uint64_t virt_base[PTSIM_NR_LEVELS];
 	bool virt_valid[PTSIM_NR_LEVELS];
 	uint64_t nr_tables;
+	bool none_not_zero; /* a target slot is none but not 0 (x86 A/D bits left) */
 };
 
 /*
- * Pass 1 for one leaf address: 0 if a leaf can go there, counting the tables
- * it needs that an earlier address of this call has not already planned.
+ * ptsim__walk_to() for @va, with the entries it read per level in @rd (the
+ * ledger's counts after, minus before): every address of one leaf table
+ * makes the same walk, so the rest of them are charged at once.
  */
-static int plan_one(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t va, int target)
+static int walk_counted(struct ptsim_pgtables *pt, uint64_t va, int target, struct ptsim_slot *s,
+			uint64_t rd[PTSIM_NR_LEVELS])
+{
+	uint64_t *read = pt->pa->host->cost.entries_read;
+	int err;
+
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
+		rd[l] = read[l];
+	err = ptsim__walk_to(pt, va, target, s);
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
+		rd[l] = read[l] - rd[l];
+	return err;
+}
+
+/* Charge @times more walks that read @rd. */
+static void charge_walks(struct ptsim_pgtables *pt, const uint64_t rd[PTSIM_NR_LEVELS],
+			 uint64_t times)
+{
+	uint64_t *read = pt->pa->host->cost.entries_read;
+
+	if (!times)
+		return; /* a single address: the usual one-page map */
+	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
+		read[l] += rd[l] * times;
+}
+
+/*
+ * Pass 1 for the @nr leaf addresses from @va, all in one leaf table (they
+ * share that table and every table above it): 0 if leaves can go there,
+ * counting the tables they need that an earlier address of this call has
+ * not already planned.  Otherwise the error of the first address that
+ * cannot take a leaf, *@bad.  The ledger reads as if each address had been
+ * walked on its own, up to *@bad.
+ */
+static int plan_table(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t va, uint64_t nr,
+		      int target, uint64_t *bad)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
+	uint64_t rd[PTSIM_NR_LEVELS], i;
 	struct ptsim_slot s;
 	uint64_t e;
-	int err = ptsim__walk_to(pt, va, target, &s);
+	int err = walk_counted(pt, va, target, &s, rd);
 
+	*bad = va;
 	if (err)
 		return err;
 	e = *s.p;
 	if (s.lvl == target) {
-		if (a->ops->none(a, s.lvl, e))
+		/* The table exists: each slot must be none (most are 0: one OR over them). */
+		const uint64_t *p = s.p;
+		uint64_t any = 0;
+		bool not_zero = false;
+
+		for (i = 0; i < nr; i++)
+			any |= p[i];
+		for (i = any ? 0 : nr; i < nr; i++) {
+			if (!p[i])
+				continue;
+			e = p[i];
+			if (!a->ops->none(a, s.lvl, e))
+				break;
+			not_zero = true;
+		}
+		plan->none_not_zero |= not_zero;
+		if (i == nr) {
+			charge_walks(pt, rd, nr - 1);
 			return 0;
+		}
+		charge_walks(pt, rd, i);
+		*bad = va + (i << a->shift[target]);
 		if (s.lvl < PTSIM_PTE && a->ops->table(a, s.lvl, e) &&
 		    !(a->leaf_ok[s.lvl] && a->ops->leaf(a, s.lvl, e)))
 			return -EBUSY; /* a table sits where the huge leaf would go */
@@ -75,7 +134,98 @@ static int plan_one(struct ptsim_pgtables *pt, struct map_plan *plan, uint64_t v
 		if (lvl == PTSIM_PTE)
 			break;
 	}
+	charge_walks(pt, rd, nr - 1);
 	return 0;
+}
+
+/*
+ * End of the run of @addr's leaf table: the next boundary of what one table
+ * of the leaf's slot level maps, capped at @end (0: the top).
+ */
+static uint64_t leaf_table_end(const struct ptsim_arch *a, int lvl, uint64_t addr, uint64_t end)
+{
+	int tl = ptsim__slot_level(a, lvl);
+	uint64_t span = table_span(a, tl);
+	uint64_t boundary = (addr + span) & ~(span - 1);
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
+/*
+ * The run of @nr leaves of one table: frames from @pfn, @stride frames
+ * each, attributes @pgprot (and the contiguous hint if @cont).
+ *
+ * Consecutive frames with equal attributes give entries affine in the
+ * index, e0 + i * step (ptsim__split_affine()'s test: the first, second
+ * and last agree), none of them none once the first two are not (only the
+ * frame field changes, and it does not come back to the first's).  When,
+ * besides, the TLB checker's hook would ignore every write (nothing cached
+ * anywhere, or no break-before-make rule), the run can be written in one
+ * loop: returns true.
+ */
+static bool leaf_run_affine(struct ptsim_pgtables *pt, int lvl, uint64_t nr, uint64_t pfn,
+			    uint64_t stride, uint64_t pgprot, bool cont, uint64_t *e0,
+			    uint64_t *step)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	const struct ptsim_ptalloc *pa = pt->pa;
+	uint64_t e1, elast;
+
+	if (pa->entry_hook && !(pa->entry_hook_quiet && pa->entry_hook_quiet(pa->entry_hook_ctx)))
+		return false;
+	*e0 = a->ops->mk_leaf(a, lvl, pfn, pgprot);
+	if (cont)
+		*e0 = a->ops->mkcont(a, lvl, *e0);
+	*step = 0;
+	if (a->ops->none(a, lvl, *e0))
+		return false;
+	if (nr == 1)
+		return true;
+	e1 = a->ops->mk_leaf(a, lvl, pfn + stride, pgprot);
+	elast = a->ops->mk_leaf(a, lvl, pfn + (nr - 1) * stride, pgprot);
+	if (cont) {
+		e1 = a->ops->mkcont(a, lvl, e1);
+		elast = a->ops->mkcont(a, lvl, elast);
+	}
+	*step = e1 - *e0;
+	return !a->ops->none(a, lvl, e1) && *e0 + (nr - 1) * *step == elast;
+}
+
+/*
+ * Write the run of leaves from slot @s on into none slots.  @fast (from
+ * leaf_run_affine(), and every slot holds 0 or the table is new and not
+ * yet written): one loop, then the table's count and the ledger updated
+ * once - the result ptsim__set_entry() on each slot gives, which the
+ * other cases take.
+ */
+static void fill_leaves(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t nr,
+			uint64_t pfn, uint64_t stride, uint64_t pgprot, bool cont, bool fast,
+			uint64_t e0, uint64_t step)
+{
+	const struct ptsim_arch *a = pt->pa->arch;
+	int lvl = s->lvl;
+
+	if (fast) {
+		struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, s->table_pfn);
+		uint64_t *p = s->p, e = e0;
+
+		for (uint64_t i = 0; i < nr; i++, e += step)
+			p[i] = e;
+		f->extra += nr;
+		pt->pa->host->cost.entries_written[ptsim__slot_level(a, lvl)] += nr;
+		return;
+	}
+	for (uint64_t i = 0; i < nr; i++) {
+		struct ptsim_slot t = *s;
+		uint64_t e = a->ops->mk_leaf(a, lvl, pfn + i * stride, pgprot);
+
+		if (cont)
+			e = a->ops->mkcont(a, lvl, e);
+		t.idx = s->idx + (unsigned int)i;
+		t.p = s->p + i;
+		t.addr = s->addr + (i << a->shift[lvl]);
+		ptsim__set_entry(pt, &t, e);
+	}
 }
 
 static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
@@ -129,6 +279,11 @@ static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, 
 	return 0;
 }
 
+/*
+ * Follows the shape of the kernel's remap_pfn_range() (mm/memory.c): the
+ * range is taken one leaf table at a time - a walk (allocating the tables
+ * on the way), then the table's run of leaves written in one loop.
+ */
 int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
 	       uint64_t page_size, uint64_t pgprot, unsigned int flags)
 {
@@ -137,30 +292,34 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 	struct map_plan plan;
 	struct ptsim_table_prep *prep = NULL;
 	size_t prep_bytes = 0;
-	uint64_t unit = 0, addr, used = 0, tpfn;
-	int lvl = 0, err;
+	uint64_t unit = 0, addr, next, end = va + len, used = 0, tpfn, stride;
+	int lvl = 0, tl, err;
 
 	err = map_check_args(pt, va, len, pfn, page_size, pgprot, flags, &lvl, &unit);
 	if (err)
 		return err;
+	stride = page_size >> a->page_shift;
+	tl = ptsim__slot_level(a, lvl);
 
-	/* Pass 1: every slot must be free; count the tables to create. */
+	/* Pass 1, a leaf table at a time: every slot must be free; count the tables to create. */
 	memset(&plan, 0, sizeof(plan));
 	addr = va;
 	do {
-		err = plan_one(pt, &plan, addr, lvl);
+		uint64_t bad;
+
+		next = leaf_table_end(a, lvl, addr, end);
+		err = plan_table(pt, &plan, addr, (next - addr) >> a->shift[lvl], lvl, &bad);
 		if (err == -EEXIST)
 			return ptsim__seterr(h, err, "map: 0x%llx is already mapped",
-					     (unsigned long long)addr);
+					     (unsigned long long)bad);
 		if (err == -EBUSY)
 			return ptsim__seterr(h, err,
 					     "map: 0x%llx is covered by an entry of another size",
-					     (unsigned long long)addr);
+					     (unsigned long long)bad);
 		if (err)
 			return ptsim__seterr(h, err, "map: corrupt tables at 0x%llx",
-					     (unsigned long long)addr);
-		addr += page_size;
-	} while (addr != va + len);
+					     (unsigned long long)bad);
+	} while (addr = next, addr != end);
 	/* The frames: a leaf never maps a page table. */
 	if (ptsim__frames_hold_table(pt->pa, pfn, len >> a->page_shift, &tpfn))
 		return ptsim__seterr(h, -EBUSY, "map: pfn 0x%llx is a page table, not a page",
@@ -172,8 +331,9 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 		prep = ptsim__alloc(h, prep_bytes);
 		if (!prep)
 			return ptsim__seterr(h, -ENOMEM, "map: out of host memory");
+		/* Zeroed when linked, unless the commit writes every entry (see there). */
 		for (uint64_t i = 0; i < plan.nr_tables; i++) {
-			err = ptsim__table_alloc(pt->pa, &prep[i]);
+			err = ptsim__table_alloc_unzeroed(pt->pa, &prep[i]);
 			if (err) {
 				while (i--)
 					ptsim__table_discard(pt->pa, &prep[i]);
@@ -197,24 +357,35 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 		}
 	}
 
-	/* Commit: link tables, write leaves.  Nothing here can fail. */
+	/* Commit, a leaf table at a time: link tables, write leaves.  Nothing here can fail. */
 	addr = va;
 	do {
+		uint64_t rd[PTSIM_NR_LEVELS], nr, first = pfn + ((addr - va) >> a->page_shift);
+		uint64_t e0 = 0, step = 0;
 		struct ptsim_slot s;
-		uint64_t e;
+		bool fast, zeroed = !plan.none_not_zero;
 
-		ptsim__walk_to(pt, addr, lvl, &s);
+		next = leaf_table_end(a, lvl, addr, end);
+		nr = (next - addr) >> a->shift[lvl];
+		fast = leaf_run_affine(pt, lvl, nr, first, stride, pgprot, flags & PTSIM_MAP_CONT,
+				       &e0, &step);
+		walk_counted(pt, addr, lvl, &s, rd);
 		while (s.lvl < lvl) {
-			PTSIM_BUG_ON(used >= plan.nr_tables);
-			ptsim__table_link(pt, &s, &prep[used++]);
-			ptsim__walk_to(pt, addr, lvl, &s);
+			struct ptsim_table_prep *t = &prep[used++];
+
+			PTSIM_BUG_ON(used > plan.nr_tables);
+			/* A new leaf table the run fills whole in one loop needs no zeroing. */
+			if (!(fast && nr == a->ptrs[tl] && ptsim__child_level(a, s.lvl) == tl))
+				memset(t->storage, 0, (size_t)ptsim__page_size(a));
+			ptsim__table_link(pt, &s, t);
+			walk_counted(pt, addr, lvl, &s, rd);
+			zeroed = true; /* a new table */
 		}
-		e = a->ops->mk_leaf(a, lvl, pfn + ((addr - va) >> a->page_shift), pgprot);
-		if (flags & PTSIM_MAP_CONT)
-			e = a->ops->mkcont(a, lvl, e);
-		ptsim__set_entry(pt, &s, e);
-		addr += page_size;
-	} while (addr != va + len);
+		/* The other addresses of the table walk as the last walk of the first did. */
+		charge_walks(pt, rd, nr - 1);
+		fill_leaves(pt, &s, nr, first, stride, pgprot, flags & PTSIM_MAP_CONT,
+			    fast && zeroed, e0, step);
+	} while (addr = next, addr != end);
 	PTSIM_BUG_ON(used != plan.nr_tables);
 	ptsim__free(h, prep, prep_bytes);
 	return 0;

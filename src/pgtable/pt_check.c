@@ -6,7 +6,8 @@
  *    its tables hold;
  *  - TABLE_REFS: every table page is an address space's root or referenced
  *    by exactly one table entry, and every live table page is reached;
- *  - TABLE_TYPE: table entries point at table pages of the right level;
+ *  - TABLE_TYPE: table entries point at table pages of the right level, and
+ *    the sections' table-group bits name the groups of 64 frames holding one;
  *  - TABLE_COUNT: each table's cached count of non-none entries;
  *  - ENTRY_PFN: leaves map frames that are present, in use and not tables;
  *  - CONT: arm64 contiguous runs are aligned and uniform.
@@ -216,17 +217,32 @@ static int pt_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 }
 
 struct typed_ctx {
+	const struct ptsim_mem *mem;
 	struct ptsim_reporter *r;
 	struct seen *seen;
 	uint64_t nr_typed;
+	unsigned int group_tables; /* table pages so far in the current group of 64 frames */
 };
 
-/* Every live table page must have been reached by the walks. */
+/*
+ * Every live table page must have been reached by the walks; each group of
+ * 64 frames has its table-group bit set exactly when it holds a table page
+ * (ptsim__table_group_update()).  Frames come in PFN order, whole groups.
+ */
 static void typed_fn(void *arg, uint64_t pfn, const struct ptsim_frame *f)
 {
 	struct typed_ctx *t = arg;
+	bool table = ptsim__frame_type(f) == PTSIM_PGTY_table;
 
-	if (ptsim__frame_type(f) != PTSIM_PGTY_table)
+	if (!(pfn & 63))
+		t->group_tables = 0;
+	t->group_tables += table;
+	if ((pfn & 63) == 63 && (t->group_tables != 0) != ptsim__table_group_test(t->mem, pfn))
+		ptsim__report(t->r, PTSIM_CHK_TABLE_TYPE, -1, 0, pfn & ~63ull, t->group_tables != 0,
+			      ptsim__table_group_test(t->mem, pfn),
+			      "table-group bit of frames 0x%llx-0x%llx disagrees with their types",
+			      (unsigned long long)(pfn & ~63ull), (unsigned long long)pfn);
+	if (!table)
 		return;
 	t->nr_typed++;
 	t->r->frames_checked++;
@@ -241,7 +257,7 @@ int ptsim__pgtables_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const
 {
 	const struct ptsim_arch *a = pa->arch;
 	struct seen seen = {0};
-	struct typed_ctx tc = {.r = r, .seen = &seen};
+	struct typed_ctx tc = {.mem = pa->mem, .r = r, .seen = &seen};
 
 	for (size_t k = 0; k < nr; k++) {
 		struct ptsim_pgtables *pt = pts[k];

@@ -48,6 +48,15 @@ static void storage_release(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t
 
 int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
 {
+	int err = ptsim__table_alloc_unzeroed(pa, out);
+
+	if (!err)
+		memset(out->storage, 0, (size_t)ptsim__page_size(pa->arch));
+	return err;
+}
+
+int ptsim__table_alloc_unzeroed(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
+{
 	size_t sz = (size_t)ptsim__page_size(pa->arch);
 	uint64_t *storage;
 	uint64_t pfn;
@@ -73,7 +82,6 @@ int ptsim__table_alloc(struct ptsim_ptalloc *pa, struct ptsim_table_prep *out)
 		storage_release(pa, &t);
 		return err;
 	}
-	memset(storage, 0, sz);
 	out->pfn = pfn;
 	out->storage = storage;
 	out->fresh = fresh;
@@ -110,6 +118,7 @@ void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, 
 	f->index = (uint64_t)lvl;
 	f->mapping = owner;
 	f->extra = 0;
+	ptsim__table_group_update(pa->mem, t->pfn);
 	pa->nr_tables++;
 	pa->host->cost.tables_alloc++;
 }
@@ -123,6 +132,7 @@ void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn)
 	f->mapping = 0;
 	f->extra = 0;
 	ptsim__frame_clear_type(f);
+	ptsim__table_group_update(pa->mem, pfn);
 	pa->nr_tables--;
 }
 
@@ -137,6 +147,7 @@ void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
 	f->mapping = 0;
 	f->extra = 0;
 	ptsim__frame_clear_type(f);
+	ptsim__table_group_update(pa->mem, pfn);
 	pa->nr_tables--;
 	pa->host->cost.tables_freed++;
 	ptsim__free_pages(pa->mem, pfn, 0);
@@ -419,21 +430,6 @@ int ptsim__slot_resolve(struct ptsim_pgtables *pt, int lvl, uint64_t table_pfn, 
 bool ptsim__frames_hold_table(const struct ptsim_ptalloc *pa, uint64_t pfn, uint64_t nr,
 			      uint64_t *table_pfn)
 {
-	while (nr) {
-		uint64_t run;
-		const struct ptsim_frame *f = ptsim__frame_run(pa->mem, pfn, nr, &run);
-
-		/* No records (absent, or pristine and wholly free): no table there. */
-		for (uint64_t i = 0; f && i < run; i++) {
-			if (ptsim__frame_type(&f[i]) == PTSIM_PGTY_table) {
-				*table_pfn = pfn + i;
-				return true;
-			}
-		}
-		if (pfn + run < pfn)
-			break;
-		pfn += run;
-		nr -= run;
-	}
-	return false;
+	/* Only the groups of 64 frames that hold a table page are read. */
+	return ptsim__frames_find_table(pa->mem, pfn, nr, table_pfn);
 }

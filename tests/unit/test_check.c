@@ -132,6 +132,43 @@ static void test_table_type(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* The table-group word and bit of @pfn (src/mem/section.c). */
+static uint64_t *group_word(struct ptsim_mem *mem, uint64_t pfn, uint64_t *bit)
+{
+	struct ptsim_section *sec = ptsim__section(mem, pfn >> mem->section_pfn_shift);
+	uint64_t g = (pfn & (ptsim__section_pages(mem) - 1)) >> 6;
+
+	*bit = 1ull << (g & 63);
+	return ptsim__section_bitmap(mem, sec) + mem->tbl_word + (g >> 6);
+}
+
+/* The table-group bits: a table page's group unmarked, a group of data frames marked. */
+static void test_table_group(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t data, bit, *w, tbl;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	map_page(&t);
+	tbl = ptsim_mm_pgd_pfn(t.mm);
+	w = group_word(&t.m->mem, tbl, &bit);
+	assert_true(*w & bit);
+	*w &= ~bit;
+	expect_only(t.m, PTSIM_CHK_TABLE_TYPE);
+	*w |= bit;
+	assert_machine_clean(t.m);
+	/* A whole group of data frames, none of them a table. */
+	assert_int_equal(ptsim_alloc_pages(t.m, 6, &data), 0);
+	w = group_word(&t.m->mem, data, &bit);
+	assert_false(*w & bit);
+	*w |= bit;
+	expect_only(t.m, PTSIM_CHK_TABLE_TYPE);
+	*w &= ~bit;
+	assert_int_equal(ptsim_free_pages(t.m, data, 6), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 static void test_entry_pfn(void **state)
 {
 	struct ptsim_test_env t;
@@ -346,11 +383,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		PTSIM_ARCH_TESTS(test_pgtable_bytes), PTSIM_ARCH_TESTS(test_table_count),
 		PTSIM_ARCH_TESTS(test_table_refs),    PTSIM_ARCH_TESTS(test_table_type),
-		PTSIM_ARCH_TESTS(test_entry_pfn),     PTSIM_ARCH_TESTS(test_cont),
-		PTSIM_ARCH_TESTS(test_free_count),    PTSIM_ARCH_TESTS(test_frame_state),
-		PTSIM_ARCH_TESTS(test_compound),      PTSIM_ARCH_TESTS(test_hugetlb_pool),
-		PTSIM_ARCH_TESTS(test_mapcount),      PTSIM_ARCH_TESTS(test_deposit),
-		cmocka_unit_test(test_code_names),
+		PTSIM_ARCH_TESTS(test_table_group),   PTSIM_ARCH_TESTS(test_entry_pfn),
+		PTSIM_ARCH_TESTS(test_cont),	      PTSIM_ARCH_TESTS(test_free_count),
+		PTSIM_ARCH_TESTS(test_frame_state),   PTSIM_ARCH_TESTS(test_compound),
+		PTSIM_ARCH_TESTS(test_hugetlb_pool),  PTSIM_ARCH_TESTS(test_mapcount),
+		PTSIM_ARCH_TESTS(test_deposit),	      cmocka_unit_test(test_code_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
