@@ -261,20 +261,6 @@ void ptsim__config_arch_defaults(struct ptsim_config *c)
 	c->soft_dirty = c->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY;
 }
 
-static int knob_err(char *err, size_t errlen, int ret, const char *fmt, ...) PTSIM_PRINTF(4, 5);
-
-static int knob_err(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* Set knob @k of @c from @val; @c is unchanged on error. */
 static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *val, char *err,
 		      size_t errlen)
@@ -294,7 +280,7 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 			for (unsigned int j = 0; ptsim_arch_at(j) && n < sizeof(names); j++)
 				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 						      j ? ", " : "", ptsim_arch_at(j)->name);
-			return knob_err(
+			return ptsim__cfg_err(
 				err, errlen, -EINVAL,
 				"config: unknown configuration \"%s\" for \"arch\" (one of: "
 				"%s)",
@@ -323,10 +309,10 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 		if (parse_bool(val, &b))
 			break;
 		if (b && k->off == OFF(soft_dirty) && !(c->arch->caps & PTSIM_ARCH_CAP_SOFT_DIRTY))
-			return knob_err(err, errlen, -EINVAL,
-					"config: soft_dirty=on: %s has no soft-dirty bit "
-					"(HAVE_ARCH_SOFT_DIRTY)",
-					c->arch->name);
+			return ptsim__cfg_err(err, errlen, -EINVAL,
+					      "config: soft_dirty=on: %s has no soft-dirty bit "
+					      "(HAVE_ARCH_SOFT_DIRTY)",
+					      c->arch->name);
 		memcpy(field, &b, sizeof(b));
 		return 0;
 	case K_ENUM:
@@ -336,8 +322,9 @@ static int knob_parse(const struct knob *k, struct ptsim_config *c, const char *
 		memcpy(field, &i, sizeof(i));
 		return 0;
 	}
-	return knob_err(err, errlen, -EINVAL, "config: bad value \"%s\" for \"%s\" (allowed: %s)",
-			val, k->info.name, k->info.values);
+	return ptsim__cfg_err(err, errlen, -EINVAL,
+			      "config: bad value \"%s\" for \"%s\" (allowed: %s)", val,
+			      k->info.name, k->info.values);
 }
 
 static void knob_format(const struct knob *k, const struct ptsim_config *c, char *buf, size_t len)
@@ -395,8 +382,8 @@ static int config_apply(struct ptsim_config *tmp, const char *opts, bool arch_pa
 		eq = memchr(p, '=', n);
 		if (!eq || (size_t)(eq - p) >= sizeof(key) ||
 		    n - (size_t)(eq - p) - 1 >= sizeof(val))
-			return knob_err(err, errlen, -EINVAL,
-					"config: expected key=value at \"%.*s\"", (int)n, p);
+			return ptsim__cfg_err(err, errlen, -EINVAL,
+					      "config: expected key=value at \"%.*s\"", (int)n, p);
 		memcpy(key, p, (size_t)(eq - p));
 		key[eq - p] = 0;
 		memcpy(val, eq + 1, n - (size_t)(eq - p) - 1);
@@ -406,7 +393,7 @@ static int config_apply(struct ptsim_config *tmp, const char *opts, bool arch_pa
 
 			k = knob_find(key);
 			if (!k)
-				return knob_err(
+				return ptsim__cfg_err(
 					err, errlen, -EINVAL,
 					"config: unknown key \"%s\" (ptsim knobs lists them)", key);
 			ret = knob_parse(k, tmp, val, err, errlen);
@@ -426,10 +413,10 @@ int ptsim_config_set(struct ptsim_config *cfg, const char *opts, char *err, size
 	int ret;
 
 	if (!cfg || !opts)
-		return knob_err(err, errlen, -EINVAL, "config: NULL %s",
-				!cfg ? "configuration" : "options");
+		return ptsim__cfg_err(err, errlen, -EINVAL, "config: NULL %s",
+				      !cfg ? "configuration" : "options");
 	if (!ptsim__arch_registered(cfg->arch))
-		return knob_err(
+		return ptsim__cfg_err(
 			err, errlen, -EINVAL,
 			"config: the configuration's arch is not one of ptsim_arch_lookup() "
 			"(fill it with ptsim_config_init() first)");

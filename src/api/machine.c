@@ -44,9 +44,7 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 }
 
 /* The reason a configuration or a creation failed, into the caller's buffer. */
-static int cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...) PTSIM_PRINTF(4, 5);
-
-static int cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...)
+int ptsim__cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,11 +74,11 @@ static int cfg_section_multiple(const struct ptsim_config *cfg, const char *key,
 
 	if (!(v & (sec - 1)))
 		return 0;
-	return cfg_err(err, errlen, -EINVAL,
-		       "config: %s=0x%llx is not a multiple of the section size 0x%llx (%llu MiB, "
-		       "SECTION_SIZE_BITS %u of %s)",
-		       key, ULL(v), ULL(sec), ULL(sec >> 20), cfg->arch->section_bits,
-		       cfg->arch->name);
+	return ptsim__cfg_err(
+		err, errlen, -EINVAL,
+		"config: %s=0x%llx is not a multiple of the section size 0x%llx (%llu MiB, "
+		"SECTION_SIZE_BITS %u of %s)",
+		key, ULL(v), ULL(sec), ULL(sec >> 20), cfg->arch->section_bits, cfg->arch->name);
 }
 
 /*
@@ -95,44 +93,49 @@ static int cfg_check(const struct ptsim_config *cfg, uint64_t *limit, char *err,
 	struct ptsim_tlb_config tc;
 
 	if (!ptsim__arch_registered(cfg->arch))
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: arch is not a configuration of ptsim_arch_lookup() (%s)",
-			       cfg->arch ? "an unknown pointer" : "NULL");
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: arch is not a configuration of ptsim_arch_lookup() (%s)",
+			cfg->arch ? "an unknown pointer" : "NULL");
 	a = cfg->arch;
 	if (!cfg->ncpus || cfg->ncpus > PTSIM_TLB_MAX_CPUS)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: ncpus=%u is not a CPU count of 1..%u (PTSIM_TLB_MAX_CPUS)",
-			       cfg->ncpus, PTSIM_TLB_MAX_CPUS);
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: ncpus=%u is not a CPU count of 1..%u (PTSIM_TLB_MAX_CPUS)",
+			cfg->ncpus, PTSIM_TLB_MAX_CPUS);
 	ptsim__tlb_config_default(&tc);
 	if (!ptsim__tlb_storage_fits(a, &tc, cfg->ncpus))
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: ncpus=%u: the TLB geometry takes %llu bytes per CPU, more "
-			       "than PTSIM_TLB_MAX_BYTES (%llu MiB) for all CPUs",
-			       cfg->ncpus, ULL(ptsim__tlb_cpu_bytes(a, &tc)),
-			       ULL(PTSIM_TLB_MAX_BYTES >> 20));
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: ncpus=%u: the TLB geometry takes %llu bytes per CPU, more "
+			"than PTSIM_TLB_MAX_BYTES (%llu MiB) for all CPUs",
+			cfg->ncpus, ULL(ptsim__tlb_cpu_bytes(a, &tc)),
+			ULL(PTSIM_TLB_MAX_BYTES >> 20));
 	if (cfg->soft_dirty && !(a->caps & PTSIM_ARCH_CAP_SOFT_DIRTY))
-		return cfg_err(
+		return ptsim__cfg_err(
 			err, errlen, -EINVAL,
 			"config: soft_dirty=on: %s has no soft-dirty bit (HAVE_ARCH_SOFT_DIRTY)",
 			a->name);
 	if ((unsigned int)cfg->thp_enabled > PTSIM_THP_NEVER)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: thp.enabled=%d is not one of always|madvise|never",
-			       (int)cfg->thp_enabled);
+		return ptsim__cfg_err(err, errlen, -EINVAL,
+				      "config: thp.enabled=%d is not one of always|madvise|never",
+				      (int)cfg->thp_enabled);
 	if ((unsigned int)cfg->thp_defrag > PTSIM_THP_DEFRAG_NEVER)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: thp.defrag=%d is not one of "
-			       "always|defer|defer+madvise|madvise|never",
-			       (int)cfg->thp_defrag);
+		return ptsim__cfg_err(err, errlen, -EINVAL,
+				      "config: thp.defrag=%d is not one of "
+				      "always|defer|defer+madvise|madvise|never",
+				      (int)cfg->thp_defrag);
 	if ((unsigned int)cfg->compat_thp_split_dirty > PTSIM_THP_SPLIT_DIRTY_PRE_6_1)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: compat.thp_split_dirty=%d is not one of current|pre-6.1",
-			       (int)cfg->compat_thp_split_dirty);
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: compat.thp_split_dirty=%d is not one of current|pre-6.1",
+			(int)cfg->compat_thp_split_dirty);
 	if (!cfg->phys_bytes)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: phys=0: a machine needs memory, a multiple of the section "
-			       "size 0x%llx",
-			       ULL(1ull << a->section_bits));
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: phys=0: a machine needs memory, a multiple of the section "
+			"size 0x%llx",
+			ULL(1ull << a->section_bits));
 	if (cfg_section_multiple(cfg, "phys_base", cfg->phys_base, err, errlen) ||
 	    cfg_section_multiple(cfg, "phys", cfg->phys_bytes, err, errlen) ||
 	    cfg_section_multiple(cfg, "phys_limit", cfg->phys_limit, err, errlen))
@@ -140,21 +143,23 @@ static int cfg_check(const struct ptsim_config *cfg, uint64_t *limit, char *err,
 	max = 1ull << a->pa_bits;
 	end = cfg->phys_base + cfg->phys_bytes;
 	if (end < cfg->phys_base || end > max)
-		return cfg_err(
+		return ptsim__cfg_err(
 			err, errlen, -EINVAL,
 			"config: phys_base=0x%llx + phys=0x%llx ends beyond the %u-bit physical "
 			"address space of %s (0x%llx)",
 			ULL(cfg->phys_base), ULL(cfg->phys_bytes), a->pa_bits, a->name, ULL(max));
 	if (cfg->phys_limit && cfg->phys_limit < end)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: phys_limit=0x%llx is below the end of memory, phys_base + "
-			       "phys = 0x%llx",
-			       ULL(cfg->phys_limit), ULL(end));
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: phys_limit=0x%llx is below the end of memory, phys_base + "
+			"phys = 0x%llx",
+			ULL(cfg->phys_limit), ULL(end));
 	if (cfg->phys_limit > max)
-		return cfg_err(err, errlen, -EINVAL,
-			       "config: phys_limit=0x%llx is beyond the %u-bit physical address "
-			       "space of %s (0x%llx)",
-			       ULL(cfg->phys_limit), a->pa_bits, a->name, ULL(max));
+		return ptsim__cfg_err(
+			err, errlen, -EINVAL,
+			"config: phys_limit=0x%llx is beyond the %u-bit physical address "
+			"space of %s (0x%llx)",
+			ULL(cfg->phys_limit), a->pa_bits, a->name, ULL(max));
 	/* Default hot-add room: 4x the boot memory, within the arch's physical space. */
 	*limit = cfg->phys_limit;
 	if (!*limit) {
@@ -187,16 +192,17 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	int ret;
 
 	if (!cfg || !out)
-		return cfg_err(err, errlen, -EINVAL, "machine_create: NULL %s",
-			       !cfg ? "configuration" : "out");
+		return ptsim__cfg_err(err, errlen, -EINVAL, "machine_create: NULL %s",
+				      !cfg ? "configuration" : "out");
 	ret = cfg_check(cfg, &limit, err, errlen);
 	if (ret)
 		return ret;
 	/* fault.create_nth: points 1 and 2 stand for the object and its arena. */
 	m = cfg->fault_create_nth == 1 ? NULL : calloc(1, sizeof(*m));
 	if (!m)
-		return cfg_err(err, errlen, -ENOMEM, "machine_create: out of host memory%s",
-			       cfg->fault_create_nth == 1 ? " (injected: fault.create_nth=1)" : "");
+		return ptsim__cfg_err(err, errlen, -ENOMEM, "machine_create: out of host memory%s",
+				      cfg->fault_create_nth == 1 ? " (injected: fault.create_nth=1)"
+								 : "");
 	m->cfg = *cfg;
 	m->arch_local = *cfg->arch;
 	m->arch = &m->arch_local;
@@ -204,8 +210,9 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	ret = cfg->fault_create_nth == 2 ? -ENOMEM : ptsim__host_init(&m->host, cfg->use_jemalloc);
 	if (ret) {
 		free(m);
-		return cfg_err(err, errlen, ret, "machine_create: no host arena%s",
-			       cfg->fault_create_nth == 2 ? " (injected: fault.create_nth=2)" : "");
+		return ptsim__cfg_err(err, errlen, ret, "machine_create: no host arena%s",
+				      cfg->fault_create_nth == 2 ? " (injected: fault.create_nth=2)"
+								 : "");
 	}
 	m->host.bytes_limit = cfg->host_limit;
 	m->host.rng ^= cfg->seed;
@@ -239,11 +246,11 @@ err_host:
 	ptsim__host_fini(&m->host);
 	free(m);
 	if (ret == -ENOMEM)
-		return cfg_err(err, errlen, ret,
-			       "machine_create: out of host memory (the section table of "
-			       "phys_limit 0x%llx, the zero page, the CPUs)%s",
-			       ULL(limit), injected ? " (injected: fault.create_nth)" : "");
-	return cfg_err(err, errlen, ret, "machine_create: %s", ptsim_strerror(ret));
+		return ptsim__cfg_err(err, errlen, ret,
+				      "machine_create: out of host memory (the section table of "
+				      "phys_limit 0x%llx, the zero page, the CPUs)%s",
+				      ULL(limit), injected ? " (injected: fault.create_nth)" : "");
+	return ptsim__cfg_err(err, errlen, ret, "machine_create: %s", ptsim_strerror(ret));
 }
 
 int ptsim_machine_create(const struct ptsim_config *cfg, struct ptsim_machine **out)

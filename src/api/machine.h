@@ -118,4 +118,11 @@ static inline long ptsim__api_ret(struct ptsim_host *h, uint64_t mark, long ret,
 	return ret;
 }
 
+/*
+ * A configuration error: format the reason into the caller's @err buffer
+ * (NULL or @errlen 0: none wanted) and return @ret.  There is no machine
+ * yet to hold a message.
+ */
+int ptsim__cfg_err(char *err, size_t errlen, int ret, const char *fmt, ...) PTSIM_PRINTF(4, 5);
+
 #endif /* PTSIM_SRC_CORE_MACHINE_H */
