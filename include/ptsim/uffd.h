@@ -363,6 +363,10 @@ struct ptsim_uffd_serve_result {
  * @max_rounds resolutions is a fault loop, as the 2018 write-protect bug
  * made (compat.uffd_wp_2018 with compat.thp_split_dirty=pre-6.1).
  *
+ * It is a sequence of calls, each all or nothing: when one fails, what the
+ * earlier ones did stays (faulted tables, resolved pages), as with a real
+ * monitor.
+ *
  * Return: 0 (the access completed, or ended in a signal: @out->access);
  * -ELOOP (still trapping after @max_rounds resolutions; the message says
  * where); an error of ptsim_access() or of a resolution ioctl; -EINVAL.

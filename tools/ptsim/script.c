@@ -551,8 +551,11 @@ const char *pts_state_problem(const struct pts_runner *r)
 }
 
 /* Commands that make several library calls check each one themselves. */
-static bool checks_itself(const struct pts_cmd *c)
+static bool checks_itself(const struct pts_cmd *c, const struct pts_args *a)
 {
+	/* uffd serve is a sequence of calls, each all or nothing, as a monitor makes them. */
+	if (!strcmp(c->name, "uffd") && a->argc > 1 && !strcmp(a->argv[1], "serve"))
+		return true;
 	return !strcmp(c->name, "read") || !strcmp(c->name, "write") || !strcmp(c->name, "exec") ||
 	       !strcmp(c->name, "machine") || !strcmp(c->name, "expect") ||
 	       !strcmp(c->name, "cost");
@@ -582,7 +585,7 @@ int pts__dispatch(struct pts_runner *r, struct pts_args *a, int first)
 				 c->name);
 	snprintf(r->lib_msg_before, sizeof(r->lib_msg_before), "%s",
 		 r->m ? ptsim_errmsg(r->m) : "");
-	if (checks_itself(c))
+	if (checks_itself(c, a))
 		return c->fn(r, a);
 	pts__state_take(r, &st);
 	err = c->fn(r, a);
