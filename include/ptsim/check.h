@@ -48,6 +48,9 @@
  *                  no more deposits than PMD leaves; a deposited table is an
  *                  empty PTE table of the same address space, counted in its
  *                  VmPTE, and not referenced by any entry.
+ *  MARKER          a uffd-wp PTE marker sits only in a VMA registered for
+ *                  uffd-wp (unregister and fork without EVENT_FORK take
+ *                  them away; a zap keeps them only there).
  */
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
@@ -74,7 +77,8 @@ extern "C" {
 	X(HUGETLB_POOL, "hugetlb pool counters disagree with the pool")                            \
 	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")  \
 	X(MAPCOUNT, "mapcount, refcount or rss disagrees with the mappings in VMAs")               \
-	X(DEPOSIT, "deposited PTE table missing, extra, or malformed")
+	X(DEPOSIT, "deposited PTE table missing, extra, or malformed")                             \
+	X(MARKER, "uffd-wp PTE marker in a VMA not registered for uffd-wp")
 
 enum ptsim_check_code {
 #define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,

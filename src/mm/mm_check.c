@@ -90,8 +90,15 @@ static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 	struct ptsim_frame_info fi;
 
 	(void)what;
-	(void)addr;
 	(void)next;
+	/* MARKER: a uffd-wp marker outside a uffd-wp VMA. */
+	if (s->lvl == PTSIM_PTE && !a->ops->present(a, PTSIM_PTE, e) &&
+	    a->ops->swp(a, PTSIM_PTE, e) &&
+	    ptsim__swp_code_type(a, a->ops->swp_type(a, PTSIM_PTE, e)) == PTSIM_SOFTLEAF_MARKER &&
+	    (a->ops->swp_offset(a, PTSIM_PTE, e) & PTSIM_PTE_MARKER_UFFD_WP) &&
+	    !(c->vma->vm_flags & PTSIM_VM_UFFD_WP))
+		ptsim__report(c->r, PTSIM_CHK_MARKER, PTSIM_PTE, addr, 0, 0, 0,
+			      "uffd-wp marker in a VMA not registered for uffd-wp");
 	if (ptsim__pmd_is_thp(ctx, c->vma, s->lvl, e))
 		rec_add(c, s->table_pfn, REC_THP);
 	if (!a->leaf_ok[s->lvl] || !a->ops->leaf(a, s->lvl, e) || a->ops->special(a, s->lvl, e))

@@ -687,6 +687,13 @@ static void test_wp_marker(void **state)
 	assert_int_equal(ptsim_mk_pte_marker(t.m, PTSIM_PTE_MARKER_UFFD_WP, &mk), 0);
 	for (int i = 0; i < 3; i++)
 		ptsim_test_install_pte(&t, a + i * t.psz, mk.val);
+	/* Not registered for uffd-wp yet: the checker names the three markers. */
+	{
+		struct ptsim_check_report rep;
+
+		assert_int_equal(ptsim_check(t.m, &rep), 3);
+		assert_int_equal(rep.by_code[PTSIM_CHK_MARKER], 3);
+	}
 	assert_int_equal(ptsim_uffd_register(t.mm, a, 4 * t.psz, WPMODE), 0);
 	/* WP only: a write installs a new uffd-wp page, then traps as WP. */
 	expect_pending(t.mm, a, W);
