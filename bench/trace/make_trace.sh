@@ -13,5 +13,7 @@ out=${2:-$dir/sort.lackey}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ptsim-sort.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -O2 -DSORT_N="$n" -o "$tmp/sort_prog" "$dir/sort_prog.c"
-valgrind --tool=lackey --trace-mem=yes --log-file="$out" "$tmp/sort_prog" >/dev/null
+case $out in /*) ;; *) out=$(pwd)/$out ;; esac
+# Run from the build directory so the trace names ./sort_prog, not a path of this machine.
+(cd "$tmp" && valgrind --tool=lackey --trace-mem=yes --log-file="$out" ./sort_prog >/dev/null)
 echo "$out: $(wc -l <"$out") lines"
