@@ -168,6 +168,20 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_uffdio_api(struct ptsim_mm *mm, uint64_t ap
 						uint64_t *features);
 
 /**
+ * ptsim_uffd_close() - close the userfaultfd (userfaultfd_release()).
+ * @mm: address space (its userfaultfd context).
+ *
+ * Every registered VMA is unregistered, which removes every uffd-wp bit
+ * and marker of the context (as ptsim_uffd_unregister() does), queued
+ * messages are dropped, and the handshake is forgotten: the next
+ * ptsim_uffdio_api() or registration starts a new context.  Nothing can
+ * fail (whole VMAs are unregistered, no VMA is split).
+ *
+ * Return: 0; -EINVAL (NULL @mm).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_uffd_close(struct ptsim_mm *mm);
+
+/**
  * ptsim_uffd_features() - the features ptsim_uffdio_api() enabled.
  * @mm: address space (NULL gives 0).
  * Return: the PTSIM_UFFD_FEATURE_* bits; 0 before the handshake.

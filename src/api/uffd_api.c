@@ -25,6 +25,14 @@ int ptsim_uffdio_api(struct ptsim_mm *mm, uint64_t api, uint64_t *features)
 	UFFD_CALL(mm, "uffdio_api", ptsim__uffdio_api(&mm->vm, api, features));
 }
 
+int ptsim_uffd_close(struct ptsim_mm *mm)
+{
+	if (!mm)
+		return -EINVAL;
+	ptsim__uffd_close(&mm->vm);
+	return 0;
+}
+
 uint64_t ptsim_uffd_features(const struct ptsim_mm *mm)
 {
 	return mm ? mm->vm.uffd.features : 0;

@@ -365,6 +365,8 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			   uint64_t flags);
 /* Drop every queued message (exit). */
 void ptsim__uffd_release(struct ptsim_mm_state *st);
+/* close(2) of the userfaultfd: unregister everything, drop the messages, forget the handshake. */
+void ptsim__uffd_close(struct ptsim_mm_state *st);
 /* Queue @n as UFFD_EVENT_FORK naming @child. */
 void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			    struct ptsim_mm *child);

@@ -287,6 +287,29 @@ int ptsim__uffd_register(struct ptsim_mm_state *st, uint64_t start, uint64_t len
 	return err;
 }
 
+void ptsim__uffd_close(struct ptsim_mm_state *st)
+{
+	struct ptsim_vma *v;
+
+	/*
+	 * userfaultfd_release(): every registered VMA is unregistered whole
+	 * (userfaultfd_clear_vma(): uffd-wp bits and markers go), so no VMA is
+	 * split and nothing can fail; merges may follow, so look again each
+	 * time.
+	 */
+	for (;;) {
+		for (v = ptsim__vma_first(&st->vmas); v && !(v->vm_flags & UFFD_FLAGS);
+		     v = ptsim__vma_next(v))
+			;
+		if (!v)
+			break;
+		PTSIM_BUG_ON(set_uffd_flags(st, "uffd_close", v->vm_start, v->vm_end, 0, true));
+	}
+	ptsim__uffd_release(st);
+	st->uffd.initialized = false;
+	st->uffd.features = 0;
+}
+
 int ptsim__uffd_unregister(struct ptsim_mm_state *st, uint64_t start, uint64_t len)
 {
 	struct ptsim_host *h = st->ctx->host;

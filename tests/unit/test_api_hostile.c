@@ -1665,6 +1665,12 @@ HOSTILE(ptsim_uffdio_continue)
 	ERR(c, ptsim_uffdio_continue(MM, VA, 4096, 0), -ENOENT);
 }
 
+HOSTILE(ptsim_uffd_close)
+{
+	(void)c;
+	ERR0(ptsim_uffd_close(NULL), -EINVAL);
+}
+
 HOSTILE(ptsim_uffd_register)
 {
 	ERR0(ptsim_uffd_register(NULL, VA, PSZ, PTSIM_UFFDIO_REGISTER_MODE_MISSING), -EINVAL);
@@ -1993,6 +1999,7 @@ static const struct hostile table[] = {
 	E(ptsim_uffdio_poison),
 	E(ptsim_uffd_serve),
 	E(ptsim_uffdio_continue),
+	E(ptsim_uffd_close),
 	E(ptsim_uffd_register),
 	E(ptsim_uffd_unregister),
 	E(ptsim_uffd_read),

@@ -674,6 +674,54 @@ static void test_minor_continue(void **state)
 	mm_finish(&t);
 }
 
+/*
+ * Closing the userfaultfd (userfaultfd_release()): every registration,
+ * uffd-wp bit and marker of the context goes, queued messages too, and a
+ * new handshake may follow.
+ */
+static void test_close(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_vma_info vi;
+	uint64_t a, s, f = PTSIM_UFFD_FEATURE_WP_UNPOPULATED;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	a = mm_map(t.mm, BASE, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	s = mm_map(t.mm, BASE + 64 * t.psz, 2 * t.psz, RW,
+		   PTSIM_MAP_SHARED | PTSIM_MAP_ANONYMOUS | PTSIM_MAP_FIXED, NULL, 0);
+	/* Registered in part: the VMA is split. */
+	assert_int_equal(ptsim_uffd_register(t.mm, a, t.psz, WPMODE), 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, s, 2 * t.psz, WPMODE | MISSING), 0);
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 3);
+	mm_ok(t.mm, 0, a, W);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, s, 2 * t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP),
+		0);
+	assert_true(pm(t.mm, s) & PTSIM_PM_UFFD_WP); /* a marker */
+	expect_pending(t.mm, a, W);
+	assert_u64_eq(ptsim_uffd_nr_pending(t.mm), 1);
+	assert_int_equal(ptsim_uffd_close(t.mm), 0);
+	expect_no_msg(t.mm);
+	assert_u64_eq(ptsim_uffd_features(t.mm), 0);
+	assert_false(pm(t.mm, a) & PTSIM_PM_UFFD_WP);
+	assert_false(pm(t.mm, s) & PTSIM_PM_UFFD_WP);
+	assert_int_equal(ptsim_vma_info(t.mm, s, &vi), 0);
+	assert_false(vi.flags & (PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MISSING));
+	assert_u64_eq(ptsim_mm_nr_vmas(t.mm), 2); /* merged back */
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 0, s, W);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	/* A new context. */
+	f = 0;
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	assert_int_equal(ptsim_uffd_close(NULL), -EINVAL);
+	mm_finish(&t);
+}
+
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 static void test_wp_marker(void **state)
 {
@@ -1240,6 +1288,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_wp_async),
 		PTSIM_ARCH_TESTS(test_serve),
 		PTSIM_ARCH_TESTS(test_minor_continue),
+		PTSIM_ARCH_TESTS(test_close),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),

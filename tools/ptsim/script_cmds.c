@@ -1306,10 +1306,8 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"uffd api [FEATURE,...] | register ADDR LEN MODE | unregister ADDR LEN | read | "
-		"copy ADDR LEN [wp] | zeropage ADDR LEN | continue ADDR LEN [wp] | poison ADDR LEN "
-		"| "
-		"wp ADDR LEN on|off | "
-		"serve ADDR read|write [MAX]";
+		"copy ADDR LEN [wp] | zeropage ADDR LEN | continue ADDR LEN [wp] | "
+		"poison ADDR LEN | wp ADDR LEN on|off | serve ADDR read|write [MAX] | close";
 	struct ptsim_mm *mm = pts__mm(r);
 	const char *op = a->argc > 1 ? a->argv[1] : "";
 	uint64_t start = 0, len = 0;
@@ -1320,6 +1318,11 @@ static int cmd_uffd(struct pts_runner *r, struct pts_args *a)
 		return uffd_api(r, a, mm);
 	if (!strcmp(op, "serve"))
 		return uffd_serve(r, a, mm);
+	if (!strcmp(op, "close")) {
+		ARGC_BETWEEN(r, a, 2, 2, "uffd close");
+		err = ptsim_uffd_close(mm);
+		return err ? pts__fail_call(r, err, "uffd close") : 0;
+	}
 	if (!strcmp(op, "read")) {
 		struct ptsim_uffd_msg msg;
 
@@ -1599,7 +1602,7 @@ const struct pts_cmd pts__cmds[] = {
 	 "uffd api [FEATURE,...] | register A LEN missing|wp|missing,wp | unregister A LEN | read "
 	 "| copy A LEN [wp] | "
 	 "zeropage A LEN | continue A LEN [wp] | poison A LEN | wp A LEN on|off | serve A "
-	 "read|write [MAX]",
+	 "read|write [MAX] | close",
 	 "userfaultfd: register a range, read a message, resolve faults", cmd_uffd, M, MM},
 	{"cost", "cost COMMAND [ARGS...]",
 	 "run a command and print the work it did (entries, frames, tables, flushes, IPIs)",
