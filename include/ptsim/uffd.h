@@ -46,7 +46,7 @@
  * mapped traps with FLAG_MINOR; UFFDIO_CONTINUE maps it.
  *
  * Not modelled: the features outside PTSIM_UFFD_FEATURES_MODELLED (SIGBUS,
- * THREAD_ID, EVENT_REMAP, ...), the other non-cooperative events,
+ * THREAD_ID, EVENT_REMAP, MINOR_HUGETLBFS, MISSING_HUGETLBFS, MOVE),
  * hugetlb VMAs and UFFDIO_MOVE.
  *
  * Every call returns 0 or a negative errno, leaves the model unchanged on
@@ -91,7 +91,8 @@ extern "C" {
  * markers (WP_HUGETLBFS_SHMEM; hugetlbfs VMAs cannot be registered yet),
  * markers on unpopulated anonymous PTEs (WP_UNPOPULATED), and fork
  * events (EVENT_FORK; the kernel also wants CAP_SYS_PTRACE, which the model
- * does not check), UFFDIO_POISON (POISON), and write-protect faults the
+ * does not check), MADV_DONTNEED and munmap events on registered ranges
+ * (EVENT_REMOVE, EVENT_UNMAP), UFFDIO_POISON (POISON), and write-protect faults the
  * kernel resolves itself (WP_ASYNC: the uffd-wp bit is dropped and the
  * write goes on, no message; a WP-only registration then takes any memory,
  * regular files too; it brings WP_UNPOPULATED along).
@@ -100,7 +101,9 @@ extern "C" {
 	(PTSIM_UFFD_FEATURE_PAGEFAULT_FLAG_WP | PTSIM_UFFD_FEATURE_MISSING_SHMEM |                 \
 	 PTSIM_UFFD_FEATURE_EXACT_ADDRESS | PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |                \
 	 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |                       \
-	 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC | PTSIM_UFFD_FEATURE_MINOR_SHMEM)
+	 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC |                                 \
+	 PTSIM_UFFD_FEATURE_MINOR_SHMEM | PTSIM_UFFD_FEATURE_EVENT_REMOVE |                        \
+	 PTSIM_UFFD_FEATURE_EVENT_UNMAP)
 
 /* UFFDIO_REGISTER modes (include/uapi/linux/userfaultfd.h). */
 #define PTSIM_UFFDIO_REGISTER_MODE_MISSING 0x1u
@@ -110,6 +113,8 @@ extern "C" {
 /* uffd_msg.event and uffd_msg.arg.pagefault.flags. */
 #define PTSIM_UFFD_EVENT_PAGEFAULT	0x12u
 #define PTSIM_UFFD_EVENT_FORK		0x13u
+#define PTSIM_UFFD_EVENT_REMOVE		0x15u
+#define PTSIM_UFFD_EVENT_UNMAP		0x16u
 #define PTSIM_UFFD_PAGEFAULT_FLAG_WRITE 0x1ull
 #define PTSIM_UFFD_PAGEFAULT_FLAG_WP	0x2ull
 #define PTSIM_UFFD_PAGEFAULT_FLAG_MINOR 0x4ull
@@ -127,7 +132,11 @@ extern "C" {
  * struct ptsim_uffd_msg - one message read from the userfaultfd.
  * @event: PTSIM_UFFD_EVENT_PAGEFAULT, or PTSIM_UFFD_EVENT_FORK (with
  *         UFFD_FEATURE_EVENT_FORK, queued by a fork() that copied
- *         registered VMAs: flags and address 0, @child set).
+ *         registered VMAs: flags and address 0, @child set), or
+ *         PTSIM_UFFD_EVENT_REMOVE (EVENT_REMOVE: MADV_DONTNEED of a
+ *         registered VMA, one per VMA, queued before the zap) or
+ *         PTSIM_UFFD_EVENT_UNMAP (EVENT_UNMAP: a munmap, or a MAP_FIXED
+ *         mmap, over registered VMAs, one per call, after it).
  * @flags: PTSIM_UFFD_PAGEFAULT_FLAG_* bits.
  * @address: the faulting address rounded down to the page, or exact with
  *           PTSIM_UFFD_FEATURE_EXACT_ADDRESS.
@@ -136,6 +145,11 @@ struct ptsim_uffd_msg {
 	unsigned int event;
 	uint64_t flags;
 	uint64_t address;
+	/*
+	 * PTSIM_UFFD_EVENT_REMOVE / _UNMAP: the range, [@address, @end) (the
+	 * kernel's arg.remove.start and .end).  0 otherwise.
+	 */
+	uint64_t end;
 	/*
 	 * PTSIM_UFFD_EVENT_FORK: the child address space, whose own
 	 * userfaultfd context the message hands over (the kernel's

@@ -367,6 +367,12 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 void ptsim__uffd_release(struct ptsim_mm_state *st);
 /* close(2) of the userfaultfd: unregister everything, drop the messages, forget the handshake. */
 void ptsim__uffd_close(struct ptsim_mm_state *st);
+/* Queue @n as UFFD_EVENT_REMOVE / _UNMAP for [start, end). */
+void ptsim__uffd_queue_range(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+			     unsigned int event, uint64_t start, uint64_t end);
+/* The context wants @feature's event for [start, end): a VMA there is registered. */
+bool ptsim__uffd_wants_event(const struct ptsim_mm_state *st, uint64_t feature, uint64_t start,
+			     uint64_t end);
 /* Queue @n as UFFD_EVENT_FORK naming @child. */
 void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			    struct ptsim_mm *child);

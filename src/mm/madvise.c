@@ -71,10 +71,21 @@ static int madvise_hugepage(struct ptsim_mm_state *st, uint64_t addr, uint64_t e
 	return 0;
 }
 
+static void free_msgs(struct ptsim_mm_state *st, struct ptsim_uffd_node *n)
+{
+	while (n) {
+		struct ptsim_uffd_node *next = n->next;
+
+		ptsim__free(st->ctx->host, n, sizeof(*n));
+		n = next;
+	}
+}
+
 int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, int advice)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	struct ptsim_zap_details d = {.drop_markers = false};
+	struct ptsim_uffd_node *msgs = NULL;
 	struct ptsim_vma *vma;
 	uint64_t end, pos;
 	bool hole = false;
@@ -95,14 +106,40 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 					     "madvise: DONTNEED on a locked, PFN-mapped or "
 					     "hugetlb VMA at 0x%llx",
 					     (unsigned long long)vma->vm_start);
+	/* userfaultfd_remove(): one event per registered VMA, allocated first. */
+	if (st->uffd.features & PTSIM_UFFD_FEATURE_EVENT_REMOVE) {
+		for (vma = ptsim__find_vma(&st->vmas, addr); vma && vma->vm_start < end;
+		     vma = ptsim__vma_next(vma))
+			if (ptsim__uffd_wants_event(st, PTSIM_UFFD_FEATURE_EVENT_REMOVE,
+						    vma->vm_start, vma->vm_end)) {
+				struct ptsim_uffd_node *n = ptsim__uffd_msg_alloc(st);
+
+				if (!n) {
+					free_msgs(st, msgs);
+					return ptsim__seterr(ctx->host, -ENOMEM,
+							     "madvise: out of memory for the "
+							     "userfaultfd remove events");
+				}
+				n->next = msgs;
+				msgs = n;
+			}
+	}
 	pos = addr;
 	for (vma = ptsim__find_vma(&st->vmas, addr); vma && vma->vm_start < end;
 	     vma = ptsim__vma_next(vma)) {
 		struct ptsim_mmu_gather tlb;
 		uint64_t s = vma->vm_start > addr ? vma->vm_start : addr;
 		uint64_t e = vma->vm_end < end ? vma->vm_end : end;
-		const char *op = ptsim__tlb_set_op(ctx->tlbs, "madvise");
+		const char *op;
 
+		if (msgs && (vma->vm_flags &
+			     (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MINOR))) {
+			struct ptsim_uffd_node *n = msgs;
+
+			msgs = n->next;
+			ptsim__uffd_queue_range(st, n, PTSIM_UFFD_EVENT_REMOVE, s, e);
+		}
+		op = ptsim__tlb_set_op(ctx->tlbs, "madvise");
 		hole |= s > pos;
 		/* zap_page_range_single(): one gather per VMA; tables stay. */
 		ptsim__tlb_gather(st, &tlb, false);
@@ -111,6 +148,7 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 		ptsim__tlb_restore_op(ctx->tlbs, op);
 		pos = e;
 	}
+	PTSIM_BUG_ON(msgs); /* one event per registered VMA, as counted */
 	if (hole || pos < end)
 		return ptsim__seterr(ctx->host, -ENOMEM,
 				     "madvise: part of [0x%llx, 0x%llx) is not mapped",

@@ -218,6 +218,7 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	bool anon = flags & PTSIM_MAP_ANONYMOUS;
 	struct ptsim_vma *vma, *spare[2] = {NULL, NULL};
 	struct ptsim_file *shm = NULL;
+	struct ptsim_uffd_node *unmap_msg = NULL;
 	uint64_t vm_flags, start, raw;
 	int err;
 
@@ -297,6 +298,13 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 			goto err_free;
 		file = shm;
 	}
+	/* userfaultfd_unmap_prep(): a MAP_FIXED over registered VMAs unmaps them. */
+	if (fixed &&
+	    ptsim__uffd_wants_event(st, PTSIM_UFFD_FEATURE_EVENT_UNMAP, start, start + alen)) {
+		unmap_msg = ptsim__uffd_msg_alloc(st);
+		if (!unmap_msg)
+			goto err_free;
+	}
 	err = ptsim__vma_spares_alloc(
 		ctx, fixed ? ptsim__vma_splits_needed(st, start, start + alen) : 0, spare);
 	if (err)
@@ -305,6 +313,8 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	/* Commit. */
 	if (fixed)
 		ptsim__munmap_prepared(st, start, start + alen, spare);
+	if (unmap_msg)
+		ptsim__uffd_queue_range(st, unmap_msg, PTSIM_UFFD_EVENT_UNMAP, start, start + alen);
 	if (shm)
 		ptsim__file_publish(shm);
 	vma->vm_start = start;
@@ -322,6 +332,8 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	return 0;
 
 err_free:
+	if (unmap_msg)
+		ptsim__free(ctx->host, unmap_msg, sizeof(*unmap_msg));
 	if (shm)
 		ptsim__file_discard(shm);
 	ptsim__vma_free(ctx, vma);

@@ -49,6 +49,34 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 	st->uffd.nr++;
 }
 
+void ptsim__uffd_queue_range(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+			     unsigned int event, uint64_t start, uint64_t end)
+{
+	memset(&n->msg, 0, sizeof(n->msg));
+	n->msg.event = event;
+	n->msg.address = start;
+	n->msg.end = end;
+	n->next = NULL;
+	if (st->uffd.tail)
+		st->uffd.tail->next = n;
+	else
+		st->uffd.head = n;
+	st->uffd.tail = n;
+	st->uffd.nr++;
+}
+
+bool ptsim__uffd_wants_event(const struct ptsim_mm_state *st, uint64_t feature, uint64_t start,
+			     uint64_t end)
+{
+	if (!(st->uffd.features & feature))
+		return false;
+	for (struct ptsim_vma *v = ptsim__find_vma(&st->vmas, start); v && v->vm_start < end;
+	     v = ptsim__vma_next(v))
+		if (v->vm_flags & UFFD_FLAGS)
+			return true;
+	return false;
+}
+
 void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			    struct ptsim_mm *child)
 {

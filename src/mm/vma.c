@@ -238,15 +238,30 @@ void ptsim__vma_spares_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma **spare)
 int ptsim__do_munmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len)
 {
 	struct ptsim_vma *spare[2];
+	struct ptsim_uffd_node *msg = NULL;
 	uint64_t end;
 	int err = ptsim__vma_check_range(st, "munmap", addr, len, &end);
 
 	if (err)
 		return err;
+	/* userfaultfd_unmap_prep(): the event is allocated first, -ENOMEM fails the munmap. */
+	if (ptsim__uffd_wants_event(st, PTSIM_UFFD_FEATURE_EVENT_UNMAP, addr, end)) {
+		msg = ptsim__uffd_msg_alloc(st);
+		if (!msg)
+			return ptsim__seterr(
+				st->ctx->host, -ENOMEM,
+				"munmap: out of memory for the userfaultfd unmap event");
+	}
 	err = ptsim__vma_spares_alloc(st->ctx, ptsim__vma_splits_needed(st, addr, end), spare);
-	if (err)
+	if (err) {
+		if (msg)
+			ptsim__free(st->ctx->host, msg, sizeof(*msg));
 		return ptsim__seterr(st->ctx->host, err, "munmap: out of memory splitting a VMA");
+	}
 	ptsim__munmap_prepared(st, addr, end, spare);
 	ptsim__vma_spares_free(st->ctx, spare);
+	/* userfaultfd_unmap_complete(): the monitor learns of it after the unmap. */
+	if (msg)
+		ptsim__uffd_queue_range(st, msg, PTSIM_UFFD_EVENT_UNMAP, addr, end);
 	return 0;
 }

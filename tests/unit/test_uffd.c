@@ -115,7 +115,8 @@ static void test_api_handshake(void **state)
 				 PTSIM_UFFD_FEATURE_WP_HUGETLBFS_SHMEM |
 				 PTSIM_UFFD_FEATURE_WP_UNPOPULATED | PTSIM_UFFD_FEATURE_EVENT_FORK |
 				 PTSIM_UFFD_FEATURE_POISON | PTSIM_UFFD_FEATURE_WP_ASYNC |
-				 PTSIM_UFFD_FEATURE_MINOR_SHMEM);
+				 PTSIM_UFFD_FEATURE_MINOR_SHMEM | PTSIM_UFFD_FEATURE_EVENT_REMOVE |
+				 PTSIM_UFFD_FEATURE_EVENT_UNMAP);
 	assert_u64_eq(ptsim_uffd_features(t.mm), PTSIM_UFFD_FEATURE_EXACT_ADDRESS);
 	/* Once only. */
 	f = 0;
@@ -722,6 +723,50 @@ static void test_close(void **state)
 	mm_finish(&t);
 }
 
+/* The next message is event @ev over [start, end). */
+static void expect_range_event(struct ptsim_mm *mm, unsigned int ev, uint64_t start, uint64_t end)
+{
+	struct ptsim_uffd_msg msg;
+
+	assert_int_equal(ptsim_uffd_read(mm, &msg), 0);
+	assert_int_equal(msg.event, ev);
+	assert_u64_eq(msg.address, start);
+	assert_u64_eq(msg.end, end);
+}
+
+/*
+ * EVENT_REMOVE (userfaultfd_remove()): MADV_DONTNEED of a registered VMA,
+ * one event per VMA, before the zap; EVENT_UNMAP
+ * (userfaultfd_unmap_prep/complete()): one per munmap or MAP_FIXED mmap
+ * over registered VMAs, for the whole range.  Unregistered ranges and a
+ * context without the feature get nothing.
+ */
+static void test_remove_unmap_events(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t a, f = PTSIM_UFFD_FEATURE_EVENT_REMOVE | PTSIM_UFFD_FEATURE_EVENT_UNMAP;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	mm_ok(t.mm, 0, a, W);
+	mm_ok(t.mm, 0, a + 3 * t.psz, W);
+	assert_int_equal(ptsim_madvise(t.mm, a, 4 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_REMOVE, a, a + 2 * t.psz);
+	expect_no_msg(t.mm);
+	assert_int_equal(ptsim_madvise(t.mm, a + 2 * t.psz, 2 * t.psz, PTSIM_MADV_DONTNEED), 0);
+	expect_no_msg(t.mm);
+	/* MAP_FIXED over the registered part: an unmap event for the new mapping's range. */
+	(void)mm_map(t.mm, a + t.psz, 2 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_UNMAP, a + t.psz, a + 3 * t.psz);
+	assert_int_equal(ptsim_munmap(t.mm, a, 4 * t.psz), 0);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_UNMAP, a, a + 4 * t.psz);
+	expect_no_msg(t.mm);
+	assert_machine_clean(t.m);
+	mm_finish(&t);
+}
+
 /* A uffd-wp marker is a missing page whose new PTE keeps the bit. */
 static void test_wp_marker(void **state)
 {
@@ -1161,6 +1206,38 @@ static int op_wp_markers(struct ptsim_test_env *t, uint64_t a)
 	return ptsim_uffdio_writeprotect(t->mm, a, 4 * t->psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP);
 }
 
+/* A munmap that splits a registered VMA and owes an unmap event. */
+static int op_munmap_event(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_munmap(t->mm, a + t->psz, t->psz);
+}
+
+/* MADV_DONTNEED over two registered VMAs: two remove events. */
+static int op_dontneed_events(struct ptsim_test_env *t, uint64_t a)
+{
+	return ptsim_madvise(t->mm, a, 4 * t->psz, PTSIM_MADV_DONTNEED);
+}
+
+/* The events are allocated before anything changes. */
+static void test_event_sweeps(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t a, f = PTSIM_UFFD_FEATURE_EVENT_REMOVE | PTSIM_UFFD_FEATURE_EVENT_UNMAP;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	assert_int_equal(ptsim_uffdio_api(t.mm, PTSIM_UFFD_API, &f), 0);
+	a = mm_map(t.mm, BASE, 4 * t.psz, RW, ANP | PTSIM_MAP_FIXED, NULL, 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a, 2 * t.psz, WPMODE), 0);
+	assert_int_equal(ptsim_uffd_register(t.mm, a + 2 * t.psz, 2 * t.psz, MISSING), 0);
+	assert_true(sweep(&t, op_dontneed_events, a) >= 2);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_REMOVE, a, a + 2 * t.psz);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_REMOVE, a + 2 * t.psz, a + 4 * t.psz);
+	assert_true(sweep(&t, op_munmap_event, a) >= 2);
+	expect_range_event(t.mm, PTSIM_UFFD_EVENT_UNMAP, a + t.psz, a + 2 * t.psz);
+	expect_no_msg(t.mm);
+	mm_finish(&t);
+}
+
 /* fork with EVENT_FORK: @a is where to put the child. */
 static int op_fork_event(struct ptsim_test_env *t, uint64_t a)
 {
@@ -1289,6 +1366,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_serve),
 		PTSIM_ARCH_TESTS(test_minor_continue),
 		PTSIM_ARCH_TESTS(test_close),
+		PTSIM_ARCH_TESTS(test_remove_unmap_events),
 		PTSIM_ARCH_TESTS(test_zap_keeps_wp),
 		PTSIM_ARCH_TESTS(test_wp_markers_on_none),
 		PTSIM_ARCH_TESTS(test_wp_fork_without_event),
@@ -1298,6 +1376,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_errors),
 		PTSIM_ARCH_TESTS(test_alloc_failure_sweeps),
 		PTSIM_ARCH_TESTS(test_fork_event_sweep),
+		PTSIM_ARCH_TESTS(test_event_sweeps),
 		PTSIM_ARCH_TESTS(test_copy_failure_sections),
 	};
 

@@ -1183,6 +1183,12 @@ void pts__print_uffd_msg(struct pts_runner *r, const struct ptsim_uffd_msg *msg)
 		fprintf(f, "uffd: fork %s\n", pts__mm_name(r, msg->child));
 		return;
 	}
+	if (msg->event == PTSIM_UFFD_EVENT_REMOVE || msg->event == PTSIM_UFFD_EVENT_UNMAP) {
+		fprintf(f, "uffd: %s [0x%llx, 0x%llx)\n",
+			msg->event == PTSIM_UFFD_EVENT_REMOVE ? "remove" : "unmap",
+			(unsigned long long)msg->address, (unsigned long long)msg->end);
+		return;
+	}
 	fprintf(f, "uffd: pagefault at 0x%llx%s%s%s\n", (unsigned long long)msg->address,
 		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WRITE ? " write" : " read",
 		msg->flags & PTSIM_UFFD_PAGEFAULT_FLAG_WP ? " wp" : "",

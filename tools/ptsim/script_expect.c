@@ -632,7 +632,7 @@ static int ex_uffd(struct pts_runner *r, struct pts_args *a)
 		if (err)
 			return pts__fail_call(r, err, "uffd read");
 		if (msg.event != PTSIM_UFFD_EVENT_FORK)
-			return unmet(r, "a fork event, found a page fault at 0x%llx",
+			return unmet(r, "a fork event, found event 0x%x at 0x%llx", msg.event,
 				     (unsigned long long)msg.address);
 		if (strcmp(pts__mm_name(r, msg.child), a->argv[3]))
 			return unmet(r, "a fork event for %s, found one for %s", a->argv[3],
@@ -658,8 +658,8 @@ static int ex_uffd(struct pts_runner *r, struct pts_args *a)
 		       ? va
 		       : va & ~(pts__page_size(r) - 1);
 	if (msg.event != PTSIM_UFFD_EVENT_PAGEFAULT)
-		return unmet(r, "uffd message for 0x%llx, found a fork event",
-			     (unsigned long long)va);
+		return unmet(r, "uffd message for 0x%llx, found event 0x%x", (unsigned long long)va,
+			     msg.event);
 	if (msg.address != want || msg.flags != flags)
 		return unmet(r, "uffd message for 0x%llx flags 0x%llx, found 0x%llx flags 0x%llx",
 			     (unsigned long long)want, (unsigned long long)flags,
