@@ -443,7 +443,9 @@ PTSIM_API long ptsim_rmap_walk(struct ptsim_machine *m, uint64_t pfn, ptsim_rmap
  * @m: machine.  @pfn: any page of the folio.
  *
  * Each entry is cleared and flushed (ptep_clear_flush()), its dirty bit
- * carried to the folio, its mapcount and reference dropped.
+ * carried to the folio, its mapcount and reference dropped.  A
+ * write-protected PTE of a shmem or file VMA registered for uffd-wp leaves
+ * a uffd-wp marker, as try_to_unmap_one() does.
  *
  * Return: number of entries cleared, or -EINVAL.
  */

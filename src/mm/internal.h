@@ -192,6 +192,17 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 
 /* --- teardown (zap.c) --------------------------------------------------------- */
 
+/*
+ * pte_install_uffd_wp_if_needed(): the PTE at @s was just cleared from
+ * @old; in a file or shmem VMA registered for uffd-wp, a write-protected
+ * PTE (present with the uffd-wp bit, or a swap entry carrying it) leaves a
+ * uffd-wp marker, so the protection outlives the zap or unmap (v5.19,
+ * "mm/shmem: persist uffd-wp bit across zapping for file-backed").  Not on
+ * anonymous VMAs; only PTEs, as the kernel.
+ */
+void ptsim__pte_install_uffd_wp_if_needed(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  const struct ptsim_slot *s, uint64_t old);
+
 struct ptsim_zap_details {
 	bool drop_markers; /* munmap/exit: PTE markers go too (ZAP_FLAG_DROP_MARKER) */
 };

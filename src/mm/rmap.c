@@ -403,8 +403,9 @@ static int unmap_one(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct pt
 	unsigned int n =
 		lvl == PTSIM_PTE ? 1 : (unsigned int)(1ull << (a->shift[lvl] - a->page_shift));
 
-	(void)vma;
 	(void)arg;
+	/* try_to_unmap_one(): a write-protected file PTE leaves a uffd-wp marker. */
+	ptsim__pte_install_uffd_wp_if_needed(st, vma, &pw->slot, old);
 	if (a->ops->dirty(a, lvl, old))
 		ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_dirty);
 	ptsim__folio_remove_rmap(ctx, page, 1, lvl);

@@ -53,25 +53,24 @@ bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, u
 	return true;
 }
 
-/*
- * zap_install_uffd_wp_if_needed() / pte_install_uffd_wp_if_needed(): in a
- * file or shmem VMA registered for uffd-wp, a PTE that was write-protected
- * (present with the uffd-wp bit, or a swap entry carrying it) leaves a
- * uffd-wp marker behind, so that the protection outlives the zap (v5.19,
- * "mm/shmem: persist uffd-wp bit across zapping for file-backed").  Not on
- * anonymous VMAs (a zap there drops everything) nor when markers go
- * (munmap, exit); only PTEs, as the kernel.
- */
+/* zap_install_uffd_wp_if_needed(): not when markers go (munmap, exit). */
 static void install_uffd_wp_if_needed(struct zap_ctx *z, const struct ptsim_slot *s, uint64_t old)
 {
-	const struct ptsim_arch *a = z->st->ctx->arch;
+	if (!z->d->drop_markers)
+		ptsim__pte_install_uffd_wp_if_needed(z->st, z->vma, s, old);
+}
+
+void ptsim__pte_install_uffd_wp_if_needed(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  const struct ptsim_slot *s, uint64_t old)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
 	int marker = ptsim__swp_code(a, PTSIM_SOFTLEAF_MARKER);
 
-	if (s->lvl != PTSIM_PTE || marker < 0 || !z->vma->vm_file || z->d->drop_markers ||
-	    !(z->vma->vm_flags & PTSIM_VM_UFFD_WP) || !a->ops->uffd_wp(a, PTSIM_PTE, old))
+	if (s->lvl != PTSIM_PTE || marker < 0 || !vma->vm_file ||
+	    !(vma->vm_flags & PTSIM_VM_UFFD_WP) || !a->ops->uffd_wp(a, PTSIM_PTE, old))
 		return;
 	ptsim__set_entry(
-		z->st->pt, s,
+		st->pt, s,
 		a->ops->mk_swp(a, PTSIM_PTE, (unsigned int)marker, PTSIM_PTE_MARKER_UFFD_WP, 0));
 }
 

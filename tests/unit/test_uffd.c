@@ -851,6 +851,14 @@ static void test_zap_keeps_wp(void **state)
 	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, t.psz, 0), 0);
 	mm_ok(t.mm, 0, a, W);
 	expect_no_msg(t.mm);
+	/* try_to_unmap (page-cache eviction's unmap step) leaves a marker too. */
+	assert_int_equal(
+		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
+	assert_int_equal(ptsim_try_to_unmap(t.m, mm_pte(t.mm, a).pfn), 1);
+	assert_u64_eq(pm(t.mm, a) & PM_STATE, PTSIM_PM_SWAP | PTSIM_PM_UFFD_WP);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_uffdio_writeprotect(t.mm, a, t.psz, 0), 0);
+	mm_ok(t.mm, 0, a, W);
 	/* Protected again and zapped again, then unmapped: munmap drops the marker. */
 	assert_int_equal(
 		ptsim_uffdio_writeprotect(t.mm, a, t.psz, PTSIM_UFFDIO_WRITEPROTECT_MODE_WP), 0);
