@@ -29,17 +29,11 @@ struct ptsim_uffd_node *ptsim__uffd_msg_alloc(struct ptsim_mm_state *st)
 	return ptsim__zalloc(st->ctx->host, sizeof(struct ptsim_uffd_node));
 }
 
-void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n, uint64_t va,
-			   uint64_t flags)
+/* Append @n, carrying @msg, to the queue (oldest first). */
+static void enqueue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+		    const struct ptsim_uffd_msg *msg)
 {
-	uint64_t psz = ptsim__page_size(st->ctx->arch);
-
-	memset(&n->msg, 0, sizeof(n->msg));
-	n->msg.event = PTSIM_UFFD_EVENT_PAGEFAULT;
-	n->msg.flags = flags;
-	/* userfault_msg(): rounded down unless UFFD_FEATURE_EXACT_ADDRESS. */
-	n->msg.address =
-		st->uffd.features & PTSIM_UFFD_FEATURE_EXACT_ADDRESS ? va : va & ~(psz - 1);
+	n->msg = *msg;
 	n->next = NULL;
 	if (st->uffd.tail)
 		st->uffd.tail->next = n;
@@ -49,20 +43,35 @@ void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 	st->uffd.nr++;
 }
 
+void ptsim__uffd_msg_queue(struct ptsim_mm_state *st, struct ptsim_uffd_node *n, uint64_t va,
+			   uint64_t flags)
+{
+	uint64_t psz = ptsim__page_size(st->ctx->arch);
+	/* userfault_msg(): rounded down unless UFFD_FEATURE_EXACT_ADDRESS. */
+	struct ptsim_uffd_msg msg = {
+		.event = PTSIM_UFFD_EVENT_PAGEFAULT,
+		.flags = flags,
+		.address =
+			st->uffd.features & PTSIM_UFFD_FEATURE_EXACT_ADDRESS ? va : va & ~(psz - 1),
+	};
+
+	enqueue(st, n, &msg);
+}
+
 void ptsim__uffd_queue_range(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
 			     unsigned int event, uint64_t start, uint64_t end)
 {
-	memset(&n->msg, 0, sizeof(n->msg));
-	n->msg.event = event;
-	n->msg.address = start;
-	n->msg.end = end;
-	n->next = NULL;
-	if (st->uffd.tail)
-		st->uffd.tail->next = n;
-	else
-		st->uffd.head = n;
-	st->uffd.tail = n;
-	st->uffd.nr++;
+	struct ptsim_uffd_msg msg = {.event = event, .address = start, .end = end};
+
+	enqueue(st, n, &msg);
+}
+
+void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
+			    struct ptsim_mm *child)
+{
+	struct ptsim_uffd_msg msg = {.event = PTSIM_UFFD_EVENT_FORK, .child = child};
+
+	enqueue(st, n, &msg);
 }
 
 bool ptsim__uffd_wants_event(const struct ptsim_mm_state *st, uint64_t feature, uint64_t start,
@@ -75,21 +84,6 @@ bool ptsim__uffd_wants_event(const struct ptsim_mm_state *st, uint64_t feature, 
 		if (v->vm_flags & UFFD_FLAGS)
 			return true;
 	return false;
-}
-
-void ptsim__uffd_queue_fork(struct ptsim_mm_state *st, struct ptsim_uffd_node *n,
-			    struct ptsim_mm *child)
-{
-	memset(&n->msg, 0, sizeof(n->msg));
-	n->msg.event = PTSIM_UFFD_EVENT_FORK;
-	n->msg.child = child;
-	n->next = NULL;
-	if (st->uffd.tail)
-		st->uffd.tail->next = n;
-	else
-		st->uffd.head = n;
-	st->uffd.tail = n;
-	st->uffd.nr++;
 }
 
 int ptsim__uffd_read(struct ptsim_mm_state *st, struct ptsim_uffd_msg *msg)
