@@ -110,6 +110,22 @@ struct ptsim_config {
 	} thp_defrag;
 	bool thp_use_zero_page;
 	/*
+	 * pt_reclaim: CONFIG_PT_RECLAIM (v6.14 on x86-64, later on every
+	 * architecture with MMU_GATHER_RCU_TABLE_FREE, arm64 included): a
+	 * MADV_DONTNEED zap that covers a PTE table's whole span and leaves it
+	 * empty frees the table (zap_pte_range(), try_get_and_clear_pmd(),
+	 * try_to_free_pte()).  Off: tables stay, as in older kernels.
+	 * pt_free: when a page-table page handed to an mmu_gather is freed -
+	 * after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE: once no
+	 * lockless walker that could hold it is left, see ptsim/pgtable.h), or
+	 * at the gather's flush at once.
+	 */
+	bool pt_reclaim;
+	enum ptsim_pt_free {
+		PTSIM_PT_FREE_RCU = 0,
+		PTSIM_PT_FREE_IMMEDIATE = 1,
+	} pt_free;
+	/*
 	 * Historical behaviour: a fixed kernel bug stays reachable as a switch.
 	 * compat_thp_split_dirty: PTSIM_THP_SPLIT_DIRTY_PRE_6_1 gives clean PTEs
 	 * on a THP split (before 0ccf7f168e17, "mm/thp: carry over dirty bit

@@ -222,8 +222,13 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  * ptsim_madvise() - give advice about [addr, addr + len).
  * @mm: address space.  @addr: page aligned.  @len: rounded up to pages.
  * @advice: PTSIM_MADV_DONTNEED: zap the range (pages released through an
- *          mmu_gather; page tables stay, as the kernel's zap does; a THP the
- *          range only partly covers is split first).  In a shmem VMA
+ *          mmu_gather; a THP the range only partly covers is split first).
+ *          With the pt_reclaim knob (on by default, CONFIG_PT_RECLAIM) a
+ *          PTE table whose whole span one VMA's zap covers, and which the
+ *          zap leaves empty, is freed too (fast path, or slow path after
+ *          the gather's batch filled: vmstat pt_reclaim_*); a marker or any
+ *          entry left keeps it, and PMD and upper tables always stay.
+ *          Without pt_reclaim every table stays, as in kernels before 6.14.  In a shmem VMA
  *          registered for uffd-wp, a write-protected PTE leaves a uffd-wp
  *          marker; on anonymous memory uffd-wp markers go.
  *          PTSIM_MADV_HUGEPAGE / PTSIM_MADV_NOHUGEPAGE: set VM_HUGEPAGE /

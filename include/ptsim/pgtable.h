@@ -463,6 +463,111 @@ PTSIM_API int ptsim_walk_page_range(struct ptsim_mm *mm, uint64_t start, uint64_
  */
 PTSIM_API long ptsim_ptdump(struct ptsim_mm *mm, uint64_t start, uint64_t end, FILE *f);
 
+/* --- lockless walks ------------------------------------------------------- */
+
+/*
+ * A lockless walker reads the tables as GUP-fast (gup_fast(), mm/gup.c) and
+ * pte_offset_map() users do: no page-table lock, one entry per level read
+ * once, inside an RCU read-side section (local_irq_save() for GUP-fast).
+ * Tables can be unhooked under it - by pt_reclaim's MADV_DONTNEED, by munmap
+ * - so it must recheck that the entry which led to its table still does
+ * (pmd_same()) before it trusts what it read or writes through its pointer.
+ *
+ * Table freeing follows the pt_free knob.  With rcu (the default,
+ * MMU_GATHER_RCU_TABLE_FREE) a table an mmu_gather frees while a walker is
+ * between begin and end waits for the grace period, which ends with the
+ * last walker: the walker's pointer stays memory.  With immediate the table
+ * is freed at the gather's flush, and the walker's next touch of it is a use
+ * after free.  Two violations (ptsim_violations(), ptsim_check()) catch
+ * the bugs: PTSIM_VIOL_STALE_TABLE, a write through the pointer to a table
+ * that is no longer linked (the missing recheck), and PTSIM_VIOL_FREED_TABLE,
+ * a read or write of a table page already freed (immediate freeing under a
+ * walker); such an access is recorded and not performed.
+ *
+ *   struct ptsim_lockless *w;
+ *   struct ptsim_lockless_step st;
+ *   ptsim_lockless_begin(mm, addr, &w);
+ *   while (ptsim_lockless_step(w, &st) == 1)
+ *           ;                             st: the PTE (or the leaf, or none)
+ *   ... MADV_DONTNEED frees the PTE table (pt_reclaim) ...
+ *   ptsim_lockless_recheck(w);            -EAGAIN: the PMD changed, back off
+ *   ptsim_lockless_end(w);                the table is freed now
+ */
+struct ptsim_lockless;
+
+/* What one step of a lockless walk read. */
+struct ptsim_lockless_step {
+	enum ptsim_level
+		level;	    /* logical level of the entry (a folded level: the lowest sharing it) */
+	uint64_t table_pfn; /* the table it was read from */
+	unsigned int index; /* its index there */
+	ptsim_ent_t entry;  /* the value read */
+};
+
+/**
+ * ptsim_lockless_begin() - start a lockless walk towards @addr
+ * (rcu_read_lock(); local_irq_save() in GUP-fast).
+ * @mm: address space.  @addr: the address to translate.  @out: the walker.
+ *
+ * Until ptsim_lockless_end() no table an mmu_gather frees is given back
+ * (with pt_free=rcu).
+ *
+ * Return: 0, -EINVAL (bad address), -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_lockless_begin(struct ptsim_mm *mm, uint64_t addr,
+						    struct ptsim_lockless **out);
+
+/**
+ * ptsim_lockless_step() - read the next entry down (pXdp_get_lockless()).
+ * @w: walker.  @out: what was read.
+ *
+ * Return: 1 if the entry is a table and the walk went down into it, 0 if it
+ * is a leaf, none or non-present (the walk is over; further steps return 0
+ * and leave @out alone), -ESTALE if the table the walker held was freed
+ * (a PTSIM_VIOL_FREED_TABLE violation is recorded, nothing read), -ESRCH
+ * if the address space was destroyed, -EINVAL.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_lockless_step(struct ptsim_lockless *w,
+						   struct ptsim_lockless_step *out);
+
+/**
+ * ptsim_lockless_recheck() - recheck the entry that led to the current
+ * table (pmd_same() in gup_fast_pte_range(), pte_offset_map_rw_nolock()).
+ * @w: walker.
+ *
+ * Return: 0 if it still holds the value read, -EAGAIN if it changed (the
+ * table was unhooked or replaced: back off), -ESTALE if the table holding
+ * it was freed (a PTSIM_VIOL_FREED_TABLE violation), -ESRCH, -EINVAL.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_lockless_recheck(struct ptsim_lockless *w);
+
+/**
+ * ptsim_lockless_write() - write @ent into the PTE slot the walk read last,
+ * through the walker's table pointer, without rechecking.
+ * @w: walker whose last step read a PTE.  @ent: the new entry.
+ *
+ * If the table is still linked the write is ptsim_pgslot_set()'s, with its
+ * rules.  If it was unhooked (and waits for the grace period) the write
+ * lands in the dead table, where no walk of the address space will ever
+ * see it: a lost update, recorded as PTSIM_VIOL_STALE_TABLE.  If it was
+ * freed, nothing is written and PTSIM_VIOL_FREED_TABLE is recorded.
+ *
+ * Return: 0 (also for the stale write, which "succeeds" as in the kernel),
+ * -ESTALE (freed), -EINVAL (the last step read no PTE), -ESRCH, or what
+ * ptsim_pgslot_set() returns.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_lockless_write(struct ptsim_lockless *w, ptsim_ent_t ent);
+
+/**
+ * ptsim_lockless_end() - end the walk (rcu_read_unlock()) and free @w.
+ * @w: walker (NULL is a no-op).
+ *
+ * When the last walker ends, the grace period is over and the tables that
+ * waited for it are freed.  Walkers still open when the machine is
+ * destroyed are ended by it.
+ */
+PTSIM_API void ptsim_lockless_end(struct ptsim_lockless *w);
+
 #ifdef __cplusplus
 }
 #endif

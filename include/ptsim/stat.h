@@ -47,7 +47,16 @@ extern "C" {
 	X(THP_SPLIT_PAGE, thp_split_page, "large folios split (split_huge_page())")                \
 	X(THP_SPLIT_PAGE_FAILED, thp_split_page_failed,                                            \
 	  "folio splits refused (an extra reference pinned the folio)")                            \
-	X(THP_ZERO_PAGE_ALLOC, thp_zero_page_alloc, "huge zero folios allocated")
+	X(THP_ZERO_PAGE_ALLOC, thp_zero_page_alloc, "huge zero folios allocated")                  \
+	X(PT_RECLAIM_SCAN, pt_reclaim_scan,                                                        \
+	  "PTE tables a MADV_DONTNEED zap covered whole (pt_reclaim candidates)")                  \
+	X(PT_RECLAIM_FAST, pt_reclaim_fast,                                                        \
+	  "emptied PTE tables freed on the fast path (PMD lock trylock, PMD cleared)")             \
+	X(PT_RECLAIM_SLOW, pt_reclaim_slow,                                                        \
+	  "emptied PTE tables freed on the slow path (every entry rechecked, try_to_free_pte())")  \
+	X(PT_RECLAIM_KEPT, pt_reclaim_kept,                                                        \
+	  "candidates kept: the zap left an entry (a marker, a skipped entry)")                    \
+	X(PT_RECLAIM_BYTES, pt_reclaim_bytes, "bytes of PTE tables freed by pt_reclaim")
 
 enum ptsim_vm_event {
 #define PTSIM__VM_EVENT_ENUM(e, name, text) PTSIM_VM_##e,

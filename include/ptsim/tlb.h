@@ -337,13 +337,17 @@ enum ptsim_violation_kind {
 	PTSIM_VIOL_FREE_LIVE_TLB = 1,  /* a frame freed while a CPU's TLB still maps it */
 	PTSIM_VIOL_FREE_LIVE_WALK = 2, /* a table freed while a walk cache points to it */
 	PTSIM_VIOL_BBM = 3,	       /* arm64: live entry changed without break-before-make */
+	PTSIM_VIOL_STALE_TABLE = 4,    /* a lockless walker wrote to a table no longer linked */
+	PTSIM_VIOL_FREED_TABLE = 5,    /* a lockless walker touched a freed table page */
 };
 
 /*
  * struct ptsim_violation - one breach of the TLB discipline.
  * @kind: PTSIM_VIOL_*.
- * @level: level of the cached entry (FREE_LIVE_*) or of the written entry (BBM).
- * @pfn: the frame freed (FREE_LIVE_*) or the new output frame (BBM).
+ * @level: level of the cached entry (FREE_LIVE_*), of the written entry
+ *         (BBM, STALE_TABLE) or of the table touched (FREED_TABLE).
+ * @pfn: the frame freed (FREE_LIVE_*), the new output frame (BBM), or the
+ *       table page written or touched (STALE_TABLE, FREED_TABLE).
  * @addr: the virtual address the stale translation or the entry is for.
  * @asid: the address-space id of that translation or entry.
  * @cpu: the CPU whose TLB or walk cache held it; PTSIM_VIOL_NO_CPU for a
@@ -351,7 +355,8 @@ enum ptsim_violation_kind {
  * @op: the operation being performed (an mmu_gather flush, a public call),
  *      or @site when no operation was named.  A static string.
  * @site: the primitive that freed the frame or wrote the entry
- *        ("free_pages", "free_contig", "hugetlb_free", "set_entry").
+ *        ("free_pages", "free_contig", "hugetlb_free", "set_entry",
+ *        "lockless_write", "lockless_step", "lockless_recheck").
  */
 struct ptsim_violation {
 	int kind;
@@ -391,7 +396,8 @@ PTSIM_API void ptsim_violations_clear(struct ptsim_machine *m);
 /**
  * ptsim_violation_kind_name() - name of a violation kind.
  * @kind: PTSIM_VIOL_*.
- * Return: "FREE_LIVE_TLB", "FREE_LIVE_WALK", "BBM", or "?".
+ * Return: "FREE_LIVE_TLB", "FREE_LIVE_WALK", "BBM", "STALE_TABLE",
+ * "FREED_TABLE", or "?".
  */
 PTSIM_API const char *ptsim_violation_kind_name(int kind);
 

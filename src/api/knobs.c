@@ -93,6 +93,12 @@ static const struct knob knobs[] = {
 	KNOB("thp.use_zero_page", K_BOOL, "bool", thp_use_zero_page, "on", "on|off", true,
 	     "transparent_hugepage/use_zero_page: read faults in THP ranges map the huge zero "
 	     "page"),
+	KNOB("pt_reclaim", K_BOOL, "bool", pt_reclaim, "on", "on|off", true,
+	     "CONFIG_PT_RECLAIM: MADV_DONTNEED frees a PTE table its zap covers whole and leaves "
+	     "empty (v6.14+); off: tables stay, as in older kernels"),
+	KNOB("pt_free", K_ENUM, "enum", pt_free, "rcu", "rcu|immediate", true,
+	     "page-table pages an mmu_gather frees: after an RCU grace period "
+	     "(MMU_GATHER_RCU_TABLE_FREE: once no lockless walker is left), or at its flush"),
 	KNOB("compat.thp_split_dirty", K_ENUM, "enum", compat_thp_split_dirty, "current",
 	     "current|pre-6.1", true,
 	     "pre-6.1: split_huge_pmd leaves the PTEs clean, only the folio keeps PG_dirty "

@@ -36,6 +36,8 @@ int ptsim_config_init(struct ptsim_config *cfg, const char *arch_name)
 	cfg->thp_enabled = PTSIM_THP_MADVISE;
 	cfg->thp_defrag = PTSIM_THP_DEFRAG_MADVISE;
 	cfg->thp_use_zero_page = true;
+	cfg->pt_reclaim = true;
+	cfg->pt_free = PTSIM_PT_FREE_RCU;
 	cfg->compat_thp_split_dirty = PTSIM_THP_SPLIT_DIRTY_CURRENT;
 	cfg->compat_mkdirty_sets_write = false;
 	cfg->compat_x86_pmd_modify_drops_dirty = true;
@@ -222,6 +224,7 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	if (ret)
 		goto err_host;
 	ptsim__ptalloc_init(&m->ptalloc, &m->mem, &m->host, m->arch);
+	m->ptalloc.rcu_table_free = cfg->pt_free == PTSIM_PT_FREE_RCU;
 	ret = ptsim__tlbs_init(&m->tlbs, &m->host, m->arch, &m->mem, &m->ptalloc, cfg->ncpus);
 	if (ret)
 		goto err_mem;
@@ -268,6 +271,7 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 {
 	struct ptsim_arch *a = &m->arch_local;
 
+	m->ptalloc.rcu_table_free = m->cfg.pt_free == PTSIM_PT_FREE_RCU;
 	a->caps = m->cfg.arch->caps;
 	if (!m->cfg.soft_dirty)
 		a->caps &= ~(unsigned int)PTSIM_ARCH_CAP_SOFT_DIRTY;
@@ -294,6 +298,7 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 		return;
 	while (m->mms)
 		ptsim_mm_destroy(m->mms);
+	ptsim__lockless_end_all(m);
 	m->mem.free_hook = NULL;
 	m->ptalloc.entry_hook = NULL;
 	m->ptalloc.entry_hook_quiet = NULL;

@@ -34,6 +34,9 @@ struct ptsim_machine {
 	uint64_t next_asid;
 };
 
+/* End every lockless walker still open (machine destruction). */
+void ptsim__lockless_end_all(struct ptsim_machine *m);
+
 /* Protection changes an address space may have begun and not committed. */
 #define PTSIM_PROT_PENDING_MAX 16
 

@@ -72,6 +72,7 @@ void ptsim_mm_destroy(struct ptsim_mm *mm)
 	ptsim__exit_mmap(&mm->vm);
 	/* Clear -> flush -> free: no CPU may keep a translation into the tables freed next. */
 	ptsim__flush_tlb_mm(&m->tlbs, &mm->tlb);
+	ptsim__lockless_orphan(&m->ptalloc, &mm->pt);
 	ptsim__pgtables_fini(&mm->pt);
 	ptsim__tlb_mm_fini(&m->tlbs, &mm->tlb);
 	if (mm->prev)

@@ -198,13 +198,14 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
  * PTE (present with the uffd-wp bit, or a swap entry carrying it) leaves a
  * uffd-wp marker, so the protection outlives the zap or unmap (v5.19,
  * "mm/shmem: persist uffd-wp bit across zapping for file-backed").  Not on
- * anonymous VMAs; only PTEs, as the kernel.
+ * anonymous VMAs; only PTEs, as the kernel.  True if a marker was left.
  */
-void ptsim__pte_install_uffd_wp_if_needed(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+bool ptsim__pte_install_uffd_wp_if_needed(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 					  const struct ptsim_slot *s, uint64_t old);
 
 struct ptsim_zap_details {
 	bool drop_markers; /* munmap/exit: PTE markers go too (ZAP_FLAG_DROP_MARKER) */
+	bool reclaim_pt;   /* MADV_DONTNEED with pt_reclaim: free PTE tables left empty */
 };
 /*
  * zap_present_pte() for the present leaf at @s: clear it (*@old), carry

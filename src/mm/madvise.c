@@ -4,10 +4,10 @@
  * madvise_dontneed_single_vma(), madvise_update_vma(); hugepage_madvise()
  * in mm/khugepaged.c).
  *
- * MADV_DONTNEED zaps (a THP it only partly covers is split, zap.c); tables
- * stay.  MADV_HUGEPAGE / MADV_NOHUGEPAGE set VM_HUGEPAGE / VM_NOHUGEPAGE
- * and clear the other, splitting the VMAs at the range's ends and merging
- * what then matches (vma_modify_flags()); existing THPs stay as they are.
+ * MADV_DONTNEED zaps (a THP it only partly covers is split, zap.c); with
+ * pt_reclaim (CONFIG_PT_RECLAIM) it frees the PTE tables it empties whole.  MADV_HUGEPAGE /
+ * MADV_NOHUGEPAGE set VM_HUGEPAGE / VM_NOHUGEPAGE and clear the other, splitting the VMAs at the
+ * range's ends and merging what then matches (vma_modify_flags()); existing THPs stay as they are.
  * Unmapped parts of the range give -ENOMEM after the mapped parts are done.
  */
 #include <errno.h>
@@ -84,7 +84,7 @@ static void free_msgs(struct ptsim_mm_state *st, struct ptsim_uffd_node *n)
 int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, int advice)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
-	struct ptsim_zap_details d = {.drop_markers = false};
+	struct ptsim_zap_details d = {.drop_markers = false, .reclaim_pt = ctx->cfg->pt_reclaim};
 	struct ptsim_uffd_node *msgs = NULL;
 	struct ptsim_vma *vma;
 	uint64_t end, pos;
@@ -141,7 +141,10 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 		}
 		op = ptsim__tlb_set_op(ctx->tlbs, "madvise");
 		hole |= s > pos;
-		/* zap_page_range_single(): one gather per VMA; tables stay. */
+		/*
+		 * zap_page_range_single(): one gather per VMA; with pt_reclaim a
+		 * PTE table the VMA's zap empties over its whole span is freed.
+		 */
 		ptsim__tlb_gather(st, &tlb, false);
 		ptsim__zap_range(st, &tlb, vma, s, e, &d);
 		ptsim__tlb_finish(st, &tlb);

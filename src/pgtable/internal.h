@@ -41,6 +41,7 @@
  */
 #define PTSIM_TABLE_LINKED    0x1u
 #define PTSIM_TABLE_DEPOSITED 0x2u
+#define PTSIM_TABLE_RCU	      0x4u /* unhooked and flushed, freed after the grace period */
 
 static inline unsigned int ptsim__table_state(const struct ptsim_frame *f)
 {
@@ -92,7 +93,64 @@ struct ptsim_ptalloc {
 	/* ptsim__entry_level() and ptsim__child_level() of each level, for the walks. */
 	int entry_lvl[PTSIM_NR_LEVELS], child_lvl[PTSIM_NR_LEVELS];
 	uint64_t tcache_gen; /* mem->nr_depopulated when the cache was last emptied */
+	/*
+	 * RCU table freeing (MMU_GATHER_RCU_TABLE_FREE, the pt_free knob):
+	 * with @rcu_table_free, a table an mmu_gather frees while a lockless
+	 * walker is inside its read-side section waits, state PTSIM_TABLE_RCU,
+	 * on the @rcu_pending chain (PFN + 1, linked through frame->link) until
+	 * the last walker ends - the grace period.  Without walkers the grace
+	 * period is over at once.
+	 */
+	bool rcu_table_free;
+	unsigned int nr_lockless;
+	struct ptsim_lockless_walk *lockless; /* the walkers, a list */
+	uint64_t rcu_pending, nr_rcu_pending;
 };
+
+/*
+ * A lockless walker (GUP-fast, pte_offset_map() under RCU): it reads entries
+ * without any lock, one level per step, and keeps the table it is in and the
+ * entry that pointed to it (for a pmd_same() recheck).  @table_freed and
+ * @parent_freed say that one of those pages was freed under it (pt_free=
+ * immediate: a use after free); @pt is NULL once its address space is gone.
+ */
+struct ptsim_lockless_walk {
+	struct ptsim_lockless_walk *next, *prev;
+	struct ptsim_pgtables *pt;
+	uint64_t addr;
+	int lvl;	    /* real level of the table the next step reads */
+	uint64_t table_pfn; /* that table */
+	int parent_lvl;	    /* the entry that pointed to it: -1 at the root */
+	uint64_t parent_pfn, parent_ent;
+	unsigned int parent_idx;
+	int last_lvl; /* logical level of the entry read last (-1: none yet) */
+	unsigned int last_idx;
+	bool done, table_freed, parent_freed;
+};
+
+/* One step of a lockless walk. */
+struct ptsim_lockless_read {
+	int lvl;	    /* logical level of the entry read */
+	uint64_t table_pfn; /* the table it was read from */
+	unsigned int idx;
+	uint64_t ent;
+};
+
+/* rcu_read_lock() for @w (walking @pt at @addr) / rcu_read_unlock(): may end a grace period. */
+void ptsim__lockless_begin(struct ptsim_ptalloc *pa, struct ptsim_lockless_walk *w,
+			   struct ptsim_pgtables *pt, uint64_t addr);
+void ptsim__lockless_end(struct ptsim_ptalloc *pa, struct ptsim_lockless_walk *w);
+/* Read the next entry down: 1 descended into a table, 0 the walk is over, -ESTALE freed table. */
+int ptsim__lockless_step(struct ptsim_ptalloc *pa, struct ptsim_lockless_walk *w,
+			 struct ptsim_lockless_read *out);
+/* pmd_same(): 0 if the entry that led to the current table is unchanged, -EAGAIN, -ESTALE. */
+int ptsim__lockless_recheck(struct ptsim_ptalloc *pa, struct ptsim_lockless_walk *w);
+/* Address space @pt is going away: its walkers are orphaned. */
+void ptsim__lockless_orphan(struct ptsim_ptalloc *pa, struct ptsim_pgtables *pt);
+/* A table page is being freed (ptsim__table_free()): flag the walkers holding it. */
+void ptsim__lockless_table_freed(struct ptsim_ptalloc *pa, uint64_t pfn);
+/* tlb_remove_table()'s free: after the grace period (rcu) or now. */
+void ptsim__table_free_rcu(struct ptsim_ptalloc *pa, uint64_t pfn);
 
 struct ptsim_pgtables {
 	struct ptsim_ptalloc *pa;

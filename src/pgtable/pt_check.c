@@ -297,6 +297,13 @@ int ptsim__pgtables_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const
 				(unsigned long long)pt->owner_id,
 				(unsigned long long)pt->pgtables_bytes, (unsigned long long)bytes);
 	}
+	/* Tables waiting for the RCU grace period are referenced by the wait list. */
+	for (uint64_t p = pa->rcu_pending; p;) {
+		const struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, p - 1);
+
+		seen_add(pa->host, &seen, p - 1);
+		p = f->link;
+	}
 	if (seen.oom) {
 		ptsim__free(pa->host, seen.pfns, seen.cap * sizeof(uint64_t));
 		r->oom = true;

@@ -141,6 +141,8 @@ void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
 	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pa->mem, pfn);
 	uint64_t *storage = (uint64_t *)(uintptr_t)f->private_;
 
+	if (pa->nr_lockless)
+		ptsim__lockless_table_freed(pa, pfn);
 	storage_recycle(pa, storage);
 	f->private_ = 0;
 	f->index = 0;

@@ -13,11 +13,12 @@
 
 #include "tlb/internal.h"
 
-static const char *const kind_names[] = {"?", "FREE_LIVE_TLB", "FREE_LIVE_WALK", "BBM"};
+static const char *const kind_names[] = {"?",	"FREE_LIVE_TLB", "FREE_LIVE_WALK",
+					 "BBM", "STALE_TABLE",	 "FREED_TABLE"};
 
 const char *ptsim_violation_kind_name(int kind)
 {
-	return kind > 0 && kind <= PTSIM_VIOL_BBM ? kind_names[kind] : kind_names[0];
+	return kind > 0 && kind <= PTSIM_VIOL_FREED_TABLE ? kind_names[kind] : kind_names[0];
 }
 
 const char *ptsim__tlb_set_op(struct ptsim_tlbs *t, const char *op)
@@ -69,6 +70,12 @@ static void record(struct ptsim_tlbs *t, int kind, int lvl, uint64_t pfn, uint64
 		.op = t->op ? t->op : site,
 		.site = site,
 	};
+}
+
+void ptsim__tlb_record_violation(struct ptsim_tlbs *t, int kind, int lvl, uint64_t pfn,
+				 uint64_t addr, uint64_t asid, const char *site)
+{
+	record(t, kind, lvl, pfn, addr, asid, PTSIM_VIOL_NO_CPU, site);
 }
 
 void ptsim__tlb_violations_clear(struct ptsim_tlbs *t)

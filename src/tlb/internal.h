@@ -465,6 +465,9 @@ void ptsim__tlb_entry_hook(void *ctx, uint64_t asid, int lvl, uint64_t old, uint
 			   uint64_t addr);
 
 void ptsim__tlb_violations_clear(struct ptsim_tlbs *t);
+/* Record a violation found outside the TLBs (a lockless walker's, no CPU). */
+void ptsim__tlb_record_violation(struct ptsim_tlbs *t, int kind, int lvl, uint64_t pfn,
+				 uint64_t addr, uint64_t asid, const char *site);
 
 /*
  * For ptsim_check(): report every stored violation, a summary of those not

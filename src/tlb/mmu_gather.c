@@ -112,8 +112,9 @@ static void flush_mmu_free(struct ptsim_tlbs *t, struct ptsim_mmu_gather *tlb)
 {
 	const char *prev = ptsim__tlb_set_op(t, "tlb_flush_mmu");
 
+	/* tlb_remove_table(): with pt_free=rcu, after the grace period. */
 	for (unsigned int i = 0; i < tlb->nr_tables; i++)
-		ptsim__table_free(t->pa, tlb->tables[i]);
+		ptsim__table_free_rcu(t->pa, tlb->tables[i]);
 	tlb->nr_tables = 0;
 	for (unsigned int i = 0; i < tlb->nr_pages; i++)
 		(void)ptsim__folio_put(t->mem, tlb->pages[i]);

@@ -996,6 +996,50 @@ HOSTILE(ptsim_ptdump)
 	fclose(ro);
 }
 
+HOSTILE(ptsim_lockless_begin)
+{
+	struct ptsim_lockless *w = (struct ptsim_lockless *)c;
+
+	ERR0(ptsim_lockless_begin(NULL, VA, &w), -EINVAL);
+	assert_null(w);
+	ERR(c, ptsim_lockless_begin(MM, VA, NULL), -EINVAL);
+	ERR(c, ptsim_lockless_begin(MM, 1ull << 63, &w), -EINVAL);
+	assert_null(w);
+}
+
+HOSTILE(ptsim_lockless_step)
+{
+	struct ptsim_lockless *w;
+	struct ptsim_lockless_step st;
+
+	ERR0(ptsim_lockless_step(NULL, &st), -EINVAL);
+	assert_int_equal(ptsim_lockless_begin(MM, VA, &w), 0);
+	ERR(c, ptsim_lockless_step(w, NULL), -EINVAL);
+	ptsim_lockless_end(w);
+}
+
+HOSTILE(ptsim_lockless_recheck)
+{
+	(void)c;
+	ERR0(ptsim_lockless_recheck(NULL), -EINVAL);
+}
+
+HOSTILE(ptsim_lockless_write)
+{
+	struct ptsim_lockless *w;
+
+	ERR0(ptsim_lockless_write(NULL, 0), -EINVAL);
+	assert_int_equal(ptsim_lockless_begin(MM, VA, &w), 0);
+	ERR(c, ptsim_lockless_write(w, 0), -EINVAL); /* nothing read yet */
+	ptsim_lockless_end(w);
+}
+
+HOSTILE(ptsim_lockless_end)
+{
+	(void)c;
+	ptsim_lockless_end(NULL);
+}
+
 /* -- tlb.h -- */
 
 HOSTILE(ptsim_tlb_config_default)
@@ -1924,6 +1968,11 @@ static const struct hostile table[] = {
 	E(ptsim_translate),
 	E(ptsim_walk_page_range),
 	E(ptsim_ptdump),
+	E(ptsim_lockless_begin),
+	E(ptsim_lockless_step),
+	E(ptsim_lockless_recheck),
+	E(ptsim_lockless_write),
+	E(ptsim_lockless_end),
 	/* tlb.h */
 	E(ptsim_tlb_config_default),
 	E(ptsim_tlb_configure),
