@@ -80,6 +80,7 @@ extern "C" {
 
 /* madvise() advice, with the kernel's values. */
 #define PTSIM_MADV_DONTNEED   4
+#define PTSIM_MADV_FREE	      8	 /* lazy free: pages stay mapped, clean and old, until reclaim */
 #define PTSIM_MADV_HUGEPAGE   14 /* VM_HUGEPAGE: THPs allowed with thp.enabled=madvise */
 #define PTSIM_MADV_NOHUGEPAGE 15 /* VM_NOHUGEPAGE: no THP faults here */
 
@@ -228,7 +229,16 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  *          zap leaves empty, is freed too (fast path, or slow path after
  *          the gather's batch filled: vmstat pt_reclaim_*); a marker or any
  *          entry left keeps it, and PMD and upper tables always stay.
- *          Without pt_reclaim every table stays, as in kernels before 6.14.  In a shmem VMA
+ *          Without pt_reclaim every table stays, as in kernels before 6.14.
+ *          PTSIM_MADV_FREE (anonymous private VMAs only, -EINVAL
+ *          otherwise): madvise_free_pte_range() - every page stays mapped;
+ *          an anonymous folio mapped only here loses PG_dirty, its PTEs
+ *          (or PMD) are made clean and old (flushed), and it is marked
+ *          lazyfree (PG_swapbacked, PG_active and PG_referenced cleared,
+ *          vmstat pglazyfree), so that reclaim could drop it while it stays
+ *          clean; a large folio the range cuts is split first (skipped if
+ *          it cannot be); swap and hwpoison entries are cleared; no table
+ *          is freed.  In a shmem VMA
  *          registered for uffd-wp, a write-protected PTE leaves a uffd-wp
  *          marker; on anonymous memory uffd-wp markers go.
  *          PTSIM_MADV_HUGEPAGE / PTSIM_MADV_NOHUGEPAGE: set VM_HUGEPAGE /

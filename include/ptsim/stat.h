@@ -56,7 +56,8 @@ extern "C" {
 	  "emptied PTE tables freed on the slow path (every entry rechecked, try_to_free_pte())")  \
 	X(PT_RECLAIM_KEPT, pt_reclaim_kept,                                                        \
 	  "candidates kept: the zap left an entry (a marker, a skipped entry)")                    \
-	X(PT_RECLAIM_BYTES, pt_reclaim_bytes, "bytes of PTE tables freed by pt_reclaim")
+	X(PT_RECLAIM_BYTES, pt_reclaim_bytes, "bytes of PTE tables freed by pt_reclaim")           \
+	X(PGLAZYFREE, pglazyfree, "pages MADV_FREE marked lazyfree (folio_mark_lazyfree())")
 
 enum ptsim_vm_event {
 #define PTSIM__VM_EVENT_ENUM(e, name, text) PTSIM_VM_##e,

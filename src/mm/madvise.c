@@ -71,6 +71,169 @@ static int madvise_hugepage(struct ptsim_mm_state *st, uint64_t addr, uint64_t e
 	return 0;
 }
 
+/* --- MADV_FREE (madvise_free_single_vma(), madvise_free_pte_range()) ------------------ */
+
+struct lazyfree_ctx {
+	struct ptsim_mm_state *st;
+	struct ptsim_mmu_gather *tlb;
+	uint64_t start, end;
+	uint64_t skip_end; /* the rest of a large folio already handled as one batch */
+};
+
+/* folio_mapcount(): PTE mappings of a small folio, _large_mapcount of a large one. */
+static int64_t folio_mapcount(struct ptsim_mm_ctx *ctx, uint64_t head)
+{
+	if (ptsim__folio_nr_pages(ctx, head) == 1)
+		return (int64_t)ptsim__frame(ctx, head)->mapcount + 1;
+	return (int64_t)(int32_t)(uint32_t)ptsim__frame(ctx, head + 1)->mapping + 1;
+}
+
+/*
+ * folio_mark_lazyfree(): an anonymous, swap-backed folio moves to the file
+ * LRU as clean and cold - PG_swapbacked, PG_active and PG_referenced go
+ * (lru_lazyfree()) - so that reclaim may discard it while it stays clean.
+ */
+static void mark_lazyfree(struct ptsim_mm_ctx *ctx, uint64_t head)
+{
+	struct ptsim_mem *mem = ctx->mem;
+
+	if (!ptsim__folio_anon(ctx, head) ||
+	    !ptsim__page_test_flag(mem, head, PTSIM_PG_swapbacked) ||
+	    ptsim__page_test_flag(mem, head, PTSIM_PG_unevictable))
+		return;
+	ptsim__page_clear_flag(mem, head, PTSIM_PG_active);
+	ptsim__page_clear_flag(mem, head, PTSIM_PG_referenced);
+	ptsim__page_clear_flag(mem, head, PTSIM_PG_swapbacked);
+	ctx->host->vm_events[PTSIM_VM_PGLAZYFREE] += ptsim__folio_nr_pages(ctx, head);
+}
+
+/* clear_young_dirty_ptes() on one entry, flushed with the gather. */
+static void make_old_clean(struct lazyfree_ctx *c, const struct ptsim_slot *s, uint64_t addr)
+{
+	const struct ptsim_arch *a = c->st->ctx->arch;
+	uint64_t e = *s->p;
+
+	if (!a->ops->young(a, s->lvl, e) && !a->ops->dirty(a, s->lvl, e))
+		return;
+	ptsim__set_entry(c->st->pt, s, a->ops->mkold(a, s->lvl, a->ops->mkclean(a, s->lvl, e)));
+	ptsim__tlb_remove_tlb_entry(a, c->tlb, s->lvl, addr);
+}
+
+/*
+ * madvise_folio_pte_batch(): how many PTEs from @s (at @addr, mapping
+ * @pfn) map the following pages of the folio, within the range and table.
+ */
+static unsigned int folio_pte_batch(struct lazyfree_ctx *c, const struct ptsim_slot *s,
+				    uint64_t addr, uint64_t pfn, uint64_t head,
+				    unsigned int nr_pages)
+{
+	const struct ptsim_arch *a = c->st->ctx->arch;
+	unsigned int n = 1, room = a->ptrs[PTSIM_PTE] - s->idx;
+	uint64_t left = (c->end - addr) >> a->page_shift;
+
+	while (n < room && n < left && pfn + n < head + nr_pages) {
+		uint64_t e = s->p[n];
+
+		if (!a->ops->present(a, PTSIM_PTE, e) || a->ops->pfn(a, PTSIM_PTE, e) != pfn + n)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static int lazyfree_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint64_t addr,
+		       uint64_t next)
+{
+	struct lazyfree_ctx *c = v->priv;
+	struct ptsim_mm_state *st = c->st;
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t e = *s->p, pfn, head;
+	unsigned int nr = 1, nr_pages;
+
+	(void)what;
+	if (s->lvl != PTSIM_PTE && s->lvl != PTSIM_PMD)
+		return 0;
+	if (s->lvl == PTSIM_PMD && !(a->leaf_ok[PTSIM_PMD] && a->ops->leaf(a, PTSIM_PMD, e)))
+		return 0; /* a table: its PTEs come next */
+	if (s->lvl == PTSIM_PTE && addr < c->skip_end)
+		return 0;
+	if (!a->ops->present(a, s->lvl, e)) {
+		/* Swap entries are dropped rather than read back; so are hwpoison ones. */
+		if (s->lvl == PTSIM_PTE && a->ops->swp(a, PTSIM_PTE, e)) {
+			enum ptsim_softleaf_type t =
+				ptsim__swp_code_type(a, a->ops->swp_type(a, PTSIM_PTE, e));
+
+			if (t == PTSIM_SOFTLEAF_SWAP || t == PTSIM_SOFTLEAF_HWPOISON)
+				ptsim__get_and_clear(st->pt, s);
+			else if (t == PTSIM_SOFTLEAF_MARKER &&
+				 (a->ops->swp_offset(a, PTSIM_PTE, e) & PTSIM_PTE_MARKER_POISONED))
+				ptsim__get_and_clear(st->pt, s);
+		}
+		return 0;
+	}
+	if (!ptsim__vm_normal_page(ctx, s->lvl, e, &pfn))
+		return 0; /* the zero page, the huge zero folio */
+	head = ptsim__folio_head(ctx->mem, pfn);
+	nr_pages = ptsim__folio_nr_pages(ctx, head);
+	if (s->lvl == PTSIM_PMD) {
+		/* madvise_free_huge_pmd() */
+		if (ptsim__frame(ctx, head + 1)->mapping >> 32 != 0)
+			return 0; /* mapped whole elsewhere too: leave it */
+		if (addr != (addr & ~((1ull << a->shift[PTSIM_PMD]) - 1)) ||
+		    next - addr != 1ull << a->shift[PTSIM_PMD]) {
+			/* Part of it: split the folio, then its PTEs are seen one by one. */
+			(void)ptsim__split_huge_page(ctx, pfn, 0); /* pinned: stays whole */
+			return 0;
+		}
+		ptsim__page_clear_flag(ctx->mem, head, PTSIM_PG_dirty);
+		make_old_clean(c, s, addr);
+		mark_lazyfree(ctx, head);
+		return 0;
+	}
+	if (nr_pages > 1) {
+		nr = folio_pte_batch(c, s, addr, pfn, head, nr_pages);
+		if (pfn != head || nr < nr_pages) {
+			/* Not all of it here: split it if it is ours alone, else leave it. */
+			if (folio_mapcount(ctx, head) > nr_pages ||
+			    ptsim__split_huge_page(ctx, pfn, 0))
+				return 0;
+			return PTSIM_VISIT_AGAIN; /* a small page now */
+		}
+	}
+	if (ptsim__page_test_flag(ctx->mem, head, PTSIM_PG_dirty)) {
+		/* Fully mapped here; exclusive iff each page is mapped once. */
+		if (folio_mapcount(ctx, head) != nr_pages)
+			return 0;
+		ptsim__page_clear_flag(ctx->mem, head, PTSIM_PG_dirty);
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		struct ptsim_slot si = *s;
+
+		si.idx = s->idx + i;
+		si.p = s->p + i;
+		si.addr = addr + ((uint64_t)i << a->page_shift);
+		make_old_clean(c, &si, si.addr);
+	}
+	c->skip_end = addr + ((uint64_t)nr << a->page_shift);
+	mark_lazyfree(ctx, head);
+	return 0;
+}
+
+static void madvise_free_vma(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t start,
+			     uint64_t end)
+{
+	struct ptsim_mmu_gather tlb;
+	struct lazyfree_ctx c = {.st = st, .tlb = &tlb, .start = start, .end = end};
+	struct ptsim_visitor v = {
+		.pt = st->pt, .fn = lazyfree_fn, .priv = &c, .flags = PTSIM_VISIT_ALL};
+
+	(void)vma;
+	ptsim__tlb_gather(st, &tlb, false);
+	(void)ptsim__visit(&v, start, end);
+	ptsim__tlb_finish(st, &tlb);
+}
+
 static void free_msgs(struct ptsim_mm_state *st, struct ptsim_uffd_node *n)
 {
 	while (n) {
@@ -91,21 +254,29 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 	bool hole = false;
 	int err;
 
-	if (advice != PTSIM_MADV_DONTNEED && advice != PTSIM_MADV_HUGEPAGE &&
-	    advice != PTSIM_MADV_NOHUGEPAGE)
+	if (advice != PTSIM_MADV_DONTNEED && advice != PTSIM_MADV_FREE &&
+	    advice != PTSIM_MADV_HUGEPAGE && advice != PTSIM_MADV_NOHUGEPAGE)
 		return ptsim__seterr(ctx->host, -EINVAL, "madvise: unknown advice %d", advice);
 	err = ptsim__vma_check_range(st, "madvise", addr, len, &end);
 	if (err)
 		return err;
-	if (advice != PTSIM_MADV_DONTNEED)
+	if (advice == PTSIM_MADV_HUGEPAGE || advice == PTSIM_MADV_NOHUGEPAGE)
 		return madvise_hugepage(st, addr, end, advice);
 	for (vma = ptsim__find_vma(&st->vmas, addr); vma && vma->vm_start < end;
-	     vma = ptsim__vma_next(vma))
+	     vma = ptsim__vma_next(vma)) {
 		if (vma->vm_flags & (PTSIM_VM_LOCKED | PTSIM_VM_PFNMAP | PTSIM_VM_HUGETLB))
 			return ptsim__seterr(ctx->host, -EINVAL,
-					     "madvise: DONTNEED on a locked, PFN-mapped or "
+					     "madvise: %s on a locked, PFN-mapped or "
 					     "hugetlb VMA at 0x%llx",
+					     advice == PTSIM_MADV_FREE ? "FREE" : "DONTNEED",
 					     (unsigned long long)vma->vm_start);
+		/* madvise_free_single_vma(): "MADV_FREE works for only anon vma". */
+		if (advice == PTSIM_MADV_FREE && vma->vm_file)
+			return ptsim__seterr(ctx->host, -EINVAL,
+					     "madvise: FREE on a file or shared VMA at 0x%llx "
+					     "(anonymous private memory only)",
+					     (unsigned long long)vma->vm_start);
+	}
 	/* userfaultfd_remove(): one event per registered VMA, allocated first. */
 	if (st->uffd.features & PTSIM_UFFD_FEATURE_EVENT_REMOVE) {
 		for (vma = ptsim__find_vma(&st->vmas, addr); vma && vma->vm_start < end;
@@ -132,6 +303,14 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 		uint64_t e = vma->vm_end < end ? vma->vm_end : end;
 		const char *op;
 
+		if (advice == PTSIM_MADV_FREE) {
+			op = ptsim__tlb_set_op(ctx->tlbs, "madvise");
+			hole |= s > pos;
+			madvise_free_vma(st, vma, s, e);
+			ptsim__tlb_restore_op(ctx->tlbs, op);
+			pos = e;
+			continue;
+		}
 		if (msgs && (vma->vm_flags &
 			     (PTSIM_VM_UFFD_MISSING | PTSIM_VM_UFFD_WP | PTSIM_VM_UFFD_MINOR))) {
 			struct ptsim_uffd_node *n = msgs;

@@ -416,6 +416,7 @@ static const struct {
 	int advice;
 } madv_names[] = {
 	{"dontneed", PTSIM_MADV_DONTNEED},
+	{"free", PTSIM_MADV_FREE},
 	{"hugepage", PTSIM_MADV_HUGEPAGE},
 	{"nohugepage", PTSIM_MADV_NOHUGEPAGE},
 };
@@ -426,7 +427,7 @@ static int cmd_madvise(struct pts_runner *r, struct pts_args *a)
 	size_t i;
 	int err;
 
-	ARGC_BETWEEN(r, a, 4, 4, "madvise ADDR LEN dontneed|hugepage|nohugepage");
+	ARGC_BETWEEN(r, a, 4, 4, "madvise ADDR LEN dontneed|free|hugepage|nohugepage");
 	for (i = 0; i < (sizeof(madv_names) / sizeof(madv_names[0])) &&
 		    strcmp(a->argv[3], madv_names[i].name);
 	     i++)
@@ -1571,8 +1572,9 @@ const struct pts_cmd pts__cmds[] = {
 	 "map memory; NAME gets the address", cmd_mmap, M, MM},
 	{"munmap", "munmap ADDR LEN", "unmap (split VMAs, zap, free tables)", cmd_munmap, M, MM},
 	{"mprotect", "mprotect ADDR LEN PROT", "change protection", cmd_mprotect, M, MM},
-	{"madvise", "madvise ADDR LEN dontneed|hugepage|nohugepage",
-	 "zap a range keeping the VMAs, or set VM_HUGEPAGE / VM_NOHUGEPAGE", cmd_madvise, M, MM},
+	{"madvise", "madvise ADDR LEN dontneed|free|hugepage|nohugepage",
+	 "zap a range keeping the VMAs, lazy-free it, or set VM_HUGEPAGE / VM_NOHUGEPAGE",
+	 cmd_madvise, M, MM},
 	{"split_huge_pmd", "split_huge_pmd ADDR [nobbm]",
 	 "map the THP at ADDR with PTEs (nobbm: skip pmdp_invalidate, a break-before-make bug)",
 	 cmd_split_huge_pmd, M, MM},
