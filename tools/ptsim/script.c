@@ -60,6 +60,7 @@ static const struct {
 	{"EFAULT", EFAULT}, {"EBUSY", EBUSY},	  {"EEXIST", EEXIST},
 	{"EINVAL", EINVAL}, {"ENOSPC", ENOSPC},	  {"ERANGE", ERANGE},
 	{"ELOOP", ELOOP},   {"EUCLEAN", EUCLEAN}, {"EOVERFLOW", EOVERFLOW},
+	{"ESTALE", ESTALE}, {"ESRCH", ESRCH},
 };
 
 int pts__errno_value(const char *name)
@@ -373,6 +374,9 @@ void pts_release_all(struct pts_runner *r)
 {
 	if (!r)
 		return;
+	for (unsigned int i = 0; i < r->nr_walkers; i++)
+		ptsim_lockless_end(r->walkers[i].w);
+	r->nr_walkers = 0;
 	for (unsigned int i = r->nr_mms; i-- > 0;)
 		ptsim_mm_destroy(r->mms[i].mm);
 	r->nr_mms = 0;

@@ -482,6 +482,96 @@ static int cmd_split_huge_page(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* The walker called @name, or NULL (with the error recorded) if there is none. */
+static int walker_find(struct pts_runner *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_walkers; i++)
+		if (!strcmp(r->walkers[i].name, name))
+			return (int)i;
+	return pts__fail(r, -ENOENT, "lockless: no walker \"%s\" (lockless begin NAME ADDR)", name);
+}
+
+/*
+ * lockless begin NAME ADDR | step NAME [all] | recheck NAME | write NAME ENTRY |
+ * end NAME: a lockless (GUP-fast style) walk, one level per step.
+ */
+static int cmd_lockless(struct pts_runner *r, struct pts_args *a)
+{
+	const char *usage = "lockless begin NAME ADDR | step NAME [all] | recheck NAME | "
+			    "write NAME ENTRY | end NAME";
+	const char *op = a->argc > 1 ? a->argv[1] : "";
+	struct ptsim_lockless_step st;
+	uint64_t v;
+	int i, err;
+
+	ARGC_BETWEEN(r, a, 3, 4, usage);
+	if (!strcmp(op, "begin")) {
+		struct ptsim_lockless *w;
+
+		ARGC_BETWEEN(r, a, 4, 4, usage);
+		if (strlen(a->argv[2]) >= PTS_NAME_MAX)
+			return pts__fail(r, -EINVAL, "lockless: name \"%s\" is too long",
+					 a->argv[2]);
+		for (unsigned int k = 0; k < r->nr_walkers; k++)
+			if (!strcmp(r->walkers[k].name, a->argv[2]))
+				return pts__fail(r, -EEXIST, "lockless: walker \"%s\" exists",
+						 a->argv[2]);
+		if (r->nr_walkers == PTS_MAX_WALKERS)
+			return pts__fail(r, -ENOSPC, "lockless: at most %d walkers at once",
+					 PTS_MAX_WALKERS);
+		err = pts__value(r, a->argv[3], &v);
+		if (err)
+			return err;
+		err = ptsim_lockless_begin(pts__mm(r), v, &w);
+		if (err)
+			return pts__fail_call(r, err, "lockless begin");
+		snprintf(r->walkers[r->nr_walkers].name, PTS_NAME_MAX, "%s", a->argv[2]);
+		r->walkers[r->nr_walkers++].w = w;
+		return 0;
+	}
+	i = walker_find(r, a->argv[2]);
+	if (i < 0)
+		return i;
+	if (!strcmp(op, "step")) {
+		bool all = a->argc == 4;
+
+		if (all && strcmp(a->argv[3], "all"))
+			return pts__fail(r, -EINVAL, "lockless step: unknown option \"%s\" (all)",
+					 a->argv[3]);
+		do {
+			err = ptsim_lockless_step(r->walkers[i].w, &st);
+			if (err < 0)
+				return pts__fail_call(r, err, "lockless step");
+			if (pts__show_results(r))
+				fprintf(r->out,
+					"  %s entry 0x%016llx (table pfn 0x%llx, index %u)\n",
+					ptsim_arch_level_name(ptsim_machine_arch(r->m), st.level),
+					(unsigned long long)st.entry,
+					(unsigned long long)st.table_pfn, st.index);
+		} while (all && err == 1);
+		return 0;
+	}
+	if (!strcmp(op, "recheck")) {
+		ARGC_BETWEEN(r, a, 3, 3, usage);
+		err = ptsim_lockless_recheck(r->walkers[i].w);
+		return err ? pts__fail_call(r, err, "lockless recheck") : 0;
+	}
+	if (!strcmp(op, "write")) {
+		ARGC_BETWEEN(r, a, 4, 4, usage);
+		err = pts__value(r, a->argv[3], &v);
+		if (!err && (err = ptsim_lockless_write(r->walkers[i].w, v)))
+			return pts__fail_call(r, err, "lockless write");
+		return err;
+	}
+	if (!strcmp(op, "end")) {
+		ARGC_BETWEEN(r, a, 3, 3, usage);
+		ptsim_lockless_end(r->walkers[i].w);
+		r->walkers[i] = r->walkers[--r->nr_walkers];
+		return 0;
+	}
+	return pts__fail(r, -EINVAL, "lockless: unknown operation \"%s\" (usage: %s)", op, usage);
+}
+
 /* pin ADDR / unpin ADDR: pin_user_pages() on the page mapped at ADDR, and its release. */
 static int cmd_pin(struct pts_runner *r, struct pts_args *a)
 {
@@ -870,7 +960,14 @@ static int cmd_check(struct pts_runner *r, struct pts_args *a)
 	struct ptsim_check_report *rep;
 	int n;
 
-	ARGC_BETWEEN(r, a, 1, 1, "check");
+	ARGC_BETWEEN(r, a, 1, 2, "check [clear]");
+	if (a->argc == 2) {
+		if (strcmp(a->argv[1], "clear"))
+			return pts__fail(r, -EINVAL, "check: unknown option \"%s\" (clear)",
+					 a->argv[1]);
+		ptsim_violations_clear(r->m); /* the violations were seen: forget them */
+		return 0;
+	}
 	n = pts__check(r, &rep);
 	if (n < 0)
 		return n;
@@ -1584,6 +1681,10 @@ const struct pts_cmd pts__cmds[] = {
 	{"pin", "pin ADDR", "pin the page mapped at ADDR (pin_user_pages, FOLL_PIN)", cmd_pin, M,
 	 MM},
 	{"unpin", "unpin ADDR", "drop a pin of the page mapped at ADDR", cmd_pin, M, MM},
+	{"lockless", "lockless begin|step|recheck|write|end NAME [ADDR|all|ENTRY]",
+	 "a lockless (GUP-fast) walk: one level per step, a pmd_same() recheck, a write through "
+	 "its table pointer",
+	 cmd_lockless, M, MM},
 	{"fork", "fork CHILD", "copy the current address space (COW)", cmd_fork, M, MM},
 	{"read", "read ADDR [LEN]", "read each page of the range from the current CPU", cmd_access,
 	 M, MM},
@@ -1595,7 +1696,9 @@ const struct pts_cmd pts__cmds[] = {
 	{"vmas", "vmas", "the VMAs, as /proc/PID/maps shows them", cmd_vmas, M, MM},
 	{"stats", "stats [NAME...]",
 	 "every statistic as one JSON object, or the named ones on one line", cmd_stats, M, NO},
-	{"check", "check", "run the invariant checker and print its report", cmd_check, M, NO},
+	{"check", "check [clear]",
+	 "run the invariant checker and print its report, or forget the recorded violations",
+	 cmd_check, M, NO},
 	{"dot", "dot FILE.dot|.svg|.png [ADDR LEN]", "Graphviz picture of the page-table tree",
 	 cmd_dot, M, MM},
 	{"flush", "flush page A | range A LEN [LEVEL] | pgtable A LEN | mm | all",

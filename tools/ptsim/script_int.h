@@ -12,9 +12,10 @@
 
 #include "script.h"
 
-#define PTS_NAME_MAX 32			 /* longest name of an address space, file or variable */
-#define PTS_MAX_ARGS 48			 /* words on one line */
-#define PTS_LINE_MAX PTS_SCRIPT_LINE_MAX /* longest line, with its NUL */
+#define PTS_MAX_WALKERS 8		    /* lockless walkers open at once */
+#define PTS_NAME_MAX	32		    /* longest name of an address space, file or variable */
+#define PTS_MAX_ARGS	48		    /* words on one line */
+#define PTS_LINE_MAX	PTS_SCRIPT_LINE_MAX /* longest line, with its NUL */
 
 struct pts_named_mm {
 	char name[PTS_NAME_MAX];
@@ -48,6 +49,13 @@ struct pts_runner {
 
 	struct pts_var *vars;
 	unsigned int nr_vars, cap_vars;
+
+	/* Lockless walkers (`lockless begin NAME ADDR`), ended with the address spaces. */
+	struct {
+		char name[PTS_NAME_MAX];
+		struct ptsim_lockless *w;
+	} walkers[PTS_MAX_WALKERS];
+	unsigned int nr_walkers;
 
 	/* The last access: what `expect signal/fault` look at. */
 	bool have_access;
