@@ -244,6 +244,56 @@ static void test_walker_lifetime(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+#define SWAPBACKED (1ull << PTSIM_PG_swapbacked)
+
+/* MADV_FREE: clean and old, lazyfree, swap dropped, shared folios, no table freed. */
+static void test_madv_free(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_softleaf sl = {.type = PTSIM_SOFTLEAF_SWAP, .swp_type = 0, .offset = 9};
+	struct ptsim_translation tr;
+	struct ptsim_file *f;
+	struct ptsim_mm *child;
+	uint64_t span, base, swp, pa, fva;
+
+	ptsim_test_env_init(&t, *state, NULL);
+	span = ptsim_arch_level_size(t.a, PTSIM_PMD);
+	base = setup(&t, 1, 4);
+	pa = mm_pte(t.mm, base).pa;
+	assert_true(mm_frame(t.m, pa >> ptsim_arch_page_shift(t.a)).folio_flags & SWAPBACKED);
+	assert_int_equal(ptsim_softleaf_mk(t.m, PTSIM_PTE, &sl, &swp), 0);
+	ptsim_test_install_pte(&t, base + 6 * t.psz, swp);
+	/* The whole span: every page stays, the swap entry goes, the table stays. */
+	assert_int_equal(ptsim_madvise(t.mm, base, span, PTSIM_MADV_FREE), 0);
+	tr = mm_pte(t.mm, base);
+	assert_u64_eq(tr.pa, pa);
+	assert_false(ptsim_ent_dirty(t.a, PTSIM_PTE, tr.entry));
+	assert_int_equal(ptsim_translate(t.mm, base + 6 * t.psz, &tr), -ENOENT);
+	assert_true(ptsim_ent_none(t.a, PTSIM_PTE, tr.entry));
+	assert_false(mm_frame(t.m, pa >> ptsim_arch_page_shift(t.a)).folio_flags & SWAPBACKED);
+	assert_u64_eq(ev(&t, PTSIM_VM_PGLAZYFREE), 4);
+	assert_u64_eq(ptsim_mm_nr_tables(t.mm, PTSIM_PTE), 1);
+	assert_u64_eq(mm_counters(t.mm).rss_anon, 4);
+	assert_machine_clean(t.m);
+	/* A write dirties it again; after fork the clean shared page is still freed lazily. */
+	mm_ok(t.mm, 0, base + t.psz, W);
+	assert_int_equal(ptsim_fork(t.mm, &child), 0);
+	assert_int_equal(ptsim_madvise(t.mm, base + t.psz, t.psz, PTSIM_MADV_FREE), 0);
+	assert_u64_eq(ev(&t, PTSIM_VM_PGLAZYFREE), 4); /* already lazyfree: not counted again */
+	ptsim_mm_destroy(child);
+	/* Not anonymous private memory: EINVAL, nothing changed. */
+	assert_int_equal(ptsim_memfd_create(t.m, t.psz, &f), 0);
+	fva = mm_map(t.mm, 0, t.psz, RW, PTSIM_MAP_SHARED, f, 0);
+	mm_ok(t.mm, 0, fva, W);
+	assert_int_equal(ptsim_madvise(t.mm, fva, t.psz, PTSIM_MADV_FREE), -EINVAL);
+	assert_true(ptsim_ent_dirty(t.a, PTSIM_PTE, mm_pte(t.mm, fva).entry));
+	ptsim_file_close(f);
+	assert_int_equal(ptsim_madvise(t.mm, base, t.psz, 3), -EINVAL);
+	assert_machine_clean(t.m);
+	assert_u64_eq(mm_nr_violations(t.m), 0);
+	mm_finish(&t);
+}
+
 static int op_begin(struct ptsim_test_env *t, void *arg)
 {
 	struct ptsim_lockless **w = arg;
@@ -298,6 +348,7 @@ int main(void)
 		cmocka_unit_test_prestate(test_walker_lifetime, (void *)"x86_64-4l"),
 		cmocka_unit_test_prestate(test_walker_lifetime, (void *)"arm64-64k-42"),
 		cmocka_unit_test_prestate(test_sweep, (void *)"x86_64-4l"),
+		PTSIM_ARCH_TESTS(test_madv_free),
 		cmocka_unit_test_prestate(test_knobs, (void *)"arm64-4k-48"),
 	};
 
