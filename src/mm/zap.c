@@ -267,14 +267,14 @@ void ptsim__zap_range(struct ptsim_mm_state *st, struct ptsim_mmu_gather *tlb,
 	struct zap_ctx z = {.st = st, .vma = vma, .tlb = tlb, .d = d, .start = start, .end = end};
 	struct ptsim_visitor v = {
 		.pt = st->pt, .fn = zap_fn, .priv = &z, .flags = PTSIM_VISIT_LEAF};
+	struct ptsim_zap_details no_reclaim = {.drop_markers = d->drop_markers};
 
 	if (start >= end)
 		return;
 	if (d->reclaim_pt) {
 		/* reclaim_pt_is_enabled(): only a zap of at least PMD_SIZE can free a table. */
 		if (end - start < 1ull << st->ctx->arch->shift[PTSIM_PMD])
-			z.d = d =
-				&(const struct ptsim_zap_details){.drop_markers = d->drop_markers};
+			z.d = &no_reclaim;
 		else
 			v.flags |= PTSIM_VISIT_TABLE_PRE | PTSIM_VISIT_TABLE_POST;
 		z.batch_max = gather_capacity(ptsim__page_size(st->ctx->arch));
