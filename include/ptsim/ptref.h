@@ -46,9 +46,9 @@ extern "C" {
 
 /* One address space's RFC view (ptsim_ptref_mm_info()). */
 struct ptsim_ptref_mm_info {
-	uint64_t pte_tables;   /* linked PTE tables (the kernel's nr_ptes, deposits excluded) */
-	uint64_t empty_tables; /* of them, mapped == 0 */
-	uint64_t zero_tables;  /* of them, zero == PTRS_PER_PTE */
+	uint64_t pte_tables;	    /* PTE tables, THP deposits included (the kernel's nr_ptes) */
+	uint64_t empty_tables;	    /* of them, mapped == 0 */
+	uint64_t zero_tables;	    /* of them, zero == PTRS_PER_PTE */
 	uint64_t reclaimable_bytes; /* mm->reclaimable_pt_bytes */
 	uint64_t rank;		    /* 1 = largest; 0 = not ranked (nothing reclaimable) */
 };
@@ -84,7 +84,7 @@ struct ptsim_ptref_rank_entry {
 /**
  * ptsim_ptref_mm_info() - an address space's RFC counters.
  * @mm: address space.
- * @out: receives its linked PTE tables, empty and zero tables, reclaimable
+ * @out: receives its PTE tables, its empty and zero tables, reclaimable
  *       bytes and place in the ranking.
  *
  * Return: 0; -EINVAL for a NULL argument; -EOPNOTSUPP with the knob off.
