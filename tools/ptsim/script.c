@@ -55,11 +55,12 @@ static const struct {
 	const char *name;
 	int err;
 } errno_names[] = {
-	{"EPERM", EPERM},   {"ENOENT", ENOENT},	  {"EIO", EIO},
-	{"ENXIO", ENXIO},   {"EAGAIN", EAGAIN},	  {"ENOMEM", ENOMEM},
-	{"EFAULT", EFAULT}, {"EBUSY", EBUSY},	  {"EEXIST", EEXIST},
-	{"EINVAL", EINVAL}, {"ENOSPC", ENOSPC},	  {"ERANGE", ERANGE},
-	{"ELOOP", ELOOP},   {"EUCLEAN", EUCLEAN}, {"EOVERFLOW", EOVERFLOW},
+	{"EPERM", EPERM},	    {"ENOENT", ENOENT},	  {"EIO", EIO},
+	{"ENXIO", ENXIO},	    {"EAGAIN", EAGAIN},	  {"ENOMEM", ENOMEM},
+	{"EFAULT", EFAULT},	    {"EBUSY", EBUSY},	  {"EEXIST", EEXIST},
+	{"EINVAL", EINVAL},	    {"ENOSPC", ENOSPC},	  {"ERANGE", ERANGE},
+	{"ELOOP", ELOOP},	    {"EUCLEAN", EUCLEAN}, {"EOVERFLOW", EOVERFLOW},
+	{"EOPNOTSUPP", EOPNOTSUPP},
 };
 
 int pts__errno_value(const char *name)
