@@ -193,6 +193,61 @@ static void test_thp_zero_split(void **state)
 	ptsim_test_env_fini(&e.t);
 }
 
+/*
+ * The bulk writers outside VMAs: ptsim_map()'s fill, ptsim_split_leaf()'s
+ * table fill, ptsim_collapse_leaf() (with and without break-before-make) and
+ * ptsim_unmap(); and a raw mapping of the zero page.
+ */
+static void test_raw_bulk(void **state)
+{
+	struct env e;
+	uint64_t pmd = 0, order = 0, pfn, va = 0x80000000ull;
+	uint64_t prot;
+
+	setup(&e, *state, NULL);
+	pmd = ptsim_arch_level_size(e.t.a, PTSIM_PMD);
+	prot = ptsim_pgprot(e.t.a, PTSIM_PROT_READ, 0);
+	if (pmd != e.span || !ptsim_arch_leaf_ok(e.t.a, PTSIM_PMD)) {
+		ptsim_test_env_fini(&e.t);
+		skip();
+	}
+	while ((e.t.psz << order) < pmd)
+		order++;
+	assert_int_equal(ptsim_folio_alloc(e.t.m, (unsigned int)order, &pfn), 0);
+	/* Small pages, then the zero page, in one table. */
+	assert_int_equal(ptsim_map(e.t.mm, va, 4 * e.t.psz, pfn, e.t.psz, prot, 0), 0);
+	assert_int_equal(ptsim_map(e.t.mm, va + 8 * e.t.psz, e.t.psz, ptsim_zero_pfn(e.t.m),
+				   e.t.psz, prot, 0),
+			 0);
+	assert_int_equal(table(e.t.mm, va).mapped, 5);
+	assert_int_equal(table(e.t.mm, va).zero, 1);
+	assert_machine_clean(e.t.m);
+	assert_true(ptsim_unmap(e.t.mm, va, 9 * e.t.psz, 0) == 5);
+	assert_true(table(e.t.mm, va).empty);
+	assert_int_equal(info(e.t.mm).empty_tables, 1);
+	assert_machine_clean(e.t.m);
+	assert_true(ptsim_unmap(e.t.mm, va, e.span, PTSIM_UNMAP_FREE_TABLES) >= 0);
+	assert_int_equal(info(e.t.mm).empty_tables, 0);
+	/* A PMD leaf split into a full table, collapsed back, twice. */
+	assert_int_equal(ptsim_map(e.t.mm, va, pmd, pfn, pmd, prot, 0), 0);
+	for (unsigned int flags = 0; flags <= PTSIM_SPLIT_NO_BBM; flags += PTSIM_SPLIT_NO_BBM) {
+		assert_int_equal(ptsim_split_leaf(e.t.mm, va, PTSIM_PMD, 0), 0);
+		assert_int_equal(table(e.t.mm, va).mapped, e.ptrs);
+		assert_int_equal(table(e.t.mm, va).zero, 0);
+		assert_int_equal(info(e.t.mm).reclaimable_bytes, 0);
+		assert_machine_clean(e.t.m);
+		assert_int_equal(ptsim_collapse_leaf(e.t.mm, va, PTSIM_PMD, flags), 0);
+		assert_int_equal(info(e.t.mm).pte_tables, 0);
+		ptsim_violations_clear(e.t.m); /* NO_BBM on arm64 is reported, on purpose */
+		assert_machine_clean(e.t.m);
+	}
+	assert_true(ptsim_unmap(e.t.mm, va, pmd, PTSIM_UNMAP_FREE_TABLES) > 0);
+	assert_int_equal(ptsim_flush_tlb_mm(e.t.mm), 0);
+	assert_int_equal(ptsim_folio_put(e.t.m, pfn), 0);
+	assert_machine_clean(e.t.m);
+	ptsim_test_env_fini(&e.t);
+}
+
 /* Switching the knob on at runtime recounts what was written while it was off. */
 static void test_knob_runtime(void **state)
 {
@@ -434,6 +489,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_knob_runtime), PTSIM_ARCH_TESTS(test_reclaim),
 		PTSIM_ARCH_TESTS(test_rank),	     PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_alloc_sweep),  PTSIM_ARCH_TESTS(test_check_corrupt),
+		PTSIM_ARCH_TESTS(test_raw_bulk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -736,7 +736,8 @@ static const char expect_help[] =
 	"expect error ERRNO COMMAND ...     the command must fail with ERRNO\n"
 	"expect pagemap ADDR == WORD | [!]FLAG... [pfn V]\n"
 	"expect vma ADDR PERMS [START END] | none\n"
-	"expect uffd ADDR read|write [wp] | fork CHILD | none\n";
+	"expect uffd ADDR read|write [wp] | fork CHILD | none\n"
+	"expect ptref NAME OP VALUE         an RFC counter (pt_reclaim.rfc, see `help ptref`)\n";
 
 void pts_help(FILE *f, const char *cmd)
 {

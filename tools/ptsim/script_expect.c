@@ -19,6 +19,7 @@
  *   expect pagemap ADDR == WORD | [!]FLAG... [pfn V]
  *   expect vma ADDR PERMS [START END] | none
  *   expect uffd ADDR read|write [wp] | fork CHILD | none
+ *   expect ptref NAME OP VALUE
  */
 #include <errno.h>
 #include <stdlib.h>
