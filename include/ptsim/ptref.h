@@ -145,7 +145,9 @@ PTSIM_API PTSIM_MUST_CHECK long ptsim_ptref_rank(const struct ptsim_machine *m,
  *
  * Return: bytes freed (>= 0); -EINVAL for a NULL @mm or a negative @target;
  * -ERANGE for a @target larger than the PTE tables an address space can
- * hold; -EOPNOTSUPP with the knob off.  Nothing changes on error.
+ * hold; -EBUSY while a ptsim_pgslot_modify_prot_start() of @mm awaits its
+ * commit (it holds a PTE lock the write lock waits for); -EOPNOTSUPP with
+ * the knob off.  Nothing changes on error.
  */
 PTSIM_API PTSIM_MUST_CHECK long ptsim_ptref_reclaim_mm(struct ptsim_mm *mm, int64_t target);
 
@@ -158,7 +160,8 @@ PTSIM_API PTSIM_MUST_CHECK long ptsim_ptref_reclaim_mm(struct ptsim_mm *mm, int6
  * (ptsim_ptref_reclaim_mm()) until @target is met, then the next largest,
  * and so on - the RFC's reclaim-path use ("before waking up the OOM
  * killer").  The target is met at table granularity: the last address
- * space may keep some of its reclaimable tables.
+ * space may keep some of its reclaimable tables.  An address space in the
+ * middle of a ptsim_pgslot_modify_prot_start() is passed over.
  *
  * Return: bytes freed (>= 0, less than @target when not enough was
  * reclaimable); -EINVAL for a NULL @m or a negative @target; -ERANGE for a

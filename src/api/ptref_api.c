@@ -204,6 +204,12 @@ long ptsim_ptref_reclaim_mm(struct ptsim_mm *mm, int64_t target)
 	err = reclaim_check(mm->m, "ptref_reclaim_mm", target, mm_limit(mm->m->arch));
 	if (err)
 		return err;
+	/* A protection change between start and commit holds its PTE lock: the write lock waits. */
+	if (mm->nr_prot_pending)
+		return ptsim__seterr(&mm->m->host, -EBUSY,
+				     "ptref_reclaim_mm: %u protection change%s in progress "
+				     "(ptsim_pgslot_modify_prot_start() without its commit)",
+				     mm->nr_prot_pending, mm->nr_prot_pending == 1 ? "" : "s");
 	return (long)ptsim__ptref_reclaim_mm(&mm->vm, (uint64_t)target);
 }
 
@@ -224,14 +230,19 @@ long ptsim_ptref_reclaim(struct ptsim_machine *m, int64_t target)
 	pa = &m->ptalloc;
 	pt = ptsim__ptref_first(pa);
 	while (pt && (!target || freed < (uint64_t)target)) {
-		uint64_t got = ptsim__ptref_reclaim_mm(&mm_of(pt)->vm,
-						       target ? (uint64_t)target - freed : 0);
+		/* An address space in the middle of a protection change is passed over (trylock).
+		 */
+		uint64_t got =
+			mm_of(pt)->nr_prot_pending
+				? 0
+				: ptsim__ptref_reclaim_mm(&mm_of(pt)->vm,
+							  target ? (uint64_t)target - freed : 0);
 
 		freed += got;
 		/*
 		 * Largest first again (the one reclaimed fell in the ranking); an
-		 * address space that gave nothing (only uffd-wp zero tables left)
-		 * is passed over.
+		 * address space that gave nothing (only uffd-wp zero tables left,
+		 * or busy) is passed over.
 		 */
 		pt = got ? ptsim__ptref_first(pa) : ptsim__ptref_next(pa, pt);
 	}

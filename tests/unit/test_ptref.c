@@ -248,6 +248,33 @@ static void test_raw_bulk(void **state)
 	ptsim_test_env_fini(&e.t);
 }
 
+/* A protection change between start and commit holds its PTE lock: reclaim waits. */
+static void test_busy(void **state)
+{
+	struct env e;
+	struct ptsim_pgslot slot;
+	ptsim_ent_t old;
+	uint64_t va;
+
+	setup(&e, *state, NULL);
+	va = map_spans(&e, e.t.mm, 2);
+	read_all(&e, e.t.mm, va, e.span);
+	touch(&e, e.t.mm, va + e.span, PTSIM_ACCESS_READ);
+	assert_int_equal(ptsim_pgslot_lookup(e.t.mm, va + e.span, PTSIM_PTE, 0, &slot), 0);
+	assert_int_equal(ptsim_pgslot_modify_prot_start(e.t.mm, &slot, &old), 0);
+	/* The cleared entry leaves its table empty for now. */
+	assert_int_equal(info(e.t.mm).empty_tables, 1);
+	assert_int_equal(ptsim_ptref_reclaim_mm(e.t.mm, 0), -EBUSY);
+	assert_non_null(strstr(ptsim_errmsg(e.t.m), "in progress"));
+	assert_int_equal(ptsim_ptref_reclaim(e.t.m, 0), 0);
+	assert_int_equal(info(e.t.mm).reclaimable_bytes, 2 * e.tbytes);
+	assert_int_equal(ptsim_pgslot_modify_prot_commit(e.t.mm, &slot, old, old), 0);
+	assert_int_equal(info(e.t.mm).empty_tables, 0);
+	assert_int_equal(ptsim_ptref_reclaim(e.t.m, 0), (long)e.tbytes);
+	assert_machine_clean(e.t.m);
+	ptsim_test_env_fini(&e.t);
+}
+
 /* Switching the knob on at runtime recounts what was written while it was off. */
 static void test_knob_runtime(void **state)
 {
@@ -489,7 +516,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_knob_runtime), PTSIM_ARCH_TESTS(test_reclaim),
 		PTSIM_ARCH_TESTS(test_rank),	     PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_alloc_sweep),  PTSIM_ARCH_TESTS(test_check_corrupt),
-		PTSIM_ARCH_TESTS(test_raw_bulk),
+		PTSIM_ARCH_TESTS(test_raw_bulk),     PTSIM_ARCH_TESTS(test_busy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
