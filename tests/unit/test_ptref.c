@@ -275,6 +275,28 @@ static void test_busy(void **state)
 	ptsim_test_env_fini(&e.t);
 }
 
+/* A non-present entry left behind (a poison marker) counts as mapped: the table stays. */
+static void test_marker_keeps(void **state)
+{
+	struct env e;
+	uint64_t va;
+
+	setup(&e, *state, NULL);
+	va = map_spans(&e, e.t.mm, 1);
+	touch(&e, e.t.mm, va, PTSIM_ACCESS_READ);
+	assert_int_equal(
+		ptsim_uffd_register(e.t.mm, va, e.span, PTSIM_UFFDIO_REGISTER_MODE_MISSING), 0);
+	assert_int_equal(ptsim_uffdio_poison(e.t.mm, va + e.t.psz, e.t.psz, 0), 0);
+	assert_int_equal(ptsim_madvise(e.t.mm, va, e.t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_int_equal(table(e.t.mm, va).mapped, 1);
+	assert_int_equal(table(e.t.mm, va).zero, 0);
+	assert_false(table(e.t.mm, va).empty);
+	assert_int_equal(info(e.t.mm).reclaimable_bytes, 0);
+	assert_int_equal(ptsim_ptref_reclaim_mm(e.t.mm, 0), 0);
+	assert_machine_clean(e.t.m);
+	ptsim_test_env_fini(&e.t);
+}
+
 /* Switching the knob on at runtime recounts what was written while it was off. */
 static void test_knob_runtime(void **state)
 {
@@ -517,6 +539,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_rank),	     PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_alloc_sweep),  PTSIM_ARCH_TESTS(test_check_corrupt),
 		PTSIM_ARCH_TESTS(test_raw_bulk),     PTSIM_ARCH_TESTS(test_busy),
+		PTSIM_ARCH_TESTS(test_marker_keeps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
