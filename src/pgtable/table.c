@@ -279,7 +279,6 @@ void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t pfn)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
-
 	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn);
 
 	ptsim__table_set_state(f, PTSIM_TABLE_LINKED);
