@@ -51,6 +51,13 @@
  *  MARKER          a uffd-wp PTE marker sits only in a VMA registered for
  *                  uffd-wp (unregister and fork without EVENT_FORK take
  *                  them away; a zap keeps them only there).
+ *  PTREF           EXPERIMENTAL (knob pt_reclaim.rfc, the 2022 RFC, never
+ *                  merged): each PTE table's pte_refcount word holds its
+ *                  mapped (non-none) and zero-page entry counts; each user
+ *                  address space's empty/zero table counts and reclaimable
+ *                  bytes equal its linked PTE tables'; the ranking holds
+ *                  exactly the address spaces with reclaimable bytes, in
+ *                  order.  With the knob off: no view, empty ranking.
  */
 #ifndef PTSIM_CHECK_H
 #define PTSIM_CHECK_H
@@ -78,7 +85,8 @@ extern "C" {
 	X(TLB_VIOLATION, "TLB discipline violated (freed while cached, or no break-before-make)")  \
 	X(MAPCOUNT, "mapcount, refcount or rss disagrees with the mappings in VMAs")               \
 	X(DEPOSIT, "deposited PTE table missing, extra, or malformed")                             \
-	X(MARKER, "uffd-wp PTE marker in a VMA not registered for uffd-wp")
+	X(MARKER, "uffd-wp PTE marker in a VMA not registered for uffd-wp")                        \
+	X(PTREF, "RFC pte_refcount, reclaimable bytes or ranking disagrees with the tables")
 
 enum ptsim_check_code {
 #define PTSIM__CHECK_ENUM(name, text) PTSIM_CHK_##name,

@@ -161,6 +161,14 @@ struct ptsim_config {
 	 * writable: the write loops.  Off by default.
 	 */
 	bool compat_uffd_wp_2018;
+	/*
+	 * pt_reclaim_rfc: EXPERIMENTAL, never merged - the 2022 RFC "Try to
+	 * free empty and zero user PTE page table pages": per-PTE-table
+	 * mapped/zero-page counters, per-mm reclaimable bytes, a ranking of
+	 * address spaces and the reclaim calls of ptsim/ptref.h.  May change at
+	 * runtime; switching it on recounts every PTE table.  Off by default.
+	 */
+	bool pt_reclaim_rfc;
 };
 
 /**

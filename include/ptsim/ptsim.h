@@ -12,6 +12,7 @@
 #include "ptsim/mm.h"
 #include "ptsim/mem.h"
 #include "ptsim/pgtable.h"
+#include "ptsim/ptref.h"
 #include "ptsim/softleaf.h"
 #include "ptsim/stat.h"
 #include "ptsim/thp.h"

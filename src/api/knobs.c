@@ -118,6 +118,10 @@ static const struct knob knobs[] = {
 	     "uffd write-protect as posted in 2018: no uffd-wp bit, any read-only PTE of a WP VMA "
 	     "traps, unprotect makes only dirty PTEs writable (the fault loop of the THP-split "
 	     "thread)"),
+	KNOB("pt_reclaim.rfc", K_BOOL, "bool", pt_reclaim_rfc, "off", "on|off", true,
+	     "experimental: the 2022 RFC, never merged - per-PTE-table mapped/zero-page counters, "
+	     "reclaimable bytes per mm, a ranking and reclaim of empty and zero-page PTE tables "
+	     "(ptsim/ptref.h); switching it on recounts every PTE table"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

@@ -235,6 +235,7 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->ptalloc.entry_hook_quiet = tlb_entry_hook_quiet;
 	m->ptalloc.entry_hook_ctx = &m->tlbs;
 	m->next_asid = 1;
+	ptsim__ptref_switch(m); /* no table yet: only the flag */
 	/* Creation is over: an armed point beyond it never fires. */
 	m->host.fail_nth = 0;
 	m->host.fault_calls = 0;
@@ -290,6 +291,7 @@ void ptsim__machine_knobs_changed(struct ptsim_machine *m)
 	m->mmctx.mmu.hw_af = m->cfg.mmu_hw_af;
 	m->mmctx.mmu.hw_dbm = m->cfg.mmu_hw_dbm;
 	m->host.bytes_limit = m->cfg.host_limit;
+	ptsim__ptref_switch(m);
 }
 
 void ptsim_machine_destroy(struct ptsim_machine *m)

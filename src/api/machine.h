@@ -65,6 +65,12 @@ struct ptsim_mm {
 void ptsim__config_arch_defaults(struct ptsim_config *c);
 /* machine.c: whether @a is one of the registry's configurations (not just any pointer). */
 bool ptsim__arch_registered(const struct ptsim_arch *a);
+/*
+ * ptref_api.c: follow knob pt_reclaim.rfc - on: recount every PTE table and
+ * rebuild each address space's view and the ranking; off: drop them.  No-op
+ * before the table allocator exists, or when the knob did not change.
+ */
+void ptsim__ptref_switch(struct ptsim_machine *m);
 /* machine.c: refresh what follows the knobs after a change. */
 void ptsim__machine_knobs_changed(struct ptsim_machine *m);
 

@@ -607,6 +607,8 @@ int ptsim_collapse_leaf(struct ptsim_mm *mm, uint64_t addr, enum ptsim_level lev
 		/* The leaf over the live table entry, then flush and free. */
 		ptsim__set_entry(&mm->pt, &s, huge);
 		ptsim__pt_account(&mm->pt, ptsim__child_level(a, s.lvl), -1);
+		if (m->ptalloc.ptref_on && ptsim__child_level(a, s.lvl) == PTSIM_PTE)
+			ptsim__ptref_link(&mm->pt, ptsim__table_frame(&m->ptalloc, tpfn), -1);
 		ptsim__table_set_state(ptsim__table_frame(&m->ptalloc, tpfn), 0);
 	} else {
 		(void)ptsim__table_detach(&mm->pt, &s);

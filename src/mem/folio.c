@@ -270,6 +270,9 @@ static uint64_t own_flags(struct ptsim_mem *mem, uint64_t pfn, const struct ptsi
 
 	if (ptsim__frame_tail(f) && (f->head >> 1) + 1 == pfn)
 		fl &= ~FOLIO_ORDER_MASK;
+	/* A page table's high half is the RFC's pte_refcount (src/pgtable), not PG_* bits. */
+	if (ptsim__frame_type(f) == PTSIM_PGTY_table)
+		fl &= 0xffffffffull;
 	(void)mem;
 	return fl;
 }

@@ -5,7 +5,9 @@
  * struct ptsim_frame is the model's struct page: 64 bytes, laid out like the
  * kernel's (include/linux/mm_types.h):
  *
- *   word 0  flags           PG_* bits
+ *   word 0  flags           PG_* bits; a PTE table page keeps the 2022 RFC's
+ *                           pte_refcount in bits 32-63 instead (src/pgtable,
+ *                           knob pt_reclaim.rfc, experimental)
  *   word 1  head            tail page: (head_pfn << 1) | 1
  *                           otherwise 0
  *   word 2  link            hugetlb pool page on its free list, table page

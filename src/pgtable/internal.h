@@ -105,6 +105,17 @@ struct ptsim_ptalloc {
 	unsigned int nr_lockless;
 	struct ptsim_lockless_walk *lockless; /* the walkers, a list */
 	uint64_t rcu_pending, nr_rcu_pending;
+	/*
+	 * The 2022 RFC's PTE-table counters (ptref.c; knob pt_reclaim.rfc,
+	 * experimental, never merged): kept while ptref_on; ptref_root is the
+	 * ranking of user address spaces by reclaimable PTE-table bytes.
+	 */
+	bool ptref_on;
+	struct ptsim_pgtables *ptref_root;
+	uint64_t ptref_nr_ranked;
+	struct ptsim_ptref_counts {
+		uint64_t scanned, reclaimed_empty, reclaimed_zero, zero_ptes_dropped, bytes_freed;
+	} ptref_stats;
 };
 
 /*
@@ -159,6 +170,18 @@ struct ptsim_pgtables {
 	bool kernel;
 	uint64_t pgtables_bytes;	     /* VmPTE */
 	uint64_t nr_tables[PTSIM_NR_LEVELS]; /* live tables per logical level */
+	/*
+	 * The RFC's per-mm view (ptref.c, only while pa->ptref_on and not for
+	 * the kernel's tables): linked PTE tables that are empty and that map
+	 * the zero page in every entry, and mm->reclaimable_pt_bytes (both
+	 * kinds times the table size); the node of the ranking tree.
+	 */
+	uint64_t ptref_empty, ptref_zero;
+	uint64_t reclaimable_pt_bytes;
+	struct ptsim_pgtables *rank_left, *rank_right;
+	uint64_t rank_key; /* reclaimable_pt_bytes when it was ranked */
+	int rank_height;
+	bool ranked;
 };
 
 void ptsim__ptalloc_init(struct ptsim_ptalloc *pa, struct ptsim_mem *mem, struct ptsim_host *host,
@@ -403,6 +426,68 @@ uint64_t ptsim__pgtable_nr_deposited(struct ptsim_ptalloc *pa, uint64_t table_pf
 struct ptsim_reporter;
 int ptsim__pgtables_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const *pts, size_t nr,
 			  struct ptsim_reporter *r);
+
+struct ptsim_reporter;
+
+/*
+ * The RFC's pte_refcount (ptref.c), per PTE table page, in the high half of
+ * its frame record's flags word (page-table pages carry no PG_* flags; the
+ * kernel likewise overlays page-table state on struct page): the mapped
+ * count (non-none entries) and the zero count (present entries mapping the
+ * shared zero page).  The RFC's layout, bits 0-9 and 10-19, holds up to
+ * 1023 entries; granules with larger PTE tables (arm64 16K: 2048, 64K:
+ * 8192) use 16-bit fields, bits 0-15 and 16-31 - NOT the RFC's layout.
+ */
+#define PTSIM_PTREF_SHIFT 32 /* of the word inside frame->flags */
+
+static inline unsigned int ptsim__ptref_bits(const struct ptsim_arch *a)
+{
+	return a->ptrs[PTSIM_PTE] <= 1023 ? 10 : 16;
+}
+
+static inline uint32_t ptsim__ptref_word(const struct ptsim_frame *f)
+{
+	return (uint32_t)(f->flags >> PTSIM_PTREF_SHIFT);
+}
+
+static inline unsigned int ptsim__ptref_mapped(const struct ptsim_arch *a, uint32_t w)
+{
+	return w & ((1u << ptsim__ptref_bits(a)) - 1);
+}
+
+static inline unsigned int ptsim__ptref_zero(const struct ptsim_arch *a, uint32_t w)
+{
+	return (w >> ptsim__ptref_bits(a)) & ((1u << ptsim__ptref_bits(a)) - 1);
+}
+
+/* Whether @e is a PTE mapping the shared zero page (the RFC's "zero PTE entry"). */
+bool ptsim__ptref_is_zero_pte(const struct ptsim_ptalloc *pa, uint64_t e);
+/* Mapped and zero counts of the entries of PTE table @f, recounted. */
+uint32_t ptsim__ptref_count(const struct ptsim_ptalloc *pa, const struct ptsim_frame *f);
+/* track_pte_set()/track_pte_clear(): entry @old of PTE table @f becomes @new. */
+void ptsim__ptref_track(struct ptsim_pgtables *pt, struct ptsim_frame *f, uint64_t old,
+			uint64_t new);
+/* Recount PTE table @f after a bulk write (fills, aborts), fixing the mm's view. */
+void ptsim__ptref_recount(struct ptsim_pgtables *pt, struct ptsim_frame *f);
+/* PTE table @f is linked into (+1) or unhooked from (-1) @pt: its share of the mm's view. */
+void ptsim__ptref_link(struct ptsim_pgtables *pt, struct ptsim_frame *f, int delta);
+/* Forget @pt's view (knob switched off, address space going): out of the ranking. */
+void ptsim__ptref_reset(struct ptsim_pgtables *pt);
+/* Knob on: recount every PTE table page of the machine (the per-mm views: rebuild). */
+void ptsim__ptref_enable(struct ptsim_ptalloc *pa);
+/* Knob on: rebuild @pt's view from its linked PTE tables and rank it. */
+void ptsim__ptref_rebuild(struct ptsim_pgtables *pt);
+/* The ranking, largest reclaimable bytes first (ties: lower owner id first). */
+struct ptsim_pgtables *ptsim__ptref_first(struct ptsim_ptalloc *pa);
+struct ptsim_pgtables *ptsim__ptref_next(struct ptsim_ptalloc *pa, struct ptsim_pgtables *pt);
+/*
+ * ptsim_check()'s PTREF part: every PTE table's word against a recount, each
+ * address space's view against its linked tables, and the ranking.
+ */
+void ptsim__ptref_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const *pts, size_t nr,
+			struct ptsim_reporter *r);
+/* Whether PTE table @f is empty (1), all zero-page (2), or neither (0). */
+int ptsim__ptref_kind(const struct ptsim_arch *a, const struct ptsim_frame *f);
 
 /* Whether @va is a valid address for these tables (canonical, in range). */
 bool ptsim__va_valid(const struct ptsim_arch *a, uint64_t va);

@@ -213,6 +213,8 @@ static void fill_leaves(struct ptsim_pgtables *pt, const struct ptsim_slot *s, u
 			p[i] = e;
 		f->extra += nr;
 		pt->pa->host->cost.entries_written[ptsim__slot_level(a, lvl)] += nr;
+		if (pt->pa->ptref_on && lvl == PTSIM_PTE)
+			ptsim__ptref_recount(pt, f);
 		return;
 	}
 	for (uint64_t i = 0; i < nr; i++) {

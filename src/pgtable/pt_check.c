@@ -10,7 +10,8 @@
  *    the sections' table-group bits name the groups of 64 frames holding one;
  *  - TABLE_COUNT: each table's cached count of non-none entries;
  *  - ENTRY_PFN: leaves map frames that are present, in use and not tables;
- *  - CONT: arm64 contiguous runs are aligned and uniform.
+ *  - CONT: arm64 contiguous runs are aligned and uniform;
+ *  - PTREF: the 2022 RFC's counters and ranking (ptref.c).
  * Ground truth is the tables, walked from each root, and the frame records.
  */
 #include <errno.h>
@@ -318,6 +319,7 @@ int ptsim__pgtables_check(struct ptsim_ptalloc *pa, struct ptsim_pgtables *const
 				      "table page referenced more than once");
 	/* ...and every live table page reached. */
 	ptsim__for_each_frame(pa->mem, typed_fn, &tc);
+	ptsim__ptref_check(pa, pts, nr, r);
 	if (tc.nr_typed != pa->nr_tables)
 		ptsim__report(r, PTSIM_CHK_TABLE_REFS, -1, 0, 0, tc.nr_typed, pa->nr_tables,
 			      "machine counts %llu table pages, %llu exist",

@@ -145,6 +145,8 @@ void ptsim__split_fill_affine(struct ptsim_pgtables *pt, struct ptsim_split *sp,
 		tbl[i] = first + i * step;
 	f->extra = sp->nr;
 	pt->pa->host->cost.entries_written[ptsim__slot_level(a, sp->child)] += sp->nr;
+	if (pt->pa->ptref_on && sp->child == PTSIM_PTE)
+		ptsim__ptref_recount(pt, f);
 }
 
 void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp)
@@ -158,6 +160,8 @@ void ptsim__split_publish(struct ptsim_pgtables *pt, struct ptsim_split *sp)
 			 a->ops->mk_table(a, sp->slot.lvl, sp->table_pfn, pt->kernel));
 	if (!sp->counted)
 		ptsim__pt_account(pt, sp->child, +1);
+	if (pt->pa->ptref_on && sp->child == PTSIM_PTE)
+		ptsim__ptref_link(pt, f, +1);
 	sp->table_pfn = 0;
 }
 
@@ -171,6 +175,8 @@ void ptsim__split_abort(struct ptsim_pgtables *pt, struct ptsim_split *sp)
 	tbl = ptsim__table_entries(pt->pa, sp->table_pfn);
 	memset(tbl, 0, (size_t)sp->nr * sizeof(*tbl));
 	ptsim__pfn_to_frame_noinit(pt->pa->mem, sp->table_pfn)->extra = 0;
+	if (pt->pa->ptref_on && sp->child == PTSIM_PTE)
+		ptsim__ptref_recount(pt, ptsim__pfn_to_frame_noinit(pt->pa->mem, sp->table_pfn));
 	/* A table prepare allocated goes back as if never taken (host memory included). */
 	if (sp->allocated) {
 		ptsim__table_uninstall(pt->pa, sp->table_pfn);

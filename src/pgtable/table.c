@@ -118,6 +118,7 @@ void ptsim__table_install(struct ptsim_ptalloc *pa, struct ptsim_table_prep *t, 
 	f->index = (uint64_t)lvl;
 	f->mapping = owner;
 	f->extra = 0;
+	f->flags &= ~(~0ull << PTSIM_PTREF_SHIFT);
 	ptsim__table_group_update(pa->mem, t->pfn);
 	pa->nr_tables++;
 	pa->host->cost.tables_alloc++;
@@ -131,6 +132,7 @@ void ptsim__table_uninstall(struct ptsim_ptalloc *pa, uint64_t pfn)
 	f->index = 0;
 	f->mapping = 0;
 	f->extra = 0;
+	f->flags &= ~(~0ull << PTSIM_PTREF_SHIFT);
 	ptsim__frame_clear_type(f);
 	ptsim__table_group_update(pa->mem, pfn);
 	pa->nr_tables--;
@@ -148,6 +150,7 @@ void ptsim__table_free(struct ptsim_ptalloc *pa, uint64_t pfn)
 	f->index = 0;
 	f->mapping = 0;
 	f->extra = 0;
+	f->flags &= ~(~0ull << PTSIM_PTREF_SHIFT);
 	ptsim__frame_clear_type(f);
 	ptsim__table_group_update(pa->mem, pfn);
 	pa->nr_tables--;
@@ -221,6 +224,7 @@ void ptsim__pgtables_fini(struct ptsim_pgtables *pt)
 {
 	if (!pt->root_pfn)
 		return;
+	ptsim__ptref_reset(pt);
 	free_subtree(pt, pt->root_pfn, PTSIM_PGD);
 	pt->nr_tables[PTSIM_PGD] = 0;
 	pt->root_pfn = 0;
@@ -238,6 +242,9 @@ static void entry_write(struct ptsim_pgtables *pt, const struct ptsim_slot *s, u
 	if (pt->pa->entry_hook && *s->p != val && ptsim__table_state(f) == PTSIM_TABLE_LINKED)
 		pt->pa->entry_hook(pt->pa->entry_hook_ctx, pt->owner_id, s->lvl, *s->p, val,
 				   s->addr);
+	/* The RFC's counters cost nothing unless knob pt_reclaim.rfc is on. */
+	if (pt->pa->ptref_on && s->lvl == PTSIM_PTE && *s->p != val)
+		ptsim__ptref_track(pt, f, *s->p, val);
 	*s->p = val;
 	f->extra += (uint64_t)((int64_t)now - (int64_t)was);
 }
@@ -274,10 +281,13 @@ void ptsim__table_link(struct ptsim_pgtables *pt, const struct ptsim_slot *s,
 void ptsim__table_populate(struct ptsim_pgtables *pt, const struct ptsim_slot *s, uint64_t pfn)
 {
 	const struct ptsim_arch *a = pt->pa->arch;
+	struct ptsim_frame *f = ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn);
 
-	ptsim__table_set_state(ptsim__pfn_to_frame_noinit(pt->pa->mem, pfn), PTSIM_TABLE_LINKED);
+	ptsim__table_set_state(f, PTSIM_TABLE_LINKED);
 	ptsim__set_entry(pt, s, a->ops->mk_table(a, s->lvl, pfn, pt->kernel));
 	ptsim__pt_account(pt, ptsim__child_level(a, s->lvl), +1);
+	if (pt->pa->ptref_on && f->index == PTSIM_PTE)
+		ptsim__ptref_link(pt, f, +1);
 }
 
 /* Unhook the table below slot @s, keeping its page. */
@@ -289,6 +299,9 @@ uint64_t ptsim__table_detach(struct ptsim_pgtables *pt, const struct ptsim_slot 
 	struct ptsim_frame *f = ptsim__table_frame(pt->pa, pfn);
 
 	ptsim__pt_account(pt, ptsim__child_level(a, s->lvl), -1);
+	if (f && pt->pa->ptref_on && f->index == PTSIM_PTE &&
+	    ptsim__table_state(f) == PTSIM_TABLE_LINKED)
+		ptsim__ptref_link(pt, f, -1);
 	if (f)
 		ptsim__table_set_state(f, 0);
 	return pfn;

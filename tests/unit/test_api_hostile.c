@@ -1825,6 +1825,79 @@ HOSTILE(ptsim_version_number)
 	ERR0(ptsim_version_number(), PTSIM_VERSION_NUMBER);
 }
 
+/* ptref.h: NULL handles, the knob off, then bad targets with it on (switched back off). */
+static void ptref_on(struct hctx *c, bool on)
+{
+	assert_int_equal(ptsim_knob_set(M, "pt_reclaim.rfc", on ? "on" : "off"), 0);
+}
+
+HOSTILE(ptsim_ptref_mm_info)
+{
+	struct ptsim_ptref_mm_info i;
+
+	ERR0(ptsim_ptref_mm_info(NULL, &i), -EINVAL);
+	ERR(c, ptsim_ptref_mm_info(MM, &i), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_mm_info(MM, NULL), -EINVAL);
+	ptref_on(c, false);
+}
+
+HOSTILE(ptsim_ptref_table)
+{
+	struct ptsim_ptref_table t;
+
+	ERR0(ptsim_ptref_table(NULL, VA, &t), -EINVAL);
+	ERR(c, ptsim_ptref_table(MM, VA, &t), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_table(MM, VA, NULL), -EINVAL);
+	ERR(c, ptsim_ptref_table(MM, NONCANON, &t), -EINVAL);
+	ERR(c, ptsim_ptref_table(MM, UINT64_MAX, &t), -EINVAL);
+	ptref_on(c, false);
+}
+
+HOSTILE(ptsim_ptref_stats)
+{
+	struct ptsim_ptref_stats st;
+
+	ERR0(ptsim_ptref_stats(NULL, &st), -EINVAL);
+	ERR(c, ptsim_ptref_stats(M, &st), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_stats(M, NULL), -EINVAL);
+	ptref_on(c, false);
+}
+
+HOSTILE(ptsim_ptref_rank)
+{
+	struct ptsim_ptref_rank_entry e[2];
+
+	ERR0(ptsim_ptref_rank(NULL, e, 2), -EINVAL);
+	ERR(c, ptsim_ptref_rank(M, e, 2), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_rank(M, NULL, 2), -EINVAL);
+	ptref_on(c, false);
+}
+
+HOSTILE(ptsim_ptref_reclaim_mm)
+{
+	ERR0(ptsim_ptref_reclaim_mm(NULL, 0), -EINVAL);
+	ERR(c, ptsim_ptref_reclaim_mm(MM, 0), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_reclaim_mm(MM, -1), -EINVAL);
+	ERR(c, ptsim_ptref_reclaim_mm(MM, INT64_MIN), -EINVAL);
+	ERR(c, ptsim_ptref_reclaim_mm(MM, INT64_MAX), -ERANGE);
+	ptref_on(c, false);
+}
+
+HOSTILE(ptsim_ptref_reclaim)
+{
+	ERR0(ptsim_ptref_reclaim(NULL, 0), -EINVAL);
+	ERR(c, ptsim_ptref_reclaim(M, 0), -EOPNOTSUPP);
+	ptref_on(c, true);
+	ERR(c, ptsim_ptref_reclaim(M, -4096), -EINVAL);
+	ERR(c, ptsim_ptref_reclaim(M, INT64_MAX), -ERANGE);
+	ptref_on(c, false);
+}
+
 /* ---- the table: one entry per exported function -------------------------------- */
 
 struct hostile {
@@ -2064,6 +2137,13 @@ static const struct hostile table[] = {
 	/* version.h */
 	E(ptsim_version),
 	E(ptsim_version_number),
+	/* ptref.h */
+	E(ptsim_ptref_mm_info),
+	E(ptsim_ptref_table),
+	E(ptsim_ptref_stats),
+	E(ptsim_ptref_rank),
+	E(ptsim_ptref_reclaim_mm),
+	E(ptsim_ptref_reclaim),
 };
 #undef E
 #undef EW

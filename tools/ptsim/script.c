@@ -60,7 +60,7 @@ static const struct {
 	{"EFAULT", EFAULT}, {"EBUSY", EBUSY},	  {"EEXIST", EEXIST},
 	{"EINVAL", EINVAL}, {"ENOSPC", ENOSPC},	  {"ERANGE", ERANGE},
 	{"ELOOP", ELOOP},   {"EUCLEAN", EUCLEAN}, {"EOVERFLOW", EOVERFLOW},
-	{"ESTALE", ESTALE}, {"ESRCH", ESRCH},
+	{"ESTALE", ESTALE}, {"ESRCH", ESRCH},	  {"EOPNOTSUPP", EOPNOTSUPP},
 };
 
 int pts__errno_value(const char *name)
@@ -739,7 +739,8 @@ static const char expect_help[] =
 	"expect error ERRNO COMMAND ...     the command must fail with ERRNO\n"
 	"expect pagemap ADDR == WORD | [!]FLAG... [pfn V]\n"
 	"expect vma ADDR PERMS [START END] | none\n"
-	"expect uffd ADDR read|write [wp] | fork CHILD | none\n";
+	"expect uffd ADDR read|write [wp] | fork CHILD | none\n"
+	"expect ptref NAME OP VALUE         an RFC counter (pt_reclaim.rfc, see `help ptref`)\n";
 
 void pts_help(FILE *f, const char *cmd)
 {

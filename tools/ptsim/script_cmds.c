@@ -1727,7 +1727,11 @@ const struct pts_cmd pts__cmds[] = {
 	{"help", "help [COMMAND]", "this list, or one command", cmd_help, NO, NO},
 	{"expect", "expect WHAT ...",
 	 "assert: translate, entry, stat, value, signal, fault, faults, check, error, pagemap, "
-	 "vma, uffd (help expect)",
+	 "vma, uffd, ptref (help expect)",
 	 pts__cmd_expect, NO, NO},
+	{"ptref", "ptref show [MM] | table A | rank | reclaim [MM|all] [TARGET] | stats",
+	 "EXPERIMENTAL (knob pt_reclaim.rfc, the 2022 RFC, never merged): empty and zero-page PTE "
+	 "tables, the ranking, reclaim largest first",
+	 pts__cmd_ptref, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };

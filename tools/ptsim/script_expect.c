@@ -19,6 +19,7 @@
  *   expect pagemap ADDR == WORD | [!]FLAG... [pfn V]
  *   expect vma ADDR PERMS [START END] | none
  *   expect uffd ADDR read|write [wp] | fork CHILD | none
+ *   expect ptref NAME OP VALUE
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -667,6 +668,20 @@ static int ex_uffd(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* expect ptref NAME OP VALUE: an RFC counter (EXPERIMENTAL, knob pt_reclaim.rfc). */
+static int ex_ptref(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t have, want;
+	int err;
+
+	if (a->argc != 5)
+		return usage(r, "ptref NAME OP VALUE");
+	err = pts__ptref_get(r, a->argv[2], &have);
+	if (!err)
+		err = pts__value(r, a->argv[4], &want);
+	return err ? err : expect_compare(r, a->argv[2], have, a->argv[3], a->argv[4], want);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct pts_runner *r, struct pts_args *a);
@@ -678,7 +693,7 @@ static const struct {
 	{"fault", ex_fault, true, true},	 {"faults", ex_faults, true, true},
 	{"check", ex_check, true, false},	 {"error", ex_error, false, false},
 	{"pagemap", ex_pagemap, true, true},	 {"vma", ex_vma, true, true},
-	{"uffd", ex_uffd, true, true},
+	{"uffd", ex_uffd, true, true},		 {"ptref", ex_ptref, true, true},
 };
 
 int pts__cmd_expect(struct pts_runner *r, struct pts_args *a)
@@ -686,7 +701,7 @@ int pts__cmd_expect(struct pts_runner *r, struct pts_args *a)
 	if (a->argc < 2)
 		return pts__fail(r, -EINVAL,
 				 "usage: expect translate|entry|stat|cost|value|signal|fault|"
-				 "faults|check|error|pagemap|vma|uffd ...");
+				 "faults|check|error|pagemap|vma|uffd|ptref ...");
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		int err;
 

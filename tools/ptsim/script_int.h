@@ -164,6 +164,14 @@ const char *pts__mm_name(const struct pts_runner *r, const struct ptsim_mm *mm);
 /* Run the checker: the number of findings with *@out to free(), or -errno (message set). */
 int pts__check(struct pts_runner *r, struct ptsim_check_report **out);
 
+/*
+ * script_ptref.c: the `ptref` command (EXPERIMENTAL, the 2022 RFC, knob
+ * pt_reclaim.rfc) and a counter of it for `expect ptref NAME OP VALUE`
+ * (0, or -errno with the script's error set).
+ */
+int pts__cmd_ptref(struct pts_runner *r, struct pts_args *a);
+int pts__ptref_get(struct pts_runner *r, const char *name, uint64_t *out);
+
 /* Command tables of script_cmds.c and script_expect.c (ended by a NULL name). */
 extern const struct pts_cmd pts__cmds[];
 int pts__cmd_expect(struct pts_runner *r, struct pts_args *a);
