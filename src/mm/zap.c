@@ -255,8 +255,8 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 	install_uffd_wp_if_needed(z, s, e);
 	/* The mapping's reference is dropped after the flush that covers it. */
 	PTSIM_BUG_ON(ptsim__tlb_remove_page(ctx->tlbs, st->tlb_mm, z->tlb, page, base, s->lvl));
-	if (z->d->reclaim_pt && s->lvl == PTSIM_PTE)
-		gather_count(z, page);
+	if (z->d->reclaim_pt)
+		gather_count(z, page); /* a PMD-mapped THP is one entry too */
 	return 0;
 }
 
