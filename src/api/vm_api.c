@@ -172,6 +172,9 @@ int ptsim_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, unsigned in
 				     mm->m->tlbs.ncpus);
 	if (!access || (access & ~(PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)))
 		return ptsim__seterr(&mm->m->host, -EINVAL, "access: bad access kind 0x%x", access);
+	/* A TLB hit allocates nothing and cannot fail: no bracket, no error mark. */
+	if (ptsim__access_hit(&mm->vm, cpu, va, access, res))
+		return 0;
 	ptsim__op_begin(mm->m);
 	MM_CALL(mm, "access", ptsim__op_end(mm->m, ptsim__access(&mm->vm, cpu, va, access, res)));
 }

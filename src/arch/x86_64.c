@@ -814,6 +814,24 @@ static enum ptsim_mmu_verdict x86_mmu_check(const struct ptsim_arch *a, int lvl,
 	return PTSIM_MMU_V_OK;
 }
 
+/*
+ * x86_mmu_check()'s PTSIM_MMU_V_OK as masks: U/S for a user access, R/W and
+ * D for a write, A always; XD clear for an instruction fetch.
+ */
+static void x86_mmu_ok_mask(const struct ptsim_arch *a, unsigned int access, bool user,
+			    uint64_t *set, uint64_t *clr)
+{
+	(void)a;
+	*set = PTSIM_X86_PAGE_ACCESSED;
+	*clr = 0;
+	if (user)
+		*set |= PTSIM_X86_PAGE_USER;
+	if (access & PTSIM_ACCESS_WRITE)
+		*set |= PTSIM_X86_PAGE_RW | PTSIM_X86_PAGE_DIRTY;
+	if (access & PTSIM_ACCESS_EXEC)
+		*clr |= PTSIM_X86_PAGE_NX;
+}
+
 /* The walk sets A in each paging-structure entry it uses, as it uses it (SDM vol. 3 4.8). */
 static uint64_t x86_mmu_table_accessed(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
@@ -907,4 +925,5 @@ const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.mmu_check = x86_mmu_check,
 	.mmu_table_accessed = x86_mmu_table_accessed,
 	.mmu_update = x86_mmu_update,
+	.mmu_ok_mask = x86_mmu_ok_mask,
 };

@@ -364,6 +364,26 @@ ptsim_vm_fault_t ptsim__missing_userfault_upper(struct ptsim_mm_state *st, struc
 int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
 		  struct ptsim_access_result *res);
 
+/*
+ * ptsim__access() of an access the TLB serves (ptsim__mmu_access_hit()),
+ * inline for the api layer: @cpu and @access already checked.  Returns
+ * true with @res filled as ptsim__access() fills it (0, the physical
+ * address); false having changed nothing but the address space's cpumask
+ * bit for @cpu, which ptsim__access() sets first too - then call it.
+ */
+static inline bool ptsim__access_hit(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va,
+				     unsigned int access, struct ptsim_access_result *res)
+{
+	uint64_t pa;
+
+	ptsim__tlb_mm_activate(st->tlb_mm, cpu);
+	if (!ptsim__mmu_access_hit(st->ctx->tlbs, st->pt, cpu, va, access, &pa))
+		return false;
+	*res = (struct ptsim_access_result){0};
+	res->pa = pa;
+	return true;
+}
+
 /* --- userfaultfd (uffd.c) ------------------------------------------------------ */
 
 /*

@@ -164,6 +164,11 @@ struct ptsim_tlbs {
 	/* Storage layout of every CPU for cfg: leaf caches PGD..PTE, then walk caches. */
 	struct ptsim_tlb_part part[2 * PTSIM_NR_LEVELS];
 	unsigned int nr_parts;
+	/*
+	 * The arch's mmu_ok_mask() of a user-mode access, by PTSIM_ACCESS_*
+	 * bits: the TLB-hit path's permission check (ptsim__mmu_access_hit()).
+	 */
+	uint64_t ok_set[8], ok_clr[8];
 	/* The levels with a leaf TLB, in lookup order (base pages first). */
 	int leaf_lvls[PTSIM_NR_LEVELS];
 	unsigned int nr_leaf_lvls;
@@ -322,13 +327,14 @@ struct ptsim_tlb_hit {
 };
 
 /*
- * The lookup itself, inline for the MMU's TLB-hit path: @c is a CPU of @t
- * (unchecked).  Returns the entry hit and its level in *@lvl, or NULL.
- * Counts and stamps as ptsim__tlb_lookup() says.
+ * The entry a lookup of (@asid, @va) in @c's leaf TLBs finds, and its level
+ * in *@lvl, or NULL; without side effects.  @c is a CPU of @t (unchecked).
+ * The levels in t->leaf_lvls order, each set by way: the first valid entry
+ * of the tag, or a global one of the VPN.
  */
-static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim_tlbs *t,
-							      struct ptsim_tlb_cpu *c,
-							      uint64_t asid, uint64_t va, int *lvl)
+static inline struct ptsim_tlb_entry *ptsim__tlb_find_entry(const struct ptsim_tlbs *t,
+							    const struct ptsim_tlb_cpu *c,
+							    uint64_t asid, uint64_t va, int *lvl)
 {
 	/* Only the levels with a TLB: the others' caches are empty on every CPU. */
 	for (unsigned int i = 0; i < t->nr_leaf_lvls; i++) {
@@ -343,16 +349,39 @@ static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim
 		for (unsigned int w = 0; w < k->ways; w++) {
 			struct ptsim_tlb_entry *e = &set[w];
 
-			if (e->stamp && e->vpn == vpn && (e->asid == asid || e->global)) {
-				e->stamp = ++c->clock;
-				c->stats.hits[l]++;
+			/* The VPN first: it tells the ways apart. */
+			if (e->vpn == vpn && e->stamp && (e->asid == asid || e->global)) {
 				*lvl = l;
 				return e;
 			}
 		}
 	}
-	c->stats.lookup_misses++;
 	return NULL;
+}
+
+/* A lookup found @e of level @lvl on @c: stamp it and count the hit. */
+static inline void ptsim__tlb_hit(struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e, int lvl)
+{
+	e->stamp = ++c->clock;
+	c->stats.hits[lvl]++;
+}
+
+/*
+ * The lookup itself, inline for the MMU's TLB-hit path: @c is a CPU of @t
+ * (unchecked).  Returns the entry hit and its level in *@lvl, or NULL.
+ * Counts and stamps as ptsim__tlb_lookup() says.
+ */
+static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim_tlbs *t,
+							      struct ptsim_tlb_cpu *c,
+							      uint64_t asid, uint64_t va, int *lvl)
+{
+	struct ptsim_tlb_entry *e = ptsim__tlb_find_entry(t, c, asid, va, lvl);
+
+	if (e)
+		ptsim__tlb_hit(c, e, *lvl);
+	else
+		c->stats.lookup_misses++;
+	return e;
 }
 
 /*

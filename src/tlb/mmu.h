@@ -71,4 +71,41 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		      const struct ptsim_mmu_config *mcfg, unsigned int cpu, uint64_t va,
 		      unsigned int access, bool user, struct ptsim_mmu_result *res);
 
+/**
+ * ptsim__mmu_access_hit() - the TLB-hit path of a user-mode access.
+ * @t: the machine's TLBs.  @pt: the address space's tables.  @cpu: a CPU of
+ * @t and @access valid PTSIM_ACCESS_* bits (both unchecked: the caller
+ * refuses the others).  @va: the address.  @pa: receives the physical
+ * address.
+ *
+ * What ptsim__mmu_access(..., user = true, ...) does when the lookup hits
+ * and mmu_check() answers PTSIM_MMU_V_OK - the entry's stamp, the hit
+ * counted, the physical address - and nothing else.  Any other case (a
+ * non-canonical address, a miss, a hit that faults or needs the hardware's
+ * update) returns false having changed nothing, and the caller makes the
+ * whole access with ptsim__mmu_access(), which sees the same TLB and reaches
+ * the same outcome.  The permission check is the arch's mmu_ok_mask()
+ * (struct ptsim_tlbs' ok_set / ok_clr), equivalent to mmu_check()'s V_OK.
+ *
+ * Return: true when the access was served from the TLB.
+ */
+static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsim_pgtables *pt,
+					 unsigned int cpu, uint64_t va, unsigned int access,
+					 uint64_t *pa)
+{
+	const struct ptsim_arch *a = t->arch;
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+	struct ptsim_tlb_entry *e;
+	int lvl;
+
+	if (ptsim__va_range(a, va) < 0)
+		return false;
+	e = ptsim__tlb_find_entry(t, c, pt->owner_id, va, &lvl);
+	if (!e || (e->ent & t->ok_set[access]) != t->ok_set[access] || (e->ent & t->ok_clr[access]))
+		return false;
+	ptsim__tlb_hit(c, e, lvl);
+	*pa = (e->pfn << a->page_shift) + (va & ((1ull << a->shift[lvl]) - 1));
+	return true;
+}
+
 #endif /* PTSIM_SRC_TLB_MMU_H */

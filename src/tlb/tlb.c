@@ -121,6 +121,8 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	t->mem = mem;
 	t->pa = pa;
 	t->ncpus = ncpus;
+	for (unsigned int acc = 0; acc < 8; acc++)
+		a->ops->mmu_ok_mask(a, acc, true, &t->ok_set[acc], &t->ok_clr[acc]);
 	ptsim__tlb_config_default(&t->cfg);
 	if (!ptsim__tlb_storage_fits(a, &t->cfg, ncpus))
 		return -EINVAL;
