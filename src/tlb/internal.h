@@ -133,8 +133,32 @@ struct ptsim_tlb_part {
 	uint64_t nr_refs; /* valid entries of this cache on all CPUs */
 };
 
+/*
+ * The lookup memo of a CPU: what ptsim__tlb_find_entry() last found for an
+ * address space and a base page, direct-mapped by the page's number.  The
+ * result of a lookup depends only on the entries' tags and validity, which
+ * only fills and drops change (cache_insert(), ptsim__tlb_entry_drop(), the
+ * storage's allocation and release): each of them bumps the CPU's gen, and
+ * a slot holds only while its gen is the CPU's.  Every address of a base
+ * page gives the same lookup (each level's VPN is the page's, shifted), so
+ * a slot answers for the whole page.  Stamps and counts are not memoised:
+ * a memoised hit stamps and counts as the lookup does.
+ */
+#define PTSIM_TLB_MEMO_SLOTS 64u
+
+struct ptsim_tlb_memo {
+	uint64_t gen;  /* the CPU's gen when recorded; 0: never */
+	uint64_t vpn;  /* va >> page_shift */
+	uint64_t asid; /* of the lookup */
+	struct ptsim_tlb_entry *e;
+	int lvl;
+};
+
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
+	/* PTSIM_TLB_MEMO_SLOTS slots at the end of the storage, and their gen (>= 1). */
+	struct ptsim_tlb_memo *memo;
+	uint64_t gen;
 	size_t nr_store;
 	size_t bytes; /* of the storage allocation: caches, entries, walk-cache indexes */
 	/*
@@ -357,6 +381,20 @@ static inline struct ptsim_tlb_entry *ptsim__tlb_find_entry(const struct ptsim_t
 		}
 	}
 	return NULL;
+}
+
+/*
+ * A lookup on @c (with storage) for (@asid, @va), @va in a translated
+ * range, found @e of level @lvl: record it in the memo.
+ */
+static inline void ptsim__tlb_memo_record(const struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c,
+					  uint64_t asid, uint64_t va, struct ptsim_tlb_entry *e,
+					  int lvl)
+{
+	uint64_t vpn = va >> t->arch->page_shift;
+
+	c->memo[vpn % PTSIM_TLB_MEMO_SLOTS] = (struct ptsim_tlb_memo){
+		.gen = c->gen, .vpn = vpn, .asid = asid, .e = e, .lvl = lvl};
 }
 
 /* A lookup found @e of level @lvl on @c: stamp it and count the hit. */

@@ -84,8 +84,11 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
  * non-canonical address, a miss, a hit that faults or needs the hardware's
  * update) returns false having changed nothing, and the caller makes the
  * whole access with ptsim__mmu_access(), which sees the same TLB and reaches
- * the same outcome.  The permission check is the arch's mmu_ok_mask()
- * (struct ptsim_tlbs' ok_set / ok_clr), equivalent to mmu_check()'s V_OK.
+ * the same outcome.  The lookup is the CPU's memo (struct ptsim_tlb_memo),
+ * which gives what ptsim__tlb_find_entry() would; a slot that does not hold
+ * is a return of false, and the full access records it when its lookup
+ * hits.  No call: the path needs no saved registers.  The permission check is the
+ * arch's mmu_ok_mask() (struct ptsim_tlbs' ok_set / ok_clr), equivalent to mmu_check()'s V_OK.
  *
  * Return: true when the access was served from the TLB.
  */
@@ -95,13 +98,21 @@ static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsi
 {
 	const struct ptsim_arch *a = t->arch;
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+	const uint64_t asid = pt->owner_id, vpn = va >> a->page_shift;
+	struct ptsim_tlb_memo *m;
 	struct ptsim_tlb_entry *e;
 	int lvl;
 
-	if (ptsim__va_range(a, va) < 0)
+	if (!c->memo)
+		return false; /* no storage: no entry */
+	m = &c->memo[vpn % PTSIM_TLB_MEMO_SLOTS];
+	/* A slot holds for the whole page, whose addresses are all valid (ranges are page-aligned).
+	 */
+	if (m->gen != c->gen || m->vpn != vpn || m->asid != asid)
 		return false;
-	e = ptsim__tlb_find_entry(t, c, pt->owner_id, va, &lvl);
-	if (!e || (e->ent & t->ok_set[access]) != t->ok_set[access] || (e->ent & t->ok_clr[access]))
+	e = m->e;
+	lvl = m->lvl;
+	if ((e->ent & t->ok_set[access]) != t->ok_set[access] || (e->ent & t->ok_clr[access]))
 		return false;
 	ptsim__tlb_hit(c, e, lvl);
 	*pa = (e->pfn << a->page_shift) + (va & ((1ull << a->shift[lvl]) - 1));
