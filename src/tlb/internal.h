@@ -151,6 +151,9 @@ struct ptsim_tlb_memo {
 	uint64_t vpn;  /* va >> page_shift */
 	uint64_t asid; /* of the lookup */
 	struct ptsim_tlb_entry *e;
+	/* Copies of what a fill or drop would change: e->ent, the entry's first address's PA. */
+	uint64_t ent, pa_base;
+	uint64_t off_mask; /* bits of va kept in the PA: the entry's size - 1 */
 	int lvl;
 };
 
@@ -391,10 +394,18 @@ static inline void ptsim__tlb_memo_record(const struct ptsim_tlbs *t, struct pts
 					  uint64_t asid, uint64_t va, struct ptsim_tlb_entry *e,
 					  int lvl)
 {
-	uint64_t vpn = va >> t->arch->page_shift;
+	const struct ptsim_arch *a = t->arch;
+	uint64_t vpn = va >> a->page_shift;
 
-	c->memo[vpn % PTSIM_TLB_MEMO_SLOTS] = (struct ptsim_tlb_memo){
-		.gen = c->gen, .vpn = vpn, .asid = asid, .e = e, .lvl = lvl};
+	c->memo[vpn % PTSIM_TLB_MEMO_SLOTS] =
+		(struct ptsim_tlb_memo){.gen = c->gen,
+					.vpn = vpn,
+					.asid = asid,
+					.e = e,
+					.ent = e->ent,
+					.pa_base = e->pfn << a->page_shift,
+					.off_mask = (1ull << a->shift[lvl]) - 1,
+					.lvl = lvl};
 }
 
 /* A lookup found @e of level @lvl on @c: stamp it and count the hit. */

@@ -96,26 +96,21 @@ static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsi
 					 unsigned int cpu, uint64_t va, unsigned int access,
 					 uint64_t *pa)
 {
-	const struct ptsim_arch *a = t->arch;
 	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
-	const uint64_t asid = pt->owner_id, vpn = va >> a->page_shift;
-	struct ptsim_tlb_memo *m;
-	struct ptsim_tlb_entry *e;
-	int lvl;
+	const uint64_t vpn = va >> t->arch->page_shift;
+	const struct ptsim_tlb_memo *m;
 
 	if (!c->memo)
 		return false; /* no storage: no entry */
 	m = &c->memo[vpn % PTSIM_TLB_MEMO_SLOTS];
 	/* A slot holds for the whole page, whose addresses are all valid (ranges are page-aligned).
 	 */
-	if (m->gen != c->gen || m->vpn != vpn || m->asid != asid)
+	if (m->gen != c->gen || m->vpn != vpn || m->asid != pt->owner_id)
 		return false;
-	e = m->e;
-	lvl = m->lvl;
-	if ((e->ent & t->ok_set[access]) != t->ok_set[access] || (e->ent & t->ok_clr[access]))
+	if ((m->ent & t->ok_set[access]) != t->ok_set[access] || (m->ent & t->ok_clr[access]))
 		return false;
-	ptsim__tlb_hit(c, e, lvl);
-	*pa = (e->pfn << a->page_shift) + (va & ((1ull << a->shift[lvl]) - 1));
+	ptsim__tlb_hit(c, m->e, m->lvl);
+	*pa = m->pa_base + (va & m->off_mask);
 	return true;
 }
 
