@@ -182,7 +182,7 @@ int ptsim_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va, unsigned in
 	if (!access || (access & ~(PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE | PTSIM_ACCESS_EXEC)))
 		return ptsim__seterr(&mm->m->host, -EINVAL, "access: bad access kind 0x%x", access);
 	/* A TLB hit allocates nothing and cannot fail: no bracket, no error mark. */
-	if (ptsim__access_hit(&mm->vm, cpu, va, access, res))
+	if (ptsim__access_hit(&mm->m->tlbs, &mm->pt, &mm->tlb, cpu, va, access, res))
 		return 0;
 	return access_slow(mm, cpu, va, access, res);
 }

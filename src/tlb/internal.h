@@ -151,10 +151,11 @@ struct ptsim_tlb_memo {
 	uint64_t vpn;  /* va >> page_shift */
 	uint64_t asid; /* of the lookup */
 	struct ptsim_tlb_entry *e;
-	/* Copies of what a fill or drop would change: e->ent, the entry's first address's PA. */
-	uint64_t ent, pa_base;
+	uint64_t pa_base;  /* the PA of the entry's first address (what a fill would change) */
 	uint64_t off_mask; /* bits of va kept in the PA: the entry's size - 1 */
 	int lvl;
+	/* Bit @access (PTSIM_ACCESS_* bits) set: the arch's mmu_ok_mask() passes e->ent. */
+	unsigned int ok;
 };
 
 struct ptsim_tlb_cpu {
@@ -396,16 +397,21 @@ static inline void ptsim__tlb_memo_record(const struct ptsim_tlbs *t, struct pts
 {
 	const struct ptsim_arch *a = t->arch;
 	uint64_t vpn = va >> a->page_shift;
+	unsigned int ok = 0;
+
+	for (unsigned int acc = 1; acc < 8; acc++)
+		if ((e->ent & t->ok_set[acc]) == t->ok_set[acc] && !(e->ent & t->ok_clr[acc]))
+			ok |= 1u << acc;
 
 	c->memo[vpn % PTSIM_TLB_MEMO_SLOTS] =
 		(struct ptsim_tlb_memo){.gen = c->gen,
 					.vpn = vpn,
 					.asid = asid,
 					.e = e,
-					.ent = e->ent,
 					.pa_base = e->pfn << a->page_shift,
 					.off_mask = (1ull << a->shift[lvl]) - 1,
-					.lvl = lvl};
+					.lvl = lvl,
+					.ok = ok};
 }
 
 /* A lookup found @e of level @lvl on @c: stamp it and count the hit. */

@@ -87,8 +87,10 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
  * the same outcome.  The lookup is the CPU's memo (struct ptsim_tlb_memo),
  * which gives what ptsim__tlb_find_entry() would; a slot that does not hold
  * is a return of false, and the full access records it when its lookup
- * hits.  No call: the path needs no saved registers.  The permission check is the
- * arch's mmu_ok_mask() (struct ptsim_tlbs' ok_set / ok_clr), equivalent to mmu_check()'s V_OK.
+ * hits.  No call: the path saves few registers.  The permission check is
+ * the arch's mmu_ok_mask() (struct ptsim_tlbs' ok_set / ok_clr), equivalent
+ * to mmu_check()'s V_OK, applied to every access kind when the slot was
+ * recorded (struct ptsim_tlb_memo's ok bits).
  *
  * Return: true when the access was served from the TLB.
  */
@@ -107,7 +109,7 @@ static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsi
 	 */
 	if (m->gen != c->gen || m->vpn != vpn || m->asid != pt->owner_id)
 		return false;
-	if ((m->ent & t->ok_set[access]) != t->ok_set[access] || (m->ent & t->ok_clr[access]))
+	if (!(m->ok >> access & 1))
 		return false;
 	ptsim__tlb_hit(c, m->e, m->lvl);
 	*pa = m->pa_base + (va & m->off_mask);
