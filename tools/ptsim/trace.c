@@ -342,7 +342,7 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	}
 	if (!kind)
 		return -1;
-	if (e - s >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
+	if (e - s >= 2 && (s[1] | 0x20) == 'x' && s[0] == '0')
 		s += 2;
 	digits = s;
 	/* The first eight at once; a longer address (rare in a user trace) digit by digit. */
@@ -354,7 +354,12 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	}
 	if (s == digits || s - digits > 16)
 		return -1;
-	if (s < e && *s == ',') {
+	if (e - s >= 3 && s[0] == ',' && (unsigned int)(s[1] - '1') < 9u &&
+	    (unsigned int)(s[2] - '0') >= 10u) {
+		size = (unsigned int)(s[1] -
+				      '0'); /* one digit, 1 to 9: what the loop below reads */
+		s += 2;
+	} else if (s < e && *s == ',') {
 		const unsigned char *sz = ++s, *lim = e - s > 5 ? s + 5 : e;
 
 		size = 0;
