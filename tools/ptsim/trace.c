@@ -262,7 +262,7 @@ static bool blank_byte(unsigned char c)
  * the caller reads byte by byte then.  The caller guarantees the eight bytes
  * are inside the buffer; those after the run are read, never used.
  */
-static int hex_run8(const unsigned char *s, uint64_t *out)
+static inline __attribute__((always_inline)) int hex_run8(const unsigned char *s, uint64_t *out)
 {
 	static const union {
 		uint16_t u;
@@ -285,16 +285,16 @@ static int hex_run8(const unsigned char *s, uint64_t *out)
 	n = bad ? __builtin_ctzll(bad) / 8 : 8;
 	if (!n)
 		return 0;
-	/* Nibbles: the low four bits, + 9 for a letter; the run's only; then pairs, quads, eights.
+	/*
+	 * Nibbles: the low four bits, + 9 for a letter.  Shifted up by the
+	 * bytes after the run, which drops them and leaves the run's last
+	 * digit in the top byte, the least significant after pairing: the
+	 * bytes shifted in are leading zeros.  Then pairs, quads, eights.
 	 */
-	v = (low & BYTES(0x0f)) + ((alpha >> 7) & BYTES(0x01)) * 9;
-	if (n < 8)
-		v &= (1ull << (8 * n)) - 1;
+	v = ((low & BYTES(0x0f)) + ((alpha >> 7) & BYTES(0x01)) * 9) << (8 * (8 - n));
 	v = (v * 16 + (v >> 8)) & 0x00ff00ff00ff00ffull;
 	v = (v * 256 + (v >> 16)) & 0x0000ffff0000ffffull;
-	v = (v * 65536 + (v >> 32)) & 0xffffffffull;
-	/* The run's digits are the high nibbles of the eight: drop the zeros after them. */
-	*out = v >> (4 * (8 - n));
+	*out = (v * 65536 + (v >> 32)) & 0xffffffffull;
 	return n;
 }
 
