@@ -156,11 +156,17 @@ struct ptsim_tlb_memo {
 	int lvl;
 	/* Bit @access (PTSIM_ACCESS_* bits) set: the arch's mmu_ok_mask() passes e->ent. */
 	unsigned int ok;
+	uint64_t pad; /* 64 bytes: a slot's offset is a shift */
 };
+
+_Static_assert(sizeof(struct ptsim_tlb_memo) == 64, "a memo slot takes 64 bytes");
 
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
-	/* PTSIM_TLB_MEMO_SLOTS slots at the end of the storage, and their gen (>= 1). */
+	/*
+	 * PTSIM_TLB_MEMO_SLOTS slots at the end of the storage (while there is
+	 * none, the machine's no_memo, which never holds), and their gen (>= 1).
+	 */
 	struct ptsim_tlb_memo *memo;
 	uint64_t gen;
 	size_t nr_store;
@@ -188,6 +194,8 @@ struct ptsim_tlbs {
 	uint64_t nr_valid; /* over all CPUs: 0 lets the checker hooks return at once */
 	/* The caches of every CPU without storage: empty, never written. */
 	struct ptsim_tlb_cache no_caches[2 * PTSIM_NR_LEVELS];
+	/* Their lookup memo: every gen 0, never written (slots are recorded on hits only). */
+	struct ptsim_tlb_memo no_memo[PTSIM_TLB_MEMO_SLOTS];
 
 	/* Storage layout of every CPU for cfg: leaf caches PGD..PTE, then walk caches. */
 	struct ptsim_tlb_part part[2 * PTSIM_NR_LEVELS];

@@ -102,9 +102,7 @@ static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsi
 	const uint64_t vpn = va >> t->arch->page_shift;
 	const struct ptsim_tlb_memo *m;
 
-	if (!c->memo)
-		return false; /* no storage: no entry */
-	m = &c->memo[vpn % PTSIM_TLB_MEMO_SLOTS];
+	m = &c->memo[vpn % PTSIM_TLB_MEMO_SLOTS]; /* no storage: the machine's no_memo */
 	/* A slot holds for the whole page, whose addresses are all valid (ranges are page-aligned).
 	 */
 	if (m->gen != c->gen || m->vpn != vpn || m->asid != pt->owner_id)

@@ -136,6 +136,7 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 		return -ENOMEM;
 	for (unsigned int i = 0; i < ncpus; i++) {
 		t->cpus[i].gen = 1;
+		t->cpus[i].memo = t->no_memo;
 		t->cpus[i].leaf = t->no_caches;
 		t->cpus[i].walk = t->no_caches + PTSIM_NR_LEVELS;
 	}
@@ -173,7 +174,7 @@ static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 	}
 	ptsim__free(t->host, c->leaf, c->bytes);
 	c->store = NULL;
-	c->memo = NULL;
+	c->memo = t->no_memo;
 	c->gen++;
 	c->leaf = t->no_caches;
 	c->walk = t->no_caches + PTSIM_NR_LEVELS;
