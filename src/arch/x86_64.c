@@ -855,9 +855,16 @@ static uint64_t x86_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e, 
  */
 static bool x86_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
 {
-	if (!x86_pte_table(a, lvl, e) || (a->leaf_ok[lvl] && x86_pte_leaf(a, lvl, e)))
+	/*
+	 * x86_pte_table() and not x86_pte_leaf(), then x86_pte_pfn(), folded:
+	 * with P set every level's entry is present, so it is a table iff it
+	 * is above the PTE level and not huge (PS clear on a PMD or PUD), and
+	 * its PFN is neither inverted (P set) nor a huge one's.
+	 */
+	(void)a;
+	if (lvl == PTSIM_PTE || !(e & PTSIM_X86_PAGE_PRESENT) || x86_huge(lvl, e))
 		return false;
-	*pfn = x86_pte_pfn(a, lvl, e);
+	*pfn = (e & PTSIM_X86_PTE_PFN_MASK) >> PTSIM_X86_PAGE_SHIFT;
 	return true;
 }
 
