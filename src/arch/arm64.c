@@ -932,9 +932,13 @@ static uint64_t arm64_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e
  * ptsim_arch_ops). */
 static bool arm64_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
 {
-	if (!arm64_pmd_table(a, lvl, e) || (a->leaf_ok[lvl] && arm64_pmd_leaf(a, lvl, e)))
+	/*
+	 * Folded: a table descriptor (0b11 above level 3) is Valid, so never
+	 * a leaf, and its PFN is its output address's, unmasked.
+	 */
+	if (!arm64_pmd_table(a, lvl, e))
 		return false;
-	*pfn = arm64_pte_pfn(a, lvl, e);
+	*pfn = arm64_pte_to_phys(a, e) >> a->page_shift;
 	return true;
 }
 
