@@ -202,7 +202,8 @@ struct ptsim_tlbs {
 	unsigned int nr_parts;
 	/*
 	 * The arch's mmu_ok_mask() of a user-mode access, by PTSIM_ACCESS_*
-	 * bits: the TLB-hit path's permission check (ptsim__mmu_access_hit()).
+	 * bits: the TLB-hit path's permission check, applied when a memo slot
+	 * is recorded (ptsim__tlb_memo_record(), ptsim__mmu_access_hit()).
 	 */
 	uint64_t ok_set[8], ok_clr[8];
 	/* The levels with a leaf TLB, in lookup order (base pages first). */
