@@ -889,6 +889,27 @@ static enum ptsim_mmu_verdict arm64_mmu_check(const struct ptsim_arch *a, int lv
 	return update ? PTSIM_MMU_V_UPDATE : PTSIM_MMU_V_OK;
 }
 
+/*
+ * arm64_mmu_check()'s PTSIM_MMU_V_OK as masks: AF always (a clear AF is an
+ * access-flag fault or the hardware's update, never OK); AP[1] for an EL0
+ * read or write; UXN (EL0) or PXN (EL1) clear for an instruction fetch;
+ * AP[2] clear for a write (with it set, the write faults or is the DBM
+ * update).
+ */
+static void arm64_mmu_ok_mask(const struct ptsim_arch *a, unsigned int access, bool user,
+			      uint64_t *set, uint64_t *clr)
+{
+	(void)a;
+	*set = PTSIM_ARM64_PTE_AF;
+	*clr = 0;
+	if (user && (access & (PTSIM_ACCESS_READ | PTSIM_ACCESS_WRITE)))
+		*set |= PTSIM_ARM64_PTE_USER;
+	if (access & PTSIM_ACCESS_EXEC)
+		*clr |= user ? PTSIM_ARM64_PTE_UXN : PTSIM_ARM64_PTE_PXN;
+	if (access & PTSIM_ACCESS_WRITE)
+		*clr |= PTSIM_ARM64_PTE_RDONLY;
+}
+
 /* Table AF is ignored without FEAT_HAFT: the walk leaves table entries alone. */
 static uint64_t arm64_mmu_table_accessed(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
@@ -911,9 +932,13 @@ static uint64_t arm64_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e
  * ptsim_arch_ops). */
 static bool arm64_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
 {
-	if (!arm64_pmd_table(a, lvl, e) || (a->leaf_ok[lvl] && arm64_pmd_leaf(a, lvl, e)))
+	/*
+	 * Folded: a table descriptor (0b11 above level 3) is Valid, so never
+	 * a leaf, and its PFN is its output address's, unmasked.
+	 */
+	if (!arm64_pmd_table(a, lvl, e))
 		return false;
-	*pfn = arm64_pte_pfn(a, lvl, e);
+	*pfn = arm64_pte_to_phys(a, e) >> a->page_shift;
 	return true;
 }
 
@@ -981,4 +1006,5 @@ const struct ptsim_arch_ops ptsim__arm64_ops = {
 	.mmu_check = arm64_mmu_check,
 	.mmu_table_accessed = arm64_mmu_table_accessed,
 	.mmu_update = arm64_mmu_update,
+	.mmu_ok_mask = arm64_mmu_ok_mask,
 };

@@ -167,6 +167,12 @@ struct ptsim_arch_ops {
 	 * mmu_update(): the leaf after the hardware's accessed/dirty update for
 	 *   an access mmu_check() answered PTSIM_MMU_V_UPDATE (x86 A, then D
 	 *   for a write; arm64 AF, and AP[2] cleared for a DBM write).
+	 * mmu_ok_mask(): mmu_check()'s PTSIM_MMU_V_OK as two masks, for the
+	 *   TLB-hit path (src/tlb/mmu.h): for every level and every struct
+	 *   ptsim_mmu_config, mmu_check(a, lvl, e, access, user, mcfg) is
+	 *   PTSIM_MMU_V_OK iff (e & *set) == *set and !(e & *clr).  Only the
+	 *   other verdicts depend on the hardware switches (test_arch_* check
+	 *   the equivalence over every bit pattern of the masks' bits).
 	 */
 	bool (*mmu_valid)(const struct ptsim_arch *a, int lvl, uint64_t e);
 	bool (*mmu_global)(const struct ptsim_arch *a, int lvl, uint64_t e);
@@ -183,6 +189,8 @@ struct ptsim_arch_ops {
 	uint64_t (*mmu_table_accessed)(const struct ptsim_arch *a, int lvl, uint64_t e);
 	uint64_t (*mmu_update)(const struct ptsim_arch *a, int lvl, uint64_t e,
 			       unsigned int access);
+	void (*mmu_ok_mask)(const struct ptsim_arch *a, unsigned int access, bool user,
+			    uint64_t *set, uint64_t *clr);
 };
 
 /*

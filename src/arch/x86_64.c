@@ -814,6 +814,24 @@ static enum ptsim_mmu_verdict x86_mmu_check(const struct ptsim_arch *a, int lvl,
 	return PTSIM_MMU_V_OK;
 }
 
+/*
+ * x86_mmu_check()'s PTSIM_MMU_V_OK as masks: U/S for a user access, R/W and
+ * D for a write, A always; XD clear for an instruction fetch.
+ */
+static void x86_mmu_ok_mask(const struct ptsim_arch *a, unsigned int access, bool user,
+			    uint64_t *set, uint64_t *clr)
+{
+	(void)a;
+	*set = PTSIM_X86_PAGE_ACCESSED;
+	*clr = 0;
+	if (user)
+		*set |= PTSIM_X86_PAGE_USER;
+	if (access & PTSIM_ACCESS_WRITE)
+		*set |= PTSIM_X86_PAGE_RW | PTSIM_X86_PAGE_DIRTY;
+	if (access & PTSIM_ACCESS_EXEC)
+		*clr |= PTSIM_X86_PAGE_NX;
+}
+
 /* The walk sets A in each paging-structure entry it uses, as it uses it (SDM vol. 3 4.8). */
 static uint64_t x86_mmu_table_accessed(const struct ptsim_arch *a, int lvl, uint64_t e)
 {
@@ -837,9 +855,16 @@ static uint64_t x86_mmu_update(const struct ptsim_arch *a, int lvl, uint64_t e, 
  */
 static bool x86_walk_table(const struct ptsim_arch *a, int lvl, uint64_t e, uint64_t *pfn)
 {
-	if (!x86_pte_table(a, lvl, e) || (a->leaf_ok[lvl] && x86_pte_leaf(a, lvl, e)))
+	/*
+	 * x86_pte_table() and not x86_pte_leaf(), then x86_pte_pfn(), folded:
+	 * with P set every level's entry is present, so it is a table iff it
+	 * is above the PTE level and not huge (PS clear on a PMD or PUD), and
+	 * its PFN is neither inverted (P set) nor a huge one's.
+	 */
+	(void)a;
+	if (lvl == PTSIM_PTE || !(e & PTSIM_X86_PAGE_PRESENT) || x86_huge(lvl, e))
 		return false;
-	*pfn = x86_pte_pfn(a, lvl, e);
+	*pfn = (e & PTSIM_X86_PTE_PFN_MASK) >> PTSIM_X86_PAGE_SHIFT;
 	return true;
 }
 
@@ -907,4 +932,5 @@ const struct ptsim_arch_ops ptsim__x86_64_ops = {
 	.mmu_check = x86_mmu_check,
 	.mmu_table_accessed = x86_mmu_table_accessed,
 	.mmu_update = x86_mmu_update,
+	.mmu_ok_mask = x86_mmu_ok_mask,
 };

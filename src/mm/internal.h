@@ -365,6 +365,29 @@ ptsim_vm_fault_t ptsim__missing_userfault_upper(struct ptsim_mm_state *st, struc
 int ptsim__access(struct ptsim_mm_state *st, unsigned int cpu, uint64_t va, unsigned int access,
 		  struct ptsim_access_result *res);
 
+/*
+ * ptsim__access() of an access the TLB serves (ptsim__mmu_access_hit()),
+ * inline for the api layer, which hands over the address space's pieces
+ * as it holds them (the machine's TLBs, the tables and the TLB side that
+ * ptsim__mm_state_init() was given): @cpu and @access already checked.
+ * Returns true with @res filled as ptsim__access() fills it (0, the
+ * physical address); false having changed nothing but the address space's
+ * cpumask bit for @cpu, which ptsim__access() sets first too - then call it.
+ */
+static inline bool ptsim__access_hit(struct ptsim_tlbs *t, const struct ptsim_pgtables *pt,
+				     struct ptsim_tlb_mm *tm, unsigned int cpu, uint64_t va,
+				     unsigned int access, struct ptsim_access_result *res)
+{
+	uint64_t pa;
+
+	ptsim__tlb_mm_activate(tm, cpu);
+	if (!ptsim__mmu_access_hit(t, pt, cpu, va, access, &pa))
+		return false;
+	*res = (struct ptsim_access_result){0};
+	res->pa = pa;
+	return true;
+}
+
 /* --- userfaultfd (uffd.c) ------------------------------------------------------ */
 
 /*

@@ -133,8 +133,42 @@ struct ptsim_tlb_part {
 	uint64_t nr_refs; /* valid entries of this cache on all CPUs */
 };
 
+/*
+ * The lookup memo of a CPU: what ptsim__tlb_find_entry() last found for an
+ * address space and a base page, direct-mapped by the page's number.  The
+ * result of a lookup depends only on the entries' tags and validity, which
+ * only fills and drops change (cache_insert(), ptsim__tlb_entry_drop(), the
+ * storage's allocation and release): each of them bumps the CPU's gen, and
+ * a slot holds only while its gen is the CPU's.  Every address of a base
+ * page gives the same lookup (each level's VPN is the page's, shifted), so
+ * a slot answers for the whole page.  Stamps and counts are not memoised:
+ * a memoised hit stamps and counts as the lookup does.
+ */
+#define PTSIM_TLB_MEMO_SLOTS 64u
+
+struct ptsim_tlb_memo {
+	uint64_t gen;  /* the CPU's gen when recorded; 0: never */
+	uint64_t vpn;  /* va >> page_shift */
+	uint64_t asid; /* of the lookup */
+	struct ptsim_tlb_entry *e;
+	uint64_t pa_base;  /* the PA of the entry's first address (what a fill would change) */
+	uint64_t off_mask; /* bits of va kept in the PA: the entry's size - 1 */
+	int lvl;
+	/* Bit @access (PTSIM_ACCESS_* bits) set: the arch's mmu_ok_mask() passes e->ent. */
+	unsigned int ok;
+	uint64_t pad; /* 64 bytes: a slot's offset is a shift */
+};
+
+_Static_assert(sizeof(struct ptsim_tlb_memo) == 64, "a memo slot takes 64 bytes");
+
 struct ptsim_tlb_cpu {
 	struct ptsim_tlb_entry *store; /* NULL until the first fill */
+	/*
+	 * PTSIM_TLB_MEMO_SLOTS slots at the end of the storage (while there is
+	 * none, the machine's no_memo, which never holds), and their gen (>= 1).
+	 */
+	struct ptsim_tlb_memo *memo;
+	uint64_t gen;
 	size_t nr_store;
 	size_t bytes; /* of the storage allocation: caches, entries, walk-cache indexes */
 	/*
@@ -160,10 +194,18 @@ struct ptsim_tlbs {
 	uint64_t nr_valid; /* over all CPUs: 0 lets the checker hooks return at once */
 	/* The caches of every CPU without storage: empty, never written. */
 	struct ptsim_tlb_cache no_caches[2 * PTSIM_NR_LEVELS];
+	/* Their lookup memo: every gen 0, never written (slots are recorded on hits only). */
+	struct ptsim_tlb_memo no_memo[PTSIM_TLB_MEMO_SLOTS];
 
 	/* Storage layout of every CPU for cfg: leaf caches PGD..PTE, then walk caches. */
 	struct ptsim_tlb_part part[2 * PTSIM_NR_LEVELS];
 	unsigned int nr_parts;
+	/*
+	 * The arch's mmu_ok_mask() of a user-mode access, by PTSIM_ACCESS_*
+	 * bits: the TLB-hit path's permission check, applied when a memo slot
+	 * is recorded (ptsim__tlb_memo_record(), ptsim__mmu_access_hit()).
+	 */
+	uint64_t ok_set[8], ok_clr[8];
 	/* The levels with a leaf TLB, in lookup order (base pages first). */
 	int leaf_lvls[PTSIM_NR_LEVELS];
 	unsigned int nr_leaf_lvls;
@@ -322,13 +364,14 @@ struct ptsim_tlb_hit {
 };
 
 /*
- * The lookup itself, inline for the MMU's TLB-hit path: @c is a CPU of @t
- * (unchecked).  Returns the entry hit and its level in *@lvl, or NULL.
- * Counts and stamps as ptsim__tlb_lookup() says.
+ * The entry a lookup of (@asid, @va) in @c's leaf TLBs finds, and its level
+ * in *@lvl, or NULL; without side effects.  @c is a CPU of @t (unchecked).
+ * The levels in t->leaf_lvls order, each set by way: the first valid entry
+ * of the tag, or a global one of the VPN.
  */
-static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim_tlbs *t,
-							      struct ptsim_tlb_cpu *c,
-							      uint64_t asid, uint64_t va, int *lvl)
+static inline struct ptsim_tlb_entry *ptsim__tlb_find_entry(const struct ptsim_tlbs *t,
+							    const struct ptsim_tlb_cpu *c,
+							    uint64_t asid, uint64_t va, int *lvl)
 {
 	/* Only the levels with a TLB: the others' caches are empty on every CPU. */
 	for (unsigned int i = 0; i < t->nr_leaf_lvls; i++) {
@@ -343,16 +386,66 @@ static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim
 		for (unsigned int w = 0; w < k->ways; w++) {
 			struct ptsim_tlb_entry *e = &set[w];
 
-			if (e->stamp && e->vpn == vpn && (e->asid == asid || e->global)) {
-				e->stamp = ++c->clock;
-				c->stats.hits[l]++;
+			/* The VPN first: it tells the ways apart. */
+			if (e->vpn == vpn && e->stamp && (e->asid == asid || e->global)) {
 				*lvl = l;
 				return e;
 			}
 		}
 	}
-	c->stats.lookup_misses++;
 	return NULL;
+}
+
+/*
+ * A lookup on @c (with storage) for (@asid, @va), @va in a translated
+ * range, found @e of level @lvl: record it in the memo.
+ */
+static inline void ptsim__tlb_memo_record(const struct ptsim_tlbs *t, struct ptsim_tlb_cpu *c,
+					  uint64_t asid, uint64_t va, struct ptsim_tlb_entry *e,
+					  int lvl)
+{
+	const struct ptsim_arch *a = t->arch;
+	uint64_t vpn = va >> a->page_shift;
+	unsigned int ok = 0;
+
+	for (unsigned int acc = 1; acc < 8; acc++)
+		if ((e->ent & t->ok_set[acc]) == t->ok_set[acc] && !(e->ent & t->ok_clr[acc]))
+			ok |= 1u << acc;
+
+	c->memo[vpn % PTSIM_TLB_MEMO_SLOTS] =
+		(struct ptsim_tlb_memo){.gen = c->gen,
+					.vpn = vpn,
+					.asid = asid,
+					.e = e,
+					.pa_base = e->pfn << a->page_shift,
+					.off_mask = (1ull << a->shift[lvl]) - 1,
+					.lvl = lvl,
+					.ok = ok};
+}
+
+/* A lookup found @e of level @lvl on @c: stamp it and count the hit. */
+static inline void ptsim__tlb_hit(struct ptsim_tlb_cpu *c, struct ptsim_tlb_entry *e, int lvl)
+{
+	e->stamp = ++c->clock;
+	c->stats.hits[lvl]++;
+}
+
+/*
+ * The lookup itself, inline for the MMU's TLB-hit path: @c is a CPU of @t
+ * (unchecked).  Returns the entry hit and its level in *@lvl, or NULL.
+ * Counts and stamps as ptsim__tlb_lookup() says.
+ */
+static inline struct ptsim_tlb_entry *ptsim__tlb_lookup_entry(const struct ptsim_tlbs *t,
+							      struct ptsim_tlb_cpu *c,
+							      uint64_t asid, uint64_t va, int *lvl)
+{
+	struct ptsim_tlb_entry *e = ptsim__tlb_find_entry(t, c, asid, va, lvl);
+
+	if (e)
+		ptsim__tlb_hit(c, e, *lvl);
+	else
+		c->stats.lookup_misses++;
+	return e;
 }
 
 /*

@@ -223,7 +223,7 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 {
 	const struct ptsim_arch *a = t->arch;
 	const uint64_t asid = pt->owner_id;
-	const struct ptsim_tlb_entry *e;
+	struct ptsim_tlb_entry *e;
 	int lvl;
 
 	/* Every field, without a memset of the whole struct (this is the TLB-hit path). */
@@ -243,6 +243,8 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 	/* ptsim__tlb_lookup(), inline: the CPU is checked above. */
 	e = ptsim__tlb_lookup_entry(t, &t->cpus[cpu], asid, va, &lvl);
 	if (e) {
+		/* For ptsim__mmu_access_hit(): @va is valid, checked above. */
+		ptsim__tlb_memo_record(t, &t->cpus[cpu], asid, va, e, lvl);
 		switch (a->ops->mmu_check(a, lvl, e->ent, access, user, mcfg)) {
 		case PTSIM_MMU_V_OK:
 			res->tlb_hit = true;

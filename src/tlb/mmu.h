@@ -71,4 +71,47 @@ int ptsim__mmu_access(struct ptsim_tlbs *t, struct ptsim_pgtables *pt,
 		      const struct ptsim_mmu_config *mcfg, unsigned int cpu, uint64_t va,
 		      unsigned int access, bool user, struct ptsim_mmu_result *res);
 
+/**
+ * ptsim__mmu_access_hit() - the TLB-hit path of a user-mode access.
+ * @t: the machine's TLBs.  @pt: the address space's tables.  @cpu: a CPU of
+ * @t and @access valid PTSIM_ACCESS_* bits (both unchecked: the caller
+ * refuses the others).  @va: the address.  @pa: receives the physical
+ * address.
+ *
+ * What ptsim__mmu_access(..., user = true, ...) does when the lookup hits
+ * and mmu_check() answers PTSIM_MMU_V_OK - the entry's stamp, the hit
+ * counted, the physical address - and nothing else.  Any other case (a
+ * non-canonical address, a miss, a hit that faults or needs the hardware's
+ * update) returns false having changed nothing, and the caller makes the
+ * whole access with ptsim__mmu_access(), which sees the same TLB and reaches
+ * the same outcome.  The lookup is the CPU's memo (struct ptsim_tlb_memo),
+ * which gives what ptsim__tlb_find_entry() would; a slot that does not hold
+ * is a return of false, and the full access records it when its lookup
+ * hits.  No call: the path saves few registers.  The permission check is
+ * the arch's mmu_ok_mask() (struct ptsim_tlbs' ok_set / ok_clr), equivalent
+ * to mmu_check()'s V_OK, applied to every access kind when the slot was
+ * recorded (struct ptsim_tlb_memo's ok bits).
+ *
+ * Return: true when the access was served from the TLB.
+ */
+static inline bool ptsim__mmu_access_hit(struct ptsim_tlbs *t, const struct ptsim_pgtables *pt,
+					 unsigned int cpu, uint64_t va, unsigned int access,
+					 uint64_t *pa)
+{
+	struct ptsim_tlb_cpu *c = &t->cpus[cpu];
+	const uint64_t vpn = va >> t->arch->page_shift;
+	const struct ptsim_tlb_memo *m;
+
+	m = &c->memo[vpn % PTSIM_TLB_MEMO_SLOTS]; /* no storage: the machine's no_memo */
+	/* A slot holds for the whole page, whose addresses are all valid (ranges are page-aligned).
+	 */
+	if (m->gen != c->gen || m->vpn != vpn || m->asid != pt->owner_id)
+		return false;
+	if (!(m->ok >> access & 1))
+		return false;
+	ptsim__tlb_hit(c, m->e, m->lvl);
+	*pa = m->pa_base + (va & m->off_mask);
+	return true;
+}
+
 #endif /* PTSIM_SRC_TLB_MMU_H */

@@ -121,6 +121,12 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	t->mem = mem;
 	t->pa = pa;
 	t->ncpus = ncpus;
+	/* The lookup memo answers for whole base pages: no page straddles a range boundary. */
+	for (unsigned int i = 0; i < a->nr_va_ranges; i++)
+		PTSIM_BUG_ON(((a->va_ranges[i].start | a->va_ranges[i].end) &
+			      ((1ull << a->page_shift) - 1)) != 0);
+	for (unsigned int acc = 0; acc < 8; acc++)
+		a->ops->mmu_ok_mask(a, acc, true, &t->ok_set[acc], &t->ok_clr[acc]);
 	ptsim__tlb_config_default(&t->cfg);
 	if (!ptsim__tlb_storage_fits(a, &t->cfg, ncpus))
 		return -EINVAL;
@@ -129,6 +135,8 @@ int ptsim__tlbs_init(struct ptsim_tlbs *t, struct ptsim_host *host, const struct
 	if (!t->cpus)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < ncpus; i++) {
+		t->cpus[i].gen = 1;
+		t->cpus[i].memo = t->no_memo;
 		t->cpus[i].leaf = t->no_caches;
 		t->cpus[i].walk = t->no_caches + PTSIM_NR_LEVELS;
 	}
@@ -147,7 +155,7 @@ static size_t storage_bytes(const struct ptsim_tlbs *t)
 	for (unsigned int p = 0; p < t->nr_parts; p++)
 		if (t->part[p].walk)
 			bytes += ptsim__windex_bytes(t->part[p].len);
-	return bytes;
+	return bytes + PTSIM_TLB_MEMO_SLOTS * sizeof(struct ptsim_tlb_memo);
 }
 
 static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
@@ -166,6 +174,8 @@ static void cpu_release(struct ptsim_tlbs *t, unsigned int cpu)
 	}
 	ptsim__free(t->host, c->leaf, c->bytes);
 	c->store = NULL;
+	c->memo = t->no_memo;
+	c->gen++;
 	c->leaf = t->no_caches;
 	c->walk = t->no_caches + PTSIM_NR_LEVELS;
 	t->nr_valid -= c->nr_valid;
@@ -244,6 +254,8 @@ static struct ptsim_tlb_cpu *cpu_caches(struct ptsim_tlbs *t, unsigned int cpu, 
 			index += ptsim__windex_bytes(k->ways);
 		}
 	}
+	c->memo = (struct ptsim_tlb_memo *)(void *)index; /* zeroed: gen 0 never holds */
+	c->gen++;
 	return c;
 }
 
@@ -266,6 +278,7 @@ void ptsim__tlb_entry_drop(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_
 	if (k->wi.head)
 		ptsim__windex_del(k, e);
 	memset(e, 0, sizeof(*e));
+	c->gen++; /* the lookup memo */
 	k->nr_valid--;
 	c->nr_valid--;
 	t->nr_valid--;
@@ -322,6 +335,7 @@ static void cache_insert(struct ptsim_tlbs *t, unsigned int cpu, struct ptsim_tl
 	victim->pfn = pfn;
 	victim->global = global;
 	victim->stamp = ++c->clock;
+	c->gen++; /* the lookup memo */
 	ptsim__tlb_ref_link(t, cpu, k->part, victim);
 	if (k->wi.head)
 		ptsim__windex_add(k, victim);

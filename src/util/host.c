@@ -89,7 +89,13 @@ bool ptsim__fault_hit(struct ptsim_host *h)
 	return false;
 }
 
-static void *raw_alloc(struct ptsim_host *h, size_t size)
+/*
+ * @zero: the block comes back zeroed.  jemalloc is asked to do it
+ * (MALLOCX_ZERO), which skips the pages it knows are zero - those of a
+ * fresh extent, so a large table of records that is mostly never written
+ * (a section's frame array) is not touched, nor faulted in, up front.
+ */
+static void *raw_alloc(struct ptsim_host *h, size_t size, bool zero)
 {
 	void *p;
 
@@ -99,7 +105,8 @@ static void *raw_alloc(struct ptsim_host *h, size_t size)
 
 #ifdef PTSIM_HAVE_JEMALLOC
 	if (h->use_jemalloc) {
-		p = mallocx(size ? size : 1, MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
+		p = mallocx(size ? size : 1, MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE |
+						     (zero ? MALLOCX_ZERO : 0));
 		goto out;
 	}
 #endif
@@ -115,6 +122,8 @@ static void *raw_alloc(struct ptsim_host *h, size_t size)
 			h->blocks->prev = b;
 		h->blocks = b;
 		p = b + 1;
+		if (zero)
+			memset(p, 0, size);
 	}
 #ifdef PTSIM_HAVE_JEMALLOC
 out:
@@ -132,21 +141,19 @@ void *ptsim__alloc(struct ptsim_host *h, size_t size)
 {
 	if (ptsim__fault_hit(h))
 		return NULL;
-	return raw_alloc(h, size);
+	return raw_alloc(h, size, false);
 }
 
 void *ptsim__alloc_nofail(struct ptsim_host *h, size_t size)
 {
-	return raw_alloc(h, size);
+	return raw_alloc(h, size, false);
 }
 
 void *ptsim__zalloc(struct ptsim_host *h, size_t size)
 {
-	void *p = ptsim__alloc(h, size);
-
-	if (p)
-		memset(p, 0, size);
-	return p;
+	if (ptsim__fault_hit(h))
+		return NULL;
+	return raw_alloc(h, size, true);
 }
 
 void ptsim__free(struct ptsim_host *h, void *p, size_t size)

@@ -796,6 +796,85 @@ static void test_freed_table_walk(void **state)
 	done(&t);
 }
 
+/* One ptsim_access() that must return 0; its result. */
+static struct ptsim_access_result api_access(struct ptsim_mm *mm, unsigned int cpu, uint64_t va,
+					     unsigned int access)
+{
+	struct ptsim_access_result r;
+
+	assert_int_equal(ptsim_access(mm, cpu, va, access, &r), 0);
+	return r;
+}
+
+/*
+ * ptsim_access()'s TLB-hit path answers from the CPU's lookup memo: what
+ * the lookup would find, with the same stamps and counts - through a stale
+ * entry, a flush, a permission the cached entry lacks, and two address
+ * spaces on one CPU.
+ */
+static void test_hit_memo(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_tlb_stats s0, s;
+	struct ptsim_mm *mm2;
+	uint64_t f, g, k, f2, rw, ro;
+
+	env(&t, state, NULL);
+	rw = pgprot(&t, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0);
+	ro = pgprot(&t, PTSIM_PROT_READ, 0);
+	f = map_pages(&t, VA, 0, rw, 0);
+	k = map_pages(&t, VA + t.psz, 0, ro, 0);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &g), 0);
+	s0 = stats(&t, 0);
+
+	/* A miss, then hits: the first through the lookup (it records the slot), then the memo. */
+	assert_u64_eq(api_access(t.mm, 0, VA + 8, R).pa, f * t.psz + 8);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_u64_eq(api_access(t.mm, 0, VA + 16 * i, R).pa, f * t.psz + 16 * i);
+	s = stats(&t, 0);
+	assert_u64_eq(s.lookup_misses - s0.lookup_misses, 1);
+	assert_u64_eq(s.hits[PTSIM_PTE] - s0.hits[PTSIM_PTE], 3);
+
+	/* The PTE now points to g, unflushed: the memo still gives f, as the TLB would. */
+	set_at(&t, VA, PTSIM_PTE, 0);
+	set_at(&t, VA, PTSIM_PTE, ptsim_mk_leaf(t.a, PTSIM_PTE, g, rw));
+	ptsim_violations_clear(t.m);
+	assert_u64_eq(api_access(t.mm, 0, VA + 1, R).pa, f * t.psz + 1);
+	/* The flush drops the entry: the next access walks and finds g. */
+	assert_int_equal(ptsim_flush_tlb_page(t.mm, VA), 0);
+	assert_u64_eq(api_access(t.mm, 0, VA + 2, R).pa, g * t.psz + 2);
+	assert_u64_eq(api_access(t.mm, 0, VA + 3, R).pa, g * t.psz + 3);
+	s = stats(&t, 0);
+	assert_u64_eq(s.lookup_misses - s0.lookup_misses, 2);
+	assert_u64_eq(s.hits[PTSIM_PTE] - s0.hits[PTSIM_PTE], 5);
+
+	/* A read-only page: reads hit, a write is refused as the full path refuses it. */
+	assert_u64_eq(api_access(t.mm, 0, VA + t.psz, R).pa, k * t.psz);
+	assert_u64_eq(api_access(t.mm, 0, VA + t.psz, R).pa, k * t.psz);
+	assert_u64_eq(api_access(t.mm, 0, VA + t.psz, R).pa, k * t.psz);
+	assert_int_equal(api_access(t.mm, 0, VA + t.psz, W).signal, PTSIM_SIGSEGV);
+
+	/* A second address space, the same address on the same CPU: its own frame. */
+	assert_int_equal(ptsim_mm_create(t.m, &mm2), 0);
+	assert_int_equal(ptsim_alloc_pages(t.m, 0, &f2), 0);
+	assert_int_equal(ptsim_map(mm2, VA, t.psz, f2, t.psz, rw, 0), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_u64_eq(api_access(mm2, 0, VA + 4, R).pa, f2 * t.psz + 4);
+		assert_u64_eq(api_access(t.mm, 0, VA + 4, R).pa, g * t.psz + 4);
+	}
+	assert_int_equal(nr_violations(&t), 0);
+
+	assert_true(ptsim_unmap(mm2, VA, t.psz, 0) >= 0);
+	assert_int_equal(ptsim_flush_tlb_range(mm2, VA, VA + t.psz, PTSIM_PTE), 0);
+	ptsim_mm_destroy(mm2);
+	assert_int_equal(ptsim_free_pages(t.m, f2, 0), 0);
+	unmap(&t, VA, 2 * t.psz);
+	assert_int_equal(ptsim_free_pages(t.m, f, 0), 0);
+	assert_int_equal(ptsim_free_pages(t.m, g, 0), 0);
+	assert_int_equal(ptsim_free_pages(t.m, k, 0), 0);
+	done(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,7 +885,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_arm64_hw_af),	   PTSIM_ARCH_TESTS(test_arm64_no_hw_af),
 		PTSIM_ARCH_TESTS(test_arm64_hw_dbm),	   PTSIM_ARCH_TESTS(test_arm64_no_hw_dbm),
 		PTSIM_ARCH_TESTS(test_stale_tlb),	   PTSIM_ARCH_TESTS(test_spurious_perm),
-		PTSIM_ARCH_TESTS(test_freed_table_walk),
+		PTSIM_ARCH_TESTS(test_freed_table_walk),   PTSIM_ARCH_TESTS(test_hit_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -256,37 +256,46 @@ static bool blank_byte(unsigned char c)
 #define BYTES(b) (0x0101010101010101ull * (b))
 
 /*
- * Eight hex digits at once (SWAR): the value of s[0..7] read as a
- * hexadecimal number into @out, if all eight are digits (0-9, a-f, A-F).
- * The caller guarantees the eight bytes are inside the line.
+ * Up to eight hex digits at once (SWAR): the run of hexadecimal digits (0-9,
+ * a-f, A-F) that starts s[0..7], as a number in *@out; returns its length,
+ * 0 to 8.  -1 (nothing read) when any of the eight bytes is 0x80 or above:
+ * the caller reads byte by byte then.  The caller guarantees the eight bytes
+ * are inside the buffer; those after the run are read, never used.
  */
-static bool hex8(const unsigned char *s, uint32_t *out)
+static inline __attribute__((always_inline)) int hex_run8(const unsigned char *s, uint64_t *out)
 {
 	static const union {
 		uint16_t u;
 		unsigned char c[2];
 	} one = {1};
-	uint64_t x, low, digit, alpha, v;
+	uint64_t x, low, digit, alpha, bad, v;
+	int n;
 
 	memcpy(&x, s, 8); /* one load; then s[0] in the low byte, whatever the host */
 	if (!one.c[0])
 		x = __builtin_bswap64(x);
 	if (x & BYTES(0x80))
-		return false;
+		return -1;
 	/* Every byte below 0x80: a byte in [lo, hi] is one whose high bit
 	 * (c + 0x80 - lo) sets and (c + 0x7f - hi) does not; no carry leaves a byte. */
 	low = x | BYTES(0x20); /* A-F as a-f (and nothing else there); digits unchanged */
 	digit = (x + BYTES(0x80 - '0')) & ~(x + BYTES(0x7f - '9'));
 	alpha = (low + BYTES(0x80 - 'a')) & ~(low + BYTES(0x7f - 'f'));
-	if (((digit | alpha) & BYTES(0x80)) != BYTES(0x80))
-		return false;
-	/* Nibbles: the low four bits, + 9 for a letter; then pairs, quads, eights. */
-	v = (low & BYTES(0x0f)) + ((alpha >> 7) & BYTES(0x01)) * 9;
+	bad = ~(digit | alpha) & BYTES(0x80); /* the high bit of each byte that is no digit */
+	n = bad ? __builtin_ctzll(bad) / 8 : 8;
+	if (!n)
+		return 0;
+	/*
+	 * Nibbles: the low four bits, + 9 for a letter.  Shifted up by the
+	 * bytes after the run, which drops them and leaves the run's last
+	 * digit in the top byte, the least significant after pairing: the
+	 * bytes shifted in are leading zeros.  Then pairs, quads, eights.
+	 */
+	v = ((low & BYTES(0x0f)) + ((alpha >> 7) & BYTES(0x01)) * 9) << (8 * (8 - n));
 	v = (v * 16 + (v >> 8)) & 0x00ff00ff00ff00ffull;
 	v = (v * 256 + (v >> 16)) & 0x0000ffff0000ffffull;
-	v = (v * 65536 + (v >> 32)) & 0xffffffffull;
-	*out = (uint32_t)v;
-	return true;
+	*out = (v * 65536 + (v >> 32)) & 0xffffffffull;
+	return n;
 }
 
 /*
@@ -302,7 +311,8 @@ static bool hex8(const unsigned char *s, uint32_t *out)
  * Anything else - comments, white space at the end, CR LF, leading zeros
  * beyond 16 hex or 5 decimal digits, errors - returns -1 (or ends
  * elsewhere), and the general parser reads the line again and says what it
- * finds.  One table load per byte, or one load per eight hex digits.
+ * finds.  One table load per byte, or one load per run of up to eight hex
+ * digits.
  */
 static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 			     struct pts_trace_ref refs[2], const unsigned char **end)
@@ -310,6 +320,7 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	const unsigned char *digits;
 	unsigned int kind, v, size = 1;
 	uint64_t addr = 0;
+	int k;
 
 	if (e - s >= 4 && s[0] == ' ' && s[2] == ' ' && !blank_byte(s[3])) {
 		kind = kind_tab[s[1]]; /* lackey's " L ADDR" */
@@ -331,18 +342,24 @@ static inline int parse_fast(const unsigned char *s, const unsigned char *e,
 	}
 	if (!kind)
 		return -1;
-	if (e - s >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
+	if (e - s >= 2 && (s[1] | 0x20) == 'x' && s[0] == '0')
 		s += 2;
 	digits = s;
-	for (uint32_t v8; s - digits < 16 && e - s >= 8 && hex8(s, &v8); s += 8)
-		addr = addr << 32 | v8;
+	/* The first eight at once; a longer address (rare in a user trace) digit by digit. */
+	if (e - s >= 8 && (k = hex_run8(s, &addr)) > 0)
+		s += k;
 	while (s < e && ((v = hex_tab[*s]) & HEX_DIGIT)) {
 		addr = addr << 4 | (v & 0xf);
 		s++;
 	}
 	if (s == digits || s - digits > 16)
 		return -1;
-	if (s < e && *s == ',') {
+	if (e - s >= 3 && s[0] == ',' && (unsigned int)(s[1] - '1') < 9u &&
+	    (unsigned int)(s[2] - '0') >= 10u) {
+		size = (unsigned int)(s[1] -
+				      '0'); /* one digit, 1 to 9: what the loop below reads */
+		s += 2;
+	} else if (s < e && *s == ',') {
 		const unsigned char *sz = ++s, *lim = e - s > 5 ? s + 5 : e;
 
 		size = 0;
@@ -638,9 +655,10 @@ static int find_or_map(struct replay *st, uint64_t va)
 /* Index of pts_trace_result.refs[] for an access kind. */
 static unsigned int kind_index(unsigned int access)
 {
-	if (access == PTSIM_ACCESS_READ)
-		return 0;
-	return access == PTSIM_ACCESS_WRITE ? 1 : 2;
+	/* A table load: READ 0, WRITE 1, anything else 2. */
+	static const unsigned char idx[8] = {2, 0, 1, 2, 2, 2, 2, 2};
+
+	return access < 8 ? idx[access] : 2;
 }
 
 /* One access within one page; @kind is kind_index(@access). */
