@@ -77,6 +77,20 @@ extern "C" {
 #define PTSIM_MAP_FIXED		  0x10u
 #define PTSIM_MAP_ANONYMOUS	  0x20u
 #define PTSIM_MAP_FIXED_NOREPLACE 0x100000u
+#define PTSIM_MAP_NORESERVE	  0x4000u  /* no hugetlb reservation: a fault may get SIGBUS */
+#define PTSIM_MAP_HUGETLB	  0x40000u /* hugetlb pages (an internal hugetlbfs file) */
+/*
+ * MAP_HUGETLB page size: log2 of the size in flag bits 26..31 (0 = the
+ * default hugetlb size of the configuration, its PMD size).
+ */
+#define PTSIM_MAP_HUGE_SHIFT 26
+#define PTSIM_MAP_HUGE_MASK  0x3fu
+#define PTSIM_MAP_HUGE_64KB  (16u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_2MB   (21u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_32MB  (25u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_512MB (29u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_1GB   (30u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_16GB  (34u << PTSIM_MAP_HUGE_SHIFT)
 
 /* madvise() advice, with the kernel's values. */
 #define PTSIM_MADV_DONTNEED   4
@@ -166,7 +180,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  * @len: length in bytes, rounded up to pages; not 0.
  * @prot: PTSIM_PROT_* bits.
  * @flags: exactly one of PTSIM_MAP_SHARED / PTSIM_MAP_PRIVATE, optionally
- *         PTSIM_MAP_ANONYMOUS and one of PTSIM_MAP_FIXED / _FIXED_NOREPLACE.
+ *         PTSIM_MAP_ANONYMOUS and one of PTSIM_MAP_FIXED / _FIXED_NOREPLACE;
+ *         with PTSIM_MAP_ANONYMOUS also PTSIM_MAP_HUGETLB (with a size
+ *         PTSIM_MAP_HUGE_* or 0 for the default) and PTSIM_MAP_NORESERVE.
  * @file: the file for a file mapping (ignored with PTSIM_MAP_ANONYMOUS).
  *        A shared anonymous mapping gets a shmem file of its own, as the
  *        kernel's shmem_zero_setup() does.
@@ -179,9 +195,24 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  * would); MAP_FIXED_NOREPLACE fails instead.  A new VMA merges with
  * compatible neighbours.  No page table is allocated.
  *
+ * HugeTLB (ksys_mmap_pgoff() with MAP_HUGETLB, hugetlbfs_file_mmap()): the
+ * mapping is backed by an internal hugetlbfs file of that page size; the
+ * length is rounded up to the huge page size, the address is huge-page
+ * aligned (a misaligned MAP_FIXED address is -EINVAL) and the VMA gets
+ * VM_HUGETLB | VM_DONTEXPAND.  Unless MAP_NORESERVE, every huge page of the
+ * range is reserved in the pool (hugetlb_reserve_pages(): a private mapping
+ * reserves for its VMA, a shared one for the file range), and mmap fails
+ * with -ENOMEM, nothing changed, if the pool has not enough free unreserved
+ * pages.  A fault maps one PMD or PUD leaf and consumes the reservation;
+ * munmap and exit give the unused reservations of a private mapping back.
+ * The arm64 contiguous sizes (cont-PTE, cont-PMD) are not modelled yet
+ * (-EINVAL).  HugeTLB VMAs never merge, and are split only at huge page
+ * boundaries (munmap, mprotect: -EINVAL otherwise).
+ *
  * Return: 0; -EINVAL (zero length, misaligned fixed address, bad prot or
- * flags, no file for a file mapping, offset overflow); -ENOMEM (no room in
- * the address space, or out of memory); -EEXIST (FIXED_NOREPLACE overlap);
+ * flags, no file for a file mapping, offset overflow, not a hugetlb size of
+ * the configuration); -ENOMEM (no room in the address space, out of
+ * memory, or not enough free hugetlb pages to reserve); -EEXIST (FIXED_NOREPLACE overlap);
  * -EBUSY (the range holds entries written outside VMAs, by ptsim_map() or
  * ptsim_pgslot_set(): unmap them first).
  */
@@ -278,6 +309,7 @@ struct ptsim_vma_info {
 	bool anon;		       /* no file (private anonymous) */
 	bool shmem;		       /* backed by a shmem file (memfd, shared anonymous) */
 	bool has_anon_vma;	       /* an anon_vma is attached */
+	uint64_t hugetlb_size;	       /* the huge page size of a VM_HUGETLB VMA, else 0 */
 };
 
 /**

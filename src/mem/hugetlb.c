@@ -139,7 +139,14 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 	struct ptsim_hstate *h = hstate_of_order(mem, ptsim__folio_order(mem, head_pfn));
 	struct ptsim_frame *p1 = frame(mem, head_pfn + 1);
 
-	/* Reset the mapping counters for the next user. */
+	struct ptsim_frame *f = frame(mem, head_pfn);
+
+	/* free_huge_folio(): no mapping, no state for the next user; mapping counters reset. */
+	f->mapping = 0;
+	f->index = 0;
+	f->flags &= ~((1ull << PTSIM_PG_anon_exclusive) | (1ull << PTSIM_PG_dirty) |
+		      (1ull << PTSIM_PG_uptodate) | (1ull << PTSIM_PG_referenced) |
+		      (1ull << PTSIM_PG_swapbacked) | (1ull << PTSIM_PG_lru));
 	p1->mapping = UINT64_MAX;
 	p1->index = 0;
 	if (!h)

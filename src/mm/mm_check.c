@@ -115,6 +115,8 @@ static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 	} else if (s->lvl != PTSIM_PTE || pfn == head) {
 		rec_add(c, head, REC_ENTIRE);
 	}
+	if (c->vma->vm_flags & PTSIM_VM_HUGETLB)
+		return 0; /* hugetlb pages are not in the rss counters */
 	if (hf && (hf->mapping & PTSIM_MAPPING_ANON))
 		c->rss[PTSIM_RSS_ANON] += npages;
 	else if (hf && (hf->flags & (1ull << PTSIM_PG_swapbacked)))

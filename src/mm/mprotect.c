@@ -183,6 +183,12 @@ int ptsim__do_mprotect(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, u
 	last = ptsim__find_vma(&st->vmas, end - 1);
 	if (last->vm_end > end && (last->vm_flags & rwx) != prot)
 		n++;
+	/* hugetlb_vm_op_split(): a split must not cut a huge page. */
+	err = ptsim__hugetlb_may_split(
+		st, "mprotect", vma->vm_start < addr && (vma->vm_flags & rwx) != prot ? addr : 0,
+		last->vm_end > end && (last->vm_flags & rwx) != prot ? end : 0);
+	if (err)
+		return err;
 	err = ptsim__vma_spares_alloc(ctx, n, spare);
 	if (err)
 		return ptsim__seterr(h, err, "mprotect: out of memory splitting a VMA");

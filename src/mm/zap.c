@@ -60,8 +60,11 @@ bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, u
 			ptsim__page_set_flag(ctx->mem, *page, PTSIM_PG_referenced);
 	}
 	ptsim__folio_remove_rmap(ctx, *page, 1, s->lvl);
-	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, *page),
-		       -(int64_t)(1ull << (a->shift[s->lvl] - a->page_shift)));
+	/* hugetlb pages are not in the rss counters (__unmap_hugepage_range()). */
+	if (ptsim__frame_type(ptsim__frame(ctx, ptsim__folio_head(ctx->mem, *page))) !=
+	    PTSIM_PGTY_hugetlb)
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, *page),
+			       -(int64_t)(1ull << (a->shift[s->lvl] - a->page_shift)));
 	return true;
 }
 

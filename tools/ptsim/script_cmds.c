@@ -318,12 +318,31 @@ static int range_args(struct pts_runner *r, struct pts_args *a, int i, uint64_t 
 	return err ? err : pts__value(r, a->argv[i + 1], len);
 }
 
-/* mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] [file F] [pgoff N] */
+/* MAP_HUGE_SHIFT bits of a hugetlb page size (a power of two), or -EINVAL. */
+static int huge_size_flags(struct pts_runner *r, const char *w, unsigned int *flags)
+{
+	uint64_t size;
+	int err = pts__value(r, w, &size), log = 0;
+
+	if (err)
+		return err;
+	if (!size || (size & (size - 1)))
+		return pts__fail(r, -EINVAL, "hugetlb size %s is not a power of two", w);
+	while ((1ull << log) < size)
+		log++;
+	*flags |= (unsigned int)log << PTSIM_MAP_HUGE_SHIFT;
+	return 0;
+}
+
+/*
+ * mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] [file F] [pgoff N]
+ *      [hugetlb[=SIZE]] [noreserve]
+ */
 static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] "
-		"[file F] [pgoff N]";
+		"[file F] [pgoff N] [hugetlb[=SIZE]] [noreserve]";
 	struct ptsim_file *file = NULL;
 	uint64_t len, addr = 0, pgoff = 0, got;
 	unsigned int prot, flags = 0;
@@ -351,7 +370,14 @@ static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 			flags |= PTSIM_MAP_FIXED;
 		else if (!strcmp(w, "noreplace"))
 			flags |= PTSIM_MAP_FIXED_NOREPLACE;
-		else if (i + 1 < a->argc && !strcmp(w, "at"))
+		else if (!strcmp(w, "noreserve"))
+			flags |= PTSIM_MAP_NORESERVE;
+		else if (!strcmp(w, "hugetlb"))
+			flags |= PTSIM_MAP_HUGETLB;
+		else if (!strncmp(w, "hugetlb=", 8)) {
+			flags |= PTSIM_MAP_HUGETLB;
+			err = huge_size_flags(r, w + 8, &flags);
+		} else if (i + 1 < a->argc && !strcmp(w, "at"))
 			err = pts__value(r, a->argv[++i], &addr);
 		else if (i + 1 < a->argc && !strcmp(w, "pgoff"))
 			err = pts__value(r, a->argv[++i], &pgoff);
@@ -1641,6 +1667,35 @@ static int cmd_cost(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* --- hugetlb pools ---------------------------------------------------------- */
+
+/* hugetlb pool|overcommit SIZE N */
+static int cmd_hugetlb(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t size, n;
+	int err;
+
+	if (a->argc != 4 || (strcmp(a->argv[1], "pool") && strcmp(a->argv[1], "overcommit")))
+		return pts__fail(r, -EINVAL, "usage: hugetlb pool|overcommit SIZE N");
+	err = pts__value(r, a->argv[2], &size);
+	if (!err)
+		err = pts__value(r, a->argv[3], &n);
+	if (err)
+		return err;
+	if (!strcmp(a->argv[1], "pool")) {
+		struct ptsim_hstate_info hi;
+
+		err = ptsim_hugetlb_info(r->m, size, &hi);
+		if (!err)
+			err = ptsim_hugetlb_set_nr(r->m, size, n);
+		/* nr_hugepages keeps what it could add; the command is all or nothing. */
+		if (err == -ENOMEM && ptsim_hugetlb_set_nr(r->m, size, hi.nr_hugepages))
+			return pts__fail(r, -EIO, "hugetlb: could not undo after a failure");
+	} else
+		err = ptsim_hugetlb_set_overcommit(r->m, size, n);
+	return err ? pts__fail_call(r, err, "hugetlb") : 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1665,8 +1720,9 @@ const struct pts_cmd pts__cmds[] = {
 	{"memfd", "memfd NAME SIZE", "new shmem file (memfd_create)", cmd_file, M, NO},
 	{"close", "close FILE", "drop the script's reference to a file", cmd_close, M, NO},
 	{"mmap",
-	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N]",
-	 "map memory; NAME gets the address", cmd_mmap, M, MM},
+	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N] "
+	 "[hugetlb[=SIZE]] [noreserve]",
+	 "map memory (hugetlb: MAP_HUGETLB pages of SIZE); NAME gets the address", cmd_mmap, M, MM},
 	{"munmap", "munmap ADDR LEN", "unmap (split VMAs, zap, free tables)", cmd_munmap, M, MM},
 	{"mprotect", "mprotect ADDR LEN PROT", "change protection", cmd_mprotect, M, MM},
 	{"madvise", "madvise ADDR LEN dontneed|free|hugepage|nohugepage",
@@ -1729,5 +1785,7 @@ const struct pts_cmd pts__cmds[] = {
 	 "assert: translate, entry, stat, value, signal, fault, faults, check, error, pagemap, "
 	 "vma, uffd (help expect)",
 	 pts__cmd_expect, NO, NO},
+	{"hugetlb", "hugetlb pool|overcommit SIZE N",
+	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages", cmd_hugetlb, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };
