@@ -340,11 +340,22 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	struct ptsim_anon_vma *av = NULL;
 	ptsim_vm_fault_t ret;
 
+	/* The only mapping of an anonymous folio: take it over and reuse it. */
+	if (ptsim__folio_anon(ctx, old) &&
+	    !ptsim__page_test_flag(ctx->mem, old, PTSIM_PG_anon_exclusive) &&
+	    ptsim__page_mapcount(ctx, old) == 1) {
+		ptsim__folio_move_anon_rmap(ctx, old, vma);
+		ptsim__page_set_flag(ctx->mem, old, PTSIM_PG_anon_exclusive);
+	}
 	if (ptsim__folio_anon(ctx, old) &&
 	    ptsim__page_test_flag(ctx->mem, old, PTSIM_PG_anon_exclusive)) {
 		e = a->ops->mkwrite(a, s->lvl,
 				    a->ops->mkdirty(a, s->lvl, a->ops->mkyoung(a, s->lvl, e)));
 		ptsim__set_entry(st->pt, s, e);
+		/* huge_ptep_set_access_flags(): arm64 invalidates the stale read-only entry. */
+		if (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES)
+			ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr,
+					       haddr + vma_hsize(vma) - 1, a->shift[s->lvl], true);
 		st->cnt.wp_reuse++;
 		return 0;
 	}
@@ -363,7 +374,8 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	if (av)
 		ptsim__anon_vma_link(av, vma);
 	ptsim__get_and_clear(st->pt, s);
-	ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr, a->shift[s->lvl], true);
+	ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + vma_hsize(vma) - 1,
+			       a->shift[s->lvl], true);
 	new_anon_rmap(st, newpfn, vma, haddr);
 	ptsim__set_entry(st->pt, s, make_huge_pte(a, vma, s->lvl, newpfn, true));
 	ptsim__folio_remove_rmap(ctx, old, 1, s->lvl);
@@ -503,7 +515,8 @@ ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vm
 	}
 	ptsim__set_entry(st->pt, &s, entry);
 	if (write && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
-		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr, a->shift[lvl], true);
+		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + hsize - 1,
+				       a->shift[lvl], true);
 	st->cnt.fixup++;
 	return 0;
 }

@@ -409,7 +409,8 @@ static int unmap_one(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct pt
 	if (a->ops->dirty(a, lvl, old))
 		ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_dirty);
 	ptsim__folio_remove_rmap(ctx, page, 1, lvl);
-	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, page), -(int64_t)n);
+	if (!(vma->vm_flags & PTSIM_VM_HUGETLB)) /* hugetlb pages are not in rss */
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, page), -(int64_t)n);
 	(void)ptsim__folio_put(ctx->mem, page);
 	return 0;
 }

@@ -653,6 +653,8 @@ static const char *file_name(struct pts_runner *r, const struct ptsim_vma_info *
 			return r->files[i].name;
 	if (v->shmem)
 		return "[shmem]";
+	if (v->hugetlb_size)
+		return "/anon_hugepage (deleted)"; /* MAP_HUGETLB's internal hugetlbfs file */
 	return v->file ? "[file]" : "[anon]";
 }
 

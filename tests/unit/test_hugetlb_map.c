@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_hugetlb_map.c - HugeTLB mappings (MAP_HUGETLB) on every
+ * configuration: reservations at mmap (hugetlb_reserve_pages()), faults
+ * mapping one PMD or PUD leaf, MAP_NORESERVE and SIGBUS, munmap and exit
+ * giving pages and reservations back, fork and copy-on-write, bad input
+ * and allocation-failure sweeps.
+ */
+#include "ptsim_test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ptsim/ptsim.h"
+
+#define RW	(PTSIM_PROT_READ | PTSIM_PROT_WRITE)
+#define ANP	(PTSIM_MAP_ANONYMOUS | PTSIM_MAP_PRIVATE)
+#define ANS	(PTSIM_MAP_ANONYMOUS | PTSIM_MAP_SHARED)
+#define HUGETLB PTSIM_MAP_HUGETLB
+
+/* The default hugetlb size: the PMD size of the configuration. */
+static uint64_t hsize(struct ptsim_test_env *t)
+{
+	return ptsim_arch_level_size(t->a, PTSIM_PMD);
+}
+
+static void env_init(struct ptsim_test_env *t, void **state, uint64_t pool)
+{
+	ptsim_test_env_init(t, *state, "phys=4G");
+	assert_int_equal(ptsim_hugetlb_set_nr(t->m, hsize(t), pool), 0);
+}
+
+/* exit: every page and reservation back in the pool, then the pool back to the buddy. */
+static void env_fini(struct ptsim_test_env *t)
+{
+	struct ptsim_mem_stats ms;
+
+	assert_machine_clean(t->m);
+	ptsim_mm_destroy(t->mm);
+	t->mm = NULL;
+	assert_u64_eq(ptsim_meminfo(t->m, PTSIM_MEMINFO_HUGEPAGES_RSVD), 0);
+	assert_u64_eq(ptsim_meminfo(t->m, PTSIM_MEMINFO_HUGEPAGES_FREE),
+		      ptsim_meminfo(t->m, PTSIM_MEMINFO_HUGEPAGES_TOTAL));
+	assert_int_equal(ptsim_hugetlb_set_nr(t->m, hsize(t), 0), 0);
+	ptsim_mem_stats(t->m, &ms);
+	assert_machine_clean(t->m);
+	ptsim_test_env_fini(t);
+}
+
+static uint64_t mi(struct ptsim_test_env *t, enum ptsim_meminfo_item i)
+{
+	return ptsim_meminfo(t->m, i);
+}
+
+static void access_ok(struct ptsim_test_env *t, uint64_t va, unsigned int acc)
+{
+	struct ptsim_access_result r;
+	int err = ptsim_access(t->mm, 0, va, acc, &r);
+
+	if (err || r.signal)
+		fail_msg("%s: access 0x%llx: %d signal %d (%s)", ptsim_arch_name(t->a),
+			 (unsigned long long)va, err, r.signal, ptsim_errmsg(t->m));
+}
+
+static void test_private_reserve_fault_unmap(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_translation tr;
+	struct ptsim_vma_info vi;
+	uint64_t a, h, pt0;
+
+	env_init(&t, state, 3);
+	h = hsize(&t);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_TOTAL), 3);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGETLB), 3 * (h >> 10));
+	/* The length is rounded up to the huge page size, the address aligned. */
+	assert_int_equal(ptsim_mmap(t.mm, 0, h + t.psz, RW, ANP | HUGETLB, NULL, 0, &a), 0);
+	assert_u64_eq(a & (h - 1), 0);
+	assert_int_equal(ptsim_vma_info(t.mm, a, &vi), 0);
+	assert_u64_eq(vi.end - vi.start, 2 * h);
+	assert_u64_eq(vi.hugetlb_size, h);
+	assert_true(vi.flags & PTSIM_VM_HUGETLB);
+	assert_false(vi.flags & PTSIM_VM_ACCOUNT);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 2);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 3);
+	pt0 = mi(&t, PTSIM_MEMINFO_PAGETABLES);
+	/* A write fault consumes a reservation and maps one PMD leaf, writable and dirty. */
+	access_ok(&t, a + 5 * t.psz, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_translate(t.mm, a + 5 * t.psz, &tr), 0);
+	assert_int_equal(tr.level, PTSIM_PMD);
+	assert_u64_eq(tr.page_size, h);
+	assert_true(tr.attrs.write && tr.attrs.dirty);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 1);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 2);
+	/* No PTE table: only the upper tables were allocated. */
+	assert_true(mi(&t, PTSIM_MEMINFO_PAGETABLES) - pt0 < 4 * (t.psz >> 10));
+	/* A read fault maps the page read-only (write faults reuse it later). */
+	access_ok(&t, a + h, PTSIM_ACCESS_READ);
+	assert_int_equal(ptsim_translate(t.mm, a + h, &tr), 0);
+	assert_false(tr.attrs.write);
+	access_ok(&t, a + h, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_translate(t.mm, a + h, &tr), 0);
+	assert_true(tr.attrs.write);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 1);
+	assert_machine_clean(t.m);
+	/* munmap must not cut a huge page; whole ones go back to the pool. */
+	assert_int_equal(ptsim_munmap(t.mm, a, t.psz), -EINVAL);
+	assert_int_equal(ptsim_munmap(t.mm, a + h, h), 0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 2);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_munmap(t.mm, a, h), 0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 3);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 0);
+	env_fini(&t);
+}
+
+static void test_unused_reservations_return(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t a, s, h;
+
+	env_init(&t, state, 4);
+	h = hsize(&t);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANP | HUGETLB, NULL, 0, &a), 0);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANS | HUGETLB, NULL, 0, &s), 0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 4);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	access_ok(&t, s + h, PTSIM_ACCESS_READ);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 2);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 2);
+	/* Reservations are taken: a third mapping does not fit. */
+	assert_int_equal(ptsim_mmap(t.mm, 0, h, RW, ANP | HUGETLB, NULL, 0, &a), -ENOMEM);
+	/* hugetlb_vm_op_close() gives the private mapping's unused reservation back. */
+	assert_int_equal(ptsim_munmap(t.mm, a, 2 * h), 0);
+	env_fini(&t);
+}
+
+static void test_noreserve_sigbus(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result r;
+	uint64_t a, h;
+
+	env_init(&t, state, 1);
+	h = hsize(&t);
+	/* More than the pool: fine without reservations. */
+	assert_int_equal(
+		ptsim_mmap(t.mm, 0, 2 * h, RW, ANS | HUGETLB | PTSIM_MAP_NORESERVE, NULL, 0, &a),
+		0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 0);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_access(t.mm, 0, a + h + 3 * t.psz + 8, PTSIM_ACCESS_READ, &r), 0);
+	assert_int_equal(r.signal, PTSIM_SIGBUS);
+	assert_int_equal(r.si_code, PTSIM_BUS_ADRERR);
+	assert_u64_eq(r.fault_addr, a + h + 3 * t.psz + 8);
+	assert_int_equal(r.fault_addr_lsb, 0);
+	assert_machine_clean(t.m);
+	env_fini(&t);
+}
+
+static void test_fork_cow(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_mm *child;
+	struct ptsim_access_result r;
+	struct ptsim_translation tp, tc;
+	uint64_t a, h;
+
+	env_init(&t, state, 3);
+	h = hsize(&t);
+	assert_int_equal(ptsim_mmap(t.mm, 0, h, RW, ANP | HUGETLB, NULL, 0, &a), 0);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_fork(t.mm, &child), 0);
+	assert_machine_clean(t.m);
+	/* The child copies on write, without a reservation of its own. */
+	assert_int_equal(ptsim_access(child, 1, a, PTSIM_ACCESS_WRITE, &r), 0);
+	assert_int_equal(r.signal, 0);
+	assert_int_equal(ptsim_translate(t.mm, a, &tp), 0);
+	assert_int_equal(ptsim_translate(child, a, &tc), 0);
+	assert_true(tp.pfn != tc.pfn);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 1);
+	assert_machine_clean(t.m);
+	/* The parent's page is its own again: reused, not copied. */
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_translate(t.mm, a, &tc), 0);
+	assert_u64_eq(tp.pfn, tc.pfn);
+	ptsim_mm_destroy(child);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 2);
+	env_fini(&t);
+}
+
+static void test_bad_input(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap s;
+	uint64_t a = 0x1234, h;
+
+	env_init(&t, state, 1);
+	h = hsize(&t);
+	ptsim_test_snap_take(&t, &s);
+	/* Not a hugetlb size of the configuration (3 << 26: 8 bytes). */
+	assert_int_equal(ptsim_mmap(t.mm, 0, h, RW, ANP | HUGETLB | (3u << PTSIM_MAP_HUGE_SHIFT),
+				    NULL, 0, &a),
+			 -EINVAL);
+	assert_string_not_equal(ptsim_errmsg(t.m), "");
+	/* A misaligned MAP_FIXED address. */
+	assert_int_equal(ptsim_mmap(t.mm, 0x40000000ull + t.psz, h, RW,
+				    ANP | HUGETLB | PTSIM_MAP_FIXED, NULL, 0, &a),
+			 -EINVAL);
+	/* Not enough free pages to reserve: nothing changed. */
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANS | HUGETLB, NULL, 0, &a), -ENOMEM);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANP | HUGETLB, NULL, 0, &a), -ENOMEM);
+	assert_u64_eq(a, 0x1234);
+	ptsim_test_snap_assert_same(&t, &s);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 0);
+	ptsim_test_snap_free(&s);
+	env_fini(&t);
+}
+
+static int op_mmap_private(struct ptsim_test_env *t, void *arg)
+{
+	return ptsim_mmap(t->mm, 0, hsize(t), RW, ANP | HUGETLB, NULL, 0, arg);
+}
+
+static int op_mmap_shared(struct ptsim_test_env *t, void *arg)
+{
+	return ptsim_mmap(t->mm, 0, hsize(t), RW, ANS | HUGETLB, NULL, 0, arg);
+}
+
+static int op_write(struct ptsim_test_env *t, void *arg)
+{
+	struct ptsim_access_result r;
+
+	return ptsim_access(t->mm, 0, *(uint64_t *)arg, PTSIM_ACCESS_WRITE, &r);
+}
+
+static void test_sweeps(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t a, s;
+
+	env_init(&t, state, 2);
+	assert_true(ptsim_test_sweep(&t, op_mmap_private, &a, 50) >= 2);
+	assert_true(ptsim_test_sweep(&t, op_mmap_shared, &s, 50) >= 2);
+	assert_true(ptsim_test_sweep(&t, op_write, &a, 50) >= 1);
+	assert_true(ptsim_test_sweep(&t, op_write, &s, 50) >= 1);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 0);
+	env_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PTSIM_ARCH_TESTS(test_private_reserve_fault_unmap),
+		PTSIM_ARCH_TESTS(test_unused_reservations_return),
+		PTSIM_ARCH_TESTS(test_noreserve_sigbus),
+		PTSIM_ARCH_TESTS(test_fork_cow),
+		PTSIM_ARCH_TESTS(test_bad_input),
+		PTSIM_ARCH_TESTS(test_sweeps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
