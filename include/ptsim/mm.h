@@ -139,6 +139,58 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_create(struct ptsim_machine *m, uint64
 PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create(struct ptsim_machine *m, uint64_t size,
 						  struct ptsim_file **out);
 
+/* memfd_create() flags, with the kernel's values; the size as MAP_HUGE_*. */
+#define PTSIM_MFD_HUGETLB 0x0004u
+
+/**
+ * ptsim_hugetlbfs_create() - create a file of @size bytes on a hugetlbfs
+ * mount with pagesize=@hsize.
+ * @m: machine.  @hsize: a hugetlb size of the configuration, 0 for the
+ *      default (the PMD size); the arm64 contiguous sizes are not modelled.
+ * @size: file size, a multiple of @hsize.  @out: receives the file.
+ *
+ * Mappings of the file are hugetlb mappings (see ptsim_mmap()): a shared
+ * one reserves the file range in the pool and maps the file's page-cache
+ * folios; a private one reserves for its VMA, maps cached folios
+ * read-only and copies them on write.  A writable mapping past the end
+ * extends the file (hugetlbfs_file_mmap()).  The reservations and pages
+ * of the file go back to the pool when it is truncated or freed.
+ *
+ * Return: 0, -EINVAL (not a hugetlb size, size not a multiple), -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlbfs_create(struct ptsim_machine *m, uint64_t hsize,
+						      uint64_t size, struct ptsim_file **out);
+
+/**
+ * ptsim_memfd_create_flags() - memfd_create() with flags.
+ * @m: machine.  @size: file size in bytes.
+ * @flags: 0 (the same as ptsim_memfd_create()), or PTSIM_MFD_HUGETLB with a
+ *         size in bits 26..31 as PTSIM_MAP_HUGE_* (0: the default size):
+ *         a hugetlbfs file (ptsim_hugetlbfs_create()).
+ * @out: receives the file.
+ * Return: 0, -EINVAL (unknown flags, not a hugetlb size, size not a
+ * multiple of it), -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create_flags(struct ptsim_machine *m, uint64_t size,
+							unsigned int flags,
+							struct ptsim_file **out);
+
+/**
+ * ptsim_ftruncate() - change the size of a hugetlbfs file (hugetlb_vmtruncate()).
+ * @f: a hugetlbfs file.  @size: the new size, a multiple of the huge page size.
+ *
+ * Shrinking unmaps every mapping of the file past @size in every address
+ * space (shared pages and private copies alike, whole entries, tables
+ * kept), removes those pages from the page cache and frees them, and gives
+ * back the reservations of the range (hugetlb_unreserve_pages()); a later
+ * fault there gets SIGBUS.  Growing only changes the size.
+ *
+ * Return: 0; -EINVAL (NULL, size not a multiple of the huge page size);
+ * -EOPNOTSUPP (not a hugetlbfs file: truncation of other files is not
+ * modelled); -ENOMEM (growing needed memory).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_ftruncate(struct ptsim_file *f, uint64_t size);
+
 /**
  * ptsim_file_close() - drop the caller's reference.
  * @f: file (NULL is a no-op).

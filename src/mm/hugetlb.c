@@ -80,13 +80,19 @@ int ptsim__hugetlb_size_from_flags(struct ptsim_mm_state *st, unsigned int flags
 
 /* --- resv_map ------------------------------------------------------------------ */
 
+/* Words of a resv_map bitmap for @nr pages (at least one). */
+static size_t resv_words(uint64_t nr)
+{
+	return (size_t)((nr + 63) / 64 ? (nr + 63) / 64 : 1);
+}
+
 static struct ptsim_resv_map *resv_map_alloc(struct ptsim_mm_ctx *ctx, uint64_t nr)
 {
 	struct ptsim_resv_map *r = ptsim__zalloc(ctx->host, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->bits = ptsim__zalloc(ctx->host, ((nr + 63) / 64 ? (nr + 63) / 64 : 1) * 8);
+	r->bits = ptsim__zalloc(ctx->host, resv_words(nr) * 8);
 	if (!r->bits) {
 		ptsim__free(ctx->host, r, sizeof(*r));
 		return NULL;
@@ -100,7 +106,7 @@ static void resv_map_free(struct ptsim_mm_ctx *ctx, struct ptsim_resv_map *r)
 {
 	if (!r)
 		return;
-	ptsim__free(ctx->host, r->bits, ((r->nr + 63) / 64 ? (r->nr + 63) / 64 : 1) * 8);
+	ptsim__free(ctx->host, r->bits, resv_words(r->nr) * 8);
 	ptsim__free(ctx->host, r, sizeof(*r));
 }
 
@@ -137,14 +143,38 @@ static uint64_t hugecache_offset(const struct ptsim_arch *a, const struct ptsim_
 
 /* --- mmap ------------------------------------------------------------------------ */
 
+/* Growing a file's resv_map to @nr pages, in two halves: a new bitmap, then the swap. */
+static int resv_grow_prepare(struct ptsim_mm_ctx *ctx, const struct ptsim_resv_map *r, uint64_t nr,
+			     uint64_t **bits)
+{
+	*bits = NULL;
+	if (resv_words(nr) <= resv_words(r->nr))
+		return 0;
+	*bits = ptsim__zalloc(ctx->host, resv_words(nr) * 8);
+	return *bits ? 0 : -ENOMEM;
+}
+
+static void resv_grow_commit(struct ptsim_mm_ctx *ctx, struct ptsim_resv_map *r, uint64_t nr,
+			     uint64_t *bits)
+{
+	if (bits) {
+		memcpy(bits, r->bits, resv_words(r->nr) * 8);
+		ptsim__free(ctx->host, r->bits, resv_words(r->nr) * 8);
+		r->bits = bits;
+	}
+	if (nr > r->nr)
+		r->nr = nr;
+}
+
 int ptsim__hugetlb_mmap_prepare(struct ptsim_mm_state *st, struct ptsim_file *file, uint64_t hsize,
-				uint64_t len, unsigned int type, bool noreserve,
-				struct ptsim_hugetlb_mmap_prep *p)
+				uint64_t len, uint64_t pgoff, unsigned int type, bool noreserve,
+				bool writable, struct ptsim_hugetlb_mmap_prep *p)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
 	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, hsize);
-	uint64_t nr = len / hsize, chg = 0;
-	struct ptsim_resv_map *fresv;
+	unsigned int horder = (unsigned int)__builtin_ctzll(hsize) - a->page_shift;
+	uint64_t from = pgoff >> horder, to = from + len / hsize, chg = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->hsize = hsize;
@@ -154,21 +184,25 @@ int ptsim__hugetlb_mmap_prepare(struct ptsim_mm_state *st, struct ptsim_file *fi
 		if (!p->file)
 			goto err_nomem;
 		p->file->hsize = hsize;
-		p->file->resv = resv_map_alloc(ctx, nr);
+		p->file->resv = resv_map_alloc(ctx, to);
 		if (!p->file->resv)
 			goto err_nomem;
 		file = p->file;
+	} else if (writable && file->size < to * hsize) {
+		/* hugetlbfs_file_mmap(): a writable mapping extends i_size. */
+		p->new_size = to * hsize;
+		if (resv_grow_prepare(ctx, file->resv, to, &p->bits))
+			goto err_nomem;
 	}
-	fresv = file->resv;
 	if (noreserve)
 		return 0;
 	if (type == PTSIM_MAP_PRIVATE) {
-		p->resv = resv_map_alloc(ctx, nr);
+		p->resv = resv_map_alloc(ctx, to);
 		if (!p->resv)
 			goto err_nomem;
-		chg = nr;
+		chg = to - from;
 	} else {
-		chg = nr - resv_count(fresv, 0, nr); /* region_chg() */
+		chg = (to - from) - resv_count(file->resv, from, to); /* region_chg() */
 	}
 	/* hugetlb_acct_memory(): the pool must hold the pages now. */
 	if (ptsim__hugetlb_reserve(ctx->mem, h, chg)) {
@@ -197,6 +231,8 @@ void ptsim__hugetlb_mmap_abort(struct ptsim_mm_state *st, struct ptsim_hugetlb_m
 		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, ptsim__hstate(ctx->mem, p->hsize),
 						      p->reserved));
 	resv_map_free(ctx, p->resv);
+	if (p->bits)
+		ptsim__free(ctx->host, p->bits, resv_words(p->new_size / p->hsize) * 8);
 	if (p->file) {
 		resv_map_free(ctx, p->file->resv);
 		ptsim__file_discard(p->file);
@@ -207,14 +243,20 @@ void ptsim__hugetlb_mmap_abort(struct ptsim_mm_state *st, struct ptsim_hugetlb_m
 void ptsim__hugetlb_mmap_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				struct ptsim_hugetlb_mmap_prep *p)
 {
-	const struct ptsim_arch *a = st->ctx->arch;
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_file *f = vma->vm_file;
 
+	if (p->new_size) {
+		resv_grow_commit(ctx, f->resv, p->new_size / f->hsize, p->bits);
+		f->size = p->new_size;
+	}
 	vma->resv = p->resv;
 	/* region_add() of a shared mapping's range: reserved for the file. */
 	if (p->reserved && !p->resv)
 		for (uint64_t i = hugecache_offset(a, vma, vma->vm_start);
 		     i < hugecache_offset(a, vma, vma->vm_end); i++)
-			resv_set(vma->vm_file->resv, i);
+			resv_set(f->resv, i);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -336,9 +378,10 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, vma_hsize(vma));
-	uint64_t old = a->ops->pfn(a, s->lvl, e), newpfn;
+	uint64_t old = a->ops->pfn(a, s->lvl, e), newpfn, idx;
 	struct ptsim_anon_vma *av = NULL;
 	ptsim_vm_fault_t ret;
+	bool reserved;
 
 	/* The only mapping of an anonymous folio: take it over and reuse it. */
 	if (ptsim__folio_anon(ctx, old) &&
@@ -359,13 +402,18 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 		st->cnt.wp_reuse++;
 		return 0;
 	}
-	/* Copy: a new page, without a reservation (the owner's was consumed). */
+	/*
+	 * Copy: a new page, with the owner's reservation if this index has not
+	 * consumed it yet (a page-cache page mapped read-only), else without.
+	 */
 	if (!vma->anon_vma) {
 		av = ptsim__anon_vma_alloc(ctx);
 		if (!av)
 			return PTSIM_VM_FAULT_OOM;
 	}
-	ret = alloc_hugetlb_folio(ctx, h, false, &newpfn);
+	idx = hugecache_offset(a, vma, haddr);
+	reserved = vma->resv && !resv_test(vma->resv, idx);
+	ret = alloc_hugetlb_folio(ctx, h, reserved, &newpfn);
 	if (ret) {
 		if (av)
 			ptsim__anon_vma_free(ctx, av);
@@ -373,6 +421,8 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	}
 	if (av)
 		ptsim__anon_vma_link(av, vma);
+	if (vma->resv)
+		resv_set(vma->resv, idx);
 	ptsim__get_and_clear(st->pt, s);
 	ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + vma_hsize(vma) - 1,
 			       a->shift[s->lvl], true);
@@ -384,7 +434,13 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	return 0;
 }
 
-/* hugetlb_no_page(): nothing mapped at @haddr yet. */
+/*
+ * hugetlb_no_page(): nothing mapped at @haddr yet.  The page cache is
+ * looked up first, for private mappings too: a shared mapping maps the
+ * cached folio (or a new one it adds to the cache), a private one maps the
+ * cached folio read-only, or a new anonymous page - for a write, a copy of
+ * the cached one (hugetlb_wp() at once) - that never enters the cache.
+ */
 static ptsim_vm_fault_t hugetlb_no_page(struct ptsim_mm_state *st, struct ptsim_vma *vma, int lvl,
 					uint64_t haddr, bool write, struct ptsim_path_prep *path)
 {
@@ -395,35 +451,37 @@ static ptsim_vm_fault_t hugetlb_no_page(struct ptsim_mm_state *st, struct ptsim_
 	bool shared = vma->vm_flags & PTSIM_VM_MAYSHARE;
 	uint64_t idx = hugecache_offset(a, vma, haddr);
 	uint64_t pgidx = ptsim__linear_page_index(a, vma, haddr);
-	uint64_t nr = 1ull << h->order, pfn;
+	uint64_t nr = 1ull << h->order, pfn = 0, newpfn = 0;
 	struct ptsim_pcache_prep pc = {0};
 	struct ptsim_anon_vma *av = NULL;
 	struct ptsim_slot s;
-	bool reserved, cached = false;
+	bool reserved, cached, anon_new, cache_new, mkwrite;
 	ptsim_vm_fault_t ret;
 
 	/* Beyond the end of the file: SIGBUS (the tables stay, as huge_pte_alloc() left them). */
-	if (idx >= (f->size + f->hsize - 1) / f->hsize) {
+	if (idx >= f->size / f->hsize) {
 		ptsim__path_commit(st->pt, haddr, lvl, path, &s);
 		return PTSIM_VM_FAULT_SIGBUS;
 	}
-	if (shared) {
-		cached = ptsim__pcache_lookup(f, pgidx, &pfn);
+	cached = ptsim__pcache_lookup(f, pgidx, &pfn);
+	if (shared)
 		reserved = resv_test(f->resv, idx);
-	} else {
+	else
 		reserved = vma->resv && !resv_test(vma->resv, idx);
+	anon_new = !shared && (!cached || write);
+	cache_new = shared && !cached;
+	if (cache_new) {
+		pc.slot = ptsim__zalloc(ctx->host, sizeof(*pc.slot));
+		if (!pc.slot)
+			goto err_oom;
 	}
-	if (!cached) {
-		if (shared) {
-			pc.slot = ptsim__zalloc(ctx->host, sizeof(*pc.slot));
-			if (!pc.slot)
-				goto err_oom;
-		} else if (!vma->anon_vma) {
-			av = ptsim__anon_vma_alloc(ctx);
-			if (!av)
-				goto err_oom;
-		}
-		ret = alloc_hugetlb_folio(ctx, h, reserved, &pfn);
+	if (anon_new && !vma->anon_vma) {
+		av = ptsim__anon_vma_alloc(ctx);
+		if (!av)
+			goto err_oom;
+	}
+	if (anon_new || cache_new) {
+		ret = alloc_hugetlb_folio(ctx, h, reserved, &newpfn);
 		if (ret) {
 			if (av)
 				ptsim__anon_vma_free(ctx, av);
@@ -437,39 +495,43 @@ static ptsim_vm_fault_t hugetlb_no_page(struct ptsim_mm_state *st, struct ptsim_
 	}
 	/* Commit. */
 	ptsim__path_commit(st->pt, haddr, lvl, path, &s);
-	if (cached) {
-		ptsim__folio_get(ctx->mem, pfn);
-	} else if (shared) {
+	if (cache_new) {
 		/* hugetlb_add_to_page_cache(): the cache holds one reference per page. */
-		pc.pfn = pfn;
+		pc.pfn = newpfn;
 		ptsim__pcache_commit(f, pgidx, &pc);
-		ptsim__page_clear_flag(ctx->mem, pfn, PTSIM_PG_lru);
-		ptsim__page_set_flag(ctx->mem, pfn, PTSIM_PG_dirty);
-		ptsim__folio_ref_add(ctx->mem, pfn, (int32_t)nr);
+		ptsim__page_clear_flag(ctx->mem, newpfn, PTSIM_PG_lru);
+		ptsim__page_set_flag(ctx->mem, newpfn, PTSIM_PG_dirty);
+		ptsim__folio_ref_add(ctx->mem, newpfn, (int32_t)nr);
 		resv_set(f->resv, idx); /* vma_commit_reservation() */
-	} else {
+		pfn = newpfn;
+	}
+	if (anon_new) {
 		if (av)
 			ptsim__anon_vma_link(av, vma);
 		if (vma->resv)
 			resv_set(vma->resv, idx); /* the owner's reservation is consumed */
-		new_anon_rmap(st, pfn, vma, haddr);
-	}
-	if (cached || shared)
+		new_anon_rmap(st, newpfn, vma, haddr);
+		pfn = newpfn;
+		/* A private write maps read-only, then hugetlb_wp() reuses the exclusive page. */
+		mkwrite = write;
+		if (cached)
+			st->cnt.cow++;
+		else
+			st->cnt.anon_fault++;
+	} else {
+		/* hugetlb_add_file_rmap(): the cache folio, writable only in a shared VMA. */
+		if (!cache_new)
+			ptsim__folio_get(ctx->mem, pfn);
 		ptsim__folio_add_rmap(ctx, pfn, (unsigned int)nr, lvl);
-	/*
-	 * A private write is mapped read-only, then hugetlb_wp() reuses the
-	 * exclusive page: writable and dirty in the end.
-	 */
-	ptsim__set_entry(st->pt, &s,
-			 make_huge_pte(a, vma, lvl, pfn,
-				       (vma->vm_flags & PTSIM_VM_SHARED) || (write && !shared)));
-	if (shared)
+		mkwrite = vma->vm_flags & PTSIM_VM_SHARED;
 		st->cnt.file_fault++;
-	else
-		st->cnt.anon_fault++;
+	}
+	ptsim__set_entry(st->pt, &s, make_huge_pte(a, vma, lvl, pfn, mkwrite));
 	return 0;
 
 err_oom:
+	if (pc.slot)
+		ptsim__free(ctx->host, pc.slot, sizeof(*pc.slot));
 	ptsim__path_discard(st->pt, path);
 	return PTSIM_VM_FAULT_OOM;
 }
@@ -518,5 +580,104 @@ ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vm
 		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + hsize - 1,
 				       a->shift[lvl], true);
 	st->cnt.fixup++;
+	return 0;
+}
+
+/* --- hugetlbfs files and truncation ----------------------------------------------- */
+
+struct ptsim_file *ptsim__hugetlbfs_file_alloc(struct ptsim_mm_ctx *ctx, uint64_t hsize,
+					       uint64_t size)
+{
+	struct ptsim_file *f = ptsim__file_alloc(ctx, size, false, true);
+
+	if (!f)
+		return NULL;
+	f->hsize = hsize;
+	f->resv = resv_map_alloc(ctx, size / hsize);
+	if (!f->resv) {
+		ptsim__file_discard(f);
+		return NULL;
+	}
+	return f;
+}
+
+/*
+ * hugetlb_vmdelete_list(): zap [size, EOF) in every VMA mapping the file -
+ * page-cache pages and private copies alike, whole entries, the tables
+ * stay - through one mmu_gather per address space.
+ */
+static void vmdelete_list(struct ptsim_file *f, uint64_t size)
+{
+	struct ptsim_mm_ctx *ctx = f->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_zap_details d = {.drop_markers = true};
+	uint64_t pgoff = size >> a->page_shift;
+	const char *op = ptsim__tlb_set_op(ctx->tlbs, "hugetlb_vmtruncate");
+
+	for (struct ptsim_vma *vma = f->i_mmap; vma; vma = vma->f_next) {
+		uint64_t vpages = (vma->vm_end - vma->vm_start) >> a->page_shift, start;
+		struct ptsim_mmu_gather tlb;
+
+		if (vma->vm_pgoff + vpages <= pgoff)
+			continue;
+		start = vma->vm_start;
+		if (pgoff > vma->vm_pgoff)
+			start += (pgoff - vma->vm_pgoff) << a->page_shift;
+		ptsim__tlb_gather(vma->vm_mm, &tlb, false);
+		ptsim__zap_range(vma->vm_mm, &tlb, vma, start, vma->vm_end, &d);
+		ptsim__tlb_finish(vma->vm_mm, &tlb);
+	}
+	ptsim__tlb_restore_op(ctx->tlbs, op);
+}
+
+int ptsim__hugetlb_truncate(struct ptsim_file *f, uint64_t size)
+{
+	struct ptsim_mm_ctx *ctx = f->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, f->hsize);
+	unsigned int horder = (unsigned int)__builtin_ctzll(f->hsize) - a->page_shift;
+	uint64_t *bits = NULL, freed = 0, chg = 0, first = size / f->hsize;
+
+	/* hugetlbfs_setattr(): the size is a multiple of the huge page size. */
+	if (size & (f->hsize - 1))
+		return ptsim__seterr(
+			ctx->host, -EINVAL,
+			"ftruncate: size 0x%llx not a multiple of the hugetlb page size "
+			"0x%llx",
+			(unsigned long long)size, (unsigned long long)f->hsize);
+	if (size >= f->size) {
+		if (resv_grow_prepare(ctx, f->resv, size / f->hsize, &bits))
+			return ptsim__seterr(ctx->host, -ENOMEM, "ftruncate: out of memory");
+		resv_grow_commit(ctx, f->resv, size / f->hsize, bits);
+		f->size = size;
+		return 0;
+	}
+	/* hugetlb_vmtruncate(): i_size first, so no fault maps past it again. */
+	f->size = size;
+	vmdelete_list(f, size);
+	/* remove_inode_hugepages(): the cached folios past the end leave the cache. */
+	for (struct ptsim_hnode *n = f->cache.first, *next; n; n = next) {
+		struct ptsim_pcache *pc = ptsim__hash_entry(n, struct ptsim_pcache, node);
+		uint64_t pfn = pc->pfn, nr = 1ull << horder;
+
+		next = n->next;
+		if (ptsim__frame(ctx, pfn)->index < size >> a->page_shift)
+			continue;
+		ptsim__hash_del_release(ctx->host, &f->cache, &pc->node);
+		ptsim__free(ctx->host, pc, sizeof(*pc));
+		f->nr_cached--;
+		ptsim__frame(ctx, pfn)->mapping = 0;
+		for (uint64_t i = 0; i < nr; i++)
+			(void)ptsim__folio_put(ctx->mem, pfn);
+		freed++;
+	}
+	/* hugetlb_unreserve_pages(): region_del() less the pages freed. */
+	for (uint64_t i = first; i < f->resv->nr; i++) {
+		chg += resv_test(f->resv, i);
+		f->resv->bits[i / 64] &= ~(1ull << (i % 64));
+	}
+	PTSIM_BUG_ON(chg < freed);
+	if (chg > freed)
+		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, h, chg - freed));
 	return 0;
 }

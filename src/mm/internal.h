@@ -433,10 +433,20 @@ struct ptsim_hugetlb_mmap_prep {
 	struct ptsim_resv_map *resv;
 	uint64_t reserved; /* pages reserved in the pool */
 	uint64_t hsize;
+	uint64_t new_size; /* a writable mapping extends the file to this size (0: no) */
+	uint64_t *bits;	   /* the file's grown resv_map bitmap */
 };
 int ptsim__hugetlb_mmap_prepare(struct ptsim_mm_state *st, struct ptsim_file *file, uint64_t hsize,
-				uint64_t len, unsigned int type, bool noreserve,
-				struct ptsim_hugetlb_mmap_prep *p);
+				uint64_t len, uint64_t pgoff, unsigned int type, bool noreserve,
+				bool writable, struct ptsim_hugetlb_mmap_prep *p);
+/*
+ * hugetlbfs files (memfd_create(MFD_HUGETLB), a file on a hugetlbfs mount)
+ * and their truncation (hugetlb_vmtruncate(): unmap every mapping past the
+ * new end, drop the page cache there, give the reservations back).
+ */
+struct ptsim_file *ptsim__hugetlbfs_file_alloc(struct ptsim_mm_ctx *ctx, uint64_t hsize,
+					       uint64_t size);
+int ptsim__hugetlb_truncate(struct ptsim_file *f, uint64_t size);
 void ptsim__hugetlb_mmap_abort(struct ptsim_mm_state *st, struct ptsim_hugetlb_mmap_prep *p);
 void ptsim__hugetlb_mmap_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma,
 				struct ptsim_hugetlb_mmap_prep *p);

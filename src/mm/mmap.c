@@ -261,13 +261,23 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	if (!anon && !file)
 		return ptsim__seterr(h, -EINVAL, "mmap: a file mapping needs a file");
 	/* ksys_mmap_pgoff(): MAP_HUGETLB (anonymous only here): the length in huge pages. */
-	if (flags & PTSIM_MAP_HUGETLB) {
-		if (!anon)
+	if (!anon && file->hsize) {
+		/* is_file_hugepages(): the file's page size; the offset huge-page aligned. */
+		hsize = file->hsize;
+		if ((pgoff << a->page_shift) & (hsize - 1))
 			return ptsim__seterr(h, -EINVAL,
-					     "mmap: MAP_HUGETLB on a file that is not hugetlbfs");
+					     "mmap: offset 0x%llx pages not aligned to the hugetlb "
+					     "page size 0x%llx",
+					     (unsigned long long)pgoff, (unsigned long long)hsize);
+	} else if ((flags & PTSIM_MAP_HUGETLB) && !anon) {
+		return ptsim__seterr(h, -EINVAL,
+				     "mmap: MAP_HUGETLB on a file that is not hugetlbfs");
+	} else if (flags & PTSIM_MAP_HUGETLB) {
 		err = ptsim__hugetlb_size_from_flags(st, flags, &hsize);
 		if (err)
 			return err;
+	}
+	if (hsize) {
 		alen = (len + hsize - 1) & ~(hsize - 1);
 		if (alen < len)
 			return ptsim__seterr(h, -ENOMEM,
@@ -341,13 +351,15 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 		return ptsim__seterr(h, -ENOMEM, "mmap: out of memory for the VMA");
 	if (hsize) {
 		/* hugetlb_file_setup(), then hugetlb_reserve_pages() (-ENOMEM: nothing changed). */
-		err = ptsim__hugetlb_mmap_prepare(st, NULL, hsize, alen, type,
-						  flags & PTSIM_MAP_NORESERVE, &hp);
+		err = ptsim__hugetlb_mmap_prepare(st, anon ? NULL : file, hsize, alen, pgoff, type,
+						  flags & PTSIM_MAP_NORESERVE,
+						  prot & PTSIM_PROT_WRITE, &hp);
 		if (err) {
 			ptsim__vma_free(ctx, vma);
 			return err;
 		}
-		file = hp.file;
+		if (anon)
+			file = hp.file;
 	} else if (anon && type == PTSIM_MAP_SHARED) {
 		/* shmem_zero_setup(): a shared anonymous mapping is a shmem file of its own. */
 		shm = ptsim__file_alloc(ctx, alen, true, false);

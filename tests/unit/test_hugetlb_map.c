@@ -248,6 +248,65 @@ static void test_sweeps(void **state)
 	env_fini(&t);
 }
 
+static void test_files_truncate(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap sn;
+	struct ptsim_access_result r;
+	struct ptsim_translation tr;
+	struct ptsim_file *f;
+	uint64_t s, q, h, cpfn;
+
+	env_init(&t, state, 4);
+	h = hsize(&t);
+	assert_int_equal(ptsim_memfd_create_flags(t.m, 2 * h, PTSIM_MFD_HUGETLB, &f), 0);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, PTSIM_MAP_SHARED, f, 0, &s), 0);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, PTSIM_MAP_PRIVATE, f, 0, &q), 0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 4);
+	/* A read of the shared mapping adds the folio to the cache and maps it writable. */
+	access_ok(&t, s, PTSIM_ACCESS_READ);
+	assert_int_equal(ptsim_file_cache_pfn(f, 0, &cpfn), 0);
+	assert_int_equal(ptsim_translate(t.mm, s, &tr), 0);
+	assert_u64_eq(tr.pfn, cpfn);
+	assert_true(tr.attrs.write);
+	/* The private mapping reads the cached folio, read-only, and copies it on write. */
+	access_ok(&t, q, PTSIM_ACCESS_READ);
+	assert_int_equal(ptsim_translate(t.mm, q, &tr), 0);
+	assert_u64_eq(tr.pfn, cpfn);
+	assert_false(tr.attrs.write);
+	access_ok(&t, q, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_translate(t.mm, q, &tr), 0);
+	assert_true(tr.pfn != cpfn && tr.attrs.write);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 2);
+	assert_u64_eq(ptsim_file_nr_cached(f), 1);
+	assert_machine_clean(t.m);
+	/* Bad sizes change nothing. */
+	ptsim_test_snap_take(&t, &sn);
+	assert_int_equal(ptsim_ftruncate(f, h + t.psz), -EINVAL);
+	assert_string_not_equal(ptsim_errmsg(t.m), "");
+	assert_int_equal(ptsim_mmap(t.mm, 0, h, RW, PTSIM_MAP_SHARED, f, 1, &s), -EINVAL);
+	ptsim_test_snap_assert_same(&t, &sn);
+	ptsim_test_snap_free(&sn);
+	/* Truncation unmaps and frees everything past the end, private copies too. */
+	access_ok(&t, s + h, PTSIM_ACCESS_WRITE);
+	assert_int_equal(ptsim_ftruncate(f, h), 0);
+	assert_u64_eq(ptsim_file_size(f), h);
+	assert_u64_eq(ptsim_file_nr_cached(f), 1);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_access(t.mm, 0, s + h + 8, PTSIM_ACCESS_READ, &r), 0);
+	assert_int_equal(r.signal, PTSIM_SIGBUS);
+	assert_int_equal(r.si_code, PTSIM_BUS_ADRERR);
+	assert_u64_eq(r.fault_addr, s + h + 8);
+	assert_int_equal(ptsim_ftruncate(f, 0), 0);
+	assert_u64_eq(ptsim_file_nr_cached(f), 0);
+	assert_int_equal(ptsim_translate(t.mm, q, &tr), -ENOENT); /* the private copy went too */
+	assert_machine_clean(t.m);
+	/* The private mapping's reservation of its second page is its own. */
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 1);
+	ptsim_file_close(f);
+	env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +316,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_fork_cow),
 		PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_sweeps),
+		PTSIM_ARCH_TESTS(test_files_truncate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

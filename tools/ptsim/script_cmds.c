@@ -175,15 +175,41 @@ static int cmd_cpu(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* MAP_HUGE_SHIFT bits of a hugetlb page size (a power of two), or -EINVAL. */
+static int huge_size_flags(struct pts_runner *r, const char *w, unsigned int *flags)
+{
+	uint64_t size;
+	int err = pts__value(r, w, &size), log = 0;
+
+	if (err)
+		return err;
+	if (!size || (size & (size - 1)))
+		return pts__fail(r, -EINVAL, "hugetlb size %s is not a power of two", w);
+	while ((1ull << log) < size)
+		log++;
+	*flags |= (unsigned int)log << PTSIM_MAP_HUGE_SHIFT;
+	return 0;
+}
+
 static int cmd_file(struct pts_runner *r, struct pts_args *a)
 {
 	bool memfd = !strcmp(a->argv[0], "memfd");
+	unsigned int mfd_flags = 0;
 	struct ptsim_file *f;
 	uint64_t size;
 	int err;
 
-	if (a->argc != 3)
-		return pts__fail(r, -EINVAL, "usage: %s NAME SIZE", a->argv[0]);
+	/* memfd NAME SIZE [hugetlb[=SIZE]]: MFD_HUGETLB, a hugetlbfs file. */
+	if (memfd && a->argc == 4 && !strcmp(a->argv[3], "hugetlb"))
+		mfd_flags = PTSIM_MFD_HUGETLB;
+	else if (memfd && a->argc == 4 && !strncmp(a->argv[3], "hugetlb=", 8)) {
+		mfd_flags = PTSIM_MFD_HUGETLB;
+		err = huge_size_flags(r, a->argv[3] + 8, &mfd_flags);
+		if (err)
+			return err;
+	} else if (a->argc != 3)
+		return pts__fail(r, -EINVAL, "usage: %s NAME SIZE%s", a->argv[0],
+				 memfd ? " [hugetlb[=SIZE]]" : "");
 	err = check_new_name(r, a->argv[1]);
 	if (!err)
 		err = pts__value(r, a->argv[2], &size);
@@ -198,7 +224,8 @@ static int cmd_file(struct pts_runner *r, struct pts_args *a)
 		r->files = n;
 		r->cap_files = ncap;
 	}
-	err = memfd ? ptsim_memfd_create(r->m, size, &f) : ptsim_file_create(r->m, size, &f);
+	err = memfd ? ptsim_memfd_create_flags(r->m, size, mfd_flags, &f)
+		    : ptsim_file_create(r->m, size, &f);
 	if (err)
 		return pts__fail_call(r, err, a->argv[0]);
 	snprintf(r->files[r->nr_files].name, PTS_NAME_MAX, "%s", a->argv[1]);
@@ -316,22 +343,6 @@ static int range_args(struct pts_runner *r, struct pts_args *a, int i, uint64_t 
 	int err = pts__value(r, a->argv[i], start);
 
 	return err ? err : pts__value(r, a->argv[i + 1], len);
-}
-
-/* MAP_HUGE_SHIFT bits of a hugetlb page size (a power of two), or -EINVAL. */
-static int huge_size_flags(struct pts_runner *r, const char *w, unsigned int *flags)
-{
-	uint64_t size;
-	int err = pts__value(r, w, &size), log = 0;
-
-	if (err)
-		return err;
-	if (!size || (size & (size - 1)))
-		return pts__fail(r, -EINVAL, "hugetlb size %s is not a power of two", w);
-	while ((1ull << log) < size)
-		log++;
-	*flags |= (unsigned int)log << PTSIM_MAP_HUGE_SHIFT;
-	return 0;
 }
 
 /*
@@ -1698,6 +1709,24 @@ static int cmd_hugetlb(struct pts_runner *r, struct pts_args *a)
 	return err ? pts__fail_call(r, err, "hugetlb") : 0;
 }
 
+/* ftruncate FILE SIZE */
+static int cmd_ftruncate(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_file *f;
+	uint64_t size;
+	int err;
+
+	ARGC_BETWEEN(r, a, 3, 3, "ftruncate FILE SIZE");
+	f = pts__file_by_name(r, a->argv[1]);
+	if (!f)
+		return pts__fail(r, -ENOENT, "no file \"%s\"", a->argv[1]);
+	err = pts__value(r, a->argv[2], &size);
+	if (err)
+		return err;
+	err = ptsim_ftruncate(f, size);
+	return err ? pts__fail_call(r, err, "ftruncate") : 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1719,7 +1748,8 @@ const struct pts_cmd pts__cmds[] = {
 	{"exit", "exit NAME", "destroy an address space (exit_mmap)", cmd_exit, M, NO},
 	{"cpu", "cpu N", "run later accesses on CPU N", cmd_cpu, M, NO},
 	{"file", "file NAME SIZE", "new regular file (page cache, writeback)", cmd_file, M, NO},
-	{"memfd", "memfd NAME SIZE", "new shmem file (memfd_create)", cmd_file, M, NO},
+	{"memfd", "memfd NAME SIZE [hugetlb[=SIZE]]",
+	 "new shmem file (memfd_create), or a hugetlbfs one (MFD_HUGETLB)", cmd_file, M, NO},
 	{"close", "close FILE", "drop the script's reference to a file", cmd_close, M, NO},
 	{"mmap",
 	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N] "
@@ -1787,6 +1817,8 @@ const struct pts_cmd pts__cmds[] = {
 	 "assert: translate, entry, stat, value, signal, fault, faults, check, error, pagemap, "
 	 "vma, uffd (help expect)",
 	 pts__cmd_expect, NO, NO},
+	{"ftruncate", "ftruncate FILE SIZE",
+	 "resize a hugetlbfs file (unmap and free the pages past the end)", cmd_ftruncate, M, NO},
 	{"hugetlb", "hugetlb pool|overcommit SIZE N",
 	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages", cmd_hugetlb, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
