@@ -313,6 +313,10 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  *          the gather's batch filled: vmstat pt_reclaim_*); a marker or any
  *          entry left keeps it, and PMD and upper tables always stay.
  *          Without pt_reclaim every table stays, as in kernels before 6.14.
+ *          On a hugetlb VMA the start must be huge-page aligned (-EINVAL),
+ *          the end is rounded down to a huge page and whole entries go
+ *          (madvise_dontneed_free_valid_vma()); a private owner's
+ *          anonymous page freed there gets its reservation back.
  *          PTSIM_MADV_FREE (anonymous private VMAs only, -EINVAL
  *          otherwise): madvise_free_pte_range() - every page stays mapped;
  *          an anonymous folio mapped only here loses PG_dirty, its PTEs
@@ -328,8 +332,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  *          VM_NOHUGEPAGE (clearing the other) on the range, splitting and
  *          merging VMAs as mprotect does; THPs already mapped stay.
  *
- * Return: 0, -EINVAL (misaligned, unknown advice), -ENOMEM (part of the
- * range is not mapped; the mapped parts are still done, as in the kernel).
+ * Return: 0, -EINVAL (misaligned, unknown advice, MADV_FREE on a hugetlb
+ * VMA), -ENOMEM (part of the range is not mapped; the mapped parts are
+ * still done, as in the kernel).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr, uint64_t len,
 					     int advice);
@@ -583,7 +588,9 @@ PTSIM_API PTSIM_MUST_CHECK long ptsim_folio_referenced(struct ptsim_machine *m, 
  * non-present non-none entry), 61 file page or shared anonymous, 58 guard
  * marker, 57 uffd-wp, 56 exclusively mapped (the page's mapcount is 1), 55
  * soft-dirty (entry bit, or VM_SOFTDIRTY on the VMA), 54:0 the PFN (or
- * swap type | offset << 5).
+ * swap type | offset << 5).  In a hugetlb VMA as pagemap_hugetlb_range():
+ * soft-dirty from VM_SOFTDIRTY only, the subpage's PFN, exclusive while
+ * the folio has one mapping, and for a non-present entry only bit 57.
  *
  * Return: 0, -EINVAL (non-canonical address).
  */

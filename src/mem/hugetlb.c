@@ -138,7 +138,6 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 {
 	struct ptsim_hstate *h = hstate_of_order(mem, ptsim__folio_order(mem, head_pfn));
 	struct ptsim_frame *p1 = frame(mem, head_pfn + 1);
-
 	struct ptsim_frame *f = frame(mem, head_pfn);
 
 	/* free_huge_folio(): no mapping, no state for the next user; mapping counters reset. */
@@ -152,6 +151,7 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 	if (!h)
 		return;
 	if (h->surplus_hugepages) {
+		f->private_ &= ~PTSIM_HPG_restore_reserve;
 		h->surplus_hugepages--;
 		frame(mem, head_pfn)->refcount = 0;
 		hpage_dissolve(mem, h, head_pfn); /* the buddy free calls free_hook */
@@ -160,6 +160,11 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 	if (mem->free_hook)
 		mem->free_hook(mem->free_hook_ctx, head_pfn, 1ull << h->order, "hugetlb_free");
 	enqueue(mem, h, head_pfn);
+	/* free_huge_folio(): a folio unmapped with HPG_restore_reserve brings its reservation back.
+	 */
+	if (f->private_ & PTSIM_HPG_restore_reserve)
+		h->resv_hugepages++;
+	f->private_ &= ~PTSIM_HPG_restore_reserve;
 }
 
 int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn)

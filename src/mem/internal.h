@@ -373,6 +373,8 @@ void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *c
 
 /* HPG_* bits in a hugetlb folio head's private word (include/linux/hugetlb.h). */
 #define PTSIM_HPG_freed (1ull << 3) /* on its hstate's free list */
+/* HPG_restore_reserve: freeing the folio gives its reservation back (resv_hugepages + 1). */
+#define PTSIM_HPG_restore_reserve (1ull << 0)
 
 static inline uint64_t ptsim__section_pages(const struct ptsim_mem *mem)
 {

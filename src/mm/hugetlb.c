@@ -328,6 +328,48 @@ void ptsim__hugetlb_file_release(struct ptsim_file *f)
 	f->resv = NULL;
 }
 
+void ptsim__hugetlb_unmap_restore_reserve(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  uint64_t addr, uint64_t page)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, vma_hsize(vma));
+	uint64_t head = ptsim__folio_head(ctx->mem, page);
+	struct ptsim_frame *f = ptsim__frame(ctx, head);
+
+	/* __vma_private_lock(): a private mapping that owns its reservations. */
+	if ((vma->vm_flags & PTSIM_VM_MAYSHARE) || !vma->resv || !ptsim__folio_anon(ctx, head))
+		return;
+	/* Not for a surplus page; and only when this reference is the last one. */
+	if (h->surplus_hugepages || f->refcount != 1)
+		return;
+	f->private_ |= PTSIM_HPG_restore_reserve;
+	/* vma_add_reservation() of a private mapping: the entry is not consumed any more. */
+	{
+		uint64_t idx = hugecache_offset(ctx->arch, vma, addr);
+
+		if (idx < vma->resv->nr)
+			vma->resv->bits[idx / 64] &= ~(1ull << (idx % 64));
+	}
+}
+
+int ptsim__hugetlb_madvise_valid(struct ptsim_mm_state *st, struct ptsim_vma *vma, int advice,
+				 uint64_t start, uint64_t *end)
+{
+	uint64_t hsize = vma_hsize(vma);
+
+	if (advice != PTSIM_MADV_DONTNEED)
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "madvise: only DONTNEED on a hugetlb VMA (at 0x%llx)",
+				     (unsigned long long)vma->vm_start);
+	if (start & (hsize - 1))
+		return ptsim__seterr(st->ctx->host, -EINVAL,
+				     "madvise: 0x%llx not aligned to the hugetlb page size 0x%llx",
+				     (unsigned long long)start, (unsigned long long)hsize);
+	/* Callers round to pages only: the end is rounded down to a huge page. */
+	*end &= ~(hsize - 1);
+	return 0;
+}
+
 /* --- faults ------------------------------------------------------------------------ */
 
 /* make_huge_pte(): young, writable and dirty only when asked and VM_WRITE. */

@@ -459,6 +459,17 @@ int ptsim__hugetlb_may_split(struct ptsim_mm_state *st, const char *what, uint64
 			     uint64_t end);
 /* A hugetlbfs file is going: hugetlb_unreserve_pages() of what no page consumed. */
 void ptsim__hugetlb_file_release(struct ptsim_file *f);
+/*
+ * __unmap_hugepage_range() unmapped @page at @addr of @vma: a private
+ * owner's anonymous page that is freed now gets its reservation back (the
+ * folio's HPG_restore_reserve, and the resv_map entry dropped), so a later
+ * fault there finds it again (v6.9 "mm/hugetlb: restore the reservation").
+ */
+void ptsim__hugetlb_unmap_restore_reserve(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  uint64_t addr, uint64_t page);
+/* madvise_dontneed_free_valid_vma(): -EINVAL (message set) or 0 with *@end rounded down. */
+int ptsim__hugetlb_madvise_valid(struct ptsim_mm_state *st, struct ptsim_vma *vma, int advice,
+				 uint64_t start, uint64_t *end);
 /* hugetlb_fault() for @va in the VM_HUGETLB @vma. */
 ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
 				      bool write);

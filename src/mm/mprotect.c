@@ -140,7 +140,8 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 	 * MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade():
 	 * mprotect and uffd-wp unprotect pass it, uffd-wp protect does not.
 	 */
-	if (!(cp_flags & PTSIM_CP_UFFD_WP))
+	/* hugetlb_change_protection() never upgrades an entry to writable. */
+	if (!(cp_flags & PTSIM_CP_UFFD_WP) && !(vma->vm_flags & PTSIM_VM_HUGETLB))
 		c.try_writable = vma->vm_flags & PTSIM_VM_SHARED
 					 ? ptsim__vma_wants_writenotify(st->ctx, vma)
 					 : (vma->vm_flags & PTSIM_VM_WRITE) != 0;

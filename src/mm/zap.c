@@ -256,6 +256,8 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 		return 0;
 	}
 	install_uffd_wp_if_needed(z, s, e);
+	if (z->vma->vm_flags & PTSIM_VM_HUGETLB)
+		ptsim__hugetlb_unmap_restore_reserve(st, z->vma, base, page);
 	/* The mapping's reference is dropped after the flush that covers it. */
 	PTSIM_BUG_ON(ptsim__tlb_remove_page(ctx->tlbs, st->tlb_mm, z->tlb, page, base, s->lvl));
 	if (z->d->reclaim_pt && s->lvl == PTSIM_PTE)

@@ -301,9 +301,66 @@ static void test_files_truncate(void **state)
 	assert_u64_eq(ptsim_file_nr_cached(f), 0);
 	assert_int_equal(ptsim_translate(t.mm, q, &tr), -ENOENT); /* the private copy went too */
 	assert_machine_clean(t.m);
-	/* The private mapping's reservation of its second page is its own. */
-	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 1);
+	/*
+	 * The private mapping still owns the reservation of its second page,
+	 * and got back the one of the copy truncation unmapped.
+	 */
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 2);
 	ptsim_file_close(f);
+	env_fini(&t);
+}
+
+static void test_madvise_mprotect_pagemap(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_test_snap sn;
+	struct ptsim_translation tr;
+	struct ptsim_mm *child;
+	uint64_t a, h, w;
+
+	env_init(&t, state, 2);
+	h = hsize(&t);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANP | HUGETLB, NULL, 0, &a), 0);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	access_ok(&t, a + h, PTSIM_ACCESS_WRITE);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 0);
+	/* pagemap: the subpage's PFN, present, exclusive, anonymous. */
+	assert_int_equal(ptsim_translate(t.mm, a, &tr), 0);
+	assert_int_equal(ptsim_pagemap(t.mm, a + 3 * t.psz, &w), 0);
+	assert_true(w & PTSIM_PM_PRESENT);
+	assert_true(w & PTSIM_PM_MMAP_EXCLUSIVE);
+	assert_false(w & (PTSIM_PM_FILE | PTSIM_PM_SWAP));
+	assert_u64_eq(w & PTSIM_PM_PFN_MASK, tr.pfn + 3);
+	/* Bad madvise: a misaligned start, MADV_FREE; nothing changes. */
+	ptsim_test_snap_take(&t, &sn);
+	assert_int_equal(ptsim_madvise(t.mm, a + t.psz, h, PTSIM_MADV_DONTNEED), -EINVAL);
+	assert_int_equal(ptsim_madvise(t.mm, a, h, PTSIM_MADV_FREE), -EINVAL);
+	assert_int_equal(ptsim_mprotect(t.mm, a, t.psz, PTSIM_PROT_READ), -EINVAL);
+	ptsim_test_snap_assert_same(&t, &sn);
+	ptsim_test_snap_free(&sn);
+	/* DONTNEED rounds the end down: only the first huge page goes; its reservation comes back.
+	 */
+	assert_int_equal(ptsim_madvise(t.mm, a, 2 * h - t.psz, PTSIM_MADV_DONTNEED), 0);
+	assert_int_equal(ptsim_translate(t.mm, a, &tr), -ENOENT);
+	assert_int_equal(ptsim_translate(t.mm, a + h, &tr), 0);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 1);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 1);
+	assert_machine_clean(t.m);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_RSVD), 0);
+	/* mprotect never makes a hugetlb entry writable; the next write reuses the page. */
+	assert_int_equal(ptsim_mprotect(t.mm, a, h, PTSIM_PROT_READ), 0);
+	assert_int_equal(ptsim_mprotect(t.mm, a, h, RW), 0);
+	assert_int_equal(ptsim_translate(t.mm, a, &tr), 0);
+	assert_false(tr.attrs.write);
+	access_ok(&t, a, PTSIM_ACCESS_WRITE);
+	assert_machine_clean(t.m);
+	/* After fork the page is mapped twice: not exclusive. */
+	assert_int_equal(ptsim_fork(t.mm, &child), 0);
+	assert_int_equal(ptsim_pagemap(child, a + h, &w), 0);
+	assert_true(w & PTSIM_PM_PRESENT);
+	assert_false(w & PTSIM_PM_MMAP_EXCLUSIVE);
+	ptsim_mm_destroy(child);
 	env_fini(&t);
 }
 
@@ -317,6 +374,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_bad_input),
 		PTSIM_ARCH_TESTS(test_sweeps),
 		PTSIM_ARCH_TESTS(test_files_truncate),
+		PTSIM_ARCH_TESTS(test_madvise_mprotect_pagemap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
