@@ -146,7 +146,7 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create(struct ptsim_machine *m, uint6
  * ptsim_hugetlbfs_create() - create a file of @size bytes on a hugetlbfs
  * mount with pagesize=@hsize.
  * @m: machine.  @hsize: a hugetlb size of the configuration, 0 for the
- *      default (the PMD size); the arm64 contiguous sizes are not modelled.
+ *      default (the PMD size).
  * @size: file size, a multiple of @hsize.  @out: receives the file.
  *
  * Mappings of the file are hugetlb mappings (see ptsim_mmap()): a shared
@@ -255,10 +255,11 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  * range is reserved in the pool (hugetlb_reserve_pages(): a private mapping
  * reserves for its VMA, a shared one for the file range), and mmap fails
  * with -ENOMEM, nothing changed, if the pool has not enough free unreserved
- * pages.  A fault maps one PMD or PUD leaf and consumes the reservation;
- * munmap and exit give the unused reservations of a private mapping back.
- * The arm64 contiguous sizes (cont-PTE, cont-PMD) are not modelled yet
- * (-EINVAL).  HugeTLB VMAs never merge, and are split only at huge page
+ * pages.  A fault maps one PMD or PUD leaf - or, for the arm64
+ * contiguous sizes, a run of CONT_PTES / CONT_PMDS entries with the
+ * contiguous hint, one mapping of the folio - and consumes the
+ * reservation; munmap and exit give the unused reservations of a private
+ * mapping back.  HugeTLB VMAs never merge, and are split only at huge page
  * boundaries (munmap, mprotect: -EINVAL otherwise).
  *
  * Return: 0; -EINVAL (zero length, misaligned fixed address, bad prot or

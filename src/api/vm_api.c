@@ -51,12 +51,10 @@ static int hugetlb_size_bits(struct ptsim_machine *m, const char *fn, unsigned i
 
 	*size = log ? (log < 64 ? 1ull << log : 0) : ptsim_arch_level_size(a, PTSIM_PMD);
 	for (unsigned int i = 0; i < n && i < 8; i++)
-		if (sizes[i] == *size && *size >= ptsim_arch_level_size(a, PTSIM_PMD))
+		if (sizes[i] == *size)
 			return 0;
-	return ptsim__seterr(&m->host, -EINVAL,
-			     "%s: 2^%u is not a hugetlb size of %s (or a contiguous size, not "
-			     "modelled)",
-			     fn, log, ptsim_arch_name(a));
+	return ptsim__seterr(&m->host, -EINVAL, "%s: 2^%u is not a hugetlb size of %s", fn, log,
+			     ptsim_arch_name(a));
 }
 
 int ptsim_hugetlbfs_create(struct ptsim_machine *m, uint64_t hsize, uint64_t size,

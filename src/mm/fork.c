@@ -268,7 +268,9 @@ static int copy_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 		return 0;
 	}
 	/* copy_present_pte() (copy_huge_pmd() for a huge leaf). */
-	if (ptsim__vm_normal_page(ctx, s->lvl, e, &page)) {
+	/* A hugetlb contiguous run is one mapping: its first entry takes it. */
+	if (ptsim__vm_normal_page(ctx, s->lvl, e, &page) &&
+	    (!hugetlb || ptsim__folio_head(ctx->mem, page) == page)) {
 		uint64_t size = 1ull << a->shift[s->lvl];
 		unsigned int nr = (unsigned int)(size >> a->page_shift);
 

@@ -36,8 +36,11 @@
  * the head); a shared file's folios live in its page cache (one reference
  * per base page, PG_dirty so nothing but hugetlbfs drops them).
  *
- * Not modelled: the arm64 contiguous sizes (cont-PTE and cont-PMD runs),
- * PMD sharing (CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING: every address space
+ * The arm64 contiguous sizes map a run of CONT_PTES / CONT_PMDS entries
+ * with the contiguous hint; the run is one mapping, carried by its first
+ * entry (the others are written and cleared with it, never counted).
+ *
+ * Not modelled: PMD sharing (CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING: every address space
  * has its own PMD tables), hugetlb cgroups and subpools.
  */
 #include <errno.h>
@@ -50,13 +53,88 @@ static uint64_t vma_hsize(const struct ptsim_vma *vma)
 	return vma->vm_file->hsize;
 }
 
-/* The level whose leaf maps a hugetlb page of @size, or -1 (a contiguous size). */
-static int hugetlb_level(const struct ptsim_arch *a, uint64_t size)
+/*
+ * The level of the leaves mapping a hugetlb page of @size, and how many
+ * (*@nr: 1, or an arm64 contiguous run of CONT_PTES / CONT_PMDS entries),
+ * or -1.
+ */
+static int hugetlb_level(const struct ptsim_arch *a, uint64_t size, unsigned int *nr)
 {
-	for (int lvl = PTSIM_PUD; lvl <= PTSIM_PMD; lvl++)
-		if (a->leaf_ok[lvl] && (1ull << a->shift[lvl]) == size)
+	for (int lvl = PTSIM_PUD; lvl <= PTSIM_PTE; lvl++) {
+		if (!a->leaf_ok[lvl])
+			continue;
+		if ((1ull << a->shift[lvl]) == size) {
+			*nr = 1;
 			return lvl;
+		}
+		if (a->cont_nr[lvl] && ((uint64_t)a->cont_nr[lvl] << a->shift[lvl]) == size) {
+			*nr = a->cont_nr[lvl];
+			return lvl;
+		}
+	}
 	return -1;
+}
+
+unsigned int ptsim__hugetlb_run(const struct ptsim_vma *vma, const struct ptsim_arch *a)
+{
+	unsigned int nr = 1;
+
+	if (!(vma->vm_flags & PTSIM_VM_HUGETLB) || hugetlb_level(a, vma_hsize(vma), &nr) < 0)
+		return 1;
+	return nr;
+}
+
+/* Slot @i of the run that starts at @s0 (entries of one table, in order). */
+static void run_slot(const struct ptsim_arch *a, const struct ptsim_slot *s0, unsigned int i,
+		     struct ptsim_slot *si)
+{
+	*si = *s0;
+	si->idx += i;
+	si->p += i;
+	si->addr = s0->addr + ((uint64_t)i << a->shift[s0->lvl]);
+}
+
+/* set_huge_pte_at(): the @nr entries of a run from @pfn, with the contiguous hint if @nr > 1. */
+static void set_huge_run(struct ptsim_mm_state *st, const struct ptsim_slot *s0, unsigned int nr,
+			 uint64_t e0)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	int lvl = s0->lvl;
+	uint64_t step = 1ull << (a->shift[lvl] - a->page_shift), pfn = a->ops->pfn(a, lvl, e0);
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct ptsim_slot si;
+		uint64_t e;
+
+		run_slot(a, s0, i, &si);
+		e = i ? a->ops->relevel(a, lvl, e0, lvl, pfn + i * step) : e0;
+		if (nr > 1)
+			e = a->ops->mkcont(a, lvl, e);
+		ptsim__set_entry(st->pt, &si, e);
+	}
+}
+
+/* huge_ptep_get_and_clear() of a run: the first entry, with the dirty and young bits of all. */
+static uint64_t clear_huge_run(struct ptsim_mm_state *st, const struct ptsim_slot *s0,
+			       unsigned int nr)
+{
+	const struct ptsim_arch *a = st->ctx->arch;
+	uint64_t first = 0;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct ptsim_slot si;
+		uint64_t e;
+
+		run_slot(a, s0, i, &si);
+		e = ptsim__get_and_clear(st->pt, &si);
+		if (!i)
+			first = e;
+		else if (a->ops->dirty(a, si.lvl, e))
+			first = a->ops->mkdirty(a, si.lvl, first);
+		if (i && a->ops->young(a, si.lvl, e))
+			first = a->ops->mkyoung(a, si.lvl, first);
+	}
+	return first;
 }
 
 int ptsim__hugetlb_size_from_flags(struct ptsim_mm_state *st, unsigned int flags, uint64_t *size)
@@ -70,10 +148,6 @@ int ptsim__hugetlb_size_from_flags(struct ptsim_mm_state *st, unsigned int flags
 		return ptsim__seterr(ctx->host, -EINVAL,
 				     "mmap: MAP_HUGETLB size 2^%u is not a hugetlb size of %s", log,
 				     a->name);
-	if (hugetlb_level(a, sz) < 0)
-		return ptsim__seterr(ctx->host, -EINVAL,
-				     "mmap: hugetlb size 0x%llx is a contiguous size, not modelled",
-				     (unsigned long long)sz);
 	*size = sz;
 	return 0;
 }
@@ -436,7 +510,7 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 	    ptsim__page_test_flag(ctx->mem, old, PTSIM_PG_anon_exclusive)) {
 		e = a->ops->mkwrite(a, s->lvl,
 				    a->ops->mkdirty(a, s->lvl, a->ops->mkyoung(a, s->lvl, e)));
-		ptsim__set_entry(st->pt, s, e);
+		set_huge_run(st, s, ptsim__hugetlb_run(vma, a), e);
 		/* huge_ptep_set_access_flags(): arm64 invalidates the stale read-only entry. */
 		if (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES)
 			ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr,
@@ -465,11 +539,12 @@ static ptsim_vm_fault_t hugetlb_wp(struct ptsim_mm_state *st, struct ptsim_vma *
 		ptsim__anon_vma_link(av, vma);
 	if (vma->resv)
 		resv_set(vma->resv, idx);
-	ptsim__get_and_clear(st->pt, s);
+	(void)clear_huge_run(st, s, ptsim__hugetlb_run(vma, a));
 	ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + vma_hsize(vma) - 1,
 			       a->shift[s->lvl], true);
 	new_anon_rmap(st, newpfn, vma, haddr);
-	ptsim__set_entry(st->pt, s, make_huge_pte(a, vma, s->lvl, newpfn, true));
+	set_huge_run(st, s, ptsim__hugetlb_run(vma, a),
+		     make_huge_pte(a, vma, s->lvl, newpfn, true));
 	ptsim__folio_remove_rmap(ctx, old, 1, s->lvl);
 	(void)ptsim__folio_put(ctx->mem, old);
 	st->cnt.cow++;
@@ -568,7 +643,7 @@ static ptsim_vm_fault_t hugetlb_no_page(struct ptsim_mm_state *st, struct ptsim_
 		mkwrite = vma->vm_flags & PTSIM_VM_SHARED;
 		st->cnt.file_fault++;
 	}
-	ptsim__set_entry(st->pt, &s, make_huge_pte(a, vma, lvl, pfn, mkwrite));
+	set_huge_run(st, &s, ptsim__hugetlb_run(vma, a), make_huge_pte(a, vma, lvl, pfn, mkwrite));
 	return 0;
 
 err_oom:
@@ -584,7 +659,8 @@ ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vm
 	struct ptsim_mm_ctx *ctx = st->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t hsize = vma_hsize(vma), haddr = va & ~(hsize - 1), e, entry;
-	int lvl = hugetlb_level(a, hsize);
+	unsigned int nr;
+	int lvl = hugetlb_level(a, hsize, &nr);
 	struct ptsim_path_prep path;
 	struct ptsim_slot s;
 	int err;
@@ -617,7 +693,18 @@ ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vm
 		st->cnt.spurious++;
 		return 0;
 	}
-	ptsim__set_entry(st->pt, &s, entry);
+	/* Every entry of a contiguous run (contpte's access flags are the run's). */
+	for (unsigned int i = 0; i < nr; i++) {
+		struct ptsim_slot si;
+		uint64_t ei;
+
+		run_slot(a, &s, i, &si);
+		ei = a->ops->mkyoung(a, lvl, *si.p);
+		if (write)
+			ei = a->ops->mkdirty(a, lvl, ei);
+		if (ei != *si.p)
+			ptsim__set_entry(st->pt, &si, ei);
+	}
 	if (write && (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES))
 		ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr, haddr + hsize - 1,
 				       a->shift[lvl], true);

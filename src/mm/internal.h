@@ -470,6 +470,12 @@ void ptsim__hugetlb_unmap_restore_reserve(struct ptsim_mm_state *st, struct ptsi
 /* madvise_dontneed_free_valid_vma(): -EINVAL (message set) or 0 with *@end rounded down. */
 int ptsim__hugetlb_madvise_valid(struct ptsim_mm_state *st, struct ptsim_vma *vma, int advice,
 				 uint64_t start, uint64_t *end);
+/*
+ * Entries mapping one hugetlb page of @vma: 1, or the length of an arm64
+ * contiguous run (a 64K page is 16 cont-PTEs with 4K pages) - one mapping
+ * for mapcounts and rmap, carried by the first entry.  1 outside hugetlb.
+ */
+unsigned int ptsim__hugetlb_run(const struct ptsim_vma *vma, const struct ptsim_arch *a);
 /* hugetlb_fault() for @va in the VM_HUGETLB @vma. */
 ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
 				      bool write);

@@ -112,7 +112,8 @@ static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 	npages = 1ull << (a->shift[s->lvl] - a->page_shift);
 	if (s->lvl == PTSIM_PTE && !(c->vma->vm_flags & PTSIM_VM_HUGETLB)) {
 		rec_add(c, pfn, REC_PTE);
-	} else if (s->lvl != PTSIM_PTE || pfn == head) {
+	} else if (pfn == head || (s->lvl != PTSIM_PTE && !(c->vma->vm_flags & PTSIM_VM_HUGETLB))) {
+		/* A hugetlb contiguous run is one entire mapping: its first entry. */
 		rec_add(c, head, REC_ENTIRE);
 	}
 	if (c->vma->vm_flags & PTSIM_VM_HUGETLB)

@@ -74,6 +74,7 @@ static uint64_t hugetlb_pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t
 		return w;
 	head = a->ops->pfn(a, s.lvl, e);
 	if (ptsim__frame(ctx, head)) {
+		head = ptsim__folio_head(ctx->mem, head); /* a contiguous run's entry maps a part */
 		if (!ptsim__folio_anon(ctx, head))
 			w |= PTSIM_PM_FILE;
 		if (ptsim__page_mapcount(ctx, head) == 1) /* !folio_maybe_mapped_shared() */
@@ -82,7 +83,8 @@ static uint64_t hugetlb_pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t
 	if (a->ops->uffd_wp(a, s.lvl, e))
 		w |= PTSIM_PM_UFFD_WP;
 	return w | PTSIM_PM_PRESENT |
-	       ((head + ((va & ((1ull << a->shift[s.lvl]) - 1)) >> a->page_shift)) &
+	       ((a->ops->pfn(a, s.lvl, e) +
+		 ((va & ((1ull << a->shift[s.lvl]) - 1)) >> a->page_shift)) &
 		PTSIM_PM_PFN_MASK);
 }
 

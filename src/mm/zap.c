@@ -247,6 +247,16 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 			install_uffd_wp_if_needed(z, s, e);
 		return 0;
 	}
+	/*
+	 * A hugetlb contiguous run is one mapping, carried by its first entry:
+	 * the others are only cleared (huge_ptep_get_and_clear()).
+	 */
+	if ((z->vma->vm_flags & PTSIM_VM_HUGETLB) && ptsim__hugetlb_run(z->vma, a) > 1 &&
+	    (addr & (z->vma->vm_file->hsize - 1)) >= size) {
+		ptsim__get_and_clear(st->pt, s);
+		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
+		return 0;
+	}
 	/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
 	if (ptsim__pmd_is_thp(ctx, z->vma, s->lvl, e))
 		ptsim__zap_deposited_table(st->pt, s);

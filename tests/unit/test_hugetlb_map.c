@@ -364,6 +364,69 @@ static void test_madvise_mprotect_pagemap(void **state)
 	env_fini(&t);
 }
 
+/*
+ * Every hugetlb size of the configuration up to 1G, the arm64 contiguous
+ * ones included: one fault maps the whole page (a run of entries with the
+ * contiguous hint for the cont sizes), one mapping of the folio; fork, a
+ * copy on write, DONTNEED and munmap keep the counts right.
+ */
+static void test_every_size(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t sizes[8];
+	unsigned int n;
+
+	ptsim_test_env_init(&t, *state, "phys=4G");
+	n = ptsim_arch_hugetlb_sizes(t.a, sizes, 8);
+	for (unsigned int i = 0; i < n && i < 8; i++) {
+		uint64_t h = sizes[i], a, w, log = 0;
+		struct ptsim_translation tr;
+		struct ptsim_frame_info fi;
+		struct ptsim_mm *child;
+		struct ptsim_access_result r;
+
+		if (h > (1ull << 30))
+			continue;
+		while ((1ull << log) < h)
+			log++;
+		assert_int_equal(ptsim_hugetlb_set_nr(t.m, h, 2), 0);
+		assert_int_equal(
+			ptsim_mmap(t.mm, 0, h, RW,
+				   ANP | HUGETLB | (unsigned int)(log << PTSIM_MAP_HUGE_SHIFT),
+				   NULL, 0, &a),
+			0);
+		access_ok(&t, a + h - t.psz, PTSIM_ACCESS_WRITE);
+		assert_int_equal(ptsim_translate(t.mm, a + h - t.psz, &tr), 0);
+		assert_int_equal(ptsim_translate(t.mm, a, &tr), 0);
+		assert_int_equal(ptsim_frame_get(t.m, tr.pfn, &fi), 0);
+		assert_u64_eq(fi.head_pfn, tr.pfn); /* the first entry maps the head */
+		assert_int_equal(fi.entire_mapcount, 1);
+		assert_int_equal(fi.folio_mapcount, 1);
+		assert_int_equal(ptsim_pagemap(t.mm, a + h - t.psz, &w), 0);
+		assert_u64_eq(w & PTSIM_PM_PFN_MASK, tr.pfn + h / t.psz - 1);
+		assert_true(w & PTSIM_PM_MMAP_EXCLUSIVE);
+		assert_machine_clean(t.m);
+		/* fork: two mappings; the child's write copies. */
+		assert_int_equal(ptsim_fork(t.mm, &child), 0);
+		assert_int_equal(ptsim_frame_get(t.m, tr.pfn, &fi), 0);
+		assert_int_equal(fi.entire_mapcount, 2);
+		assert_machine_clean(t.m);
+		assert_int_equal(ptsim_access(child, 0, a, PTSIM_ACCESS_WRITE, &r), 0);
+		assert_int_equal(r.signal, 0);
+		assert_int_equal(ptsim_frame_get(t.m, tr.pfn, &fi), 0);
+		assert_int_equal(fi.entire_mapcount, 1);
+		assert_machine_clean(t.m);
+		ptsim_mm_destroy(child);
+		assert_int_equal(ptsim_madvise(t.mm, a, h, PTSIM_MADV_DONTNEED), 0);
+		assert_int_equal(ptsim_translate(t.mm, a, &tr), -ENOENT);
+		assert_machine_clean(t.m);
+		assert_int_equal(ptsim_munmap(t.mm, a, h), 0);
+		assert_int_equal(ptsim_hugetlb_set_nr(t.m, h, 0), 0);
+		assert_machine_clean(t.m);
+	}
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +438,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_sweeps),
 		PTSIM_ARCH_TESTS(test_files_truncate),
 		PTSIM_ARCH_TESTS(test_madvise_mprotect_pagemap),
+		PTSIM_ARCH_TESTS(test_every_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
