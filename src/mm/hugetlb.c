@@ -25,8 +25,8 @@
  * A fault with a reservation consumes it (resv_hugepages - 1); without one
  * it takes a free unreserved page or a surplus page under overcommit, and
  * when there is none the access gets SIGBUS (alloc_hugetlb_folio()'s
- * -ENOSPC, vmf_error()).  Surplus pages are not gathered at mmap time
- * (gather_surplus_pages() is not modelled): a reservation needs free pages.
+ * -ENOSPC, vmf_error()).  A reservation the free pages cannot hold takes
+ * surplus pages under overcommit (gather_surplus_pages(), src/mem/hugetlb.c).
  *
  * Entries.  A hugetlb page is mapped by one leaf at the level of its size
  * (PMD or PUD); no table below that level is allocated.  The folio's
