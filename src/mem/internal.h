@@ -105,6 +105,8 @@ struct ptsim_hstate {
 	uint64_t nr_hugepages, free_hugepages, resv_hugepages;
 	uint64_t surplus_hugepages, nr_overcommit_hugepages;
 	uint64_t free_list; /* head pfn + 1 of the first free pool page, 0 = empty */
+	uint64_t resv_api;  /* reservations made through ptsim_hugetlb_reserve(), held by no mapping
+			     */
 };
 
 struct ptsim_mem {

@@ -215,6 +215,21 @@ static uint64_t hugecache_offset(const struct ptsim_arch *a, const struct ptsim_
 	       (vma->vm_pgoff >> ((unsigned int)__builtin_ctzll(hsize) - a->page_shift));
 }
 
+/*
+ * hugetlb_acct_memory(-@n).  The pool holds at least that many unless its
+ * reservations were taken away through ptsim_hugetlb_unreserve() (the
+ * checker reports that, HUGETLB_POOL): give back what is left then.
+ */
+static void unreserve(struct ptsim_mm_ctx *ctx, uint64_t hsize, uint64_t n)
+{
+	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, hsize);
+
+	if (n > h->resv_hugepages)
+		n = h->resv_hugepages;
+	if (n)
+		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, h, n));
+}
+
 /* --- mmap ------------------------------------------------------------------------ */
 
 /* Growing a file's resv_map to @nr pages, in two halves: a new bitmap, then the swap. */
@@ -302,8 +317,7 @@ void ptsim__hugetlb_mmap_abort(struct ptsim_mm_state *st, struct ptsim_hugetlb_m
 	struct ptsim_mm_ctx *ctx = st->ctx;
 
 	if (p->reserved)
-		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, ptsim__hstate(ctx->mem, p->hsize),
-						      p->reserved));
+		unreserve(ctx, p->hsize, p->reserved);
 	resv_map_free(ctx, p->resv);
 	if (p->bits)
 		ptsim__free(ctx->host, p->bits, resv_words(p->new_size / p->hsize) * 8);
@@ -353,8 +367,7 @@ void ptsim__hugetlb_vm_op_close(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma)
 	end = hugecache_offset(a, vma, vma->vm_end);
 	reserve = (end - start) - resv_count(r, start, end);
 	if (reserve)
-		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(
-			ctx->mem, ptsim__hstate(ctx->mem, vma_hsize(vma)), reserve));
+		unreserve(ctx, vma_hsize(vma), reserve);
 	vma->resv = NULL;
 	if (--r->refs == 0)
 		resv_map_free(ctx, r);
@@ -396,8 +409,7 @@ void ptsim__hugetlb_file_release(struct ptsim_file *f)
 			    &pfn))
 			outstanding++;
 	if (outstanding)
-		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, ptsim__hstate(ctx->mem, f->hsize),
-						      outstanding));
+		unreserve(ctx, f->hsize, outstanding);
 	resv_map_free(ctx, f->resv);
 	f->resv = NULL;
 }
@@ -763,7 +775,6 @@ int ptsim__hugetlb_truncate(struct ptsim_file *f, uint64_t size)
 {
 	struct ptsim_mm_ctx *ctx = f->ctx;
 	const struct ptsim_arch *a = ctx->arch;
-	struct ptsim_hstate *h = ptsim__hstate(ctx->mem, f->hsize);
 	unsigned int horder = (unsigned int)__builtin_ctzll(f->hsize) - a->page_shift;
 	uint64_t *bits = NULL, freed = 0, chg = 0, first = size / f->hsize;
 
@@ -807,6 +818,39 @@ int ptsim__hugetlb_truncate(struct ptsim_file *f, uint64_t size)
 	}
 	PTSIM_BUG_ON(chg < freed);
 	if (chg > freed)
-		PTSIM_BUG_ON(ptsim__hugetlb_unreserve(ctx->mem, h, chg - freed));
+		unreserve(ctx, f->hsize, chg - freed);
 	return 0;
+}
+
+/* --- the checker's view ---------------------------------------------------------- */
+
+uint64_t ptsim__hugetlb_resv_expected(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms,
+				      size_t nr, uint64_t hsize)
+{
+	const struct ptsim_arch *a = ctx->arch;
+	uint64_t want = 0, pfn;
+
+	/* Private owners: the pages of each VMA not consumed yet (hugetlb_vm_op_close()). */
+	for (size_t k = 0; k < nr; k++)
+		for (struct ptsim_vma *v = ptsim__vma_first(&mms[k]->vmas); v;
+		     v = ptsim__vma_next(v))
+			if (v->resv && vma_hsize(v) == hsize) {
+				uint64_t s = hugecache_offset(a, v, v->vm_start);
+				uint64_t e = hugecache_offset(a, v, v->vm_end);
+
+				want += (e - s) - resv_count(v->resv, s, e);
+			}
+	/* Files: regions not holding a page (hugetlb_unreserve_pages()). */
+	for (struct ptsim_hnode *n = ctx->files.first; n; n = n->next) {
+		struct ptsim_file *f = ptsim__hash_entry(n, struct ptsim_file, node);
+		unsigned int horder;
+
+		if (f->hsize != hsize || !f->resv)
+			continue;
+		horder = (unsigned int)__builtin_ctzll(hsize) - a->page_shift;
+		for (uint64_t i = 0; i < f->resv->nr; i++)
+			if (resv_test(f->resv, i) && !ptsim__pcache_lookup(f, i << horder, &pfn))
+				want++;
+	}
+	return want;
 }

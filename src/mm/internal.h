@@ -476,6 +476,13 @@ int ptsim__hugetlb_madvise_valid(struct ptsim_mm_state *st, struct ptsim_vma *vm
  * for mapcounts and rmap, carried by the first entry.  1 outside hugetlb.
  */
 unsigned int ptsim__hugetlb_run(const struct ptsim_vma *vma, const struct ptsim_arch *a);
+/*
+ * For the checker: the reservations of hugetlb size @hsize the mappings of
+ * @mms and the hugetlbfs files hold (private owners' unconsumed pages,
+ * file regions without a page) - what resv_hugepages must be.
+ */
+uint64_t ptsim__hugetlb_resv_expected(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms,
+				      size_t nr, uint64_t hsize);
 /* hugetlb_fault() for @va in the VM_HUGETLB @vma. */
 ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
 				      bool write);

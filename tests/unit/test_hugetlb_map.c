@@ -427,6 +427,27 @@ static void test_every_size(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/* The checker recomputes resv_hugepages from the mappings: a reservation taken away is found. */
+static void test_checker_reservations(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_check_report *rep = malloc(sizeof(*rep));
+	uint64_t a, h;
+
+	assert_non_null(rep);
+	env_init(&t, state, 2);
+	h = hsize(&t);
+	assert_int_equal(ptsim_mmap(t.mm, 0, 2 * h, RW, ANP | HUGETLB, NULL, 0, &a), 0);
+	/* Reservations taken through the pool API are the caller's, not a finding. */
+	assert_int_equal(ptsim_hugetlb_unreserve(t.m, h, 0), 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_hugetlb_unreserve(t.m, h, 1), 0);
+	assert_int_equal(ptsim_check(t.m, rep), 1);
+	assert_int_equal(rep->findings[0].code, PTSIM_CHK_HUGETLB_POOL);
+	free(rep);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +460,7 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_files_truncate),
 		PTSIM_ARCH_TESTS(test_madvise_mprotect_pagemap),
 		PTSIM_ARCH_TESTS(test_every_size),
+		PTSIM_ARCH_TESTS(test_checker_reservations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
