@@ -41,6 +41,19 @@ static int madvise_hugepage(struct ptsim_mm_state *st, uint64_t addr, uint64_t e
 		n++;
 	if (last && last->vm_end > end && hugepage_flags(last->vm_flags, advice) != last->vm_flags)
 		n++;
+	/* hugetlb_vm_op_split(): a split must not cut a huge page. */
+	err = ptsim__hugetlb_may_split(
+		st, "madvise",
+		vma && vma->vm_start < addr &&
+				hugepage_flags(vma->vm_flags, advice) != vma->vm_flags
+			? addr
+			: 0,
+		last && last->vm_end > end &&
+				hugepage_flags(last->vm_flags, advice) != last->vm_flags
+			? end
+			: 0);
+	if (err)
+		return err;
 	err = ptsim__vma_spares_alloc(ctx, n, spare);
 	if (err)
 		return ptsim__seterr(ctx->host, err, "madvise: out of memory splitting a VMA");
