@@ -94,7 +94,10 @@ static void run_slot(const struct ptsim_arch *a, const struct ptsim_slot *s0, un
 	si->addr = s0->addr + ((uint64_t)i << a->shift[s0->lvl]);
 }
 
-/* set_huge_pte_at(): the @nr entries of a run from @pfn, with the contiguous hint if @nr > 1. */
+/*
+ * set_huge_pte_at(): the @nr entries of a run, the first @e0 and the others
+ * mapping the next frames, with the contiguous hint if @nr > 1.
+ */
 static void set_huge_run(struct ptsim_mm_state *st, const struct ptsim_slot *s0, unsigned int nr,
 			 uint64_t e0)
 {
@@ -692,9 +695,18 @@ ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vm
 	if (!a->ops->present(a, lvl, e) || !a->ops->leaf(a, lvl, e))
 		return PTSIM_VM_FAULT_SIGBUS; /* markers and hwpoison entries: not modelled yet */
 	if (write && !a->ops->write(a, lvl, e)) {
-		if (vma->vm_flags & PTSIM_VM_MAYSHARE)
-			return PTSIM_VM_FAULT_SIGBUS; /* cannot happen: shared writable is mapped so
-						       */
+		/* hugetlb_wp() of a shared mapping (after folio_mkclean()): writable again. */
+		if (vma->vm_flags & PTSIM_VM_MAYSHARE) {
+			set_huge_run(st, &s, nr,
+				     a->ops->mkwrite(
+					     a, lvl,
+					     a->ops->mkdirty(a, lvl, a->ops->mkyoung(a, lvl, e))));
+			if (a->caps & PTSIM_ARCH_CAP_SET_ACCESS_FLAGS_FLUSHES)
+				ptsim__flush_tlb_range(ctx->tlbs, st->tlb_mm, haddr,
+						       haddr + hsize - 1, a->shift[lvl], true);
+			st->cnt.wp_reuse++;
+			return 0;
+		}
 		return hugetlb_wp(st, vma, &s, haddr, e);
 	}
 	/* huge_ptep_set_access_flags(). */
