@@ -1682,14 +1682,44 @@ static int cmd_cost(struct pts_runner *r, struct pts_args *a)
 
 /* --- hugetlb pools ---------------------------------------------------------- */
 
-/* hugetlb pool|overcommit SIZE N */
+/*
+ * hugetlb info: one line per pool, as /sys/kernel/mm/hugepages/hugepages-*kB
+ * shows it (nr_hugepages counts the surplus pages too).
+ */
+static int hugetlb_info(struct pts_runner *r)
+{
+	uint64_t sizes[8];
+	unsigned int n = ptsim_arch_hugetlb_sizes(ptsim_machine_arch(r->m), sizes, 8);
+
+	for (unsigned int i = 0; i < n && i < 8; i++) {
+		struct ptsim_hstate_info hi;
+
+		if (ptsim_hugetlb_info(r->m, sizes[i], &hi))
+			return pts__fail_call(r, -EINVAL, "hugetlb");
+		fprintf(r->out,
+			"hugepages-%llukB: nr_hugepages %llu free_hugepages %llu resv_hugepages "
+			"%llu "
+			"surplus_hugepages %llu nr_overcommit_hugepages %llu\n",
+			(unsigned long long)(hi.size >> 10),
+			(unsigned long long)(hi.nr_hugepages + hi.surplus_hugepages),
+			(unsigned long long)hi.free_hugepages,
+			(unsigned long long)hi.resv_hugepages,
+			(unsigned long long)hi.surplus_hugepages,
+			(unsigned long long)hi.nr_overcommit_hugepages);
+	}
+	return 0;
+}
+
+/* hugetlb pool|overcommit SIZE N | info */
 static int cmd_hugetlb(struct pts_runner *r, struct pts_args *a)
 {
 	uint64_t size, n;
 	int err;
 
+	if (a->argc == 2 && !strcmp(a->argv[1], "info"))
+		return hugetlb_info(r);
 	if (a->argc != 4 || (strcmp(a->argv[1], "pool") && strcmp(a->argv[1], "overcommit")))
-		return pts__fail(r, -EINVAL, "usage: hugetlb pool|overcommit SIZE N");
+		return pts__fail(r, -EINVAL, "usage: hugetlb pool|overcommit SIZE N | info");
 	err = pts__value(r, a->argv[2], &size);
 	if (!err)
 		err = pts__value(r, a->argv[3], &n);
@@ -1819,7 +1849,8 @@ const struct pts_cmd pts__cmds[] = {
 	 pts__cmd_expect, NO, NO},
 	{"ftruncate", "ftruncate FILE SIZE",
 	 "resize a hugetlbfs file (unmap and free the pages past the end)", cmd_ftruncate, M, NO},
-	{"hugetlb", "hugetlb pool|overcommit SIZE N",
-	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages", cmd_hugetlb, M, NO},
+	{"hugetlb", "hugetlb pool|overcommit SIZE N | info",
+	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages, or print every pool",
+	 cmd_hugetlb, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };
