@@ -234,6 +234,22 @@ static int op_write(struct ptsim_test_env *t, void *arg)
 	return ptsim_access(t->mm, 0, *(uint64_t *)arg, PTSIM_ACCESS_WRITE, &r);
 }
 
+static int op_fork(struct ptsim_test_env *t, void *arg)
+{
+	return ptsim_fork(t->mm, arg);
+}
+
+static int op_truncate(struct ptsim_test_env *t, void *arg)
+{
+	(void)t;
+	return ptsim_ftruncate(arg, 100 * hsize(t));
+}
+
+static int op_memfd(struct ptsim_test_env *t, void *arg)
+{
+	return ptsim_memfd_create_flags(t->m, hsize(t), PTSIM_MFD_HUGETLB, arg);
+}
+
 static void test_sweeps(void **state)
 {
 	struct ptsim_test_env t;
@@ -245,6 +261,17 @@ static void test_sweeps(void **state)
 	assert_true(ptsim_test_sweep(&t, op_write, &a, 50) >= 1);
 	assert_true(ptsim_test_sweep(&t, op_write, &s, 50) >= 1);
 	assert_u64_eq(mi(&t, PTSIM_MEMINFO_HUGEPAGES_FREE), 0);
+	{
+		struct ptsim_mm *child;
+		struct ptsim_file *f;
+
+		assert_true(ptsim_test_sweep(&t, op_fork, &child, 200) >= 1);
+		assert_machine_clean(t.m);
+		ptsim_mm_destroy(child);
+		assert_true(ptsim_test_sweep(&t, op_memfd, &f, 50) >= 1);
+		assert_true(ptsim_test_sweep(&t, op_truncate, f, 50) >= 1); /* the grown bitmap */
+		ptsim_file_close(f);
+	}
 	env_fini(&t);
 }
 
