@@ -261,8 +261,14 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_set_overcommit(struct ptsim_machine
  * for a future mapping, or release reservations (resv_hugepages).
  * @m: machine.  @size: a hugetlb size.  @nr: the number of pages.
  *
+ * Reserving more than the free, unreserved pages allocates the missing
+ * ones as surplus pages onto the free list, if nr_overcommit_hugepages
+ * allows (gather_surplus_pages()); unreserving frees as many free surplus
+ * pages as it left unused (return_unused_surplus_pages()).
+ *
  * Return: 0; -EINVAL (no such hugetlb size, or unreserving more than is
- * reserved); -ENOMEM (reserving more than the free, unreserved pages).
+ * reserved); -ENOMEM (not enough free unreserved pages, and the overcommit
+ * limit or memory does not allow the surplus pages).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlb_reserve(struct ptsim_machine *m, uint64_t size,
 						     uint64_t nr);

@@ -77,6 +77,20 @@ extern "C" {
 #define PTSIM_MAP_FIXED		  0x10u
 #define PTSIM_MAP_ANONYMOUS	  0x20u
 #define PTSIM_MAP_FIXED_NOREPLACE 0x100000u
+#define PTSIM_MAP_NORESERVE	  0x4000u  /* no hugetlb reservation: a fault may get SIGBUS */
+#define PTSIM_MAP_HUGETLB	  0x40000u /* hugetlb pages (an internal hugetlbfs file) */
+/*
+ * MAP_HUGETLB page size: log2 of the size in flag bits 26..31 (0 = the
+ * default hugetlb size of the configuration, its PMD size).
+ */
+#define PTSIM_MAP_HUGE_SHIFT 26
+#define PTSIM_MAP_HUGE_MASK  0x3fu
+#define PTSIM_MAP_HUGE_64KB  (16u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_2MB   (21u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_32MB  (25u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_512MB (29u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_1GB   (30u << PTSIM_MAP_HUGE_SHIFT)
+#define PTSIM_MAP_HUGE_16GB  (34u << PTSIM_MAP_HUGE_SHIFT)
 
 /* madvise() advice, with the kernel's values. */
 #define PTSIM_MADV_DONTNEED   4
@@ -125,6 +139,58 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_create(struct ptsim_machine *m, uint64
 PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create(struct ptsim_machine *m, uint64_t size,
 						  struct ptsim_file **out);
 
+/* memfd_create() flags, with the kernel's values; the size as MAP_HUGE_*. */
+#define PTSIM_MFD_HUGETLB 0x0004u
+
+/**
+ * ptsim_hugetlbfs_create() - create a file of @size bytes on a hugetlbfs
+ * mount with pagesize=@hsize.
+ * @m: machine.  @hsize: a hugetlb size of the configuration, 0 for the
+ *      default (the PMD size).
+ * @size: file size, a multiple of @hsize.  @out: receives the file.
+ *
+ * Mappings of the file are hugetlb mappings (see ptsim_mmap()): a shared
+ * one reserves the file range in the pool and maps the file's page-cache
+ * folios; a private one reserves for its VMA, maps cached folios
+ * read-only and copies them on write.  A writable mapping past the end
+ * extends the file (hugetlbfs_file_mmap()).  The reservations and pages
+ * of the file go back to the pool when it is truncated or freed.
+ *
+ * Return: 0, -EINVAL (not a hugetlb size, size not a multiple), -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_hugetlbfs_create(struct ptsim_machine *m, uint64_t hsize,
+						      uint64_t size, struct ptsim_file **out);
+
+/**
+ * ptsim_memfd_create_flags() - memfd_create() with flags.
+ * @m: machine.  @size: file size in bytes.
+ * @flags: 0 (the same as ptsim_memfd_create()), or PTSIM_MFD_HUGETLB with a
+ *         size in bits 26..31 as PTSIM_MAP_HUGE_* (0: the default size):
+ *         a hugetlbfs file (ptsim_hugetlbfs_create()).
+ * @out: receives the file.
+ * Return: 0, -EINVAL (unknown flags, not a hugetlb size, size not a
+ * multiple of it), -ENOMEM.
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_memfd_create_flags(struct ptsim_machine *m, uint64_t size,
+							unsigned int flags,
+							struct ptsim_file **out);
+
+/**
+ * ptsim_ftruncate() - change the size of a hugetlbfs file (hugetlb_vmtruncate()).
+ * @f: a hugetlbfs file.  @size: the new size, a multiple of the huge page size.
+ *
+ * Shrinking unmaps every mapping of the file past @size in every address
+ * space (shared pages and private copies alike, whole entries, tables
+ * kept), removes those pages from the page cache and frees them, and gives
+ * back the reservations of the range (hugetlb_unreserve_pages()); a later
+ * fault there gets SIGBUS.  Growing only changes the size.
+ *
+ * Return: 0; -EINVAL (NULL, size not a multiple of the huge page size);
+ * -EOPNOTSUPP (not a hugetlbfs file: truncation of other files is not
+ * modelled); -ENOMEM (growing needed memory).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_ftruncate(struct ptsim_file *f, uint64_t size);
+
 /**
  * ptsim_file_close() - drop the caller's reference.
  * @f: file (NULL is a no-op).
@@ -166,7 +232,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  * @len: length in bytes, rounded up to pages; not 0.
  * @prot: PTSIM_PROT_* bits.
  * @flags: exactly one of PTSIM_MAP_SHARED / PTSIM_MAP_PRIVATE, optionally
- *         PTSIM_MAP_ANONYMOUS and one of PTSIM_MAP_FIXED / _FIXED_NOREPLACE.
+ *         PTSIM_MAP_ANONYMOUS and one of PTSIM_MAP_FIXED / _FIXED_NOREPLACE;
+ *         with PTSIM_MAP_ANONYMOUS also PTSIM_MAP_HUGETLB (with a size
+ *         PTSIM_MAP_HUGE_* or 0 for the default) and PTSIM_MAP_NORESERVE.
  * @file: the file for a file mapping (ignored with PTSIM_MAP_ANONYMOUS).
  *        A shared anonymous mapping gets a shmem file of its own, as the
  *        kernel's shmem_zero_setup() does.
@@ -179,9 +247,25 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_file_cache_pfn(struct ptsim_file *f, uint64
  * would); MAP_FIXED_NOREPLACE fails instead.  A new VMA merges with
  * compatible neighbours.  No page table is allocated.
  *
+ * HugeTLB (ksys_mmap_pgoff() with MAP_HUGETLB, hugetlbfs_file_mmap()): the
+ * mapping is backed by an internal hugetlbfs file of that page size; the
+ * length is rounded up to the huge page size, the address is huge-page
+ * aligned (a misaligned MAP_FIXED address is -EINVAL) and the VMA gets
+ * VM_HUGETLB | VM_DONTEXPAND.  Unless MAP_NORESERVE, every huge page of the
+ * range is reserved in the pool (hugetlb_reserve_pages(): a private mapping
+ * reserves for its VMA, a shared one for the file range), and mmap fails
+ * with -ENOMEM, nothing changed, if the pool has not enough free unreserved
+ * pages.  A fault maps one PMD or PUD leaf - or, for the arm64
+ * contiguous sizes, a run of CONT_PTES / CONT_PMDS entries with the
+ * contiguous hint, one mapping of the folio - and consumes the
+ * reservation; munmap and exit give the unused reservations of a private
+ * mapping back.  HugeTLB VMAs never merge, and are split only at huge page
+ * boundaries (munmap, mprotect: -EINVAL otherwise).
+ *
  * Return: 0; -EINVAL (zero length, misaligned fixed address, bad prot or
- * flags, no file for a file mapping, offset overflow); -ENOMEM (no room in
- * the address space, or out of memory); -EEXIST (FIXED_NOREPLACE overlap);
+ * flags, no file for a file mapping, offset overflow, not a hugetlb size of
+ * the configuration); -ENOMEM (no room in the address space, out of
+ * memory, or not enough free hugetlb pages to reserve); -EEXIST (FIXED_NOREPLACE overlap);
  * -EBUSY (the range holds entries written outside VMAs, by ptsim_map() or
  * ptsim_pgslot_set(): unmap them first).
  */
@@ -230,6 +314,10 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  *          the gather's batch filled: vmstat pt_reclaim_*); a marker or any
  *          entry left keeps it, and PMD and upper tables always stay.
  *          Without pt_reclaim every table stays, as in kernels before 6.14.
+ *          On a hugetlb VMA the start must be huge-page aligned (-EINVAL),
+ *          the end is rounded down to a huge page and whole entries go
+ *          (madvise_dontneed_free_valid_vma()); a private owner's
+ *          anonymous page freed there gets its reservation back.
  *          PTSIM_MADV_FREE (anonymous private VMAs only, -EINVAL
  *          otherwise): madvise_free_pte_range() - every page stays mapped;
  *          an anonymous folio mapped only here loses PG_dirty, its PTEs
@@ -245,8 +333,9 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_mprotect(struct ptsim_mm *mm, uint64_t addr
  *          VM_NOHUGEPAGE (clearing the other) on the range, splitting and
  *          merging VMAs as mprotect does; THPs already mapped stay.
  *
- * Return: 0, -EINVAL (misaligned, unknown advice), -ENOMEM (part of the
- * range is not mapped; the mapped parts are still done, as in the kernel).
+ * Return: 0, -EINVAL (misaligned, unknown advice, MADV_FREE on a hugetlb
+ * VMA), -ENOMEM (part of the range is not mapped; the mapped parts are
+ * still done, as in the kernel).
  */
 PTSIM_API PTSIM_MUST_CHECK int ptsim_madvise(struct ptsim_mm *mm, uint64_t addr, uint64_t len,
 					     int advice);
@@ -278,6 +367,7 @@ struct ptsim_vma_info {
 	bool anon;		       /* no file (private anonymous) */
 	bool shmem;		       /* backed by a shmem file (memfd, shared anonymous) */
 	bool has_anon_vma;	       /* an anon_vma is attached */
+	uint64_t hugetlb_size;	       /* the huge page size of a VM_HUGETLB VMA, else 0 */
 };
 
 /**
@@ -499,7 +589,9 @@ PTSIM_API PTSIM_MUST_CHECK long ptsim_folio_referenced(struct ptsim_machine *m, 
  * non-present non-none entry), 61 file page or shared anonymous, 58 guard
  * marker, 57 uffd-wp, 56 exclusively mapped (the page's mapcount is 1), 55
  * soft-dirty (entry bit, or VM_SOFTDIRTY on the VMA), 54:0 the PFN (or
- * swap type | offset << 5).
+ * swap type | offset << 5).  In a hugetlb VMA as pagemap_hugetlb_range():
+ * soft-dirty from VM_SOFTDIRTY only, the subpage's PFN, exclusive while
+ * the folio has one mapping, and for a non-present entry only bit 57.
  *
  * Return: 0, -EINVAL (non-canonical address).
  */

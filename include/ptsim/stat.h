@@ -66,14 +66,21 @@ enum ptsim_vm_event {
 		PTSIM_NR_VM_EVENTS
 };
 
-/* meminfo items, in kB: X(ENUM, Name, description). */
+/* meminfo items, in kB (the HugePages_* items are counts): X(ENUM, Name, description). */
 #define PTSIM_MEMINFO_ITEMS(X)                                                                     \
 	X(MEMTOTAL, MemTotal, "memory present")                                                    \
 	X(MEMFREE, MemFree, "memory in the buddy allocator")                                       \
 	X(ANONPAGES, AnonPages, "anonymous pages mapped (NR_ANON_MAPPED), THPs included")          \
 	X(ANONHUGEPAGES, AnonHugePages, "anonymous THPs mapped by a PMD (NR_ANON_THPS)")           \
 	X(PAGETABLES, PageTables,                                                                  \
-	  "every page-table page (NR_PAGETABLE): top levels, deposited ones")
+	  "every page-table page (NR_PAGETABLE): top levels, deposited ones")                      \
+	X(HUGEPAGES_TOTAL, HugePages_Total,                                                        \
+	  "default-size hugetlb pages, surplus included (a count, not kB)")                        \
+	X(HUGEPAGES_FREE, HugePages_Free, "default-size hugetlb pages free (a count)")             \
+	X(HUGEPAGES_RSVD, HugePages_Rsvd,                                                          \
+	  "default-size hugetlb pages reserved, not yet faulted (a count)")                        \
+	X(HUGEPAGES_SURP, HugePages_Surp, "default-size surplus hugetlb pages (a count)")          \
+	X(HUGETLB, Hugetlb, "memory in hugetlb pages of every size")
 
 enum ptsim_meminfo_item {
 #define PTSIM__MEMINFO_ENUM(e, name, text) PTSIM_MEMINFO_##e,

@@ -472,6 +472,7 @@ int ptsim_hugetlb_reserve(struct ptsim_machine *m, uint64_t size, uint64_t nr)
 		return ptsim__seterr(&m->host, err,
 				     "hugetlb_reserve: %llu pages wanted, %llu unreserved free",
 				     PFNX(nr), PFNX(h->free_hugepages - h->resv_hugepages));
+	h->resv_api += nr;
 	return 0;
 }
 
@@ -486,6 +487,7 @@ int ptsim_hugetlb_unreserve(struct ptsim_machine *m, uint64_t size, uint64_t nr)
 	if (err)
 		return ptsim__seterr(&m->host, err, "hugetlb_unreserve: %llu > %llu reserved",
 				     PFNX(nr), PFNX(h->resv_hugepages));
+	h->resv_api -= nr < h->resv_api ? nr : h->resv_api;
 	return 0;
 }
 

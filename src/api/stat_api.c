@@ -46,6 +46,36 @@ const char *ptsim_meminfo_name(enum ptsim_meminfo_item i)
 	return (unsigned int)i < PTSIM_NR_MEMINFO_ITEMS ? meminfo_names[i] : "?";
 }
 
+/*
+ * hugetlb_report_meminfo(): HugePages_* of the default hstate (the PMD
+ * size), as counts; Hugetlb in kB over every size.
+ */
+static uint64_t hugetlb_meminfo(const struct ptsim_machine *m, enum ptsim_meminfo_item i)
+{
+	uint64_t dflt = 1ull << m->arch->shift[PTSIM_PMD], kb = 0;
+
+	for (unsigned int k = 0; k < m->mem.nr_hstates; k++) {
+		const struct ptsim_hstate *h = &m->mem.hstates[k];
+
+		kb += (h->nr_hugepages + h->surplus_hugepages) * (h->size >> 10);
+		if (h->size != dflt)
+			continue;
+		switch (i) {
+		case PTSIM_MEMINFO_HUGEPAGES_TOTAL:
+			return h->nr_hugepages + h->surplus_hugepages;
+		case PTSIM_MEMINFO_HUGEPAGES_FREE:
+			return h->free_hugepages;
+		case PTSIM_MEMINFO_HUGEPAGES_RSVD:
+			return h->resv_hugepages;
+		case PTSIM_MEMINFO_HUGEPAGES_SURP:
+			return h->surplus_hugepages;
+		default:
+			break;
+		}
+	}
+	return i == PTSIM_MEMINFO_HUGETLB ? kb : 0;
+}
+
 uint64_t ptsim_meminfo(const struct ptsim_machine *m, enum ptsim_meminfo_item i)
 {
 	unsigned int kb_shift;
@@ -70,6 +100,12 @@ uint64_t ptsim_meminfo(const struct ptsim_machine *m, enum ptsim_meminfo_item i)
 	case PTSIM_MEMINFO_PAGETABLES:
 		pages = m->ptalloc.nr_tables;
 		break;
+	case PTSIM_MEMINFO_HUGEPAGES_TOTAL:
+	case PTSIM_MEMINFO_HUGEPAGES_FREE:
+	case PTSIM_MEMINFO_HUGEPAGES_RSVD:
+	case PTSIM_MEMINFO_HUGEPAGES_SURP:
+	case PTSIM_MEMINFO_HUGETLB:
+		return hugetlb_meminfo(m, i);
 	default:
 		(void)ptsim__seterr(ptsim__mhost(m), -EINVAL, "meminfo: no item %d", (int)i);
 		return 0;

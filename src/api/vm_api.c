@@ -41,6 +41,90 @@ int ptsim_memfd_create(struct ptsim_machine *m, uint64_t size, struct ptsim_file
 	return 0;
 }
 
+/* A hugetlb size of the machine from MAP_HUGE-style bits (0: the default, the PMD size). */
+static int hugetlb_size_bits(struct ptsim_machine *m, const char *fn, unsigned int log,
+			     uint64_t *size)
+{
+	const struct ptsim_arch *a = m->arch;
+	uint64_t sizes[8];
+	unsigned int n = ptsim_arch_hugetlb_sizes(a, sizes, 8);
+
+	*size = log ? (log < 64 ? 1ull << log : 0) : ptsim_arch_level_size(a, PTSIM_PMD);
+	for (unsigned int i = 0; i < n && i < 8; i++)
+		if (sizes[i] == *size)
+			return 0;
+	return ptsim__seterr(&m->host, -EINVAL, "%s: 2^%u is not a hugetlb size of %s", fn, log,
+			     ptsim_arch_name(a));
+}
+
+int ptsim_hugetlbfs_create(struct ptsim_machine *m, uint64_t hsize, uint64_t size,
+			   struct ptsim_file **out)
+{
+	struct ptsim_file *f;
+	unsigned int log = 0;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	if (!out)
+		return ptsim__seterr(&m->host, -EINVAL, "hugetlbfs_create: NULL out");
+	if (hsize && (hsize & (hsize - 1)))
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "hugetlbfs_create: page size 0x%llx not a power of two",
+				     (unsigned long long)hsize);
+	while (hsize && (1ull << log) < hsize)
+		log++;
+	err = hugetlb_size_bits(m, "hugetlbfs_create", log, &hsize);
+	if (err)
+		return err;
+	if (size & (hsize - 1))
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "hugetlbfs_create: size 0x%llx not a multiple of 0x%llx",
+				     (unsigned long long)size, (unsigned long long)hsize);
+	f = ptsim__hugetlbfs_file_alloc(ptsim__mmctx(m), hsize, size);
+	if (!f)
+		return ptsim__seterr(&m->host, -ENOMEM, "hugetlbfs_create: out of host memory");
+	ptsim__file_publish(f);
+	*out = f;
+	return 0;
+}
+
+int ptsim_memfd_create_flags(struct ptsim_machine *m, uint64_t size, unsigned int flags,
+			     struct ptsim_file **out)
+{
+	uint64_t hsize;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	if (flags & ~(PTSIM_MFD_HUGETLB | (PTSIM_MAP_HUGE_MASK << PTSIM_MAP_HUGE_SHIFT)))
+		return ptsim__seterr(&m->host, -EINVAL, "memfd_create: unknown flags 0x%x", flags);
+	if (!(flags & PTSIM_MFD_HUGETLB)) {
+		if (flags)
+			return ptsim__seterr(&m->host, -EINVAL,
+					     "memfd_create: a size without MFD_HUGETLB");
+		return ptsim_memfd_create(m, size, out);
+	}
+	err = hugetlb_size_bits(m, "memfd_create",
+				(flags >> PTSIM_MAP_HUGE_SHIFT) & PTSIM_MAP_HUGE_MASK, &hsize);
+	return err ? err : ptsim_hugetlbfs_create(m, hsize, size, out);
+}
+
+int ptsim_ftruncate(struct ptsim_file *f, uint64_t size)
+{
+	struct ptsim_host *h;
+	uint64_t mark;
+
+	if (!f)
+		return -EINVAL;
+	h = f->ctx->host;
+	if (!f->hsize)
+		return ptsim__seterr(h, -EOPNOTSUPP,
+				     "ftruncate: only hugetlbfs files are modelled");
+	mark = h->nr_errors;
+	return (int)ptsim__api_ret(h, mark, ptsim__hugetlb_truncate(f, size), "ftruncate");
+}
+
 void ptsim_file_close(struct ptsim_file *f)
 {
 	ptsim__file_close(f);

@@ -8,7 +8,8 @@
  * (next head pfn + 1, 0 = end) from hstate->free_list.
  *
  * Counters (kernel names): nr_hugepages counts persistent pool pages (not
- * surplus); free_hugepages the persistent pages on the free list;
+ * surplus); free_hugepages the pages on the free list (surplus pages
+ * gathered for reservations included);
  * resv_hugepages reservations against them (resv <= free always);
  * surplus_hugepages pages allocated beyond the pool under overcommit
  * (surplus <= nr_overcommit at allocation time).  A page freed while
@@ -138,13 +139,20 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 {
 	struct ptsim_hstate *h = hstate_of_order(mem, ptsim__folio_order(mem, head_pfn));
 	struct ptsim_frame *p1 = frame(mem, head_pfn + 1);
+	struct ptsim_frame *f = frame(mem, head_pfn);
 
-	/* Reset the mapping counters for the next user. */
+	/* free_huge_folio(): no mapping, no state for the next user; mapping counters reset. */
+	f->mapping = 0;
+	f->index = 0;
+	f->flags &= ~((1ull << PTSIM_PG_anon_exclusive) | (1ull << PTSIM_PG_dirty) |
+		      (1ull << PTSIM_PG_uptodate) | (1ull << PTSIM_PG_referenced) |
+		      (1ull << PTSIM_PG_swapbacked) | (1ull << PTSIM_PG_lru));
 	p1->mapping = UINT64_MAX;
 	p1->index = 0;
 	if (!h)
 		return;
 	if (h->surplus_hugepages) {
+		f->private_ &= ~PTSIM_HPG_restore_reserve;
 		h->surplus_hugepages--;
 		frame(mem, head_pfn)->refcount = 0;
 		hpage_dissolve(mem, h, head_pfn); /* the buddy free calls free_hook */
@@ -153,6 +161,11 @@ void ptsim__hugetlb_folio_release(struct ptsim_mem *mem, uint64_t head_pfn)
 	if (mem->free_hook)
 		mem->free_hook(mem->free_hook_ctx, head_pfn, 1ull << h->order, "hugetlb_free");
 	enqueue(mem, h, head_pfn);
+	/* free_huge_folio(): a folio unmapped with HPG_restore_reserve brings its reservation back.
+	 */
+	if (f->private_ & PTSIM_HPG_restore_reserve)
+		h->resv_hugepages++;
+	f->private_ &= ~PTSIM_HPG_restore_reserve;
 }
 
 int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn)
@@ -168,20 +181,70 @@ int ptsim__hugetlb_free_folio(struct ptsim_mem *mem, uint64_t pfn)
 	return 0;
 }
 
+/*
+ * hugetlb_acct_memory(+nr) -> gather_surplus_pages(): reserve @nr pages;
+ * the free unreserved ones that are missing are allocated as surplus pages
+ * (while surplus_hugepages stays within nr_overcommit_hugepages) and put
+ * on the free list, all or nothing.
+ */
 int ptsim__hugetlb_reserve(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_t nr)
 {
-	(void)mem;
-	if (nr > h->free_hugepages - h->resv_hugepages)
+	uint64_t avail = h->free_hugepages - h->resv_hugepages, needed, got = 0, list = 0;
+
+	if (nr <= avail) {
+		h->resv_hugepages += nr;
+		return 0;
+	}
+	needed = nr - avail;
+	if (needed > h->nr_overcommit_hugepages ||
+	    h->surplus_hugepages > h->nr_overcommit_hugepages - needed)
 		return -ENOMEM;
+	for (; got < needed; got++) {
+		uint64_t pfn;
+
+		if (hpage_alloc(mem, h, &pfn)) {
+			/* Give back what was gathered: nothing changed. */
+			while (list) {
+				uint64_t p = list - 1;
+
+				list = frame(mem, p)->link;
+				frame(mem, p)->link = 0;
+				hpage_dissolve(mem, h, p);
+			}
+			return -ENOMEM;
+		}
+		frame(mem, pfn)->link = list;
+		list = pfn + 1;
+	}
+	while (list) {
+		uint64_t p = list - 1;
+
+		list = frame(mem, p)->link;
+		enqueue(mem, h, p);
+		h->surplus_hugepages++;
+	}
 	h->resv_hugepages += nr;
 	return 0;
 }
 
+/*
+ * hugetlb_acct_memory(-nr) -> return_unused_surplus_pages(): release @nr
+ * reservations, then free as many surplus pages as that left unused
+ * (free pool pages go back to the page allocator while surplus remain).
+ */
 int ptsim__hugetlb_unreserve(struct ptsim_mem *mem, struct ptsim_hstate *h, uint64_t nr)
 {
-	(void)mem;
+	uint64_t n;
+
 	if (nr > h->resv_hugepages)
 		return -EINVAL;
 	h->resv_hugepages -= nr;
+	n = nr < h->surplus_hugepages ? nr : h->surplus_hugepages;
+	while (n-- && h->free_list && h->free_hugepages > h->resv_hugepages) {
+		uint64_t pfn = dequeue(mem, h);
+
+		h->surplus_hugepages--;
+		hpage_dissolve(mem, h, pfn);
+	}
 	return 0;
 }

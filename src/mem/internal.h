@@ -107,6 +107,8 @@ struct ptsim_hstate {
 	uint64_t nr_hugepages, free_hugepages, resv_hugepages;
 	uint64_t surplus_hugepages, nr_overcommit_hugepages;
 	uint64_t free_list; /* head pfn + 1 of the first free pool page, 0 = empty */
+	uint64_t resv_api;  /* reservations made through ptsim_hugetlb_reserve(), held by no mapping
+			     */
 };
 
 struct ptsim_mem {
@@ -375,6 +377,8 @@ void ptsim__mem_check(struct ptsim_mem *mem, ptsim_mem_report_fn report, void *c
 
 /* HPG_* bits in a hugetlb folio head's private word (include/linux/hugetlb.h). */
 #define PTSIM_HPG_freed (1ull << 3) /* on its hstate's free list */
+/* HPG_restore_reserve: freeing the folio gives its reservation back (resv_hugepages + 1). */
+#define PTSIM_HPG_restore_reserve (1ull << 0)
 
 static inline uint64_t ptsim__section_pages(const struct ptsim_mem *mem)
 {

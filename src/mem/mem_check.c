@@ -376,8 +376,10 @@ static void check_hugetlb(struct ctx *c)
 		if (h->resv_hugepages > h->free_hugepages)
 			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->free_hugepages,
 			    h->resv_hugepages, "more reserved than free hugetlb pages");
-		if (h->free_hugepages > h->nr_hugepages)
-			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size, h->nr_hugepages, h->free_hugepages,
+		/* Surplus pages gathered for reservations wait on the free list too. */
+		if (h->free_hugepages > h->nr_hugepages + h->surplus_hugepages)
+			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size,
+			    h->nr_hugepages + h->surplus_hugepages, h->free_hugepages,
 			    "more free than total hugetlb pages");
 		if (c->hpages[i] != h->nr_hugepages + h->surplus_hugepages)
 			rep(c, PTSIM_CHK_HUGETLB_POOL, h->size,

@@ -503,6 +503,9 @@ static ptsim_vm_fault_t handle_fault(struct ptsim_mm_state *st, struct ptsim_vma
 	struct ptsim_slot s;
 	uint64_t e, entry;
 
+	/* __handle_mm_fault(): hugetlb VMAs go to hugetlb_fault(). */
+	if (vma->vm_flags & PTSIM_VM_HUGETLB)
+		return ptsim__hugetlb_fault(st, vma, va, write);
 	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
 		return PTSIM_VM_FAULT_SIGBUS;
 	s.addr = va;

@@ -58,6 +58,7 @@ static void file_free(struct ptsim_file *f)
 {
 	struct ptsim_mm_ctx *ctx = f->ctx;
 
+	ptsim__hugetlb_file_release(f);
 	while (f->cache.first) {
 		struct ptsim_pcache *pc =
 			ptsim__hash_entry(f->cache.first, struct ptsim_pcache, node);

@@ -246,6 +246,7 @@ static int copy_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 	struct ptsim_mm_ctx *ctx = c->src->ctx;
 	const struct ptsim_arch *a = ctx->arch;
 	uint64_t e = *s->p, page, flags = c->src_vma->vm_flags;
+	bool hugetlb = flags & PTSIM_VM_HUGETLB; /* copy_hugetlb_page_range() */
 	struct ptsim_slot ds;
 
 	(void)next;
@@ -267,15 +268,18 @@ static int copy_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 		return 0;
 	}
 	/* copy_present_pte() (copy_huge_pmd() for a huge leaf). */
-	if (ptsim__vm_normal_page(ctx, s->lvl, e, &page)) {
+	/* A hugetlb contiguous run is one mapping: its first entry takes it. */
+	if (ptsim__vm_normal_page(ctx, s->lvl, e, &page) &&
+	    (!hugetlb || ptsim__folio_head(ctx->mem, page) == page)) {
 		uint64_t size = 1ull << a->shift[s->lvl];
 		unsigned int nr = (unsigned int)(size >> a->page_shift);
 
 		ptsim__folio_get(ctx->mem, page);
 		ptsim__folio_add_rmap(ctx, page, 1, s->lvl);
-		ptsim__rss_add(c->dst, ptsim__folio_rss_kind(ctx, page), nr);
+		if (!hugetlb) /* hugetlb pages are not in the rss counters */
+			ptsim__rss_add(c->dst, ptsim__folio_rss_kind(ctx, page), nr);
 		if (ptsim__folio_anon(ctx, page))
-			for (unsigned int i = 0; i < (s->lvl == PTSIM_PTE ? 1 : nr); i++)
+			for (unsigned int i = 0; i < (s->lvl == PTSIM_PTE || hugetlb ? 1 : nr); i++)
 				ptsim__page_clear_flag(ctx->mem, page + i, PTSIM_PG_anon_exclusive);
 	}
 	if (is_cow_mapping(flags) && a->ops->write(a, s->lvl, e)) {
@@ -283,9 +287,11 @@ static int copy_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint
 		e = a->ops->wrprotect(a, s->lvl, e);
 		ptsim__set_entry(c->src->pt, s, e);
 	}
-	if (flags & PTSIM_VM_SHARED)
+	/* copy_hugetlb_page_range() keeps the dirty and young bits. */
+	if ((flags & PTSIM_VM_SHARED) && !hugetlb)
 		e = a->ops->mkclean(a, s->lvl, e);
-	e = a->ops->mkold(a, s->lvl, e);
+	if (!hugetlb)
+		e = a->ops->mkold(a, s->lvl, e);
 	if (!(c->dst_vma->vm_flags & PTSIM_VM_UFFD_WP))
 		e = a->ops->clear_uffd_wp(a, s->lvl, e);
 	if (ptsim__pmd_is_thp(ctx, c->src_vma, s->lvl, e)) {

@@ -53,12 +53,27 @@ struct ptsim_pcache {
 	uint64_t pfn;
 };
 
+/*
+ * A hugetlb reservation map (the kernel's struct resv_map, as a bitmap of
+ * huge page indices): for a file (shared mappings) a set bit is a page
+ * reserved or allocated for that index (region_add()); for a private
+ * mapping's VMAs (shared by the VMAs split from the one mmap() created) a
+ * set bit is a reservation already consumed by a fault.
+ */
+struct ptsim_resv_map {
+	uint64_t refs;
+	uint64_t nr; /* huge pages covered */
+	uint64_t *bits;
+};
+
 struct ptsim_file {
 	uint64_t id;
 	struct ptsim_mm_ctx *ctx;
 	uint64_t size;
 	bool shmem;
-	bool user_ref; /* the creator's reference, dropped by ptsim_file_close() */
+	uint64_t hsize;		     /* hugetlbfs: the huge page size (0: not hugetlb) */
+	struct ptsim_resv_map *resv; /* hugetlbfs: the inode's reservations */
+	bool user_ref;		     /* the creator's reference, dropped by ptsim_file_close() */
 	uint64_t nr_vmas;
 	struct ptsim_vma *i_mmap; /* VMAs mapping the file, through f_next/f_prev */
 	struct ptsim_hash cache;  /* of struct ptsim_pcache, by page index */
@@ -423,6 +438,77 @@ int ptsim__uffdio_writeprotect(struct ptsim_mm_state *st, uint64_t start, uint64
 int ptsim__uffdio_poison(struct ptsim_mm_state *st, uint64_t dst, uint64_t len, unsigned int mode);
 int ptsim__uffdio_continue(struct ptsim_mm_state *st, uint64_t dst, uint64_t len,
 			   unsigned int mode);
+
+/* --- hugetlb (hugetlb.c) ------------------------------------------------------- */
+
+/*
+ * The hugetlb size MAP_HUGETLB @flags ask for (0 in the size bits: the
+ * default, the PMD size): 0 and *@size, or -EINVAL (message set).
+ */
+int ptsim__hugetlb_size_from_flags(struct ptsim_mm_state *st, unsigned int flags, uint64_t *size);
+/*
+ * The prepared half of a hugetlb mmap: the internal file (anonymous
+ * mappings), the private resv_map and the reservation taken in the pool.
+ * Abort gives everything back; commit attaches it to the VMA.
+ */
+struct ptsim_hugetlb_mmap_prep {
+	struct ptsim_file *file; /* the internal file, NULL for an existing file */
+	struct ptsim_resv_map *resv;
+	uint64_t reserved; /* pages reserved in the pool */
+	uint64_t hsize;
+	uint64_t new_size; /* a writable mapping extends the file to this size (0: no) */
+	uint64_t *bits;	   /* the file's grown resv_map bitmap */
+};
+int ptsim__hugetlb_mmap_prepare(struct ptsim_mm_state *st, struct ptsim_file *file, uint64_t hsize,
+				uint64_t len, uint64_t pgoff, unsigned int type, bool noreserve,
+				bool writable, struct ptsim_hugetlb_mmap_prep *p);
+/*
+ * hugetlbfs files (memfd_create(MFD_HUGETLB), a file on a hugetlbfs mount)
+ * and their truncation (hugetlb_vmtruncate(): unmap every mapping past the
+ * new end, drop the page cache there, give the reservations back).
+ */
+struct ptsim_file *ptsim__hugetlbfs_file_alloc(struct ptsim_mm_ctx *ctx, uint64_t hsize,
+					       uint64_t size);
+int ptsim__hugetlb_truncate(struct ptsim_file *f, uint64_t size);
+void ptsim__hugetlb_mmap_abort(struct ptsim_mm_state *st, struct ptsim_hugetlb_mmap_prep *p);
+void ptsim__hugetlb_mmap_commit(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+				struct ptsim_hugetlb_mmap_prep *p);
+/* hugetlb_vm_op_open(): @new, split from @vma, shares its resv_map. */
+void ptsim__hugetlb_vm_op_open(struct ptsim_vma *vma, struct ptsim_vma *new);
+/* hugetlb_vm_op_close(): give back the unused reservations of @vma's range. */
+void ptsim__hugetlb_vm_op_close(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma);
+/* hugetlb_vm_op_split(): -EINVAL (message set) if a split of [start, end) cuts a huge page. */
+int ptsim__hugetlb_may_split(struct ptsim_mm_state *st, const char *what, uint64_t start,
+			     uint64_t end);
+/* A hugetlbfs file is going: hugetlb_unreserve_pages() of what no page consumed. */
+void ptsim__hugetlb_file_release(struct ptsim_file *f);
+/*
+ * __unmap_hugepage_range() unmapped @page at @addr of @vma: a private
+ * owner's anonymous page that is freed now gets its reservation back (the
+ * folio's HPG_restore_reserve, and the resv_map entry dropped), so a later
+ * fault there finds it again (v6.9 "mm/hugetlb: restore the reservation").
+ */
+void ptsim__hugetlb_unmap_restore_reserve(struct ptsim_mm_state *st, struct ptsim_vma *vma,
+					  uint64_t addr, uint64_t page);
+/* madvise_dontneed_free_valid_vma(): -EINVAL (message set) or 0 with *@end rounded down. */
+int ptsim__hugetlb_madvise_valid(struct ptsim_mm_state *st, struct ptsim_vma *vma, int advice,
+				 uint64_t start, uint64_t *end);
+/*
+ * Entries mapping one hugetlb page of @vma: 1, or the length of an arm64
+ * contiguous run (a 64K page is 16 cont-PTEs with 4K pages) - one mapping
+ * for mapcounts and rmap, carried by the first entry.  1 outside hugetlb.
+ */
+unsigned int ptsim__hugetlb_run(const struct ptsim_vma *vma, const struct ptsim_arch *a);
+/*
+ * For the checker: the reservations of hugetlb size @hsize the mappings of
+ * @mms and the hugetlbfs files hold (private owners' unconsumed pages,
+ * file regions without a page) - what resv_hugepages must be.
+ */
+uint64_t ptsim__hugetlb_resv_expected(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms,
+				      size_t nr, uint64_t hsize);
+/* hugetlb_fault() for @va in the VM_HUGETLB @vma. */
+ptsim_vm_fault_t ptsim__hugetlb_fault(struct ptsim_mm_state *st, struct ptsim_vma *vma, uint64_t va,
+				      bool write);
 
 /* --- fork (fork.c), pagemap (pagemap.c) --------------------------------------- */
 

@@ -41,6 +41,19 @@ static int madvise_hugepage(struct ptsim_mm_state *st, uint64_t addr, uint64_t e
 		n++;
 	if (last && last->vm_end > end && hugepage_flags(last->vm_flags, advice) != last->vm_flags)
 		n++;
+	/* hugetlb_vm_op_split(): a split must not cut a huge page. */
+	err = ptsim__hugetlb_may_split(
+		st, "madvise",
+		vma && vma->vm_start < addr &&
+				hugepage_flags(vma->vm_flags, advice) != vma->vm_flags
+			? addr
+			: 0,
+		last && last->vm_end > end &&
+				hugepage_flags(last->vm_flags, advice) != last->vm_flags
+			? end
+			: 0);
+	if (err)
+		return err;
 	err = ptsim__vma_spares_alloc(ctx, n, spare);
 	if (err)
 		return ptsim__seterr(ctx->host, err, "madvise: out of memory splitting a VMA");
@@ -264,10 +277,15 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 		return madvise_hugepage(st, addr, end, advice);
 	for (vma = ptsim__find_vma(&st->vmas, addr); vma && vma->vm_start < end;
 	     vma = ptsim__vma_next(vma)) {
-		if (vma->vm_flags & (PTSIM_VM_LOCKED | PTSIM_VM_PFNMAP | PTSIM_VM_HUGETLB))
+		uint64_t vend = end;
+
+		if ((vma->vm_flags & PTSIM_VM_HUGETLB) &&
+		    ptsim__hugetlb_madvise_valid(
+			    st, vma, advice, vma->vm_start > addr ? vma->vm_start : addr, &vend))
+			return -EINVAL;
+		if (vma->vm_flags & (PTSIM_VM_LOCKED | PTSIM_VM_PFNMAP))
 			return ptsim__seterr(ctx->host, -EINVAL,
-					     "madvise: %s on a locked, PFN-mapped or "
-					     "hugetlb VMA at 0x%llx",
+					     "madvise: %s on a locked or PFN-mapped VMA at 0x%llx",
 					     advice == PTSIM_MADV_FREE ? "FREE" : "DONTNEED",
 					     (unsigned long long)vma->vm_start);
 		/* madvise_free_single_vma(): "MADV_FREE works for only anon vma". */
@@ -325,7 +343,16 @@ int ptsim__do_madvise(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, in
 		 * PTE table the VMA's zap empties over its whole span is freed.
 		 */
 		ptsim__tlb_gather(st, &tlb, false);
-		ptsim__zap_range(st, &tlb, vma, s, e, &d);
+		if (vma->vm_flags & PTSIM_VM_HUGETLB) {
+			/* madvise_dontneed_free_valid_vma(): whole huge pages, no table reclaim. */
+			uint64_t he = e;
+
+			(void)ptsim__hugetlb_madvise_valid(st, vma, advice, s, &he);
+			ptsim__zap_range(st, &tlb, vma, s, he > s ? he : s,
+					 &(const struct ptsim_zap_details){.drop_markers = false});
+		} else {
+			ptsim__zap_range(st, &tlb, vma, s, e, &d);
+		}
 		ptsim__tlb_finish(st, &tlb);
 		ptsim__tlb_restore_op(ctx->tlbs, op);
 		pos = e;

@@ -109,12 +109,22 @@ static int map_leaf_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 		return 0; /* ENTRY_PFN reports it */
 	head = check_head(ctx->mem, pfn);
 	hf = ptsim__pfn_to_frame_noinit(ctx->mem, head);
+	/* hugetlb folios only in hugetlb VMAs, and hugetlb VMAs map only hugetlb folios. */
+	if (hf && (ptsim__frame_type(hf) == PTSIM_PGTY_hugetlb) !=
+			  ((c->vma->vm_flags & PTSIM_VM_HUGETLB) != 0))
+		ptsim__report(c->r, PTSIM_CHK_MAPCOUNT, s->lvl, addr, pfn, 0, 0,
+			      (c->vma->vm_flags & PTSIM_VM_HUGETLB)
+				      ? "hugetlb VMA maps a folio that is not hugetlb"
+				      : "hugetlb folio mapped in a VMA without VM_HUGETLB");
 	npages = 1ull << (a->shift[s->lvl] - a->page_shift);
 	if (s->lvl == PTSIM_PTE && !(c->vma->vm_flags & PTSIM_VM_HUGETLB)) {
 		rec_add(c, pfn, REC_PTE);
-	} else if (s->lvl != PTSIM_PTE || pfn == head) {
+	} else if (pfn == head || (s->lvl != PTSIM_PTE && !(c->vma->vm_flags & PTSIM_VM_HUGETLB))) {
+		/* A hugetlb contiguous run is one entire mapping: its first entry. */
 		rec_add(c, head, REC_ENTIRE);
 	}
+	if (c->vma->vm_flags & PTSIM_VM_HUGETLB)
+		return 0; /* hugetlb pages are not in the rss counters */
 	if (hf && (hf->mapping & PTSIM_MAPPING_ANON))
 		c->rss[PTSIM_RSS_ANON] += npages;
 	else if (hf && (hf->flags & (1ull << PTSIM_PG_swapbacked)))
@@ -279,6 +289,18 @@ void ptsim__mm_check(struct ptsim_mm_ctx *ctx, struct ptsim_mm_state *const *mms
 					      (unsigned long long)st->pt->owner_id, k2,
 					      (unsigned long long)have[k2],
 					      (unsigned long long)want[k2]);
+	}
+	/* Reservations: resv_hugepages of each pool against the mappings and files holding them. */
+	for (unsigned int i = 0; i < ctx->mem->nr_hstates && !ctx->tlbs->nr_gathers_open; i++) {
+		const struct ptsim_hstate *h = &ctx->mem->hstates[i];
+		uint64_t want = ptsim__hugetlb_resv_expected(ctx, mms, nr, h->size) + h->resv_api;
+
+		if (want != h->resv_hugepages)
+			ptsim__report(r, PTSIM_CHK_HUGETLB_POOL, -1, 0, 0, want, h->resv_hugepages,
+				      "hugetlb 0x%llx: %llu reserved, mappings and files hold %llu",
+				      (unsigned long long)h->size,
+				      (unsigned long long)h->resv_hugepages,
+				      (unsigned long long)want);
 	}
 	ptsim__pcache_for_each(ctx, map_cache_fn, &c);
 	if (c.oom) {

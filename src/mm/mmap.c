@@ -47,6 +47,7 @@ void ptsim__vma_free(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma)
 
 void ptsim__vma_unlink_rmap(struct ptsim_mm_ctx *ctx, struct ptsim_vma *vma)
 {
+	ptsim__hugetlb_vm_op_close(ctx, vma);
 	ptsim__anon_vma_unlink(ctx, vma);
 	if (vma->vm_file)
 		ptsim__file_vma_unlink(vma->vm_file, vma);
@@ -84,8 +85,8 @@ bool ptsim__vma_wants_writenotify(const struct ptsim_mm_ctx *ctx, const struct p
 		return false;
 	if (f & PTSIM_VM_PFNMAP)
 		return false;
-	if (vma->vm_file && !vma->vm_file->shmem)
-		return true; /* page_mkwrite / mapping_can_writeback() */
+	if (vma->vm_file && !vma->vm_file->shmem && !vma->vm_file->hsize)
+		return true; /* page_mkwrite / mapping_can_writeback() (not hugetlbfs) */
 	if (ptsim__vma_soft_dirty_enabled(ctx, vma) && !(f & PTSIM_VM_HUGETLB))
 		return true;
 	return (f & PTSIM_VM_UFFD_WP) != 0;
@@ -122,6 +123,7 @@ void ptsim__vma_fill_info(const struct ptsim_mm_state *st, const struct ptsim_vm
 	out->anon = !v->vm_file;
 	out->shmem = vma_is_shmem(v);
 	out->has_anon_vma = v->anon_vma != NULL;
+	out->hugetlb_size = (v->vm_flags & PTSIM_VM_HUGETLB) ? v->vm_file->hsize : 0;
 }
 
 /* Validate and page-align [addr, addr + len): 0 or -EINVAL. */
@@ -153,21 +155,38 @@ int ptsim__vma_check_range(struct ptsim_mm_state *st, const char *what, uint64_t
  * free range of @len bytes in [mmap_min_addr, mmap_base), found by
  * unmapped_area_topdown() in O(log n) (src/mm/vma_tree.c).
  */
-static int get_unmapped_area(struct ptsim_mm_state *st, uint64_t hint, uint64_t len, uint64_t *out)
+static int get_unmapped_area(struct ptsim_mm_state *st, uint64_t hint, uint64_t len, uint64_t align,
+			     uint64_t *out)
 {
 	const struct ptsim_arch *a = st->ctx->arch;
 	uint64_t psz = ptsim__page_size(a);
 	uint64_t top = map_window(a) - MIN_GAP;
+	int err;
 
+	if (align < psz)
+		align = psz;
 	if (hint) {
-		hint = (hint + psz - 1) & ~(psz - 1);
+		hint = (hint + align - 1) & ~(align - 1);
 		if (hint >= MMAP_MIN_ADDR && hint <= task_size(a) - len &&
 		    ptsim__vma_range_free(&st->vmas, hint, hint + len)) {
 			*out = hint;
 			return 0;
 		}
 	}
-	return ptsim__vma_unmapped_area_topdown(&st->vmas, MMAP_MIN_ADDR, top, len, out);
+	if (align == psz)
+		return ptsim__vma_unmapped_area_topdown(&st->vmas, MMAP_MIN_ADDR, top, len, out);
+	/*
+	 * hugetlb_get_unmapped_area(): unmapped_area_topdown() with an
+	 * align_mask looks for a gap of len + align - page, then takes the
+	 * highest aligned start in it.
+	 */
+	if (len + (align - psz) < len)
+		return -ENOMEM;
+	err = ptsim__vma_unmapped_area_topdown(&st->vmas, MMAP_MIN_ADDR, top, len + (align - psz),
+					       out);
+	if (!err)
+		*out = (*out + (align - psz)) & ~(align - 1);
+	return err;
 }
 
 struct raw_ctx {
@@ -219,11 +238,13 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	struct ptsim_vma *vma, *spare[2] = {NULL, NULL};
 	struct ptsim_file *shm = NULL;
 	struct ptsim_uffd_node *unmap_msg = NULL;
-	uint64_t vm_flags, start, raw;
+	struct ptsim_hugetlb_mmap_prep hp = {0};
+	uint64_t vm_flags, start, raw, hsize = 0;
 	int err;
 
 	if (flags & ~(PTSIM_MAP_SHARED | PTSIM_MAP_PRIVATE | PTSIM_MAP_FIXED | PTSIM_MAP_ANONYMOUS |
-		      PTSIM_MAP_FIXED_NOREPLACE))
+		      PTSIM_MAP_FIXED_NOREPLACE | PTSIM_MAP_NORESERVE | PTSIM_MAP_HUGETLB |
+		      (PTSIM_MAP_HUGE_MASK << PTSIM_MAP_HUGE_SHIFT)))
 		return ptsim__seterr(h, -EINVAL, "mmap: unknown flags 0x%x", flags);
 	if (type != PTSIM_MAP_SHARED && type != PTSIM_MAP_PRIVATE)
 		return ptsim__seterr(h, -EINVAL,
@@ -239,6 +260,35 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 				     (unsigned long long)addr);
 	if (!anon && !file)
 		return ptsim__seterr(h, -EINVAL, "mmap: a file mapping needs a file");
+	/* ksys_mmap_pgoff(): MAP_HUGETLB (anonymous only here): the length in huge pages. */
+	if (!anon && file->hsize) {
+		/* is_file_hugepages(): the file's page size; the offset huge-page aligned. */
+		hsize = file->hsize;
+		if ((pgoff << a->page_shift) & (hsize - 1))
+			return ptsim__seterr(h, -EINVAL,
+					     "mmap: offset 0x%llx pages not aligned to the hugetlb "
+					     "page size 0x%llx",
+					     (unsigned long long)pgoff, (unsigned long long)hsize);
+	} else if ((flags & PTSIM_MAP_HUGETLB) && !anon) {
+		return ptsim__seterr(h, -EINVAL,
+				     "mmap: MAP_HUGETLB on a file that is not hugetlbfs");
+	} else if (flags & PTSIM_MAP_HUGETLB) {
+		err = ptsim__hugetlb_size_from_flags(st, flags, &hsize);
+		if (err)
+			return err;
+	}
+	if (hsize) {
+		alen = (len + hsize - 1) & ~(hsize - 1);
+		if (alen < len)
+			return ptsim__seterr(h, -ENOMEM,
+					     "mmap: length 0x%llx exceeds the address space",
+					     (unsigned long long)len);
+		if (fixed && (addr & (hsize - 1)))
+			return ptsim__seterr(h, -EINVAL,
+					     "mmap: fixed addr 0x%llx not aligned to the hugetlb "
+					     "page size 0x%llx",
+					     (unsigned long long)addr, (unsigned long long)hsize);
+	}
 	if (anon)
 		pgoff = 0;
 	if (pgoff + (alen >> a->page_shift) < pgoff)
@@ -262,7 +312,10 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 					     (unsigned long long)addr,
 					     (unsigned long long)(addr + alen));
 		start = addr;
-	} else if (get_unmapped_area(st, addr, alen, &start)) {
+		err = ptsim__hugetlb_may_split(st, "mmap", start, start + alen);
+		if (err)
+			return err;
+	} else if (get_unmapped_area(st, addr, alen, hsize, &start)) {
 		return ptsim__seterr(h, -ENOMEM, "mmap: no room for 0x%llx bytes",
 				     (unsigned long long)alen);
 	}
@@ -279,19 +332,35 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 	vm_flags = prot | PTSIM_VM_MAYREAD | PTSIM_VM_MAYWRITE | PTSIM_VM_MAYEXEC;
 	if (type == PTSIM_MAP_SHARED)
 		vm_flags |= PTSIM_VM_SHARED | PTSIM_VM_MAYSHARE;
-	else if (prot & PTSIM_PROT_WRITE)
-		vm_flags |= PTSIM_VM_ACCOUNT; /* accountable_mapping() */
+	else if ((prot & PTSIM_PROT_WRITE) && !hsize && !(flags & PTSIM_MAP_NORESERVE))
+		vm_flags |= PTSIM_VM_ACCOUNT; /* accountable_mapping(): not hugetlbfs */
+	/* MAP_NORESERVE (overcommit is not OVERCOMMIT_NEVER; always for hugetlbfs). */
+	if (flags & PTSIM_MAP_NORESERVE)
+		vm_flags |= PTSIM_VM_NORESERVE;
+	if (hsize)
+		vm_flags |= PTSIM_VM_HUGETLB | PTSIM_VM_DONTEXPAND; /* hugetlbfs_file_mmap() */
 	if (ctx->cfg->soft_dirty)
 		vm_flags |=
 			PTSIM_VM_SOFTDIRTY; /* VM_SOFTDIRTY is 0 without CONFIG_MEM_SOFT_DIRTY */
-	if (anon && type == PTSIM_MAP_PRIVATE)
+	if (anon && type == PTSIM_MAP_PRIVATE && !hsize)
 		pgoff = start >> a->page_shift; /* anonymous VMAs are indexed by address */
 
 	/* Prepare. */
 	vma = ptsim__vma_alloc(ctx);
 	if (!vma)
 		return ptsim__seterr(h, -ENOMEM, "mmap: out of memory for the VMA");
-	if (anon && type == PTSIM_MAP_SHARED) {
+	if (hsize) {
+		/* hugetlb_file_setup(), then hugetlb_reserve_pages() (-ENOMEM: nothing changed). */
+		err = ptsim__hugetlb_mmap_prepare(st, anon ? NULL : file, hsize, alen, pgoff, type,
+						  flags & PTSIM_MAP_NORESERVE,
+						  prot & PTSIM_PROT_WRITE, &hp);
+		if (err) {
+			ptsim__vma_free(ctx, vma);
+			return err;
+		}
+		if (anon)
+			file = hp.file;
+	} else if (anon && type == PTSIM_MAP_SHARED) {
 		/* shmem_zero_setup(): a shared anonymous mapping is a shmem file of its own. */
 		shm = ptsim__file_alloc(ctx, alen, true, false);
 		if (!shm)
@@ -317,13 +386,17 @@ int ptsim__do_mmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, unsig
 		ptsim__uffd_queue_range(st, unmap_msg, PTSIM_UFFD_EVENT_UNMAP, start, start + alen);
 	if (shm)
 		ptsim__file_publish(shm);
+	if (hp.file)
+		ptsim__file_publish(hp.file);
 	vma->vm_start = start;
 	vma->vm_end = start + alen;
 	vma->vm_flags = vm_flags;
 	vma->vm_pgoff = pgoff;
 	vma->vm_mm = st;
-	if (!anon || type == PTSIM_MAP_SHARED)
+	if (!anon || type == PTSIM_MAP_SHARED || hsize)
 		ptsim__file_vma_link(file, vma);
+	if (hsize)
+		ptsim__hugetlb_mmap_commit(st, vma, &hp);
 	vma->vm_page_prot = ptsim__vma_page_prot(ctx, vma);
 	PTSIM_BUG_ON(ptsim__vma_insert(&st->vmas, vma));
 	ptsim__vma_merge(st, vma);
@@ -336,6 +409,7 @@ err_free:
 		ptsim__free(ctx->host, unmap_msg, sizeof(*unmap_msg));
 	if (shm)
 		ptsim__file_discard(shm);
+	ptsim__hugetlb_mmap_abort(st, &hp);
 	ptsim__vma_free(ctx, vma);
 	return ptsim__seterr(h, -ENOMEM, "mmap: out of memory");
 }

@@ -140,7 +140,8 @@ uint64_t ptsim__change_protection(struct ptsim_mm_state *st, struct ptsim_vma *v
 	 * MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade():
 	 * mprotect and uffd-wp unprotect pass it, uffd-wp protect does not.
 	 */
-	if (!(cp_flags & PTSIM_CP_UFFD_WP))
+	/* hugetlb_change_protection() never upgrades an entry to writable. */
+	if (!(cp_flags & PTSIM_CP_UFFD_WP) && !(vma->vm_flags & PTSIM_VM_HUGETLB))
 		c.try_writable = vma->vm_flags & PTSIM_VM_SHARED
 					 ? ptsim__vma_wants_writenotify(st->ctx, vma)
 					 : (vma->vm_flags & PTSIM_VM_WRITE) != 0;
@@ -183,6 +184,12 @@ int ptsim__do_mprotect(struct ptsim_mm_state *st, uint64_t addr, uint64_t len, u
 	last = ptsim__find_vma(&st->vmas, end - 1);
 	if (last->vm_end > end && (last->vm_flags & rwx) != prot)
 		n++;
+	/* hugetlb_vm_op_split(): a split must not cut a huge page. */
+	err = ptsim__hugetlb_may_split(
+		st, "mprotect", vma->vm_start < addr && (vma->vm_flags & rwx) != prot ? addr : 0,
+		last->vm_end > end && (last->vm_flags & rwx) != prot ? end : 0);
+	if (err)
+		return err;
 	err = ptsim__vma_spares_alloc(ctx, n, spare);
 	if (err)
 		return ptsim__seterr(h, err, "mprotect: out of memory splitting a VMA");

@@ -42,6 +42,52 @@ static uint64_t swap_word(struct ptsim_mm_ctx *ctx, int lvl, uint64_t e)
 	return w | ((type | offset << MAX_SWAPFILES_SHIFT) & PTSIM_PM_PFN_MASK);
 }
 
+/*
+ * pagemap_hugetlb_range(): soft-dirty from VM_SOFTDIRTY only; a present
+ * entry gives the PFN of the subpage, PM_FILE for a page-cache folio,
+ * PM_MMAP_EXCLUSIVE while the folio has one mapping, PM_UFFD_WP; a
+ * non-present one (marker, hwpoison, migration) only its uffd-wp bit - never
+ * PM_SWAP nor a swap offset.
+ */
+static uint64_t hugetlb_pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t w)
+{
+	struct ptsim_mm_ctx *ctx = st->ctx;
+	const struct ptsim_arch *a = ctx->arch;
+	struct ptsim_slot s;
+	uint64_t e, head;
+
+	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s))
+		return w;
+	e = *s.p;
+	if (a->ops->none(a, s.lvl, e))
+		return w;
+	if (!a->ops->present(a, s.lvl, e)) {
+		if (a->ops->swp(a, s.lvl, e) &&
+		    ((a->ops->swp_flags(a, s.lvl, e) & PTSIM_SWP_UFFD_WP) ||
+		     (ptsim__swp_code_type(a, a->ops->swp_type(a, s.lvl, e)) ==
+			      PTSIM_SOFTLEAF_MARKER &&
+		      (a->ops->swp_offset(a, s.lvl, e) & PTSIM_PTE_MARKER_UFFD_WP))))
+			w |= PTSIM_PM_UFFD_WP;
+		return w;
+	}
+	if (!a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, e))
+		return w;
+	head = a->ops->pfn(a, s.lvl, e);
+	if (ptsim__frame(ctx, head)) {
+		head = ptsim__folio_head(ctx->mem, head); /* a contiguous run's entry maps a part */
+		if (!ptsim__folio_anon(ctx, head))
+			w |= PTSIM_PM_FILE;
+		if (ptsim__page_mapcount(ctx, head) == 1) /* !folio_maybe_mapped_shared() */
+			w |= PTSIM_PM_MMAP_EXCLUSIVE;
+	}
+	if (a->ops->uffd_wp(a, s.lvl, e))
+		w |= PTSIM_PM_UFFD_WP;
+	return w | PTSIM_PM_PRESENT |
+	       ((a->ops->pfn(a, s.lvl, e) +
+		 ((va & ((1ull << a->shift[s.lvl]) - 1)) >> a->page_shift)) &
+		PTSIM_PM_PFN_MASK);
+}
+
 int ptsim__pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t *word)
 {
 	struct ptsim_mm_ctx *ctx = st->ctx;
@@ -55,6 +101,10 @@ int ptsim__pagemap(struct ptsim_mm_state *st, uint64_t va, uint64_t *word)
 	vma = ptsim__vma_lookup(&st->vmas, va);
 	if (vma && (vma->vm_flags & PTSIM_VM_SOFTDIRTY))
 		w |= PTSIM_PM_SOFT_DIRTY;
+	if (vma && (vma->vm_flags & PTSIM_VM_HUGETLB)) {
+		*word = hugetlb_pagemap(st, va, w);
+		return 0;
+	}
 	if (ptsim__walk_to(st->pt, va, PTSIM_PTE, &s)) {
 		*word = w;
 		return 0;
@@ -134,7 +184,10 @@ int ptsim__clear_refs(struct ptsim_mm_state *st, int type)
 			vma->vm_page_prot =
 				ptsim__vma_page_prot(ctx, vma); /* vma_set_page_prot() */
 		}
-		(void)ptsim__visit(&v, vma->vm_start, vma->vm_end);
+		/* The walk has no hugetlb_entry: hugetlb VMAs are skipped (walk_hugetlb_range()).
+		 */
+		if (!(vma->vm_flags & PTSIM_VM_HUGETLB))
+			(void)ptsim__visit(&v, vma->vm_start, vma->vm_end);
 	}
 	ptsim__flush_tlb_mm(ctx->tlbs, st->tlb_mm);
 	ptsim__tlb_restore_op(ctx->tlbs, op);

@@ -295,17 +295,23 @@ static bool page_vma_mapped_walk(struct ptsim_mm_state *st, struct ptsim_vma *vm
 		struct ptsim_slot s;
 		uint64_t addr = pw->address, size, pfn, e;
 
+		if (vma->vm_flags & PTSIM_VM_HUGETLB) /* hugetlb_walk(): the page's first entry */
+			addr &= ~(vma->vm_file->hsize - 1);
 		if (ptsim__walk_to(st->pt, addr, PTSIM_PTE, &s))
 			return false;
 		size = 1ull << a->shift[s.lvl];
 		e = *s.p;
 		pw->address = (addr & ~(size - 1)) + size;
+		if (vma->vm_flags & PTSIM_VM_HUGETLB && ptsim__hugetlb_run(vma, a) > 1) {
+			size = vma->vm_file->hsize;
+			pw->address = addr + size;
+		}
 		if (pw->address == 0)
 			pw->end = 0; /* wrapped at the top */
 		if (!a->leaf_ok[s.lvl] || !a->ops->leaf(a, s.lvl, e))
 			continue;
 		pfn = a->ops->pfn(a, s.lvl, e);
-		if (s.lvl != PTSIM_PTE) {
+		if (s.lvl != PTSIM_PTE || (vma->vm_flags & PTSIM_VM_HUGETLB)) {
 			uint64_t npages = size / psz;
 
 			if (pfn + npages <= pw->pfn || pfn >= pw->pfn + pw->nr)
@@ -400,6 +406,19 @@ static int unmap_one(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct pt
 	int lvl = pw->slot.lvl;
 	uint64_t old = clear_flush(st, &pw->slot, pw->hit_addr);
 	uint64_t page = a->ops->pfn(a, lvl, old);
+
+	/* huge_ptep_clear_flush() of a hugetlb contiguous run: every entry goes. */
+	for (unsigned int i = 1; i < ptsim__hugetlb_run(vma, a); i++) {
+		struct ptsim_slot si = pw->slot;
+		uint64_t ei;
+
+		si.idx += i;
+		si.p += i;
+		si.addr = pw->hit_addr + ((uint64_t)i << a->shift[lvl]);
+		ei = clear_flush(st, &si, si.addr);
+		if (a->ops->dirty(a, lvl, ei))
+			old = a->ops->mkdirty(a, lvl, old);
+	}
 	unsigned int n =
 		lvl == PTSIM_PTE ? 1 : (unsigned int)(1ull << (a->shift[lvl] - a->page_shift));
 
@@ -409,7 +428,8 @@ static int unmap_one(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct pt
 	if (a->ops->dirty(a, lvl, old))
 		ptsim__page_set_flag(ctx->mem, page, PTSIM_PG_dirty);
 	ptsim__folio_remove_rmap(ctx, page, 1, lvl);
-	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, page), -(int64_t)n);
+	if (!(vma->vm_flags & PTSIM_VM_HUGETLB)) /* hugetlb pages are not in rss */
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, page), -(int64_t)n);
 	(void)ptsim__folio_put(ctx->mem, page);
 	return 0;
 }

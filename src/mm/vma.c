@@ -51,6 +51,7 @@ static void split_vma(struct ptsim_mm_state *st, struct ptsim_vma *vma, struct p
 		ptsim__anon_vma_link(vma->anon_vma, new);
 	if (vma->vm_file)
 		ptsim__file_vma_link(vma->vm_file, new);
+	ptsim__hugetlb_vm_op_open(vma, new);
 }
 
 static bool anon_vma_compatible(const struct ptsim_vma *a, const struct ptsim_vma *b)
@@ -62,7 +63,8 @@ static bool anon_vma_compatible(const struct ptsim_vma *a, const struct ptsim_vm
 static bool can_merge(const struct ptsim_arch *a, const struct ptsim_vma *prev,
 		      const struct ptsim_vma *next)
 {
-	return prev->vm_end == next->vm_start &&
+	/* HugeTLB VMAs never merge: their vm_ops have a close (a resv_map per VMA). */
+	return prev->vm_end == next->vm_start && !(prev->vm_flags & PTSIM_VM_HUGETLB) &&
 	       !((prev->vm_flags ^ next->vm_flags) & ~PTSIM_VM_SOFTDIRTY) &&
 	       prev->vm_file == next->vm_file &&
 	       prev->vm_pgoff + vma_pages(a, prev) == next->vm_pgoff &&
@@ -242,6 +244,9 @@ int ptsim__do_munmap(struct ptsim_mm_state *st, uint64_t addr, uint64_t len)
 	uint64_t end;
 	int err = ptsim__vma_check_range(st, "munmap", addr, len, &end);
 
+	if (err)
+		return err;
+	err = ptsim__hugetlb_may_split(st, "munmap", addr, end);
 	if (err)
 		return err;
 	/* userfaultfd_unmap_prep(): the event is allocated first, -ENOMEM fails the munmap. */

@@ -41,6 +41,7 @@
 
 struct ptsim_file;
 struct ptsim_anon_vma;
+struct ptsim_resv_map;
 struct ptsim_mm_state;
 
 struct ptsim_vma {
@@ -51,6 +52,7 @@ struct ptsim_vma {
 	struct ptsim_file *vm_file;	 /* backing file (NULL: anonymous) */
 	struct ptsim_anon_vma *anon_vma; /* reverse-map root for anonymous pages */
 	struct ptsim_mm_state *vm_mm;	 /* owning address space */
+	struct ptsim_resv_map *resv;	 /* hugetlb private mapping: its reservations (owner) */
 	/* rmap lists (src/mm/rmap.c): the anon_vma's VMAs, the file's i_mmap */
 	struct ptsim_vma *av_next, *av_prev;
 	struct ptsim_vma *f_next, *f_prev;

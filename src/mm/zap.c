@@ -60,8 +60,11 @@ bool ptsim__zap_present(struct ptsim_mm_state *st, const struct ptsim_slot *s, u
 			ptsim__page_set_flag(ctx->mem, *page, PTSIM_PG_referenced);
 	}
 	ptsim__folio_remove_rmap(ctx, *page, 1, s->lvl);
-	ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, *page),
-		       -(int64_t)(1ull << (a->shift[s->lvl] - a->page_shift)));
+	/* hugetlb pages are not in the rss counters (__unmap_hugepage_range()). */
+	if (ptsim__frame_type(ptsim__frame(ctx, ptsim__folio_head(ctx->mem, *page))) !=
+	    PTSIM_PGTY_hugetlb)
+		ptsim__rss_add(st, ptsim__folio_rss_kind(ctx, *page),
+			       -(int64_t)(1ull << (a->shift[s->lvl] - a->page_shift)));
 	return true;
 }
 
@@ -244,6 +247,16 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 			install_uffd_wp_if_needed(z, s, e);
 		return 0;
 	}
+	/*
+	 * A hugetlb contiguous run is one mapping, carried by its first entry:
+	 * the others are only cleared (huge_ptep_get_and_clear()).
+	 */
+	if ((z->vma->vm_flags & PTSIM_VM_HUGETLB) && ptsim__hugetlb_run(z->vma, a) > 1 &&
+	    (addr & (z->vma->vm_file->hsize - 1)) >= size) {
+		ptsim__get_and_clear(st->pt, s);
+		ptsim__tlb_remove_tlb_entry(a, z->tlb, s->lvl, base);
+		return 0;
+	}
 	/* zap_huge_pmd(): a THP or the huge zero folio takes its deposited table along. */
 	if (ptsim__pmd_is_thp(ctx, z->vma, s->lvl, e))
 		ptsim__zap_deposited_table(st->pt, s);
@@ -253,6 +266,8 @@ static int zap_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, uint6
 		return 0;
 	}
 	install_uffd_wp_if_needed(z, s, e);
+	if (z->vma->vm_flags & PTSIM_VM_HUGETLB)
+		ptsim__hugetlb_unmap_restore_reserve(st, z->vma, base, page);
 	/* The mapping's reference is dropped after the flush that covers it. */
 	PTSIM_BUG_ON(ptsim__tlb_remove_page(ctx->tlbs, st->tlb_mm, z->tlb, page, base, s->lvl));
 	if (z->d->reclaim_pt)

@@ -1270,6 +1270,36 @@ HOSTILE(ptsim_tlb_finish_mmu)
 FILE_CREATE(ptsim_file_create)
 FILE_CREATE(ptsim_memfd_create)
 
+HOSTILE(ptsim_hugetlbfs_create)
+{
+	struct ptsim_file *f;
+
+	ERR0(ptsim_hugetlbfs_create(NULL, 0, 0, &f), -EINVAL);
+	ERR(c, ptsim_hugetlbfs_create(M, 0, 0, NULL), -EINVAL);
+	ERR(c, ptsim_hugetlbfs_create(M, 3 * PSZ, 0, &f), -EINVAL); /* not a power of two */
+	ERR(c, ptsim_hugetlbfs_create(M, PSZ, 0, &f), -EINVAL);	    /* not a hugetlb size */
+	ERR(c, ptsim_hugetlbfs_create(M, 0, PSZ, &f), -EINVAL);	    /* size not a multiple */
+}
+
+HOSTILE(ptsim_memfd_create_flags)
+{
+	struct ptsim_file *f;
+
+	ERR0(ptsim_memfd_create_flags(NULL, PSZ, 0, &f), -EINVAL);
+	ERR(c, ptsim_memfd_create_flags(M, PSZ, 0, NULL), -EINVAL);
+	ERR(c, ptsim_memfd_create_flags(M, PSZ, 0x1u, &f), -EINVAL); /* MFD_CLOEXEC: unknown */
+	ERR(c, ptsim_memfd_create_flags(M, PSZ, PTSIM_MAP_HUGE_2MB, &f), -EINVAL);
+	ERR(c, ptsim_memfd_create_flags(M, PSZ, PTSIM_MFD_HUGETLB, &f), -EINVAL);
+	ERR(c, ptsim_memfd_create_flags(M, 0, PTSIM_MFD_HUGETLB | (3u << PTSIM_MAP_HUGE_SHIFT), &f),
+	    -EINVAL);
+}
+
+HOSTILE(ptsim_ftruncate)
+{
+	ERR0(ptsim_ftruncate(NULL, 0), -EINVAL);
+	ERR(c, ptsim_ftruncate(c->file, 0), -EOPNOTSUPP); /* a shmem file */
+}
+
 HOSTILE(ptsim_file_close)
 {
 	(void)c;
@@ -2073,6 +2103,9 @@ static const struct hostile table[] = {
 	E(ptsim_file_create),
 	E(ptsim_memfd_create),
 	E(ptsim_file_close),
+	E(ptsim_hugetlbfs_create),
+	E(ptsim_memfd_create_flags),
+	E(ptsim_ftruncate),
 	E(ptsim_file_size),
 	E(ptsim_file_nr_cached),
 	E(ptsim_file_cache_pfn),

@@ -111,7 +111,7 @@ static void test_mmap_errors(void **state)
 		{0, 0, RW, ANP, -EINVAL},			      /* zero length */
 		{0, 4096, RW, PTSIM_MAP_ANONYMOUS, -EINVAL},	      /* no type */
 		{0, 4096, RW, ANP | PTSIM_MAP_SHARED, -EINVAL},	      /* both types */
-		{0, 4096, RW, ANP | 0x4000u, -EINVAL},		      /* unknown flag */
+		{0, 4096, RW, ANP | 0x80u, -EINVAL},		      /* unknown flag */
 		{0, 4096, 0x8, ANP, -EINVAL},			      /* unknown prot */
 		{BASE + 1, 4096, RW, ANP | PTSIM_MAP_FIXED, -EINVAL}, /* misaligned */
 		{0, 4096, RW, PTSIM_MAP_PRIVATE, -EINVAL},	      /* file, no file */

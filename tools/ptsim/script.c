@@ -385,6 +385,17 @@ void pts_release_all(struct pts_runner *r)
 		ptsim_file_close(r->files[i].file);
 	r->nr_files = 0;
 	r->have_access = false;
+	/* The hugetlb pools `hugetlb pool` filled, now unused, go back too. */
+	if (r->m) {
+		uint64_t sizes[8];
+		unsigned int n = ptsim_arch_hugetlb_sizes(ptsim_machine_arch(r->m), sizes, 8);
+
+		for (unsigned int i = 0; i < n && i < 8; i++) {
+			if (ptsim_hugetlb_set_overcommit(r->m, sizes[i], 0) ||
+			    ptsim_hugetlb_set_nr(r->m, sizes[i], 0))
+				continue; /* the sweep's free-frame count tells */
+		}
+	}
 }
 
 static void machine_destroy(struct pts_runner *r)

@@ -175,15 +175,41 @@ static int cmd_cpu(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* MAP_HUGE_SHIFT bits of a hugetlb page size (a power of two), or -EINVAL. */
+static int huge_size_flags(struct pts_runner *r, const char *w, unsigned int *flags)
+{
+	uint64_t size;
+	int err = pts__value(r, w, &size), log = 0;
+
+	if (err)
+		return err;
+	if (!size || (size & (size - 1)))
+		return pts__fail(r, -EINVAL, "hugetlb size %s is not a power of two", w);
+	while ((1ull << log) < size)
+		log++;
+	*flags |= (unsigned int)log << PTSIM_MAP_HUGE_SHIFT;
+	return 0;
+}
+
 static int cmd_file(struct pts_runner *r, struct pts_args *a)
 {
 	bool memfd = !strcmp(a->argv[0], "memfd");
+	unsigned int mfd_flags = 0;
 	struct ptsim_file *f;
 	uint64_t size;
 	int err;
 
-	if (a->argc != 3)
-		return pts__fail(r, -EINVAL, "usage: %s NAME SIZE", a->argv[0]);
+	/* memfd NAME SIZE [hugetlb[=SIZE]]: MFD_HUGETLB, a hugetlbfs file. */
+	if (memfd && a->argc == 4 && !strcmp(a->argv[3], "hugetlb"))
+		mfd_flags = PTSIM_MFD_HUGETLB;
+	else if (memfd && a->argc == 4 && !strncmp(a->argv[3], "hugetlb=", 8)) {
+		mfd_flags = PTSIM_MFD_HUGETLB;
+		err = huge_size_flags(r, a->argv[3] + 8, &mfd_flags);
+		if (err)
+			return err;
+	} else if (a->argc != 3)
+		return pts__fail(r, -EINVAL, "usage: %s NAME SIZE%s", a->argv[0],
+				 memfd ? " [hugetlb[=SIZE]]" : "");
 	err = check_new_name(r, a->argv[1]);
 	if (!err)
 		err = pts__value(r, a->argv[2], &size);
@@ -198,7 +224,8 @@ static int cmd_file(struct pts_runner *r, struct pts_args *a)
 		r->files = n;
 		r->cap_files = ncap;
 	}
-	err = memfd ? ptsim_memfd_create(r->m, size, &f) : ptsim_file_create(r->m, size, &f);
+	err = memfd ? ptsim_memfd_create_flags(r->m, size, mfd_flags, &f)
+		    : ptsim_file_create(r->m, size, &f);
 	if (err)
 		return pts__fail_call(r, err, a->argv[0]);
 	snprintf(r->files[r->nr_files].name, PTS_NAME_MAX, "%s", a->argv[1]);
@@ -318,12 +345,15 @@ static int range_args(struct pts_runner *r, struct pts_args *a, int i, uint64_t 
 	return err ? err : pts__value(r, a->argv[i + 1], len);
 }
 
-/* mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] [file F] [pgoff N] */
+/*
+ * mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] [file F] [pgoff N]
+ *      [hugetlb[=SIZE]] [noreserve]
+ */
 static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 {
 	static const char usage[] =
 		"mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at ADDR] "
-		"[file F] [pgoff N]";
+		"[file F] [pgoff N] [hugetlb[=SIZE]] [noreserve]";
 	struct ptsim_file *file = NULL;
 	uint64_t len, addr = 0, pgoff = 0, got;
 	unsigned int prot, flags = 0;
@@ -351,7 +381,14 @@ static int cmd_mmap(struct pts_runner *r, struct pts_args *a)
 			flags |= PTSIM_MAP_FIXED;
 		else if (!strcmp(w, "noreplace"))
 			flags |= PTSIM_MAP_FIXED_NOREPLACE;
-		else if (i + 1 < a->argc && !strcmp(w, "at"))
+		else if (!strcmp(w, "noreserve"))
+			flags |= PTSIM_MAP_NORESERVE;
+		else if (!strcmp(w, "hugetlb"))
+			flags |= PTSIM_MAP_HUGETLB;
+		else if (!strncmp(w, "hugetlb=", 8)) {
+			flags |= PTSIM_MAP_HUGETLB;
+			err = huge_size_flags(r, w + 8, &flags);
+		} else if (i + 1 < a->argc && !strcmp(w, "at"))
 			err = pts__value(r, a->argv[++i], &addr);
 		else if (i + 1 < a->argc && !strcmp(w, "pgoff"))
 			err = pts__value(r, a->argv[++i], &pgoff);
@@ -627,6 +664,8 @@ static const char *file_name(struct pts_runner *r, const struct ptsim_vma_info *
 			return r->files[i].name;
 	if (v->shmem)
 		return "[shmem]";
+	if (v->hugetlb_size)
+		return "/anon_hugepage (deleted)"; /* MAP_HUGETLB's internal hugetlbfs file */
 	return v->file ? "[file]" : "[anon]";
 }
 
@@ -1641,6 +1680,83 @@ static int cmd_cost(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* --- hugetlb pools ---------------------------------------------------------- */
+
+/*
+ * hugetlb info: one line per pool, as /sys/kernel/mm/hugepages/hugepages-*kB
+ * shows it (nr_hugepages counts the surplus pages too).
+ */
+static int hugetlb_info(struct pts_runner *r)
+{
+	uint64_t sizes[8];
+	unsigned int n = ptsim_arch_hugetlb_sizes(ptsim_machine_arch(r->m), sizes, 8);
+
+	for (unsigned int i = 0; i < n && i < 8; i++) {
+		struct ptsim_hstate_info hi;
+
+		if (ptsim_hugetlb_info(r->m, sizes[i], &hi))
+			return pts__fail_call(r, -EINVAL, "hugetlb");
+		fprintf(r->out,
+			"hugepages-%llukB: nr_hugepages %llu free_hugepages %llu resv_hugepages "
+			"%llu "
+			"surplus_hugepages %llu nr_overcommit_hugepages %llu\n",
+			(unsigned long long)(hi.size >> 10),
+			(unsigned long long)(hi.nr_hugepages + hi.surplus_hugepages),
+			(unsigned long long)hi.free_hugepages,
+			(unsigned long long)hi.resv_hugepages,
+			(unsigned long long)hi.surplus_hugepages,
+			(unsigned long long)hi.nr_overcommit_hugepages);
+	}
+	return 0;
+}
+
+/* hugetlb pool|overcommit SIZE N | info */
+static int cmd_hugetlb(struct pts_runner *r, struct pts_args *a)
+{
+	uint64_t size, n;
+	int err;
+
+	if (a->argc == 2 && !strcmp(a->argv[1], "info"))
+		return hugetlb_info(r);
+	if (a->argc != 4 || (strcmp(a->argv[1], "pool") && strcmp(a->argv[1], "overcommit")))
+		return pts__fail(r, -EINVAL, "usage: hugetlb pool|overcommit SIZE N | info");
+	err = pts__value(r, a->argv[2], &size);
+	if (!err)
+		err = pts__value(r, a->argv[3], &n);
+	if (err)
+		return err;
+	if (!strcmp(a->argv[1], "pool")) {
+		struct ptsim_hstate_info hi;
+
+		err = ptsim_hugetlb_info(r->m, size, &hi);
+		if (!err)
+			err = ptsim_hugetlb_set_nr(r->m, size, n);
+		/* nr_hugepages keeps what it could add; the command is all or nothing. */
+		if (err == -ENOMEM && ptsim_hugetlb_set_nr(r->m, size, hi.nr_hugepages))
+			return pts__fail(r, -EIO, "hugetlb: could not undo after a failure");
+	} else
+		err = ptsim_hugetlb_set_overcommit(r->m, size, n);
+	return err ? pts__fail_call(r, err, "hugetlb") : 0;
+}
+
+/* ftruncate FILE SIZE */
+static int cmd_ftruncate(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_file *f;
+	uint64_t size;
+	int err;
+
+	ARGC_BETWEEN(r, a, 3, 3, "ftruncate FILE SIZE");
+	f = pts__file_by_name(r, a->argv[1]);
+	if (!f)
+		return pts__fail(r, -ENOENT, "no file \"%s\"", a->argv[1]);
+	err = pts__value(r, a->argv[2], &size);
+	if (err)
+		return err;
+	err = ptsim_ftruncate(f, size);
+	return err ? pts__fail_call(r, err, "ftruncate") : 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1662,11 +1778,13 @@ const struct pts_cmd pts__cmds[] = {
 	{"exit", "exit NAME", "destroy an address space (exit_mmap)", cmd_exit, M, NO},
 	{"cpu", "cpu N", "run later accesses on CPU N", cmd_cpu, M, NO},
 	{"file", "file NAME SIZE", "new regular file (page cache, writeback)", cmd_file, M, NO},
-	{"memfd", "memfd NAME SIZE", "new shmem file (memfd_create)", cmd_file, M, NO},
+	{"memfd", "memfd NAME SIZE [hugetlb[=SIZE]]",
+	 "new shmem file (memfd_create), or a hugetlbfs one (MFD_HUGETLB)", cmd_file, M, NO},
 	{"close", "close FILE", "drop the script's reference to a file", cmd_close, M, NO},
 	{"mmap",
-	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N]",
-	 "map memory; NAME gets the address", cmd_mmap, M, MM},
+	 "mmap NAME LEN PROT private|shared [anon] [fixed|noreplace] [at A] [file F] [pgoff N] "
+	 "[hugetlb[=SIZE]] [noreserve]",
+	 "map memory (hugetlb: MAP_HUGETLB pages of SIZE); NAME gets the address", cmd_mmap, M, MM},
 	{"munmap", "munmap ADDR LEN", "unmap (split VMAs, zap, free tables)", cmd_munmap, M, MM},
 	{"mprotect", "mprotect ADDR LEN PROT", "change protection", cmd_mprotect, M, MM},
 	{"madvise", "madvise ADDR LEN dontneed|free|hugepage|nohugepage",
@@ -1733,5 +1851,10 @@ const struct pts_cmd pts__cmds[] = {
 	 "EXPERIMENTAL (knob pt_reclaim.rfc, the 2022 RFC, never merged): empty and zero-page PTE "
 	 "tables, the ranking, reclaim largest first",
 	 pts__cmd_ptref, M, NO},
+	{"ftruncate", "ftruncate FILE SIZE",
+	 "resize a hugetlbfs file (unmap and free the pages past the end)", cmd_ftruncate, M, NO},
+	{"hugetlb", "hugetlb pool|overcommit SIZE N | info",
+	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages, or print every pool",
+	 cmd_hugetlb, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };
