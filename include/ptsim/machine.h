@@ -169,6 +169,13 @@ struct ptsim_config {
 	 * runtime; switching it on recounts every PTE table.  Off by default.
 	 */
 	bool pt_reclaim_rfc;
+	/*
+	 * kernel_mm: build the kernel's own address space (init_mm) at
+	 * creation - the linear map of present memory and the vmemmap backing
+	 * the frame records, whose pages come from the buddy (ptsim/kernel.h).
+	 * Fixed at creation.  Off by default.
+	 */
+	bool kernel_mm;
 };
 
 /**

@@ -122,6 +122,9 @@ static const struct knob knobs[] = {
 	     "experimental: the 2022 RFC, never merged - per-PTE-table mapped/zero-page counters, "
 	     "reclaimable bytes per mm, a ranking and reclaim of empty and zero-page PTE tables "
 	     "(ptsim/ptref.h); switching it on recounts every PTE table"),
+	KNOB("kernel_mm", K_BOOL, "bool", kernel_mm, "off", "on|off", false,
+	     "build the kernel address space (init_mm): the linear map and the vmemmap of present "
+	     "memory (ptsim/kernel.h)"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

@@ -1898,6 +1898,22 @@ HOSTILE(ptsim_ptref_reclaim)
 	ptref_on(c, false);
 }
 
+HOSTILE(ptsim_kernel_layout)
+{
+	struct ptsim_kernel_layout l;
+
+	ERR0(ptsim_kernel_layout(NULL, &l), -EINVAL);
+	ERR(c, ptsim_kernel_layout(M, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_layout(M, &l), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_ptdump)
+{
+	ERR0(ptsim_kernel_ptdump(NULL, stdout), -EINVAL);
+	ERR(c, ptsim_kernel_ptdump(M, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_ptdump(M, stdout), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
 /* ---- the table: one entry per exported function -------------------------------- */
 
 struct hostile {
@@ -2144,6 +2160,9 @@ static const struct hostile table[] = {
 	E(ptsim_ptref_rank),
 	E(ptsim_ptref_reclaim_mm),
 	E(ptsim_ptref_reclaim),
+	/* kernel.h */
+	E(ptsim_kernel_layout),
+	E(ptsim_kernel_ptdump),
 };
 #undef E
 #undef EW

@@ -1641,6 +1641,44 @@ static int cmd_cost(struct pts_runner *r, struct pts_args *a)
 	return 0;
 }
 
+/* --- kernel ------------------------------------------------------------------ */
+
+/* kernel layout | ptdump: the kernel address space (init_mm, knob kernel_mm). */
+static int cmd_kernel(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_kernel_layout l;
+	long n;
+	int err;
+
+	if (a->argc != 2 || (strcmp(a->argv[1], "layout") && strcmp(a->argv[1], "ptdump")))
+		return pts__fail(r, -EINVAL, "usage: kernel layout | ptdump");
+	if (!strcmp(a->argv[1], "ptdump")) {
+		n = ptsim_kernel_ptdump(r->m, r->out);
+		return n < 0 ? pts__fail_call(r, (int)n, "kernel ptdump") : 0;
+	}
+	err = ptsim_kernel_layout(r->m, &l);
+	if (err)
+		return pts__fail_call(r, err, "kernel layout");
+	fprintf(r->out,
+		"linear map 0x%016llx-0x%016llx (phys 0x%llx at its start, %llu bytes mapped)\n"
+		"vmalloc    0x%016llx-0x%016llx\n"
+		"vmemmap    0x%016llx-0x%016llx (%llu pages in leaves of 0x%llx)\n",
+		(unsigned long long)l.page_offset, (unsigned long long)l.page_end,
+		(unsigned long long)l.phys_offset, (unsigned long long)l.linear_bytes,
+		(unsigned long long)l.vmalloc_start, (unsigned long long)l.vmalloc_end,
+		(unsigned long long)l.vmemmap_start, (unsigned long long)l.vmemmap_end,
+		(unsigned long long)l.vmemmap_pages, (unsigned long long)l.vmemmap_leaf);
+	fprintf(r->out, "tables    ");
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		if (l.nr_tables[i])
+			fprintf(r->out, " %s=%llu",
+				ptsim_arch_level_name(ptsim_machine_arch(r->m),
+						      (enum ptsim_level)i),
+				(unsigned long long)l.nr_tables[i]);
+	fputc('\n', r->out);
+	return 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1733,5 +1771,9 @@ const struct pts_cmd pts__cmds[] = {
 	 "EXPERIMENTAL (knob pt_reclaim.rfc, the 2022 RFC, never merged): empty and zero-page PTE "
 	 "tables, the ranking, reclaim largest first",
 	 pts__cmd_ptref, M, NO},
+	{"kernel", "kernel layout | ptdump",
+	 "the kernel address space (init_mm, knob kernel_mm): its layout and tables, its ptdump "
+	 "with the region markers",
+	 cmd_kernel, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };

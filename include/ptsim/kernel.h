@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernel.h - the kernel's own address space (init_mm), with knob kernel_mm.
+ *
+ * A machine created with kernel_mm=on has an init_mm built as the kernel
+ * boots: the linear map of every present section (arm64: PUD blocks with
+ * 4K pages, contiguous PMD runs, PMD blocks, contiguous PTE runs; x86-64:
+ * 1G, 2M and 4K pages - the largest that fits), and the vmemmap that backs
+ * a 64-byte struct page per frame (PMD blocks on x86-64 and arm64 4K, base
+ * pages on arm64 16K and 64K), whose pages come from the buddy.  Its tables
+ * are kernel tables (x86 _KERNPG_TABLE, arm64 UXNTable), charged to no
+ * address space's VmPTE; ptsim_check() covers them.  The layout is the
+ * kernel's without KASLR: arm64 asm/memory.h (the v5.4+ layout), x86
+ * Documentation/arch/x86/x86_64/mm.rst.
+ */
+#ifndef PTSIM_KERNEL_H
+#define PTSIM_KERNEL_H
+
+#include <stdio.h>
+
+#include "ptsim/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kernel's address layout of a machine, and what init_mm holds. */
+struct ptsim_kernel_layout {
+	uint64_t page_offset, page_end;	     /* the linear map (PAGE_OFFSET, PAGE_END) */
+	uint64_t phys_offset;		     /* physical address mapped at page_offset */
+	uint64_t vmalloc_start, vmalloc_end; /* VMALLOC_START, VMALLOC_END */
+	uint64_t vmemmap_start, vmemmap_end; /* the vmemmap region */
+	uint64_t vmemmap_base;		     /* address of PFN 0's struct page */
+	uint64_t vmemmap_leaf;		     /* bytes each vmemmap leaf maps */
+	uint64_t linear_bytes;		     /* bytes the linear map maps now */
+	uint64_t vmemmap_pages;		     /* base pages backing the vmemmap now */
+	uint64_t nr_tables[PTSIM_NR_LEVELS]; /* init_mm's table pages per level */
+};
+
+/**
+ * ptsim_kernel_layout() - the kernel's layout and init_mm's size.
+ * @m: machine.  @out: receives the layout and counts.
+ *
+ * Return: 0; -EINVAL (NULL argument); -EOPNOTSUPP (the machine was created
+ * with kernel_mm=off: it has no init_mm).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_layout(const struct ptsim_machine *m,
+						   struct ptsim_kernel_layout *out);
+
+/**
+ * ptsim_kernel_ptdump() - the kernel's ptdump of init_mm.
+ * @m: machine.  @f: stream to print to.
+ *
+ * Each region follows its marker, as the kernel prints them: arm64
+ * "---[ Linear Mapping start ]---", "---[ Linear Mapping end ]---",
+ * "---[ Modules start ]---", "---[ Modules end ]---",
+ * "---[ vmalloc() area ]---", "---[ vmalloc() end ]---",
+ * "---[ vmemmap start ]---", "---[ vmemmap end ]---"; x86-64
+ * "---[ Low Kernel Mapping ]---", "---[ vmalloc() Area ]---",
+ * "---[ Vmemmap ]---".  Lines as ptsim_ptdump() prints them.
+ *
+ * Return: the number of lines printed (not counting markers); -EINVAL
+ * (NULL argument); -EOPNOTSUPP (no init_mm: kernel_mm=off); -EIO (write error).
+ */
+PTSIM_API long ptsim_kernel_ptdump(struct ptsim_machine *m, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTSIM_KERNEL_H */

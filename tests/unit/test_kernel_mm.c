@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_kernel_mm.c - the kernel address space (init_mm, knob kernel_mm):
+ * layout, linear map, vmemmap, ptdump markers, checker, creation rollback.
+ */
+#define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
+
+#include "ptsim_test.h"
+
+static uint64_t free_pages(struct ptsim_machine *m)
+{
+	struct ptsim_mem_stats ms;
+
+	ptsim_mem_stats(m, &ms);
+	return ms.free_pages;
+}
+
+static char *kdump(struct ptsim_machine *m, long *lines)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*lines = ptsim_kernel_ptdump(m, f);
+	fclose(f);
+	return buf;
+}
+
+/* Every configuration: a sane layout, all memory mapped, the vmemmap backed, checker clean. */
+static void test_layout(void **state)
+{
+	const char *arch = *state;
+	struct ptsim_test_env on, off;
+	struct ptsim_kernel_layout l;
+	uint64_t tables = 0, psz, frames;
+
+	ptsim_test_env_init(&on, arch, "phys=512M,kernel_mm=on");
+	ptsim_test_env_init(&off, arch, "phys=512M");
+	psz = on.psz;
+	assert_int_equal(ptsim_kernel_layout(on.m, &l), 0);
+	assert_true(l.page_offset < l.page_end);
+	assert_true(l.page_end <= l.vmalloc_start);
+	assert_true(l.vmalloc_start < l.vmalloc_end);
+	assert_true(l.vmalloc_end <= l.vmemmap_start);
+	assert_true(l.vmemmap_start < l.vmemmap_end);
+	assert_u64_eq(l.linear_bytes, 512ull << 20);
+	frames = (512ull << 20) / psz;
+	assert_true(l.vmemmap_pages * psz >= frames * 64);
+	assert_true(l.vmemmap_pages * psz < frames * 64 + l.vmemmap_leaf);
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		tables += l.nr_tables[i];
+	/* The vmemmap's pages and init_mm's tables come from the buddy: nothing else. */
+	assert_u64_eq(free_pages(off.m) - free_pages(on.m), l.vmemmap_pages + tables);
+	/* Kernel tables are charged to no address space. */
+	assert_u64_eq(ptsim_mm_pgtables_bytes(on.mm), ptsim_mm_pgtables_bytes(off.mm));
+	assert_machine_clean(on.m);
+	assert_int_equal(ptsim_kernel_layout(off.m, &l), -EOPNOTSUPP);
+	ptsim_test_env_fini(&on);
+	ptsim_test_env_fini(&off);
+}
+
+static void test_ptdump_markers(void **state)
+{
+	const char *arch = *state;
+	struct ptsim_test_env t;
+	long lines;
+	char *d;
+	bool arm64;
+
+	ptsim_test_env_init(&t, arch, "phys=512M,kernel_mm=on");
+	arm64 = ptsim_arch_kind(t.a) == PTSIM_ARCH_ARM64;
+	d = kdump(t.m, &lines);
+	assert_true(lines > 0);
+	if (arm64) {
+		assert_non_null(strstr(d, "---[ Linear Mapping start ]---\n"));
+		assert_non_null(strstr(d, "---[ vmalloc() area ]---\n"));
+		assert_non_null(strstr(d, "---[ vmemmap start ]---\n"));
+		assert_non_null(strstr(d, "---[ vmemmap end ]---\n"));
+		assert_non_null(strstr(d, "MEM/NORMAL"));
+	} else {
+		assert_non_null(strstr(d, "---[ Low Kernel Mapping ]---\n"));
+		assert_non_null(strstr(d, "---[ vmalloc() Area ]---\n"));
+		assert_non_null(strstr(d, "---[ Vmemmap ]---\n"));
+		assert_non_null(strstr(d, "GLB NX"));
+	}
+	free(d);
+	/* A user ptdump is unchanged: it does not see the kernel's range. */
+	{
+		struct ptsim_test_env off;
+		FILE *null = fopen("/dev/null", "w");
+
+		assert_non_null(null);
+		ptsim_test_env_init(&off, arch, "phys=512M");
+		assert_int_equal(ptsim_ptdump(t.mm, 0, 0, null), ptsim_ptdump(off.mm, 0, 0, null));
+		ptsim_test_env_fini(&off);
+		fclose(null);
+	}
+	ptsim_test_env_fini(&t);
+}
+
+/* arm64 4K 48-bit: vmalloc's end and vmemmap's start share a PUD table (seed 001's race). */
+static void test_shared_table(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_kernel_layout l;
+	unsigned int pgd, pud;
+
+	(void)state;
+	ptsim_test_env_init(&t, "arm64-4k-48", "phys=256M,kernel_mm=on");
+	assert_int_equal(ptsim_kernel_layout(t.m, &l), 0);
+	pgd = ptsim_arch_level_shift(t.a, PTSIM_PGD);
+	pud = ptsim_arch_level_shift(t.a, PTSIM_PUD);
+	assert_u64_eq((l.vmalloc_end - 1) >> pgd, l.vmemmap_start >> pgd);
+	assert_true((l.vmalloc_end - 1) >> pud != l.vmemmap_start >> pud);
+	/* The vmemmap of PFN 0 is at its start: memory at 0 uses that table. */
+	assert_u64_eq(l.vmemmap_base, l.vmemmap_start);
+	ptsim_test_env_fini(&t);
+}
+
+/* Creation fails cleanly at every allocation point of building init_mm. */
+static void test_create_rollback(void **state)
+{
+	const char *arch = *state;
+	struct ptsim_config cfg;
+	struct ptsim_machine *m = NULL;
+	char err[256];
+	uint64_t n;
+	int ret = -ENOMEM;
+
+	assert_int_equal(ptsim_config_init(&cfg, arch), 0);
+	assert_int_equal(ptsim_config_set(&cfg, "phys=256M,kernel_mm=on", err, sizeof(err)), 0);
+	for (n = 1; n < 2000 && ret == -ENOMEM; n++) {
+		cfg.fault_create_nth = n;
+		ret = ptsim_machine_create_err(&cfg, &m, err, sizeof(err));
+		if (ret == -ENOMEM)
+			assert_non_null(strstr(err, "machine_create"));
+	}
+	assert_int_equal(ret, 0);
+	assert_true(n > 3);
+	assert_machine_clean(m);
+	ptsim_machine_destroy(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PTSIM_ARCH_TESTS(test_layout),
+		PTSIM_ARCH_TESTS(test_ptdump_markers),
+		cmocka_unit_test(test_shared_table),
+		cmocka_unit_test_prestate(test_create_rollback, (void *)"x86_64-4l"),
+		cmocka_unit_test_prestate(test_create_rollback, (void *)"arm64-4k-48"),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
