@@ -34,6 +34,7 @@ struct ptsim_kernel_layout {
 	uint64_t vmemmap_leaf;		     /* bytes each vmemmap leaf maps */
 	uint64_t linear_bytes;		     /* bytes the linear map maps now */
 	uint64_t vmemmap_pages;		     /* base pages backing the vmemmap now */
+	uint64_t vmalloc_pages;		     /* pages of the live vmalloc() areas */
 	uint64_t nr_tables[PTSIM_NR_LEVELS]; /* init_mm's table pages per level */
 };
 
@@ -63,6 +64,57 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_layout(const struct ptsim_machine *m
  * (NULL argument); -EOPNOTSUPP (no init_mm: kernel_mm=off); -EIO (write error).
  */
 PTSIM_API long ptsim_kernel_ptdump(struct ptsim_machine *m, FILE *f);
+
+/**
+ * ptsim_kernel_vmalloc() - vmalloc(): pages mapped in the vmalloc area.
+ * @m: machine.  @size: bytes, rounded up to pages.  @addr: receives the
+ *     area's address.
+ *
+ * As __vmalloc_node_range(): the lowest free range of [VMALLOC_START,
+ * VMALLOC_END) with a guard page after it, order-0 pages from the buddy,
+ * one PTE each (PAGE_KERNEL), the missing tables allocated on the way.
+ * Tables stay after ptsim_kernel_vfree(), as the kernel's do.
+ *
+ * Return: 0; -EINVAL (NULL argument, @size 0 or larger than the vmalloc
+ * area); -EOPNOTSUPP (kernel_mm=off); -ENOMEM (no room in the area, or out
+ * of pages or tables: nothing changed).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_vmalloc(struct ptsim_machine *m, uint64_t size,
+						    uint64_t *addr);
+
+/**
+ * ptsim_kernel_vfree() - vfree() of an area ptsim_kernel_vmalloc() returned.
+ * @m: machine.  @addr: the area's address.
+ *
+ * Clears its PTEs, flushes them from every CPU (flush_tlb_kernel_range()),
+ * then frees the pages.  The kernel defers that flush (lazy vmap purging)
+ * and instead never reuses the range before it; the model flushes at once,
+ * so that no TLB entry ever maps a free page.
+ *
+ * Return: 0; -EINVAL (NULL machine, no area starts at @addr);
+ * -EOPNOTSUPP (kernel_mm=off).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_vfree(struct ptsim_machine *m, uint64_t addr);
+
+/**
+ * ptsim_kernel_access() - one kernel-mode access through the MMU.
+ * @m: machine.  @cpu: the CPU.  @va: a kernel address.
+ * @access: PTSIM_ACCESS_READ, _WRITE or _EXEC.  @pa: receives the physical
+ *     address (may be NULL).
+ *
+ * The CPU looks @va up in its TLB and on a miss walks init_mm's tables,
+ * filling its walk cache and TLB - global entries, which match every
+ * address space - and setting accessed/dirty as the hardware does.  A stale
+ * TLB entry is used as it is: that is what makes a missing flush of a kernel
+ * mapping observable.
+ *
+ * Return: 0; -EINVAL (NULL machine, bad CPU or access, @va not a kernel
+ * address); -EOPNOTSUPP (kernel_mm=off); -EFAULT (the access faults: the
+ * kernel's "Unable to handle kernel paging request"; or the walk went
+ * through a freed table).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_access(struct ptsim_machine *m, unsigned int cpu,
+						   uint64_t va, unsigned int access, uint64_t *pa);
 
 #ifdef __cplusplus
 }

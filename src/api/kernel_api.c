@@ -39,6 +39,7 @@ int ptsim_kernel_layout(const struct ptsim_machine *m, struct ptsim_kernel_layou
 	out->vmemmap_leaf = k->lay.vmemmap_leaf;
 	out->linear_bytes = k->linear_bytes;
 	out->vmemmap_pages = k->vmemmap_pages;
+	out->vmalloc_pages = k->nr_vmalloc_pages;
 	for (int l = 0; l < PTSIM_NR_LEVELS; l++)
 		out->nr_tables[l] = k->pt.nr_tables[l];
 	return 0;
@@ -58,4 +59,80 @@ long ptsim_kernel_ptdump(struct ptsim_machine *m, FILE *f)
 	if (n < 0)
 		return ptsim__seterr(&m->host, (int)n, "kernel_ptdump: %s", ptsim_strerror((int)n));
 	return n;
+}
+
+int ptsim_kernel_vmalloc(struct ptsim_machine *m, uint64_t size, uint64_t *addr)
+{
+	const struct ptsim_kernel_mm *k;
+	struct ptsim_mem_stats ms;
+	uint64_t psz, nr;
+	int ret;
+
+	if (!m)
+		return -EINVAL;
+	if (!addr)
+		return ptsim__seterr(&m->host, -EINVAL, "vmalloc: NULL addr");
+	if (!m->kmm.on)
+		return no_init_mm(m, "vmalloc");
+	k = &m->kmm;
+	psz = ptsim__page_size(m->arch);
+	if (size == 0 || size > k->lay.vmalloc_end - k->lay.vmalloc_start - psz)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "vmalloc: size 0x%llx is 0 or larger than the vmalloc area",
+				     (unsigned long long)size);
+	nr = (size + psz - 1) / psz;
+	ptsim_mem_stats(m, &ms);
+	if (nr > ms.free_pages)
+		return ptsim__seterr(&m->host, -ENOMEM, "vmalloc: %llu pages, %llu free",
+				     (unsigned long long)nr, (unsigned long long)ms.free_pages);
+	ptsim__op_begin(m);
+	ret = ptsim__vmalloc(&m->kmm, nr, addr);
+	return ptsim__op_end(m, ret);
+}
+
+int ptsim_kernel_vfree(struct ptsim_machine *m, uint64_t addr)
+{
+	if (!m)
+		return -EINVAL;
+	if (!m->kmm.on)
+		return no_init_mm(m, "vfree");
+	return ptsim__vfree(&m->kmm, addr);
+}
+
+int ptsim_kernel_access(struct ptsim_machine *m, unsigned int cpu, uint64_t va, unsigned int access,
+			uint64_t *pa)
+{
+	static const char *const why[] = {
+		[PTSIM_MMU_NOT_PRESENT] = "not present",
+		[PTSIM_MMU_PERM] = "permission fault",
+		[PTSIM_MMU_ACCESS_FLAG] = "access-flag fault",
+		[PTSIM_MMU_NONCANONICAL] = "not a translated address",
+	};
+	struct ptsim_mmu_result res;
+	int ret;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->kmm.on)
+		return no_init_mm(m, "kernel_access");
+	if (cpu >= m->cfg.ncpus || (access != PTSIM_ACCESS_READ && access != PTSIM_ACCESS_WRITE &&
+				    access != PTSIM_ACCESS_EXEC))
+		return ptsim__seterr(&m->host, -EINVAL, "kernel_access: bad cpu %u or access 0x%x",
+				     cpu, access);
+	if (va < m->kmm.lay.page_offset)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "kernel_access: 0x%llx is not a kernel address",
+				     (unsigned long long)va);
+	ret = ptsim__kernel_access(&m->kmm, &m->mmctx.mmu, cpu, va, access, &res);
+	if (ret)
+		return ptsim__seterr(&m->host, -EFAULT,
+				     "kernel_access: the walk of 0x%llx went through a freed table",
+				     (unsigned long long)va);
+	if (res.fault != PTSIM_MMU_OK)
+		return ptsim__seterr(&m->host, -EFAULT,
+				     "Unable to handle kernel paging request at 0x%llx (%s)",
+				     (unsigned long long)va, why[res.fault]);
+	if (pa)
+		*pa = res.pa;
+	return 0;
 }

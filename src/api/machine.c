@@ -239,7 +239,7 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->next_asid = 1;
 	ptsim__ptref_switch(m); /* no table yet: only the flag */
 	if (cfg->kernel_mm) {
-		ret = ptsim__kernel_mm_init(&m->kmm, &m->ptalloc, cfg->phys_base);
+		ret = ptsim__kernel_mm_init(&m->kmm, &m->ptalloc, &m->tlbs, cfg->phys_base);
 		if (ret)
 			goto err_kmm;
 	}

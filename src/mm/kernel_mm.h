@@ -13,12 +13,23 @@
 
 #include "arch/internal.h"
 #include "pgtable/internal.h"
+#include "tlb/mmu.h"
 
 #define PTSIM_INIT_MM_ID 0
+
+/* A vmalloc() area: @nr pages from @addr, a guard page after it. */
+struct ptsim_vm_area {
+	uint64_t addr, nr;
+	uint64_t *pfns;
+	struct ptsim_vm_area *next; /* in address order */
+};
 
 struct ptsim_kernel_mm {
 	bool on;
 	struct ptsim_pgtables pt;
+	struct ptsim_tlbs *tlbs;
+	struct ptsim_vm_area *vmap; /* the vmalloc areas, in address order */
+	uint64_t nr_vmalloc_pages;
 	struct ptsim_klayout lay;
 	uint64_t linear_bytes;	/* bytes the linear map maps */
 	uint64_t vmemmap_pages; /* base pages backing the vmemmap */
@@ -31,7 +42,8 @@ struct ptsim_kernel_mm {
  * of every present section, whose pages come from the buddy.  -ENOMEM (the
  * caller destroys the machine; nothing to roll back here).
  */
-int ptsim__kernel_mm_init(struct ptsim_kernel_mm *k, struct ptsim_ptalloc *pa, uint64_t phys_base);
+int ptsim__kernel_mm_init(struct ptsim_kernel_mm *k, struct ptsim_ptalloc *pa,
+			  struct ptsim_tlbs *tlbs, uint64_t phys_base);
 /* Drop init_mm's tables (machine destruction: its pages go with the machine). */
 void ptsim__kernel_mm_fini(struct ptsim_kernel_mm *k);
 /*
@@ -40,5 +52,25 @@ void ptsim__kernel_mm_fini(struct ptsim_kernel_mm *k);
  * ...).  Lines printed, or -errno.
  */
 long ptsim__kernel_ptdump(struct ptsim_kernel_mm *k, FILE *f);
+
+/*
+ * vmalloc(): @nr order-0 pages mapped by PTEs at the lowest free address of
+ * [VMALLOC_START, VMALLOC_END) with room for a guard page after them
+ * (alloc_vmap_area()); the tables the range lacks are allocated
+ * (vmap_pages_range() -> pte_alloc_kernel()) and stay after vfree(), as the
+ * kernel's do.  0 and *@addr, or -ENOMEM (no room, no pages, no tables:
+ * nothing changed, message set).
+ */
+int ptsim__vmalloc(struct ptsim_kernel_mm *k, uint64_t nr, uint64_t *addr);
+/*
+ * vfree() of the area at @addr: clear its PTEs, flush them from every CPU
+ * (flush_tlb_kernel_range()), then free the pages.  -EINVAL if no area
+ * starts at @addr.
+ */
+int ptsim__vfree(struct ptsim_kernel_mm *k, uint64_t addr);
+/* A kernel-mode access through the MMU on @cpu (ptsim__mmu_access() with user false). */
+int ptsim__kernel_access(struct ptsim_kernel_mm *k, const struct ptsim_mmu_config *mcfg,
+			 unsigned int cpu, uint64_t va, unsigned int access,
+			 struct ptsim_mmu_result *res);
 
 #endif /* PTSIM_SRC_MM_KERNEL_MM_H */

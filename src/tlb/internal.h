@@ -187,6 +187,13 @@ struct ptsim_tlbs {
 	const char *op;
 	/* mmu_gathers started and not finished. */
 	uint64_t nr_gathers_open;
+	/*
+	 * init_mm's linear map [linear_start, linear_end) (knob kernel_mm; 0, 0
+	 * without): it maps every present frame, free ones too, so its TLB
+	 * entries are not reported for mapping a free frame - only for mapping
+	 * an absent (removed) one.
+	 */
+	uint64_t linear_start, linear_end;
 };
 
 struct ptsim_tlb_mm {

@@ -1907,6 +1907,29 @@ HOSTILE(ptsim_kernel_layout)
 	ERR(c, ptsim_kernel_layout(M, &l), -EOPNOTSUPP); /* kernel_mm=off */
 }
 
+HOSTILE(ptsim_kernel_vmalloc)
+{
+	uint64_t addr;
+
+	ERR0(ptsim_kernel_vmalloc(NULL, PSZ, &addr), -EINVAL);
+	ERR(c, ptsim_kernel_vmalloc(M, PSZ, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_vmalloc(M, PSZ, &addr), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_vfree)
+{
+	ERR0(ptsim_kernel_vfree(NULL, VA), -EINVAL);
+	ERR(c, ptsim_kernel_vfree(M, VA), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_access)
+{
+	uint64_t pa;
+
+	ERR0(ptsim_kernel_access(NULL, 0, VA, PTSIM_ACCESS_READ, &pa), -EINVAL);
+	ERR(c, ptsim_kernel_access(M, 0, VA, PTSIM_ACCESS_READ, &pa), -EOPNOTSUPP);
+}
+
 HOSTILE(ptsim_kernel_ptdump)
 {
 	ERR0(ptsim_kernel_ptdump(NULL, stdout), -EINVAL);
@@ -2163,6 +2186,9 @@ static const struct hostile table[] = {
 	/* kernel.h */
 	E(ptsim_kernel_layout),
 	E(ptsim_kernel_ptdump),
+	E(ptsim_kernel_vmalloc),
+	E(ptsim_kernel_vfree),
+	E(ptsim_kernel_access),
 };
 #undef E
 #undef EW

@@ -143,12 +143,87 @@ static void test_create_rollback(void **state)
 	ptsim_machine_destroy(m);
 }
 
+/* vmalloc maps pages and tables, vfree gives the pages back; tables stay. */
+static void test_vmalloc_vfree(void **state)
+{
+	const char *arch = *state;
+	struct ptsim_test_env t;
+	struct ptsim_kernel_layout l;
+	uint64_t a, b, pa, free0, free1, tables0 = 0, tables1 = 0;
+
+	ptsim_test_env_init(&t, arch, "phys=512M,kernel_mm=on");
+	assert_int_equal(ptsim_kernel_layout(t.m, &l), 0);
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		tables0 += l.nr_tables[i];
+	free0 = free_pages(t.m);
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, 3 * t.psz, &a), 0);
+	assert_u64_eq(a, l.vmalloc_start);
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, 1, &b), 0);
+	assert_u64_eq(b, a + 4 * t.psz); /* a guard page between */
+	assert_int_equal(ptsim_kernel_layout(t.m, &l), 0);
+	assert_u64_eq(l.vmalloc_pages, 4);
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		tables1 += l.nr_tables[i];
+	assert_u64_eq(free0 - free_pages(t.m), 4 + tables1 - tables0);
+	/* Kernel accesses fill global TLB entries on the CPU. */
+	assert_int_equal(ptsim_kernel_access(t.m, 1, a + t.psz, PTSIM_ACCESS_WRITE, &pa), 0);
+	assert_int_equal(ptsim_kernel_access(t.m, 1, l.page_offset + t.psz, PTSIM_ACCESS_READ, &pa),
+			 0);
+	assert_u64_eq(pa, l.phys_offset + t.psz);
+	assert_machine_clean(t.m);
+	/* vfree flushes before it frees: the checker stays clean. */
+	assert_int_equal(ptsim_kernel_vfree(t.m, a), 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_kernel_access(t.m, 1, a, PTSIM_ACCESS_READ, &pa), -EFAULT);
+	assert_int_equal(ptsim_kernel_vfree(t.m, a), -EINVAL);
+	assert_int_equal(ptsim_kernel_vfree(t.m, b), 0);
+	free1 = free_pages(t.m);
+	assert_u64_eq(free0 - free1, tables1 - tables0);
+	/* The freed range is reused. */
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, t.psz, &b), 0);
+	assert_u64_eq(b, a);
+	assert_int_equal(ptsim_kernel_vfree(t.m, b), 0);
+	/* Bad input changes nothing. */
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, 0, &b), -EINVAL);
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, UINT64_MAX, &b), -EINVAL);
+	assert_int_equal(ptsim_kernel_vmalloc(t.m, 8ull << 30, &b), -ENOMEM);
+	assert_int_equal(ptsim_kernel_access(t.m, 0, 0x1000, PTSIM_ACCESS_READ, &pa), -EINVAL);
+	assert_int_equal(ptsim_kernel_access(t.m, 99, a, PTSIM_ACCESS_READ, &pa), -EINVAL);
+	assert_u64_eq(free_pages(t.m), free1);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+static int op_vmalloc(struct ptsim_test_env *t, void *arg)
+{
+	uint64_t *addr = arg;
+
+	return ptsim_kernel_vmalloc(t->m, 8ull << 20, addr);
+}
+
+/* Every allocation point of a vmalloc spanning several PTE tables fails cleanly. */
+static void test_vmalloc_sweep(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t addr;
+
+	ptsim_test_env_init(&t, *state, "phys=512M,kernel_mm=on");
+	assert_true(ptsim_test_sweep(&t, op_vmalloc, &addr, 10000) > 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_kernel_vfree(t.m, addr), 0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		PTSIM_ARCH_TESTS(test_layout),
 		PTSIM_ARCH_TESTS(test_ptdump_markers),
 		cmocka_unit_test(test_shared_table),
+		PTSIM_ARCH_TESTS(test_vmalloc_vfree),
+		cmocka_unit_test_prestate(test_vmalloc_sweep, (void *)"x86_64-4l"),
+		cmocka_unit_test_prestate(test_vmalloc_sweep, (void *)"arm64-16k-47"),
 		cmocka_unit_test_prestate(test_create_rollback, (void *)"x86_64-4l"),
 		cmocka_unit_test_prestate(test_create_rollback, (void *)"arm64-4k-48"),
 	};
