@@ -116,6 +116,47 @@ PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_vfree(struct ptsim_machine *m, uint6
 PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_access(struct ptsim_machine *m, unsigned int cpu,
 						   uint64_t va, unsigned int access, uint64_t *pa);
 
+/**
+ * ptsim_kernel_add_memory() - add_memory(): hot-add memory blocks, online.
+ * @m: machine.  @start: physical address.  @size: bytes; both multiples of
+ *     the memory block (section) size.
+ *
+ * As add_memory_resource() with arch_add_memory(): the vmemmap backing the
+ * new frames' records is allocated from the memory already present (PMD
+ * blocks on x86-64 and arm64 4K, base pages otherwise), the linear map of
+ * the range is built with the largest leaves that fit, and the sections are
+ * added with every page free in the buddy (online).  Everything is
+ * allocated before anything is mapped, so a failure changes nothing.
+ *
+ * Return: 0; -EINVAL (NULL machine, a range not of whole blocks, beyond
+ * phys_limit); -EOPNOTSUPP (kernel_mm=off); -EEXIST (a block of the range
+ * is present); -ENOMEM (nothing changed).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_add_memory(struct ptsim_machine *m, uint64_t start,
+						       uint64_t size);
+
+/**
+ * ptsim_kernel_remove_memory() - offline and remove memory blocks.
+ * @m: machine.  @start: physical address.  @size: bytes; both multiples of
+ *     the memory block (section) size.
+ *
+ * offline_pages() (every page must be free) and arch_remove_memory() with
+ * the arm64 teardown (arch/arm64/mm/mmu.c): the sections go; then
+ * unmap_hotplug_range() over the vmemmap and the linear map - each leaf
+ * cleared, its TLB entry flushed, then (vmemmap) its backing freed - and
+ * free_empty_tables(): a table whose whole span lies inside its region
+ * (floor/ceiling) and whose every entry is none is unhooked, the walk caches
+ * flushed, then the table freed.  Free page and table counts come back to
+ * their values before the matching ptsim_kernel_add_memory().
+ *
+ * Return: 0; -EINVAL (NULL machine, a range not of whole blocks);
+ * -EOPNOTSUPP (kernel_mm=off); -ENOENT (a block not present); -EBUSY (boot
+ * memory, a page in use, or an edge inside a kernel block or contiguous
+ * mapping: nothing changed).
+ */
+PTSIM_API PTSIM_MUST_CHECK int ptsim_kernel_remove_memory(struct ptsim_machine *m, uint64_t start,
+							  uint64_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -136,3 +136,48 @@ int ptsim_kernel_access(struct ptsim_machine *m, unsigned int cpu, uint64_t va, 
 		*pa = res.pa;
 	return 0;
 }
+
+/* A range of memory blocks (sections): 0, or -EINVAL with the message set. */
+static int block_range(struct ptsim_machine *m, const char *fn, uint64_t start, uint64_t size)
+{
+	uint64_t block = 1ull << m->arch->section_bits;
+	uint64_t limit = m->mem.nr_sections << m->arch->section_bits;
+
+	if (!size || (start | size) & (block - 1) || start + size < start || start + size > limit)
+		return ptsim__seterr(&m->host, -EINVAL,
+				     "%s: [0x%llx, +0x%llx) is not a range of whole memory blocks "
+				     "(0x%llx) below 0x%llx",
+				     fn, (unsigned long long)start, (unsigned long long)size,
+				     (unsigned long long)block, (unsigned long long)limit);
+	return 0;
+}
+
+int ptsim_kernel_add_memory(struct ptsim_machine *m, uint64_t start, uint64_t size)
+{
+	int ret;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->kmm.on)
+		return no_init_mm(m, "add_memory");
+	ret = block_range(m, "add_memory", start, size);
+	if (ret)
+		return ret;
+	ptsim__op_begin(m);
+	ret = ptsim__add_memory(&m->kmm, start, size);
+	return ptsim__op_end(m, ret);
+}
+
+int ptsim_kernel_remove_memory(struct ptsim_machine *m, uint64_t start, uint64_t size)
+{
+	int ret;
+
+	if (!m)
+		return -EINVAL;
+	if (!m->kmm.on)
+		return no_init_mm(m, "remove_memory");
+	ret = block_range(m, "remove_memory", start, size);
+	if (ret)
+		return ret;
+	return ptsim__remove_memory(&m->kmm, start, size);
+}

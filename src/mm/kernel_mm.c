@@ -23,8 +23,8 @@
 #include "ptsim/types.h"
 
 /* The largest leaf (and whether a contiguous run) that maps [addr, end) from @addr. */
-static uint64_t linear_unit(const struct ptsim_kernel_mm *k, uint64_t addr, uint64_t end,
-			    uint64_t *leaf, unsigned int *flags)
+uint64_t ptsim__kernel_linear_unit(const struct ptsim_kernel_mm *k, uint64_t addr, uint64_t end,
+				   uint64_t *leaf, unsigned int *flags)
 {
 	const struct ptsim_arch *a = k->pt.pa->arch;
 
@@ -52,24 +52,29 @@ static uint64_t linear_unit(const struct ptsim_kernel_mm *k, uint64_t addr, uint
 	return 0;
 }
 
-static int map_linear(struct ptsim_kernel_mm *k, uint64_t pa, uint64_t end, uint64_t prot)
+int ptsim__kernel_map_linear(struct ptsim_kernel_mm *k, uint64_t pa, uint64_t end, uint64_t prot)
 {
 	const struct ptsim_arch *a = k->pt.pa->arch;
 
 	while (pa < end) {
-		uint64_t leaf;
-		unsigned int flags;
-		uint64_t unit = linear_unit(k, pa, end, &leaf, &flags);
+		uint64_t leaf, leaf2, len;
+		unsigned int flags, flags2;
+		uint64_t unit = ptsim__kernel_linear_unit(k, pa, end, &leaf, &flags);
 		int err;
 
 		if (!unit)
 			return -EINVAL;
-		err = ptsim__map(&k->pt, k->lay.page_offset + (pa - k->lay.phys_offset), unit,
+		/* A run of equal units is one call (one atomic allocation of its tables). */
+		for (len = unit; pa + len < end; len += unit)
+			if (ptsim__kernel_linear_unit(k, pa + len, end, &leaf2, &flags2) != unit ||
+			    leaf2 != leaf || flags2 != flags)
+				break;
+		err = ptsim__map(&k->pt, k->lay.page_offset + (pa - k->lay.phys_offset), len,
 				 pa >> a->page_shift, leaf, prot, flags | PTSIM__MAP_LINEAR);
 		if (err)
 			return err;
-		k->linear_bytes += unit;
-		pa += unit;
+		k->linear_bytes += len;
+		pa += len;
 	}
 	return 0;
 }
@@ -137,7 +142,13 @@ static int linear_run(struct ptsim_kernel_mm *k, uint64_t spfn, uint64_t epfn, u
 {
 	unsigned int shift = k->pt.pa->arch->page_shift;
 
-	return map_linear(k, spfn << shift, epfn << shift, prot);
+	return ptsim__kernel_map_linear(k, spfn << shift, epfn << shift, prot);
+}
+
+uint64_t ptsim__kernel_prot(const struct ptsim_kernel_mm *k)
+{
+	return ptsim_pgprot(k->pt.pa->arch, PTSIM_PROT_READ | PTSIM_PROT_WRITE,
+			    PTSIM_PGPROT_KERNEL);
 }
 
 int ptsim__kernel_mm_init(struct ptsim_kernel_mm *k, struct ptsim_ptalloc *pa,
@@ -150,6 +161,8 @@ int ptsim__kernel_mm_init(struct ptsim_kernel_mm *k, struct ptsim_ptalloc *pa,
 	memset(k, 0, sizeof(*k));
 	ptsim__kernel_layout(a, phys_base, &k->lay);
 	k->tlbs = tlbs;
+	k->boot_start = phys_base;
+	k->boot_end = phys_base + pa->mem->present_pages * ptsim__page_size(a);
 	err = ptsim__pgtables_init(&k->pt, pa, PTSIM_INIT_MM_ID, true);
 	if (err)
 		return err;

@@ -31,8 +31,10 @@ struct ptsim_kernel_mm {
 	struct ptsim_vm_area *vmap; /* the vmalloc areas, in address order */
 	uint64_t nr_vmalloc_pages;
 	struct ptsim_klayout lay;
-	uint64_t linear_bytes;	/* bytes the linear map maps */
-	uint64_t vmemmap_pages; /* base pages backing the vmemmap */
+	uint64_t linear_bytes;	       /* bytes the linear map maps */
+	uint64_t boot_start, boot_end; /* boot memory (physical): never offlined */
+	uint64_t nr_added, nr_removed; /* memory blocks hot-added, hot-removed */
+	uint64_t vmemmap_pages;	       /* base pages backing the vmemmap */
 };
 
 /*
@@ -72,5 +74,32 @@ int ptsim__vfree(struct ptsim_kernel_mm *k, uint64_t addr);
 int ptsim__kernel_access(struct ptsim_kernel_mm *k, const struct ptsim_mmu_config *mcfg,
 			 unsigned int cpu, uint64_t va, unsigned int access,
 			 struct ptsim_mmu_result *res);
+
+/* kernel_mm.c helpers shared with memory_hotplug.c. */
+int ptsim__kernel_map_linear(struct ptsim_kernel_mm *k, uint64_t pa, uint64_t end, uint64_t prot);
+uint64_t ptsim__kernel_prot(const struct ptsim_kernel_mm *k);
+/* The largest unit (leaf, or contiguous run: *@flags PTSIM_MAP_CONT) mapping [addr, end) at @addr.
+ */
+uint64_t ptsim__kernel_linear_unit(const struct ptsim_kernel_mm *k, uint64_t addr, uint64_t end,
+				   uint64_t *leaf, unsigned int *flags);
+
+/*
+ * Memory blocks (memory_hotplug.c; a block is a section).  add_memory():
+ * the vmemmap's pages and every table are allocated first, then the
+ * sections added (online: their pages go to the buddy), then the linear map
+ * and the vmemmap mapped - so a failure (-ENOMEM) changes nothing.
+ * -EEXIST: a section of the range is present.
+ */
+int ptsim__add_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size);
+/*
+ * offline_pages() + arch_remove_memory(): -EBUSY for boot memory, a page in
+ * use, or an edge inside a kernel leaf mapping (nothing changed); -ENOENT
+ * for a range not present.  Otherwise the sections go, then the arm64
+ * teardown (arch/arm64/mm/mmu.c): unmap_hotplug_range() of the vmemmap
+ * (clear -> TLB flush -> free the backing) and of the linear map, then
+ * free_empty_tables() under the floor/ceiling of each region (clear the
+ * parent -> walk-cache flush -> free the table).
+ */
+int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size);
 
 #endif /* PTSIM_SRC_MM_KERNEL_MM_H */

@@ -443,6 +443,8 @@ void ptsim__flush_tlb_all(struct ptsim_tlbs *t);
 void ptsim__flush_tlb_kernel_range(struct ptsim_tlbs *t, uint64_t start, uint64_t last);
 void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
 			      uint64_t last);
+/* __flush_tlb_kernel_pgtable(): @addr's leaf and walk-cache entries, every ASID, every CPU. */
+void ptsim__flush_tlb_kernel_pgtable(struct ptsim_tlbs *t, uint64_t addr);
 
 /* --- the discipline checker (discipline.c) -------------------------------- */
 

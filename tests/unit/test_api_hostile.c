@@ -1930,6 +1930,18 @@ HOSTILE(ptsim_kernel_access)
 	ERR(c, ptsim_kernel_access(M, 0, VA, PTSIM_ACCESS_READ, &pa), -EOPNOTSUPP);
 }
 
+HOSTILE(ptsim_kernel_add_memory)
+{
+	ERR0(ptsim_kernel_add_memory(NULL, 0, 1ull << 30), -EINVAL);
+	ERR(c, ptsim_kernel_add_memory(M, 0, 1ull << 30), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_remove_memory)
+{
+	ERR0(ptsim_kernel_remove_memory(NULL, 0, 1ull << 30), -EINVAL);
+	ERR(c, ptsim_kernel_remove_memory(M, 0, 1ull << 30), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
 HOSTILE(ptsim_kernel_ptdump)
 {
 	ERR0(ptsim_kernel_ptdump(NULL, stdout), -EINVAL);
@@ -2189,6 +2201,8 @@ static const struct hostile table[] = {
 	E(ptsim_kernel_vmalloc),
 	E(ptsim_kernel_vfree),
 	E(ptsim_kernel_access),
+	E(ptsim_kernel_add_memory),
+	E(ptsim_kernel_remove_memory),
 };
 #undef E
 #undef EW

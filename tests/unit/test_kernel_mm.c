@@ -215,6 +215,133 @@ static void test_vmalloc_sweep(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+static uint64_t nr_tables(struct ptsim_machine *m)
+{
+	struct ptsim_kernel_layout l;
+	uint64_t n = 0;
+
+	assert_int_equal(ptsim_kernel_layout(m, &l), 0);
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		n += l.nr_tables[i];
+	return n;
+}
+
+/* Hot-add then hot-remove: free pages and tables come back exactly; the checker stays clean. */
+static void test_add_remove(void **state)
+{
+	const char *arch = *state;
+	struct ptsim_test_env t;
+	struct ptsim_kernel_layout l;
+	uint64_t block, at = 4ull << 30, free0, tables0, pa;
+
+	ptsim_test_env_init(&t, arch, "phys=512M,phys_limit=8G,kernel_mm=on");
+	block = 1ull << ptsim_arch_section_bits(t.a);
+	free0 = free_pages(t.m);
+	tables0 = nr_tables(t.m);
+	assert_int_equal(ptsim_kernel_add_memory(t.m, at, block), 0);
+	assert_machine_clean(t.m);
+	assert_true(ptsim_pfn_valid(t.m, at / t.psz));
+	assert_int_equal(ptsim_kernel_layout(t.m, &l), 0);
+	assert_u64_eq(l.linear_bytes, (512ull << 20) + block);
+	/* Kernel accesses on two CPUs fill TLB and walk-cache entries of the new range. */
+	assert_int_equal(ptsim_kernel_access(t.m, 0, l.page_offset + at, PTSIM_ACCESS_WRITE, &pa),
+			 0);
+	assert_u64_eq(pa, at);
+	assert_int_equal(ptsim_kernel_access(t.m, 1, l.page_offset + at + block - t.psz,
+					     PTSIM_ACCESS_READ, &pa),
+			 0);
+	/* Refusals change nothing. */
+	assert_int_equal(ptsim_kernel_add_memory(t.m, at, block), -EEXIST);
+	assert_int_equal(ptsim_kernel_remove_memory(t.m, 0, block), -EBUSY);
+	assert_int_equal(ptsim_kernel_remove_memory(t.m, at + block, block), -ENOENT);
+	assert_int_equal(ptsim_kernel_remove_memory(t.m, at + 1, block), -EINVAL);
+	assert_int_equal(ptsim_kernel_add_memory(t.m, 64ull << 30, block), -EINVAL);
+	assert_machine_clean(t.m);
+	assert_int_equal(ptsim_kernel_remove_memory(t.m, at, block), 0);
+	/* No TLB or walk-cache entry references a removed or freed frame. */
+	assert_machine_clean(t.m);
+	assert_false(ptsim_pfn_valid(t.m, at / t.psz));
+	assert_u64_eq(free_pages(t.m), free0);
+	assert_u64_eq(nr_tables(t.m), tables0);
+	assert_int_equal(ptsim_kernel_access(t.m, 0, l.page_offset + at, PTSIM_ACCESS_READ, &pa),
+			 -EFAULT);
+	ptsim_test_env_fini(&t);
+}
+
+/* A page in use keeps its block: -EBUSY, nothing changed. */
+static void test_remove_busy(void **state)
+{
+	struct ptsim_test_env t;
+	uint64_t block, at = 4ull << 30, pfn, free1;
+
+	(void)state;
+	ptsim_test_env_init(&t, "x86_64-4l", "phys=256M,phys_limit=8G,kernel_mm=on");
+	block = 1ull << ptsim_arch_section_bits(t.a);
+	assert_int_equal(ptsim_kernel_add_memory(t.m, at, block), 0);
+	/* The buddy hands out the new block first or last: take pages until one is in it. */
+	do
+		assert_int_equal(ptsim_alloc_pages(t.m, 9, &pfn), 0);
+	while (pfn < at / t.psz);
+	free1 = free_pages(t.m);
+	assert_int_equal(ptsim_kernel_remove_memory(t.m, at, block), -EBUSY);
+	assert_u64_eq(free_pages(t.m), free1);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
+/* A TLB entry that maps a frame of a removed section is reported (not only a free one). */
+static void test_stale_removed(void **state)
+{
+	struct ptsim_test_env t;
+	struct ptsim_access_result res;
+	struct ptsim_check_report r;
+	uint64_t block, at = 4ull << 30, va = 0x40000000;
+	bool found = false;
+
+	(void)state;
+	ptsim_test_env_init(&t, "arm64-4k-48", "phys=256M,phys_limit=8G");
+	block = 1ull << ptsim_arch_section_bits(t.a);
+	assert_int_equal(ptsim_memory_add(t.m, at, block), 0);
+	/* A raw mapping of a frame of the new section, cached by CPU 0, unmapped without a flush.
+	 */
+	assert_int_equal(ptsim_map(t.mm, va, t.psz, at / t.psz, t.psz,
+				   ptsim_pgprot(t.a, PTSIM_PROT_READ | PTSIM_PROT_WRITE, 0), 0),
+			 0);
+	assert_int_equal(ptsim_access(t.mm, 0, va, PTSIM_ACCESS_READ, &res), 0);
+	assert_int_equal(res.signal, 0);
+	assert_true(ptsim_unmap(t.mm, va, t.psz, 0) >= 0);
+	assert_int_equal(ptsim_memory_remove(t.m, at, block), 0);
+	assert_true(ptsim_check(t.m, &r) > 0);
+	for (unsigned int i = 0; i < r.nr_stored; i++)
+		if (r.findings[i].code == PTSIM_CHK_TLB_VIOLATION &&
+		    strstr(r.findings[i].msg, "maps an absent frame"))
+			found = true;
+	if (!found)
+		ptsim_check_report_print(&r, stdout);
+	assert_true(found);
+	ptsim_test_env_fini(&t);
+}
+
+static int op_add(struct ptsim_test_env *t, void *arg)
+{
+	(void)arg;
+	return ptsim_kernel_add_memory(t->m, 4ull << 30, 1ull << ptsim_arch_section_bits(t->a));
+}
+
+static void test_add_sweep(void **state)
+{
+	struct ptsim_test_env t;
+
+	ptsim_test_env_init(&t, *state, "phys=512M,phys_limit=8G,kernel_mm=on");
+	assert_true(ptsim_test_sweep(&t, op_add, NULL, 10000) > 0);
+	assert_machine_clean(t.m);
+	assert_int_equal(
+		ptsim_kernel_remove_memory(t.m, 4ull << 30, 1ull << ptsim_arch_section_bits(t.a)),
+		0);
+	assert_machine_clean(t.m);
+	ptsim_test_env_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +351,12 @@ int main(void)
 		PTSIM_ARCH_TESTS(test_vmalloc_vfree),
 		cmocka_unit_test_prestate(test_vmalloc_sweep, (void *)"x86_64-4l"),
 		cmocka_unit_test_prestate(test_vmalloc_sweep, (void *)"arm64-16k-47"),
+		PTSIM_ARCH_TESTS(test_add_remove),
+		cmocka_unit_test(test_remove_busy),
+		cmocka_unit_test(test_stale_removed),
+		cmocka_unit_test_prestate(test_add_sweep, (void *)"x86_64-4l"),
+		cmocka_unit_test_prestate(test_add_sweep, (void *)"arm64-4k-48"),
+		cmocka_unit_test_prestate(test_add_sweep, (void *)"arm64-64k-42"),
 		cmocka_unit_test_prestate(test_create_rollback, (void *)"x86_64-4l"),
 		cmocka_unit_test_prestate(test_create_rollback, (void *)"arm64-4k-48"),
 	};

@@ -1661,6 +1661,19 @@ static int cmd_kernel(struct pts_runner *r, struct pts_args *a)
 			return pts__fail_call(r, err, "kernel vmalloc");
 		return pts__set_var(r, a->argv[2], addr);
 	}
+	if (a->argc == 4 &&
+	    (!strcmp(a->argv[1], "add_memory") || !strcmp(a->argv[1], "remove_memory"))) {
+		uint64_t start, len;
+
+		err = pts__value(r, a->argv[2], &start);
+		if (!err)
+			err = pts__value(r, a->argv[3], &len);
+		if (err)
+			return err;
+		err = a->argv[1][0] == 'a' ? ptsim_kernel_add_memory(r->m, start, len)
+					   : ptsim_kernel_remove_memory(r->m, start, len);
+		return err ? pts__fail_call(r, err, a->argv[1]) : 0;
+	}
 	if (a->argc == 3 && (!strcmp(a->argv[1], "vfree") || !strcmp(a->argv[1], "read") ||
 			     !strcmp(a->argv[1], "write"))) {
 		uint64_t addr, pa;
@@ -1682,9 +1695,10 @@ static int cmd_kernel(struct pts_runner *r, struct pts_args *a)
 		return 0;
 	}
 	if (a->argc != 2 || (strcmp(a->argv[1], "layout") && strcmp(a->argv[1], "ptdump")))
-		return pts__fail(r, -EINVAL,
-				 "usage: kernel layout | ptdump | vmalloc NAME LEN | vfree ADDR | "
-				 "read ADDR | write ADDR");
+		return pts__fail(
+			r, -EINVAL,
+			"usage: kernel layout | ptdump | vmalloc NAME LEN | vfree ADDR | "
+			"read ADDR | write ADDR | add_memory PA LEN | remove_memory PA LEN");
 	if (!strcmp(a->argv[1], "ptdump")) {
 		n = ptsim_kernel_ptdump(r->m, r->out);
 		return n < 0 ? pts__fail_call(r, (int)n, "kernel ptdump") : 0;
