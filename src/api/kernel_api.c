@@ -179,5 +179,5 @@ int ptsim_kernel_remove_memory(struct ptsim_machine *m, uint64_t start, uint64_t
 	ret = block_range(m, "remove_memory", start, size);
 	if (ret)
 		return ret;
-	return ptsim__remove_memory(&m->kmm, start, size);
+	return ptsim__remove_memory(&m->kmm, start, size, (int)m->cfg.hotremove_order);
 }

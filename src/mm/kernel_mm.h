@@ -98,8 +98,9 @@ int ptsim__add_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size);
  * teardown (arch/arm64/mm/mmu.c): unmap_hotplug_range() of the vmemmap
  * (clear -> TLB flush -> free the backing) and of the linear map, then
  * free_empty_tables() under the floor/ceiling of each region (clear the
- * parent -> walk-cache flush -> free the table).
+ * parent -> walk-cache flush -> free the table).  @order: a historical
+ * teardown instead (enum ptsim_hotremove_order; see the hotremove.order knob).
  */
-int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size);
+int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size, int order);
 
 #endif /* PTSIM_SRC_MM_KERNEL_MM_H */

@@ -34,6 +34,7 @@
 
 #include "mm/kernel_mm.h"
 #include "pgtable/visit.h"
+#include "ptsim/machine.h"
 #include "util/bug.h"
 
 /* Logical level of a leaf of @size (-1 if none). */
@@ -229,7 +230,7 @@ out:
  * [addr, end), skipping none entries.
  */
 static void unmap_hotplug_range(struct ptsim_kernel_mm *k, uint64_t addr, uint64_t end,
-				bool free_mapped)
+				bool free_mapped, int order)
 {
 	const struct ptsim_arch *a = k->pt.pa->arch;
 	uint64_t psz = ptsim__page_size(a);
@@ -251,10 +252,22 @@ static void unmap_hotplug_range(struct ptsim_kernel_mm *k, uint64_t addr, uint64
 			uint64_t pfn = a->ops->pfn(a, lvl, e);
 
 			s.addr = addr;
-			(void)ptsim__get_and_clear(&k->pt, &s);
-			ptsim__flush_tlb_kernel_range(k->tlbs, addr, addr + psz - 1);
-			if (free_mapped)
-				ptsim__free_pages(k->pt.pa->mem, pfn, leaf_order(a, size));
+			if (order == PTSIM_HOTREMOVE_ARM64) {
+				(void)ptsim__get_and_clear(&k->pt, &s);
+				ptsim__flush_tlb_kernel_range(k->tlbs, addr, addr + psz - 1);
+				if (free_mapped)
+					ptsim__free_pages(k->pt.pa->mem, pfn, leaf_order(a, size));
+			} else {
+				/* x86 and v5: the backing goes first, then the entry. */
+				if (free_mapped)
+					ptsim__free_pages(k->pt.pa->mem, pfn, leaf_order(a, size));
+				(void)ptsim__get_and_clear(&k->pt, &s);
+				/* v5 flushed pages (after the free), never blocks; x86 at the end.
+				 */
+				if (order == PTSIM_HOTREMOVE_V5 && lvl == PTSIM_PTE)
+					ptsim__flush_tlb_kernel_range(k->tlbs, addr,
+								      addr + psz - 1);
+			}
 		}
 		addr = next;
 	}
@@ -268,6 +281,28 @@ static void free_table(void *arg, uint64_t table_pfn, uint64_t addr, int lvl)
 	(void)lvl;
 	ptsim__flush_tlb_kernel_pgtable(k->tlbs, addr);
 	ptsim__table_free(k->pt.pa, table_pfn);
+}
+
+/* x86 remove_pagetable()'s table free: no walk-cache flush (one flush_tlb_all() at the end). */
+static void free_table_noflush(void *arg, uint64_t table_pfn, uint64_t addr, int lvl)
+{
+	struct ptsim_kernel_mm *k = arg;
+
+	(void)addr;
+	(void)lvl;
+	ptsim__table_free(k->pt.pa, table_pfn);
+}
+
+/* Pass 2 of @order over [start, end) of the region [floor, ceiling). */
+static void free_tables(struct ptsim_kernel_mm *k, uint64_t start, uint64_t end, uint64_t floor,
+			uint64_t ceiling, int order)
+{
+	if (order == PTSIM_HOTREMOVE_ARM64)
+		ptsim__free_pgd_range(&k->pt, start, end, floor, ceiling, free_table, k);
+	else /* no floor/ceiling: any emptied table goes, shared or not */
+		ptsim__free_pgd_range(
+			&k->pt, start, end, 0, 0,
+			order == PTSIM_HOTREMOVE_X86 ? free_table_noflush : free_table, k);
 }
 
 /* Whether an edge of [va, end) falls inside a leaf (or contiguous run) reaching outside it. */
@@ -301,7 +336,7 @@ static bool splits_leaf(struct ptsim_kernel_mm *k, uint64_t va, uint64_t end)
 	return false;
 }
 
-int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size)
+int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t size, int order)
 {
 	const struct ptsim_arch *a = k->pt.pa->arch;
 	struct ptsim_mem *mem = k->pt.pa->mem;
@@ -309,6 +344,7 @@ int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t siz
 	uint64_t spfn = start >> a->page_shift, epfn = (start + size) >> a->page_shift;
 	uint64_t ls = k->lay.page_offset + (start - k->lay.phys_offset), le = ls + size;
 	uint64_t vs, ve;
+	const char *op;
 	int err;
 
 	if (start < k->boot_end && start + size > k->boot_start)
@@ -333,11 +369,14 @@ int ptsim__remove_memory(struct ptsim_kernel_mm *k, uint64_t start, uint64_t siz
 				     (unsigned long long)start, (unsigned long long)(start + size),
 				     err == -EBUSY ? "a page is in use" : "cannot be removed");
 	/* vmemmap_free(), then the linear map (__remove_pgd_mapping()). */
-	unmap_hotplug_range(k, vs, ve, true);
-	ptsim__free_pgd_range(&k->pt, vs, ve, k->lay.vmemmap_start, k->lay.vmemmap_end, free_table,
-			      k);
-	unmap_hotplug_range(k, ls, le, false);
-	ptsim__free_pgd_range(&k->pt, ls, le, k->lay.page_offset, k->lay.page_end, free_table, k);
+	op = ptsim__tlb_set_op(k->tlbs, "arch_remove_memory");
+	unmap_hotplug_range(k, vs, ve, true, order);
+	free_tables(k, vs, ve, k->lay.vmemmap_start, k->lay.vmemmap_end, order);
+	unmap_hotplug_range(k, ls, le, false, order);
+	free_tables(k, ls, le, k->lay.page_offset, k->lay.page_end, order);
+	if (order == PTSIM_HOTREMOVE_X86)
+		ptsim__flush_tlb_all(k->tlbs);
+	ptsim__tlb_set_op(k->tlbs, op);
 	k->vmemmap_pages -= (ve - vs) >> a->page_shift;
 	k->linear_bytes -= size;
 	k->nr_removed++;

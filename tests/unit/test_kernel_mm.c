@@ -322,6 +322,47 @@ static void test_stale_removed(void **state)
 	ptsim_test_env_fini(&t);
 }
 
+/*
+ * The historical teardowns: after CPUs used the linear map and the vmemmap
+ * of the block, the checker reports x86's and v5's order and passes the
+ * merged arm64 one.
+ */
+static void test_orders(void **state)
+{
+	static const char *const orders[] = {"arm64", "x86", "v5"};
+	const char *arch = *state;
+
+	for (int o = 0; o < 3; o++) {
+		struct ptsim_test_env t;
+		struct ptsim_kernel_layout l;
+		uint64_t block, at = 4ull << 30, pa, free0;
+		char opts[128];
+		int n;
+
+		snprintf(opts, sizeof(opts),
+			 "phys=512M,phys_limit=8G,kernel_mm=on,hotremove.order=%s", orders[o]);
+		ptsim_test_env_init(&t, arch, opts);
+		block = 1ull << ptsim_arch_section_bits(t.a);
+		free0 = free_pages(t.m);
+		assert_int_equal(ptsim_kernel_add_memory(t.m, at, block), 0);
+		assert_int_equal(ptsim_kernel_layout(t.m, &l), 0);
+		assert_int_equal(
+			ptsim_kernel_access(t.m, 0, l.page_offset + at, PTSIM_ACCESS_READ, &pa), 0);
+		assert_int_equal(ptsim_kernel_access(t.m, 1, l.vmemmap_base + (at / t.psz) * 64,
+						     PTSIM_ACCESS_READ, &pa),
+				 0);
+		assert_int_equal(ptsim_kernel_remove_memory(t.m, at, block), 0);
+		n = ptsim_check(t.m, NULL);
+		if (o == 0)
+			assert_int_equal(n, 0);
+		else
+			assert_true(n > 0);
+		/* Whatever the order, the same pages and tables come back. */
+		assert_u64_eq(free_pages(t.m), free0);
+		ptsim_test_env_fini(&t);
+	}
+}
+
 static int op_add(struct ptsim_test_env *t, void *arg)
 {
 	(void)arg;
@@ -353,6 +394,9 @@ int main(void)
 		cmocka_unit_test_prestate(test_vmalloc_sweep, (void *)"arm64-16k-47"),
 		PTSIM_ARCH_TESTS(test_add_remove),
 		cmocka_unit_test(test_remove_busy),
+		cmocka_unit_test_prestate(test_orders, (void *)"arm64-4k-48"),
+		cmocka_unit_test_prestate(test_orders, (void *)"arm64-64k-42"),
+		cmocka_unit_test_prestate(test_orders, (void *)"x86_64-4l"),
 		cmocka_unit_test(test_stale_removed),
 		cmocka_unit_test_prestate(test_add_sweep, (void *)"x86_64-4l"),
 		cmocka_unit_test_prestate(test_add_sweep, (void *)"arm64-4k-48"),
