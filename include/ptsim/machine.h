@@ -169,6 +169,30 @@ struct ptsim_config {
 	 * runtime; switching it on recounts every PTE table.  Off by default.
 	 */
 	bool pt_reclaim_rfc;
+	/*
+	 * kernel_mm: build the kernel's own address space (init_mm) at
+	 * creation - the linear map of present memory and the vmemmap backing
+	 * the frame records, whose pages come from the buddy (ptsim/kernel.h).
+	 * Fixed at creation.  Off by default.
+	 */
+	bool kernel_mm;
+	/*
+	 * hotremove_order: the teardown ptsim_kernel_remove_memory() runs.
+	 * arm64 (default): the merged arm64 code - clear -> TLB flush -> free
+	 * for every leaf, floor/ceiling table freeing with a walk-cache flush
+	 * before each table is freed.  x86: arch/x86/mm/init_64.c
+	 * remove_pagetable() - vmemmap backing freed before its entry is
+	 * cleared, emptied tables freed without a flush and without a
+	 * floor/ceiling, one flush_tlb_all() at the end.  v5: the v5 arm64
+	 * draft of the review (seed 001) - backing freed before the entry is
+	 * cleared, no TLB maintenance for blocks, emptied tables freed without
+	 * a floor/ceiling.  May change at any time.
+	 */
+	enum ptsim_hotremove_order {
+		PTSIM_HOTREMOVE_ARM64 = 0,
+		PTSIM_HOTREMOVE_X86 = 1,
+		PTSIM_HOTREMOVE_V5 = 2,
+	} hotremove_order;
 };
 
 /**

@@ -8,6 +8,7 @@
 #include "ptsim/arch.h"
 #include "ptsim/check.h"
 #include "ptsim/export.h"
+#include "ptsim/kernel.h"
 #include "ptsim/machine.h"
 #include "ptsim/mm.h"
 #include "ptsim/mem.h"

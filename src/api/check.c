@@ -123,6 +123,7 @@ static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r)
 	memset(r, 0, sizeof(*r));
 	for (struct ptsim_mm *mm = m->mms; mm; mm = mm->next)
 		nr++;
+	nr += m->kmm.on; /* init_mm's tables, last */
 	if (nr) {
 		pts = ptsim__alloc_nofail(&m->host, nr * sizeof(*pts));
 		sts = ptsim__alloc_nofail(&m->host, nr * sizeof(*sts));
@@ -134,6 +135,8 @@ static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r)
 			pts[i] = &mm->pt;
 			sts[i] = &mm->vm;
 		}
+		if (m->kmm.on)
+			pts[i] = &m->kmm.pt;
 	}
 	/* Each layer checks its own invariants. */
 	if (ptsim__pgtables_check(&m->ptalloc, pts, nr, &rep)) {
@@ -143,7 +146,7 @@ static int check_all(struct ptsim_machine *m, struct ptsim_check_report *r)
 	ptsim__mem_check(&m->mem, mem_report, r);
 	ptsim__tlb_check(&m->tlbs, tlb_report, r);
 	if (m->mmctx.ready)
-		ptsim__mm_check(&m->mmctx, sts, nr, &rep);
+		ptsim__mm_check(&m->mmctx, sts, nr - m->kmm.on, &rep);
 	r->frames_checked += rep.frames_checked;
 	r->tables_checked += rep.tables_checked;
 	r->entries_checked += rep.entries_checked;

@@ -122,6 +122,14 @@ static const struct knob knobs[] = {
 	     "experimental: the 2022 RFC, never merged - per-PTE-table mapped/zero-page counters, "
 	     "reclaimable bytes per mm, a ranking and reclaim of empty and zero-page PTE tables "
 	     "(ptsim/ptref.h); switching it on recounts every PTE table"),
+	KNOB("kernel_mm", K_BOOL, "bool", kernel_mm, "off", "on|off", false,
+	     "build the kernel address space (init_mm): the linear map and the vmemmap of present "
+	     "memory (ptsim/kernel.h)"),
+	KNOB("hotremove.order", K_ENUM, "enum", hotremove_order, "arm64", "arm64|x86|v5", true,
+	     "memory hot-remove teardown: arm64 (merged: clear, flush, free; floor/ceiling), x86 "
+	     "(remove_pagetable: free before clear, one flush at the end), v5 (the 2019 draft: "
+	     "free "
+	     "before clear, no TLB flush for blocks)"),
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

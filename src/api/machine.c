@@ -208,6 +208,8 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->cfg = *cfg;
 	m->arch_local = *cfg->arch;
 	m->arch = &m->arch_local;
+	if (cfg->kernel_mm)
+		ptsim__kernel_va_range(&m->arch_local);
 	ptsim__machine_knobs_changed(m);
 	ret = cfg->fault_create_nth == 2 ? -ENOMEM : ptsim__host_init(&m->host, cfg->use_jemalloc);
 	if (ret) {
@@ -236,12 +238,20 @@ int ptsim_machine_create_err(const struct ptsim_config *cfg, struct ptsim_machin
 	m->ptalloc.entry_hook_ctx = &m->tlbs;
 	m->next_asid = 1;
 	ptsim__ptref_switch(m); /* no table yet: only the flag */
+	if (cfg->kernel_mm) {
+		ret = ptsim__kernel_mm_init(&m->kmm, &m->ptalloc, &m->tlbs, cfg->phys_base);
+		if (ret)
+			goto err_kmm;
+	}
 	/* Creation is over: an armed point beyond it never fires. */
 	m->host.fail_nth = 0;
 	m->host.fault_calls = 0;
 	*out = m;
 	return 0;
 
+err_kmm:
+	ptsim__kernel_mm_fini(&m->kmm);
+	ptsim__tlbs_fini(&m->tlbs);
 err_mem:
 	ptsim__ptalloc_fini(&m->ptalloc);
 	ptsim__mem_fini(&m->mem);
@@ -304,6 +314,7 @@ void ptsim_machine_destroy(struct ptsim_machine *m)
 	m->mem.free_hook = NULL;
 	m->ptalloc.entry_hook = NULL;
 	m->ptalloc.entry_hook_quiet = NULL;
+	ptsim__kernel_mm_fini(&m->kmm);
 	ptsim__tlbs_fini(&m->tlbs);
 	ptsim__ptalloc_fini(&m->ptalloc);
 	ptsim__mem_fini(&m->mem);

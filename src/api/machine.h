@@ -11,6 +11,7 @@
 
 #include "mem/internal.h"
 #include "mm/internal.h"
+#include "mm/kernel_mm.h"
 #include "pgtable/internal.h"
 #include "ptsim/machine.h"
 #include "tlb/internal.h"
@@ -32,6 +33,7 @@ struct ptsim_machine {
 	struct ptsim_mm_ctx mmctx;    /* the mm layer's files, anon_vmas (mm_api.c inits it) */
 	struct ptsim_mm *mms;	      /* all live address spaces */
 	uint64_t next_asid;
+	struct ptsim_kernel_mm kmm; /* init_mm (knob kernel_mm) */
 };
 
 /* End every lockless walker still open (machine destruction). */

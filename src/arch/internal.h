@@ -292,9 +292,10 @@ enum {
 struct ptsim_va_range {
 	uint64_t start, end;
 	const char *ptdump_marker;
+	bool kernel_only; /* only init_mm's tables translate it (arm64 TTBR1, kernel_mm knob) */
 };
 
-#define PTSIM_MAX_VA_RANGES 2
+#define PTSIM_MAX_VA_RANGES 3
 
 /*
  * The meaning of the 5-bit swap type code on a machine (src/arch/softleaf.c).
@@ -506,5 +507,51 @@ ptsim_ent_t ptsim__softleaf_encode(const struct ptsim_arch *a, int lvl,
 /* Decode the non-none, non-present entry @e of @lvl into every field of @out. */
 void ptsim__softleaf_decode(const struct ptsim_arch *a, int lvl, ptsim_ent_t e,
 			    struct ptsim_softleaf *out);
+
+/*
+ * The kernel's virtual layout (init_mm, knob kernel_mm; src/arch/kernel_layout.c):
+ * arm64 Documentation/arch/arm64/memory.rst and asm/memory.h (the v5.4+
+ * layout: linear map in the lower half of the TTBR1 range, vmemmap just
+ * below the top 1G), x86 Documentation/arch/x86/x86_64/mm.rst (no KASLR).
+ * @markers are the ptdump region markers in address order (arm64
+ * arch/arm64/mm/ptdump.c, x86 arch/x86/mm/dump_pagetables.c); a NULL name
+ * ends the dump without a banner.
+ */
+#define PTSIM_KLAYOUT_MAX_MARKERS 10
+
+struct ptsim_klayout {
+	uint64_t page_offset, page_end; /* the linear map */
+	uint64_t phys_offset;		/* physical address mapped at page_offset */
+	uint64_t vmalloc_start, vmalloc_end;
+	uint64_t vmemmap_start, vmemmap_end;
+	uint64_t vmemmap_base;	  /* address of PFN 0's struct page (may lie below the region) */
+	uint64_t vmemmap_leaf;	  /* bytes of one vmemmap leaf: PMD block or base page */
+	unsigned int page_struct; /* sizeof(struct page) */
+	bool linear_cont;	  /* the linear map uses contiguous hints */
+	bool ttbr1;		  /* the kernel half is a range of its own (arm64) */
+	unsigned int nr_markers;
+	struct {
+		uint64_t addr;
+		const char *name;
+	} markers[PTSIM_KLAYOUT_MAX_MARKERS];
+};
+
+void ptsim__kernel_layout(const struct ptsim_arch *a, uint64_t phys_base,
+			  struct ptsim_klayout *out);
+/*
+ * Whether the tables of a user (@kernel false) or of the kernel's address
+ * space skip range @r: a kernel-only range is init_mm's alone, and where
+ * there is one (arm64 TTBR1), init_mm translates nothing else.
+ */
+static inline bool ptsim__va_range_skip(const struct ptsim_arch *a, const struct ptsim_va_range *r,
+					bool kernel)
+{
+	if (r->kernel_only)
+		return !kernel;
+	return kernel && a->nr_va_ranges && a->va_ranges[a->nr_va_ranges - 1].kernel_only;
+}
+
+/* Add the kernel-only TTBR1 range to @a if its kernel half needs one (arm64). */
+void ptsim__kernel_va_range(struct ptsim_arch *a);
 
 #endif /* PTSIM_SRC_ARCH_INTERNAL_H */

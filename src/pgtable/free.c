@@ -3,7 +3,7 @@
  * free.c - free_pgd_range(): the VMA-free pass that frees page tables under
  * the kernel's floor/ceiling rule (mm/memory.c free_pgd_range() and the
  * free_p?d_range() it calls).  munmap and exit use it through an mmu_gather
- * (src/mm/zap.c); the kernel address space will use it for hot-remove.
+ * (src/mm/zap.c); memory hot-remove uses it on init_mm (src/mm/memory_hotplug.c).
  *
  * The floor/ceiling rule.  free_pgd_range(addr, end, floor, ceiling) frees
  * a page table only if the whole span it translates lies inside

@@ -240,7 +240,7 @@ static int map_check_args(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, 
 	uint64_t unit = page_size;
 	uint64_t npages, max_pfn;
 
-	if (flags & ~PTSIM_MAP_CONT)
+	if (flags & ~(PTSIM_MAP_CONT | (pt->kernel ? PTSIM__MAP_LINEAR : 0)))
 		return ptsim__seterr(h, -EINVAL, "map: unknown flags 0x%x", flags);
 	if (pgprot & ~a->ops->pgprot_mask(a))
 		return ptsim__seterr(
@@ -323,7 +323,8 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 					     (unsigned long long)bad);
 	} while (addr = next, addr != end);
 	/* The frames: a leaf never maps a page table. */
-	if (ptsim__frames_hold_table(pt->pa, pfn, len >> a->page_shift, &tpfn))
+	if (!(flags & PTSIM__MAP_LINEAR) &&
+	    ptsim__frames_hold_table(pt->pa, pfn, len >> a->page_shift, &tpfn))
 		return ptsim__seterr(h, -EBUSY, "map: pfn 0x%llx is a page table, not a page",
 				     (unsigned long long)tpfn);
 
@@ -345,7 +346,7 @@ int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pf
 			}
 		}
 		/* A free frame to map may be one of the new tables (map allocated frames). */
-		for (uint64_t i = 0; i < plan.nr_tables; i++) {
+		for (uint64_t i = 0; i < plan.nr_tables && !(flags & PTSIM__MAP_LINEAR); i++) {
 			if (prep[i].pfn - pfn >= len >> a->page_shift)
 				continue;
 			tpfn = prep[i].pfn;

@@ -191,7 +191,19 @@ static int pt_check_fn(struct ptsim_visitor *v, int what, struct ptsim_slot *s, 
 
 		ptsim_ent_decode(a, (enum ptsim_level)s->lvl, e, &at);
 		/* Special entries (VM_PFNMAP, e.g. MMIO) map no frame records. */
-		if (at.leaf && at.valid && !at.special) {
+		if (at.leaf && at.valid && !at.special && v->pt->kernel) {
+			/* init_mm maps free and table frames too: only present ones. */
+			uint64_t n = 1ull << (a->shift[s->lvl] - a->page_shift);
+			uint64_t step = ptsim__section_pages(c->pa->mem);
+
+			for (uint64_t i = 0; i < n; i += step < n ? step : n)
+				if (!ptsim__pfn_present(c->pa->mem, at.pfn + i)) {
+					ptsim__report(c->r, PTSIM_CHK_ENTRY_PFN, s->lvl, addr,
+						      at.pfn + i, 0, 0,
+						      "leaf maps an absent frame");
+					break;
+				}
+		} else if (at.leaf && at.valid && !at.special) {
 			uint64_t n = 1ull << (a->shift[s->lvl] - a->page_shift);
 
 			for (uint64_t i = 0; i < n; i++) {

@@ -96,6 +96,8 @@ long ptsim__ptdump(struct ptsim_pgtables *pt, uint64_t start, uint64_t end, FILE
 		const struct ptsim_va_range *r = &a->va_ranges[i];
 		uint64_t lo = r->start, hi = r->end;
 
+		if (ptsim__va_range_skip(a, r, pt->kernel))
+			continue;
 		if (start || end) {
 			lo = start > lo ? start : lo;
 			if (end && (hi == 0 || end < hi))

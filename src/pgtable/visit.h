@@ -57,6 +57,11 @@ int ptsim__walk_page_range(struct ptsim_pgtables *pt, struct ptsim_mm *mm, uint6
 int ptsim__translate(struct ptsim_pgtables *pt, uint64_t va, struct ptsim_translation *t);
 
 /* map.c */
+/*
+ * ptsim__map() flag for init_mm only: the linear map, which maps every
+ * present frame whatever it holds (page tables too).
+ */
+#define PTSIM__MAP_LINEAR 0x80000000u
 int ptsim__map(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, uint64_t pfn,
 	       uint64_t page_size, uint64_t pgprot, unsigned int flags);
 long ptsim__unmap(struct ptsim_pgtables *pt, uint64_t va, uint64_t len, unsigned int flags);

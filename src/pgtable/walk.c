@@ -132,6 +132,8 @@ int ptsim__visit(struct ptsim_visitor *v, uint64_t start, uint64_t end)
 			continue;
 		if (hi == 0 && lo == 0 && r->start != 0)
 			continue;
+		if (ptsim__va_range_skip(a, r, v->pt->kernel))
+			continue;
 		v->range_index = i;
 		ret = visit_level(v, PTSIM_PGD, v->pt->root_pfn, root, lo, hi);
 		if (ret)

@@ -102,9 +102,12 @@ static void check_entry(struct ptsim_tlbs *t, unsigned int cpu, const struct pts
 			       e->asid, cpu, site);
 	} else {
 		uint64_t n = 1ull << (a->shift[l] - a->page_shift), first;
+		uint64_t va = e->vpn << a->shift[l];
 
 		if (e->pfn >= end || e->pfn + n <= pfn)
 			return;
+		if (va >= t->linear_start && va < t->linear_end)
+			return; /* the linear map maps free frames by design */
 		first = e->pfn > pfn ? e->pfn : pfn;
 		record(t, PTSIM_VIOL_FREE_LIVE_TLB, l, first,
 		       (e->vpn << a->shift[l]) + ((first - e->pfn) << a->page_shift), e->asid, cpu,
@@ -290,12 +293,20 @@ static void stale_entry(void *ctx, bool is_walk, int lvl, const struct ptsim_tlb
 	} else {
 		uint64_t last = e->pfn + (1ull << (a->shift[lvl] - a->page_shift)) - 1;
 
+		bool linear = addr >= s->t->linear_start && addr < s->t->linear_end;
+		bool absent;
+
 		/* Special entries (PFN maps) map no frame records; check the block's ends. */
-		if (a->ops->special(a, lvl, e->ent) ||
-		    (!ptsim__pfn_free(s->t->mem, e->pfn) && !ptsim__pfn_free(s->t->mem, last)))
+		if (a->ops->special(a, lvl, e->ent))
 			return;
-		snprintf(msg, sizeof(msg), "cpu %u TLB (asid %llu) maps a free frame", s->cpu,
-			 (unsigned long long)e->asid);
+		/* A removed section's frame is not free, it is absent: as bad. */
+		absent = !ptsim__pfn_present(s->t->mem, e->pfn) ||
+			 !ptsim__pfn_present(s->t->mem, last);
+		if (!absent && (linear || (!ptsim__pfn_free(s->t->mem, e->pfn) &&
+					   !ptsim__pfn_free(s->t->mem, last))))
+			return;
+		snprintf(msg, sizeof(msg), "cpu %u TLB (asid %llu) maps %s frame", s->cpu,
+			 (unsigned long long)e->asid, absent ? "an absent" : "a free");
 	}
 	s->report(s->ctx, lvl, addr, e->pfn, 0, 0, msg);
 }

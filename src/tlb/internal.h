@@ -229,6 +229,13 @@ struct ptsim_tlbs {
 	const char *op;
 	/* mmu_gathers started and not finished. */
 	uint64_t nr_gathers_open;
+	/*
+	 * init_mm's linear map [linear_start, linear_end) (knob kernel_mm; 0, 0
+	 * without): it maps every present frame, free ones too, so its TLB
+	 * entries are not reported for mapping a free frame - only for mapping
+	 * an absent (removed) one.
+	 */
+	uint64_t linear_start, linear_end;
 };
 
 struct ptsim_tlb_mm {
@@ -529,6 +536,8 @@ void ptsim__flush_tlb_all(struct ptsim_tlbs *t);
 void ptsim__flush_tlb_kernel_range(struct ptsim_tlbs *t, uint64_t start, uint64_t last);
 void ptsim__flush_tlb_pgtable(struct ptsim_tlbs *t, const struct ptsim_tlb_mm *tm, uint64_t start,
 			      uint64_t last);
+/* __flush_tlb_kernel_pgtable(): @addr's leaf and walk-cache entries, every ASID, every CPU. */
+void ptsim__flush_tlb_kernel_pgtable(struct ptsim_tlbs *t, uint64_t addr);
 
 /* --- the discipline checker (discipline.c) -------------------------------- */
 

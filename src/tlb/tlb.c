@@ -898,3 +898,21 @@ void ptsim__tlb_mm_fini(struct ptsim_tlbs *t, struct ptsim_tlb_mm *tm)
 		ptsim__free(t->host, tm->cpumask, tm->nwords * sizeof(uint64_t));
 	memset(tm, 0, sizeof(*tm));
 }
+
+void ptsim__flush_tlb_kernel_pgtable(struct ptsim_tlbs *t, uint64_t addr)
+{
+	uint64_t psz = ptsim__page_size(t->arch);
+	struct inval iv = {
+		.match = MATCH_ANY,
+		.by_va = true,
+		.start = addr & ~(psz - 1),
+		.last = addr | (psz - 1),
+		.stride = psz,
+		.leaf = true,
+		/* arm64 __flush_tlb_kernel_pgtable() is TLBI VAAE1IS: every level. */
+		.walk = WALK_OVERLAP,
+		.flush_kind = PTSIM_FLUSH_PGTABLE,
+	};
+
+	shootdown(t, NULL, &iv);
+}

@@ -1928,6 +1928,57 @@ HOSTILE(ptsim_ptref_reclaim)
 	ptref_on(c, false);
 }
 
+HOSTILE(ptsim_kernel_layout)
+{
+	struct ptsim_kernel_layout l;
+
+	ERR0(ptsim_kernel_layout(NULL, &l), -EINVAL);
+	ERR(c, ptsim_kernel_layout(M, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_layout(M, &l), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_vmalloc)
+{
+	uint64_t addr;
+
+	ERR0(ptsim_kernel_vmalloc(NULL, PSZ, &addr), -EINVAL);
+	ERR(c, ptsim_kernel_vmalloc(M, PSZ, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_vmalloc(M, PSZ, &addr), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_vfree)
+{
+	ERR0(ptsim_kernel_vfree(NULL, VA), -EINVAL);
+	ERR(c, ptsim_kernel_vfree(M, VA), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_access)
+{
+	uint64_t pa;
+
+	ERR0(ptsim_kernel_access(NULL, 0, VA, PTSIM_ACCESS_READ, &pa), -EINVAL);
+	ERR(c, ptsim_kernel_access(M, 0, VA, PTSIM_ACCESS_READ, &pa), -EOPNOTSUPP);
+}
+
+HOSTILE(ptsim_kernel_add_memory)
+{
+	ERR0(ptsim_kernel_add_memory(NULL, 0, 1ull << 30), -EINVAL);
+	ERR(c, ptsim_kernel_add_memory(M, 0, 1ull << 30), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_remove_memory)
+{
+	ERR0(ptsim_kernel_remove_memory(NULL, 0, 1ull << 30), -EINVAL);
+	ERR(c, ptsim_kernel_remove_memory(M, 0, 1ull << 30), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
+HOSTILE(ptsim_kernel_ptdump)
+{
+	ERR0(ptsim_kernel_ptdump(NULL, stdout), -EINVAL);
+	ERR(c, ptsim_kernel_ptdump(M, NULL), -EINVAL);
+	ERR(c, ptsim_kernel_ptdump(M, stdout), -EOPNOTSUPP); /* kernel_mm=off */
+}
+
 /* ---- the table: one entry per exported function -------------------------------- */
 
 struct hostile {
@@ -2177,6 +2228,14 @@ static const struct hostile table[] = {
 	E(ptsim_ptref_rank),
 	E(ptsim_ptref_reclaim_mm),
 	E(ptsim_ptref_reclaim),
+	/* kernel.h */
+	E(ptsim_kernel_layout),
+	E(ptsim_kernel_ptdump),
+	E(ptsim_kernel_vmalloc),
+	E(ptsim_kernel_vfree),
+	E(ptsim_kernel_access),
+	E(ptsim_kernel_add_memory),
+	E(ptsim_kernel_remove_memory),
 };
 #undef E
 #undef EW

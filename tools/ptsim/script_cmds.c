@@ -1757,6 +1757,93 @@ static int cmd_ftruncate(struct pts_runner *r, struct pts_args *a)
 	return err ? pts__fail_call(r, err, "ftruncate") : 0;
 }
 
+/* --- kernel ------------------------------------------------------------------ */
+
+/* kernel layout | ptdump: the kernel address space (init_mm, knob kernel_mm). */
+static int cmd_kernel(struct pts_runner *r, struct pts_args *a)
+{
+	struct ptsim_kernel_layout l;
+	long n;
+	int err;
+
+	if (a->argc == 4 && !strcmp(a->argv[1], "vmalloc")) {
+		uint64_t len, addr;
+
+		err = pts__value(r, a->argv[3], &len);
+		if (err)
+			return err;
+		err = ptsim_kernel_vmalloc(r->m, len, &addr);
+		if (err)
+			return pts__fail_call(r, err, "kernel vmalloc");
+		return pts__set_var(r, a->argv[2], addr);
+	}
+	if (a->argc == 4 &&
+	    (!strcmp(a->argv[1], "add_memory") || !strcmp(a->argv[1], "remove_memory"))) {
+		uint64_t start, len;
+
+		err = pts__value(r, a->argv[2], &start);
+		if (!err)
+			err = pts__value(r, a->argv[3], &len);
+		if (err)
+			return err;
+		err = a->argv[1][0] == 'a' ? ptsim_kernel_add_memory(r->m, start, len)
+					   : ptsim_kernel_remove_memory(r->m, start, len);
+		return err ? pts__fail_call(r, err, a->argv[1]) : 0;
+	}
+	if (a->argc == 3 && (!strcmp(a->argv[1], "vfree") || !strcmp(a->argv[1], "read") ||
+			     !strcmp(a->argv[1], "write"))) {
+		uint64_t addr, pa;
+
+		err = pts__value(r, a->argv[2], &addr);
+		if (err)
+			return err;
+		if (!strcmp(a->argv[1], "vfree")) {
+			err = ptsim_kernel_vfree(r->m, addr);
+			return err ? pts__fail_call(r, err, "kernel vfree") : 0;
+		}
+		err = ptsim_kernel_access(
+			r->m, r->cpu, addr,
+			a->argv[1][0] == 'r' ? PTSIM_ACCESS_READ : PTSIM_ACCESS_WRITE, &pa);
+		if (err)
+			return pts__fail_call(r, err, "kernel access");
+		fprintf(r->out, "kernel %s 0x%llx on cpu %u: pa 0x%llx\n", a->argv[1],
+			(unsigned long long)addr, r->cpu, (unsigned long long)pa);
+		return 0;
+	}
+	if (a->argc != 2 || (strcmp(a->argv[1], "layout") && strcmp(a->argv[1], "ptdump")))
+		return pts__fail(
+			r, -EINVAL,
+			"usage: kernel layout | ptdump | vmalloc NAME LEN | vfree ADDR | "
+			"read ADDR | write ADDR | add_memory PA LEN | remove_memory PA LEN");
+	if (!strcmp(a->argv[1], "ptdump")) {
+		n = ptsim_kernel_ptdump(r->m, r->out);
+		return n < 0 ? pts__fail_call(r, (int)n, "kernel ptdump") : 0;
+	}
+	err = ptsim_kernel_layout(r->m, &l);
+	if (err)
+		return pts__fail_call(r, err, "kernel layout");
+	fprintf(r->out,
+		"linear map 0x%016llx-0x%016llx (phys 0x%llx at its start, %llu bytes mapped)\n"
+		"vmalloc    0x%016llx-0x%016llx\n"
+		"vmemmap    0x%016llx-0x%016llx (%llu pages in leaves of 0x%llx)\n"
+		"vmalloc'd  %llu pages\n",
+		(unsigned long long)l.page_offset, (unsigned long long)l.page_end,
+		(unsigned long long)l.phys_offset, (unsigned long long)l.linear_bytes,
+		(unsigned long long)l.vmalloc_start, (unsigned long long)l.vmalloc_end,
+		(unsigned long long)l.vmemmap_start, (unsigned long long)l.vmemmap_end,
+		(unsigned long long)l.vmemmap_pages, (unsigned long long)l.vmemmap_leaf,
+		(unsigned long long)l.vmalloc_pages);
+	fprintf(r->out, "tables    ");
+	for (int i = 0; i < PTSIM_NR_LEVELS; i++)
+		if (l.nr_tables[i])
+			fprintf(r->out, " %s=%llu",
+				ptsim_arch_level_name(ptsim_machine_arch(r->m),
+						      (enum ptsim_level)i),
+				(unsigned long long)l.nr_tables[i]);
+	fputc('\n', r->out);
+	return 0;
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 #define M  true
@@ -1856,5 +1943,10 @@ const struct pts_cmd pts__cmds[] = {
 	{"hugetlb", "hugetlb pool|overcommit SIZE N | info",
 	 "set a hugetlb pool's nr_hugepages or nr_overcommit_hugepages, or print every pool",
 	 cmd_hugetlb, M, NO},
+	{"kernel",
+	 "kernel layout | ptdump | vmalloc NAME LEN | vfree ADDR | read ADDR | write ADDR",
+	 "the kernel address space (init_mm, knob kernel_mm): layout and tables, ptdump with the "
+	 "region markers, vmalloc/vfree, kernel-mode accesses from the current CPU",
+	 cmd_kernel, M, NO},
 	{NULL, NULL, NULL, NULL, NO, NO},
 };
