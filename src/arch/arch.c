@@ -40,8 +40,8 @@
  */
 #define X86_VA(bits)                                                                               \
 	.va_bits = (bits),                                                                         \
-	.va_ranges = {{0, 1ull << ((bits)-1), "User Space"},                                       \
-		      {0 - (1ull << ((bits)-1)), 0, "Kernel Space"}},                              \
+	.va_ranges = {{0, 1ull << ((bits)-1), "User Space", false},                                \
+		      {0 - (1ull << ((bits)-1)), 0, "Kernel Space", false}},                       \
 	.nr_va_ranges = 2, .task_size = (1ull << ((bits)-1)) - 4096,                               \
 	.map_window = (1ull << 47) - 4096
 
@@ -60,7 +60,7 @@
  * 52-bit space is opt-in through the mmap hint; asm/processor.h).
  */
 #define ARM64_VA(bits)                                                                             \
-	.va_bits = (bits), .va_ranges = {{0, 1ull << (bits), NULL}}, .nr_va_ranges = 1,            \
+	.va_bits = (bits), .va_ranges = {{0, 1ull << (bits), NULL, false}}, .nr_va_ranges = 1,     \
 	.task_size = 1ull << (bits), .map_window = 1ull << ((bits) > 48 ? 48 : (bits))
 
 /* arm64 granule-specific constants (arch/arm64/include/asm/pgtable-hwdef.h). */
